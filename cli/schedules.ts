@@ -1,0 +1,51 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleSpec,
+} from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
+
+/** One periodic pipeline run; `id` is stable so applying twice updates instead of duplicating. */
+export interface ScheduleDeclaration {
+  id: string;
+  workflowType: string;
+  args: unknown[];
+  taskQueue: 'shopify' | 'data';
+  spec: ScheduleSpec;
+  memo?: string;
+  searchAttributes?: TypedSearchAttributes;
+}
+
+/** Every schedule the project runs; pipelines add theirs here. */
+export const SCHEDULES: ScheduleDeclaration[] = [];
+
+/** Creates missing schedules and updates existing ones to match their declaration. Idempotent. */
+export async function applySchedules(client: Client, declarations = SCHEDULES): Promise<string[]> {
+  const applied: string[] = [];
+  for (const d of declarations) {
+    const options: ScheduleOptions = {
+      scheduleId: d.id,
+      spec: d.spec,
+      action: {
+        type: 'startWorkflow',
+        workflowType: d.workflowType,
+        args: d.args,
+        taskQueue: d.taskQueue,
+        workflowId: d.id,
+        typedSearchAttributes: d.searchAttributes,
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+      memo: d.memo ? { description: d.memo } : undefined,
+    };
+    try {
+      await client.schedule.create(options);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(d.id).update((prev) => ({ ...prev, spec: d.spec, action: options.action }));
+    }
+    applied.push(d.id);
+  }
+  return applied;
+}

@@ -1,0 +1,109 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { AwsConnection } from './s3';
+
+export function createDynamoClient(aws: AwsConnection): DynamoDBClient {
+  return new DynamoDBClient({ region: aws.region, credentials: aws.credentials, endpoint: aws.dynamodbEndpoint });
+}
+
+/** Logical table → physical name (`${prefix}${logical}`). */
+export const TABLES = {
+  orders: 'orders',
+  customers: 'customers',
+  loyaltyBalances: 'loyalty-balances',
+  webhookEvents: 'webhook-events',
+} as const;
+export type TableName = keyof typeof TABLES;
+
+export function tableName(prefix: string, table: TableName): string {
+  return `${prefix}${TABLES[table]}`;
+}
+
+const S = 'S' as const;
+const gsi = (IndexName: string, hash: string, range: string) => ({
+  IndexName,
+  KeySchema: [
+    { AttributeName: hash, KeyType: 'HASH' as const },
+    { AttributeName: range, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+/**
+ * The project's DynamoDB tables. Orders: by id, by customer (GSI byCustomer), by status and date
+ * (GSI byStatusDate, range key `createdAt`). Customers: by id, by loyalty card. Loyalty balances: by card.
+ * Webhook events: dedupe keys with a TTL.
+ */
+export function tableDefinitions(prefix: string): (CreateTableCommandInput & { ttlAttribute?: string })[] {
+  return [
+    {
+      TableName: tableName(prefix, 'orders'),
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'orderId', AttributeType: S },
+        { AttributeName: 'customerId', AttributeType: S },
+        { AttributeName: 'status', AttributeType: S },
+        { AttributeName: 'createdAt', AttributeType: S },
+      ],
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [gsi('byCustomer', 'customerId', 'createdAt'), gsi('byStatusDate', 'status', 'createdAt')],
+    },
+    {
+      TableName: tableName(prefix, 'customers'),
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'customerId', AttributeType: S },
+        { AttributeName: 'loyaltyCard', AttributeType: S },
+      ],
+      KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byLoyaltyCard',
+          KeySchema: [{ AttributeName: 'loyaltyCard', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    },
+    {
+      TableName: tableName(prefix, 'loyaltyBalances'),
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'cardNumber', AttributeType: S }],
+      KeySchema: [{ AttributeName: 'cardNumber', KeyType: 'HASH' }],
+    },
+    {
+      TableName: tableName(prefix, 'webhookEvents'),
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'dedupeKey', AttributeType: S }],
+      KeySchema: [{ AttributeName: 'dedupeKey', KeyType: 'HASH' }],
+      ttlAttribute: 'expiresAt',
+    },
+  ];
+}
+
+/** Creates missing tables (and their TTL settings); existing tables are left as they are. */
+export async function ensureTables(dynamo: DynamoDBClient, prefix: string): Promise<string[]> {
+  const created: string[] = [];
+  for (const { ttlAttribute, ...def } of tableDefinitions(prefix)) {
+    try {
+      await dynamo.send(new DescribeTableCommand({ TableName: def.TableName }));
+      continue;
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    }
+    await dynamo.send(new CreateTableCommand(def));
+    if (ttlAttribute)
+      await dynamo.send(
+        new UpdateTimeToLiveCommand({
+          TableName: def.TableName,
+          TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+        }),
+      );
+    created.push(def.TableName!);
+  }
+  return created;
+}

@@ -1,0 +1,34 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+export interface AwsConnection {
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  s3Endpoint?: string;
+  dynamodbEndpoint?: string;
+}
+
+export function createS3Client(aws: AwsConnection): S3Client {
+  return new S3Client({
+    region: aws.region,
+    credentials: aws.credentials,
+    endpoint: aws.s3Endpoint,
+    // Local S3 servers have no virtual-host DNS; real S3 keeps the default addressing.
+    forcePathStyle: Boolean(aws.s3Endpoint),
+  });
+}
+
+/** Creates the buckets that do not exist yet; safe to call on every start. */
+export async function ensureBuckets(s3: S3Client, buckets: string[]): Promise<void> {
+  for (const Bucket of buckets) {
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket }));
+    } catch {
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket }));
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startLocalStack, type LocalStack } from '../stack/index';
+import { bootstrapStack } from '../stack/bootstrap';
+import { loadConfig } from '../workers/config';
+
+const root = path.resolve(import.meta.dirname, '..');
+let stack: LocalStack | undefined;
+
+/**
+ * Starts the real local stack once per run on ephemeral ports (unless the environment points at existing
+ * services), prepares buckets, tables and databases, and bundles the workflows once for every test file.
+ */
+export async function setup(): Promise<void> {
+  const started = Date.now();
+  const inherited = { ...process.env, BACKBONE_ENV: 'test' };
+  stack = await startLocalStack({ mode: 'test', root, env: inherited });
+  Object.assign(process.env, stack.env, { BACKBONE_ENV: 'test', DYNAMODB_TABLE_PREFIX: 'test-' });
+  const config = loadConfig(process.env);
+  const [bundle] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows/index.ts'), logger: quietLogger }),
+    bootstrapStack(config),
+  ]);
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backbone-bundle-')), 'workflows.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  process.env.BACKBONE_WORKFLOW_BUNDLE = bundlePath;
+  console.log(`[global-setup] local stack ready in ${Date.now() - started} ms`);
+}
+
+export async function teardown(): Promise<void> {
+  await stack?.stop();
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

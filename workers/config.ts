@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a runnable deployment; lists every bad key at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const mysqlUrl = z
+  .string()
+  .url()
+  .refine((u) => /^mysql:\/\//.test(u), 'must be a mysql:// URL')
+  .refine((u) => new URL(u).pathname.length > 1, 'must name a database, e.g. mysql://user:pass@host:3306/pim');
+
+const optionalUrl = z.string().url().optional();
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+// Local defaults are the ports `npm start` gives its own stack (stack/ports.ts); a real deployment overrides them.
+const schema = z.object({
+  BACKBONE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: flag.optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: optionalUrl,
+
+  PIM_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/pim'),
+  STORE_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/store'),
+  ORDERS_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/orders'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_ENDPOINT_URL_S3: optionalUrl,
+  AWS_ENDPOINT_URL_DYNAMODB: optionalUrl,
+  LAKE_BUCKET: z.string().min(3).default('backbone-lake'),
+  ARCHIVE_BUCKET: z.string().min(3).default('backbone-archive'),
+  QUARANTINE_BUCKET: z.string().min(3).default('backbone-quarantine'),
+  DYNAMODB_TABLE_PREFIX: z.string().default('backbone-'),
+
+  SHOPIFY_SHOP: z.string().min(1).default('demo-grocer.myshopify.com'),
+  SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Overrides the Admin API URL; set to the sandbox's URL locally, unset for a real shop. */
+  SHOPIFY_ADMIN_URL: optionalUrl,
+  SHOPIFY_PLAN: z.enum(['standard', 'advanced', 'plus', 'enterprise']).default('plus'),
+
+  WEBHOOK_PORT: port.default(8701),
+  OPS_PORT: port.default(8702),
+  WORKER_TASK_QUEUES: z.string().default('shopify,data'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  env: RawConfig['BACKBONE_ENV'];
+  logLevel: RawConfig['LOG_LEVEL'];
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey?: string;
+    tls?: { certPath?: string; keyPath?: string } | true;
+    uiUrl?: string;
+  };
+  databases: { pim: string; store: string; orders: string };
+  aws: {
+    region: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    s3Endpoint?: string;
+    dynamodbEndpoint?: string;
+    buckets: { lake: string; archive: string; quarantine: string };
+    tablePrefix: string;
+  };
+  shopify: {
+    shop: string;
+    accessToken: string;
+    webhookSecret: string;
+    adminUrl?: string;
+    apiVersion: '2026-10';
+    plan: RawConfig['SHOPIFY_PLAN'];
+  };
+  ports: { webhook: number; ops: number };
+  taskQueues: string[];
+}
+
+/** Local-only secrets the sandbox accepts; production must set real ones. */
+export const SANDBOX_SECRETS = { accessToken: 'shpat_sandbox', webhookSecret: 'sandbox-webhook-secret' } as const;
+
+/** Reads and validates the environment once. Throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  if (c.BACKBONE_ENV === 'production') {
+    const required = ['SHOPIFY_ACCESS_TOKEN', 'SHOPIFY_WEBHOOK_SECRET'] as const;
+    for (const key of required) if (!c[key]) problems.push(`${key}: required when BACKBONE_ENV=production`);
+    for (const key of ['PIM_DATABASE_URL', 'STORE_DATABASE_URL', 'ORDERS_DATABASE_URL'] as const)
+      if (!input[key]) problems.push(`${key}: required when BACKBONE_ENV=production (no local default)`);
+    if (c.SHOPIFY_ADMIN_URL?.startsWith('http://'))
+      problems.push('SHOPIFY_ADMIN_URL: must be https in production (http is only for the local sandbox)');
+  }
+  if (Boolean(c.AWS_ACCESS_KEY_ID) !== Boolean(c.AWS_SECRET_ACCESS_KEY))
+    problems.push('AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: set both or neither');
+  if (Boolean(c.TEMPORAL_TLS_CERT_PATH) !== Boolean(c.TEMPORAL_TLS_KEY_PATH))
+    problems.push('TEMPORAL_TLS_CERT_PATH/TEMPORAL_TLS_KEY_PATH: set both or neither');
+  const queues = c.WORKER_TASK_QUEUES.split(',').map((q) => q.trim()).filter(Boolean);
+  const unknownQueues = queues.filter((q) => !TASK_QUEUE_NAMES.includes(q as TaskQueueName));
+  if (unknownQueues.length) problems.push(`WORKER_TASK_QUEUES: unknown queue(s) ${unknownQueues.join(', ')}`);
+  if (problems.length) throw new ConfigError(problems);
+
+  const local = c.BACKBONE_ENV !== 'production';
+  return {
+    env: c.BACKBONE_ENV,
+    logLevel: c.LOG_LEVEL,
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      apiKey: c.TEMPORAL_API_KEY,
+      tls: c.TEMPORAL_TLS_CERT_PATH
+        ? { certPath: c.TEMPORAL_TLS_CERT_PATH, keyPath: c.TEMPORAL_TLS_KEY_PATH }
+        : c.TEMPORAL_TLS || c.TEMPORAL_API_KEY
+          ? true
+          : undefined,
+      uiUrl: c.TEMPORAL_UI_URL,
+    },
+    databases: { pim: c.PIM_DATABASE_URL, store: c.STORE_DATABASE_URL, orders: c.ORDERS_DATABASE_URL },
+    aws: {
+      region: c.AWS_REGION,
+      credentials:
+        c.AWS_ACCESS_KEY_ID && c.AWS_SECRET_ACCESS_KEY
+          ? { accessKeyId: c.AWS_ACCESS_KEY_ID, secretAccessKey: c.AWS_SECRET_ACCESS_KEY }
+          : local
+            ? { accessKeyId: 'backbone', secretAccessKey: 'backbone-local-secret' }
+            : undefined,
+      s3Endpoint: c.AWS_ENDPOINT_URL_S3,
+      dynamodbEndpoint: c.AWS_ENDPOINT_URL_DYNAMODB,
+      buckets: { lake: c.LAKE_BUCKET, archive: c.ARCHIVE_BUCKET, quarantine: c.QUARANTINE_BUCKET },
+      tablePrefix: c.DYNAMODB_TABLE_PREFIX,
+    },
+    shopify: {
+      shop: c.SHOPIFY_SHOP,
+      accessToken: c.SHOPIFY_ACCESS_TOKEN ?? SANDBOX_SECRETS.accessToken,
+      webhookSecret: c.SHOPIFY_WEBHOOK_SECRET ?? SANDBOX_SECRETS.webhookSecret,
+      adminUrl: c.SHOPIFY_ADMIN_URL,
+      apiVersion: '2026-10',
+      plan: c.SHOPIFY_PLAN,
+    },
+    ports: { webhook: c.WEBHOOK_PORT, ops: c.OPS_PORT },
+    taskQueues: queues,
+  };
+}
+
+export const TASK_QUEUE_NAMES = ['shopify', 'data', 'amazon', 'lightspeed'] as const;
+export type TaskQueueName = (typeof TASK_QUEUE_NAMES)[number];
+
+/** A copy safe to print: secrets replaced by their presence. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const hide = (v: string | undefined) => (v ? '***' : undefined);
+  return {
+    ...config,
+    temporal: { ...config.temporal, apiKey: hide(config.temporal.apiKey) },
+    databases: Object.fromEntries(Object.entries(config.databases).map(([k, v]) => [k, redactUrl(v)])),
+    aws: { ...config.aws, credentials: config.aws.credentials ? '***' : undefined },
+    shopify: { ...config.shopify, accessToken: '***', webhookSecret: '***' },
+  };
+}
+
+export function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

@@ -1,0 +1,34 @@
+import mysql from 'mysql2/promise';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../lake/dynamo-tables';
+import { createS3Client } from '../lake/s3';
+import type { Config } from './config';
+
+/** The clients every activity factory draws from; built once per worker process. */
+export interface Deps {
+  config: Config;
+  pools: { pim: mysql.Pool; store: mysql.Pool; orders: mysql.Pool };
+  s3: S3Client;
+  dynamo: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+export function createDeps(config: Config): Deps {
+  const pool = (uri: string) =>
+    mysql.createPool({ uri, connectionLimit: 20, enableKeepAlive: true, decimalNumbers: false, timezone: 'Z' });
+  const pools = { pim: pool(config.databases.pim), store: pool(config.databases.store), orders: pool(config.databases.orders) };
+  const s3 = createS3Client(config.aws);
+  const dynamo = createDynamoClient(config.aws);
+  return {
+    config,
+    pools,
+    s3,
+    dynamo,
+    async close() {
+      await Promise.all(Object.values(pools).map((p) => p.end()));
+      s3.destroy();
+      dynamo.destroy();
+    },
+  };
+}
