@@ -1,0 +1,6 @@
+CREATE DATABASE IF NOT EXISTS pim CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS store CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS orders CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+GRANT ALL PRIVILEGES ON pim.* TO 'backbone'@'%';
+GRANT ALL PRIVILEGES ON store.* TO 'backbone'@'%';
+GRANT ALL PRIVILEGES ON orders.* TO 'backbone'@'%';
