@@ -1,9 +1,11 @@
 import mysql from 'mysql2/promise';
+import { Client, type Connection } from '@temporalio/client';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import type { Config } from './config';
+import { connectClient } from './temporal-connection';
 
 /** The clients every activity factory draws from; built once per worker process. */
 export interface Deps {
@@ -11,6 +13,8 @@ export interface Deps {
   pools: { pim: mysql.Pool; store: mysql.Pool; orders: mysql.Pool };
   s3: S3Client;
   dynamo: DynamoDBClient;
+  /** A Temporal client for activities that start or signal workflows (e.g. the outbox relay). */
+  temporal(): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -20,12 +24,18 @@ export function createDeps(config: Config): Deps {
   const pools = { pim: pool(config.databases.pim), store: pool(config.databases.store), orders: pool(config.databases.orders) };
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
+  let connection: Promise<Connection> | undefined;
   return {
     config,
     pools,
     s3,
     dynamo,
+    async temporal() {
+      connection ??= connectClient(config);
+      return new Client({ connection: await connection, namespace: config.temporal.namespace });
+    },
     async close() {
+      if (connection) await (await connection).close();
       await Promise.all(Object.values(pools).map((p) => p.end()));
       s3.destroy();
       dynamo.destroy();
