@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<void> {
       if (rest[0] === 'apply') console.log(`applied: ${(await applySchedules(client)).join(', ') || '(none)'}`);
       else for (const s of SCHEDULES) console.log(`${s.id}\t${s.workflowType}\t${JSON.stringify(s.spec)}`);
     } else if (command === 'health') {
-      console.log(await client.workflow.execute('healthCheck', { taskQueue: 'data', workflowId: `health-check/${Date.now()}` }));
+      console.log(
+        await client.workflow.execute('healthCheck', { taskQueue: 'data', workflowId: `health-check/${Date.now()}` }),
+      );
     } else if (command === 'status') {
       const handle = client.workflow.getHandle(required(rest[0], 'workflowId'));
       const d = await handle.describe();

@@ -24,5 +24,14 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<keyof typeof SA, 'Keyword' | 'Ke
   SyncWindow: 'Keyword',
 };
 
-export const SYNC_STATUS = ['Pending', 'Running', 'Synced', 'Skipped', 'Invalid', 'Failed', 'Paused', 'Completed'] as const;
+export const SYNC_STATUS = [
+  'Pending',
+  'Running',
+  'Synced',
+  'Skipped',
+  'Invalid',
+  'Failed',
+  'Paused',
+  'Completed',
+] as const;
 export type SyncStatus = (typeof SYNC_STATUS)[number];

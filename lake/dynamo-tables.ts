@@ -51,7 +51,10 @@ export function tableDefinitions(prefix: string): (CreateTableCommandInput & { t
         { AttributeName: 'createdAt', AttributeType: S },
       ],
       KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [gsi('byCustomer', 'customerId', 'createdAt'), gsi('byStatusDate', 'status', 'createdAt')],
+      GlobalSecondaryIndexes: [
+        gsi('byCustomer', 'customerId', 'createdAt'),
+        gsi('byStatusDate', 'status', 'createdAt'),
+      ],
     },
     {
       TableName: tableName(prefix, 'customers'),

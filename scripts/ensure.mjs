@@ -17,14 +17,19 @@ function has(cmd) {
 
 function run(cmd, args, what) {
   console.log(`[ensure] ${what}: ${cmd} ${args.join(' ')}`);
-  const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const res = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return res.status === 0;
 }
 
 function npmPackages() {
   const lock = path.join(root, 'package-lock.json');
   const marker = path.join(root, 'node_modules', '.package-lock.json');
-  const fresh = fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
+  const fresh =
+    fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
   if (fresh) return;
   const ok = fs.existsSync(lock)
     ? run('npm', ['ci', '--no-audit', '--no-fund'], 'npm packages')
@@ -34,7 +39,9 @@ function npmPackages() {
 
 function pythonScriptsDir() {
   try {
-    return execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' }).trim();
+    return execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { DEFAULT_PORTS } from '../stack/ports';
 import { applySchedules } from '../cli/schedules';
 import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
+import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
 import { prepareDemo } from './demo';
 
@@ -43,10 +44,16 @@ async function main(): Promise<void> {
       sandbox = await startShopifySandbox({ port: DEFAULT_PORTS.shopifySandbox, plan: 'plus' });
       cleanup.push(() => sandbox!.close());
       process.env.SHOPIFY_ADMIN_URL = sandbox.adminGraphqlUrl;
-      stack.rows.push({ service: 'Shopify sandbox (Admin API 2026-10)', where: sandbox.adminGraphqlUrl, ui: `${sandbox.url}/_sandbox/stats`, local: true });
+      stack.rows.push({
+        service: 'Shopify sandbox (Admin API 2026-10)',
+        where: sandbox.adminGraphqlUrl,
+        ui: `${sandbox.url}/_sandbox/stats`,
+        local: true,
+      });
     }
 
     const config = loadConfig();
+    await preflight(config);
     await bootstrapStack(config);
     const seeded = await prepareDemo(config);
 
@@ -67,7 +74,9 @@ async function main(): Promise<void> {
     console.log(`  Workers:        pid ${workers.pid}, task queues ${config.taskQueues.join(', ')}`);
     console.log(`  Schedules:      ${schedules.length ? schedules.join(', ') : '(none declared yet)'}`);
     console.log(`  Demo data:      ${seeded}`);
-    console.log(`  Health check:   ${(health as { ok: boolean }).ok ? 'MariaDB, S3 and DynamoDB written and read back' : 'FAILED'}`);
+    console.log(
+      `  Health check:   ${(health as { ok: boolean }).ok ? 'MariaDB, S3 and DynamoDB written and read back' : 'FAILED'}`,
+    );
     console.log(`  Config:         ${JSON.stringify(redactConfig(config).shopify)}`);
     console.log('\nready — press Ctrl-C to stop.');
     if (process.env.BACKBONE_EXIT_AFTER_READY === '1') await stop(0);
@@ -82,7 +91,9 @@ function refuseSecondInstance(): void {
   if (fs.existsSync(lockFile)) {
     const pid = Number(fs.readFileSync(lockFile, 'utf8'));
     if (pid && isAlive(pid)) {
-      console.error(`Commerce Backbone is already running (pid ${pid}). Stop it with Ctrl-C in its terminal or \`kill ${pid}\`.`);
+      console.error(
+        `Commerce Backbone is already running (pid ${pid}). Stop it with Ctrl-C in its terminal or \`kill ${pid}\`.`,
+      );
       process.exit(1);
     }
   }

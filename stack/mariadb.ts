@@ -22,7 +22,13 @@ export async function startMariadb(opts: { dataDir: string; port: number; logDir
     const installDb = requireBinary('mariadb-install-db', HINT);
     execFileSync(
       installDb,
-      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs()],
+      [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...userArgs(),
+      ],
       { stdio: 'pipe' },
     );
   }

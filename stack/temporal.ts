@@ -24,7 +24,8 @@ export async function startTemporalDev(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', path.resolve(opts.dbFile));
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES))
+    args.push('--search-attribute', `${name}=${type}`);
   // Faster task dispatch for tests and the demo: no artificial delay before a workflow task is retried.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   const service = spawnService('temporal', bin, args, { logDir: opts.logDir });

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** Thrown when the environment does not describe a runnable deployment; lists every bad key at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -117,7 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: set both or neither');
   if (Boolean(c.TEMPORAL_TLS_CERT_PATH) !== Boolean(c.TEMPORAL_TLS_KEY_PATH))
     problems.push('TEMPORAL_TLS_CERT_PATH/TEMPORAL_TLS_KEY_PATH: set both or neither');
-  const queues = c.WORKER_TASK_QUEUES.split(',').map((q) => q.trim()).filter(Boolean);
+  const queues = c.WORKER_TASK_QUEUES.split(',')
+    .map((q) => q.trim())
+    .filter(Boolean);
   const unknownQueues = queues.filter((q) => !TASK_QUEUE_NAMES.includes(q as TaskQueueName));
   if (unknownQueues.length) problems.push(`WORKER_TASK_QUEUES: unknown queue(s) ${unknownQueues.join(', ')}`);
   if (problems.length) throw new ConfigError(problems);

@@ -21,7 +21,11 @@ export interface Deps {
 export function createDeps(config: Config): Deps {
   const pool = (uri: string) =>
     mysql.createPool({ uri, connectionLimit: 20, enableKeepAlive: true, decimalNumbers: false, timezone: 'Z' });
-  const pools = { pim: pool(config.databases.pim), store: pool(config.databases.store), orders: pool(config.databases.orders) };
+  const pools = {
+    pim: pool(config.databases.pim),
+    store: pool(config.databases.store),
+    orders: pool(config.databases.orders),
+  };
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
   let connection: Promise<Connection> | undefined;

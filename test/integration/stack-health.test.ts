@@ -20,7 +20,8 @@ describe('local stack', () => {
       t.client.workflow.execute(healthCheck, { taskQueue: t.queue('data'), workflowId }),
     );
     expect(result.ok).toBe(true);
-    for (const body of [result.mysql, result.s3, result.dynamodb]) expect(JSON.parse(body).probeId).toContain('health-check');
+    for (const body of [result.mysql, result.s3, result.dynamodb])
+      expect(JSON.parse(body).probeId).toContain('health-check');
 
     const description = await t.client.workflow.getHandle(workflowId).describe();
     expect(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])).toEqual(
@@ -32,7 +33,11 @@ describe('local stack', () => {
   });
 
   it('registers every custom search attribute on the server', async () => {
-    const { customAttributes } = await t.client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES)));
+    const { customAttributes } = await t.client.connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
+    expect(Object.keys(customAttributes ?? {})).toEqual(
+      expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES)),
+    );
   });
 });

@@ -57,7 +57,10 @@ export async function temporalHarness(name: string): Promise<TemporalHarness> {
 }
 
 /** The activities a queue serves in production, built from the test environment's config. */
-export function productionActivities(queue: TaskQueueName): { deps: Deps; activities: ReturnType<typeof activitiesFor> } {
+export function productionActivities(queue: TaskQueueName): {
+  deps: Deps;
+  activities: ReturnType<typeof activitiesFor>;
+} {
   const deps = createDeps(loadConfig());
   return { deps, activities: activitiesFor(queue, deps) };
 }

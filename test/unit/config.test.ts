@@ -13,13 +13,19 @@ describe('configuration', () => {
   it('lists every missing or invalid key in one message', () => {
     let error: unknown;
     try {
-      loadConfig({ PIM_DATABASE_URL: 'postgres://x/y', WEBHOOK_PORT: 'abc', TEMPORAL_TLS: 'maybe', AWS_ENDPOINT_URL_S3: 'not a url' });
+      loadConfig({
+        PIM_DATABASE_URL: 'postgres://x/y',
+        WEBHOOK_PORT: 'abc',
+        TEMPORAL_TLS: 'maybe',
+        AWS_ENDPOINT_URL_S3: 'not a url',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const key of ['PIM_DATABASE_URL', 'WEBHOOK_PORT', 'TEMPORAL_TLS', 'AWS_ENDPOINT_URL_S3']) expect(message).toContain(key);
+    for (const key of ['PIM_DATABASE_URL', 'WEBHOOK_PORT', 'TEMPORAL_TLS', 'AWS_ENDPOINT_URL_S3'])
+      expect(message).toContain(key);
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 
@@ -50,6 +56,8 @@ describe('configuration', () => {
   });
 
   it('rejects an unknown task queue', () => {
-    expect(() => loadConfig({ WORKER_TASK_QUEUES: 'shopify,bogus' })).toThrowError(/WORKER_TASK_QUEUES: unknown queue\(s\) bogus/);
+    expect(() => loadConfig({ WORKER_TASK_QUEUES: 'shopify,bogus' })).toThrowError(
+      /WORKER_TASK_QUEUES: unknown queue\(s\) bogus/,
+    );
   });
 });
