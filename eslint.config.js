@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // Workflow code is replayed: it must be deterministic, so no I/O, drivers, clocks from Node, or environment.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
