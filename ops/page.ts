@@ -1,0 +1,49 @@
+export interface OpsSnapshot {
+  pipelines: Record<string, number>;
+  statuses: Record<string, number>;
+  syncErrors: Record<string, unknown>[];
+  counts: Record<string, number | null>;
+  benches: { name: string; result: unknown }[];
+}
+
+const esc = (v: unknown) =>
+  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function bars(title: string, data: Record<string, number>, link?: (key: string) => string): string {
+  const max = Math.max(1, ...Object.values(data));
+  const rows = Object.entries(data)
+    .sort((a, b) => b[1] - a[1])
+    .map(
+      ([k, n]) =>
+        `<tr><td>${link ? `<a href="${esc(link(k))}">${esc(k)}</a>` : esc(k)}</td><td class="bar"><span style="width:${(100 * n) / max}%"></span></td><td>${n}</td></tr>`,
+    )
+    .join('');
+  return `<section><h2>${esc(title)}</h2><table>${rows || '<tr><td>none yet</td></tr>'}</table></section>`;
+}
+
+/** Server-rendered HTML, no scripts: readable without a front-end build. */
+export function renderOpsPage(s: OpsSnapshot, temporalUi?: string): string {
+  const ui = temporalUi ?? 'http://127.0.0.1:8233';
+  const search = (attr: string) => (value: string) =>
+    `${ui}/namespaces/default/workflows?query=${encodeURIComponent(`${attr}="${value}"`)}`;
+  const counts = Object.entries(s.counts)
+    .map(([k, v]) => `<div class="tile"><b>${v ?? '–'}</b><span>${esc(k)}</span></div>`)
+    .join('');
+  const errors = s.syncErrors
+    .map((e) => `<tr><td>${esc(e.channel)}</td><td>${esc(e.productId)}</td><td>${esc(e.reason)}</td><td>${esc(e.lastSeen)}</td></tr>`)
+    .join('');
+  const benches = s.benches.map((b) => `<details><summary>${esc(b.name)}</summary><pre>${esc(JSON.stringify(b.result, null, 2))}</pre></details>`).join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Commerce Backbone — ops</title>
+<meta http-equiv="refresh" content="10">
+<style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.4rem}section{margin:1.5rem 0}
+table{border-collapse:collapse}td{padding:2px 8px}.bar{width:300px}.bar span{display:block;height:12px;background:#4a7}
+.tile{display:inline-block;border:1px solid #ddd;padding:8px 16px;margin-right:8px;border-radius:6px}.tile b{display:block;font-size:1.4rem}</style></head>
+<body><h1>Commerce Backbone — ops console</h1>
+<p>Temporal UI: <a href="${esc(ui)}">${esc(ui)}</a> · JSON: <a href="/api/status">/api/status</a> · refreshes every 10 s</p>
+<section>${counts}</section>
+${bars('Workflows by pipeline', s.pipelines, search('Pipeline'))}
+${bars('Workflows by sync status', s.statuses, search('SyncStatus'))}
+<section><h2>Open sync errors</h2><table><tr><th>channel</th><th>product</th><th>reason</th><th>last seen</th></tr>${errors || '<tr><td colspan="4">none</td></tr>'}</table></section>
+<section><h2>Benchmarks</h2>${benches || 'none run yet (npm run bench)'}</section>
+</body></html>`;
+}

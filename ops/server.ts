@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'mysql2/promise';
+import { renderOpsPage, type OpsSnapshot } from './page';
+
+export interface OpsDeps {
+  client: Client;
+  pim: Pool;
+  orders: Pool;
+  temporalUiUrl?: string;
+  benchDir: string;
+}
+
+/** The ops console: one page of pipeline health for people who run the catalogue, plus its JSON. */
+export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    snapshot(deps)
+      .then((snap) => {
+        if (req.url?.startsWith('/api/status')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(snap));
+        } else {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(renderOpsPage(snap, deps.temporalUiUrl));
+        }
+      })
+      .catch((err: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`ops console error: ${err.message}`);
+      });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
+  const [pipelines, statuses] = await Promise.all([countBy(deps.client, 'Pipeline'), countBy(deps.client, 'SyncStatus')]);
+  const [syncErrors, counts] = await Promise.all([
+    safeRows(deps.pim, 'SELECT channel, pim_product_id AS productId, reason, last_seen AS lastSeen FROM sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50'),
+    Promise.all([
+      safeCount(deps.pim, 'SELECT COUNT(*) AS n FROM products'),
+      safeCount(deps.pim, "SELECT COUNT(*) AS n FROM channel_mappings WHERE channel = 'shopify'"),
+      safeCount(deps.orders, 'SELECT COUNT(*) AS n FROM orders'),
+      safeCount(deps.orders, "SELECT COUNT(*) AS n FROM orders WHERE risk_level = 'HIGH'"),
+    ]),
+  ]);
+  const [products, published, orders, highRisk] = counts;
+  return { pipelines, statuses, syncErrors, counts: { products, published, orders, highRisk }, benches: benches(deps.benchDir) };
+}
+
+// Visibility's GROUP BY only covers ExecutionStatus, so the page groups the most recent runs itself.
+async function countBy(client: Client, attribute: string, limit = 1000): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let seen = 0;
+  try {
+    for await (const wf of client.workflow.list({ query: 'ORDER BY StartTime DESC', pageSize: 200 })) {
+      const value = wf.typedSearchAttributes.getAll().find((p) => p.key.name === attribute)?.value;
+      const key = Array.isArray(value) ? String(value[0] ?? '(none)') : String(value ?? '(none)');
+      out[key] = (out[key] ?? 0) + 1;
+      if (++seen >= limit) break;
+    }
+  } catch {
+    // Temporal unreachable: the page still renders the rest.
+  }
+  return out;
+}
+
+async function safeRows(pool: Pool, sql: string): Promise<Record<string, unknown>[]> {
+  try {
+    const [rows] = await pool.query(sql);
+    return rows as Record<string, unknown>[];
+  } catch {
+    return [];
+  }
+}
+
+async function safeCount(pool: Pool, sql: string): Promise<number | null> {
+  const rows = await safeRows(pool, sql);
+  return rows.length ? Number(rows[0]!.n) : null;
+}
+
+function benches(dir: string): { name: string; result: unknown }[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ name: f.replace(/\.json$/, ''), result: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown }));
+}
