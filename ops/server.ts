@@ -54,7 +54,7 @@ async function countBy(client: Client, attribute: string, limit = 1000): Promise
   const out: Record<string, number> = {};
   let seen = 0;
   try {
-    for await (const wf of client.workflow.list({ query: 'ORDER BY StartTime DESC', pageSize: 200 })) {
+    for await (const wf of client.workflow.list({ pageSize: 200 })) {
       const value = wf.typedSearchAttributes.getAll().find((p) => p.key.name === attribute)?.value;
       const key = Array.isArray(value) ? String(value[0] ?? '(none)') : String(value ?? '(none)');
       out[key] = (out[key] ?? 0) + 1;
