@@ -1,0 +1,55 @@
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { drizzle } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+
+export interface DatabaseUrls {
+  pim: string;
+  store: string;
+  orders: string;
+}
+
+const migrationsDir = (db: keyof DatabaseUrls) => path.resolve(import.meta.dirname, db, 'migrations');
+
+/**
+ * Applies the committed drizzle-kit migrations to each database, each on a single connection.
+ * With `createDatabases`, a missing database is created first (local stack and tests).
+ */
+export async function migrateAll(urls: DatabaseUrls, { createDatabases = false } = {}): Promise<void> {
+  for (const db of ['pim', 'store', 'orders'] as const) {
+    if (createDatabases) await createDatabase(urls[db]);
+    const connection = await mysql.createConnection({ uri: urls[db], multipleStatements: true });
+    try {
+      await migrate(drizzle(connection), { migrationsFolder: migrationsDir(db) });
+    } finally {
+      await connection.end();
+    }
+  }
+}
+
+/** CREATE DATABASE IF NOT EXISTS for the database a URL names (identifier escaped by the driver). */
+export async function createDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = '/';
+  const connection = await mysql.createConnection({ uri: u.toString() });
+  try {
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS ${connection.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = '/';
+  const connection = await mysql.createConnection({ uri: u.toString() });
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS ${connection.escapeId(name)}`);
+  } finally {
+    await connection.end();
+  }
+}

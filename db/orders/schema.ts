@@ -1,0 +1,158 @@
+import {
+  bigint,
+  boolean,
+  datetime,
+  decimal,
+  index,
+  int,
+  json,
+  mysqlTable,
+  primaryKey,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+const shopifyId = (name: string) => bigint(name, { mode: 'number', unsigned: true });
+const money = (name: string) => decimal(name, { precision: 12, scale: 2 });
+const loadedAt = {
+  ingestedAt: timestamp('ingested_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+};
+
+export interface Address {
+  address1?: string | null;
+  address2?: string | null;
+  city?: string | null;
+  province?: string | null;
+  zip?: string | null;
+  countryCode?: string | null;
+  phone?: string | null;
+  name?: string | null;
+}
+
+export const customers = mysqlTable(
+  'customers',
+  {
+    id: shopifyId('id').primaryKey(),
+    email: varchar('email', { length: 255 }),
+    phone: varchar('phone', { length: 32 }),
+    firstName: varchar('first_name', { length: 128 }),
+    lastName: varchar('last_name', { length: 128 }),
+    updatedAtShopify: datetime('updated_at_shopify', { fsp: 3 }).notNull(),
+    ...loadedAt,
+  },
+  (t) => [index('customers_email_idx').on(t.email)],
+);
+
+export const orders = mysqlTable(
+  'orders',
+  {
+    id: shopifyId('id').primaryKey(),
+    shop: varchar('shop', { length: 255 }).notNull(),
+    name: varchar('name', { length: 32 }).notNull(),
+    email: varchar('email', { length: 255 }),
+    currency: varchar('currency', { length: 3 }).notNull(),
+    presentmentCurrency: varchar('presentment_currency', { length: 3 }),
+    financialStatus: varchar('financial_status', { length: 32 }),
+    fulfillmentStatus: varchar('fulfillment_status', { length: 32 }),
+    subtotal: money('subtotal').notNull(),
+    totalTax: money('total_tax').notNull(),
+    totalShipping: money('total_shipping').notNull().default('0.00'),
+    totalDiscounts: money('total_discounts').notNull().default('0.00'),
+    total: money('total').notNull(),
+    totalRefunded: money('total_refunded').notNull().default('0.00'),
+    customerId: shopifyId('customer_id'),
+    shippingAddress: json('shipping_address').$type<Address | null>(),
+    billingAddress: json('billing_address').$type<Address | null>(),
+    riskLevel: varchar('risk_level', { length: 16 }),
+    riskRecommendation: varchar('risk_recommendation', { length: 16 }),
+    flaggedHighRisk: boolean('flagged_high_risk').notNull().default(false),
+    /** Reasons the order failed validation; stored, never dropped. Null when valid. */
+    validationFlags: json('validation_flags').$type<string[] | null>(),
+    createdAtShopify: datetime('created_at_shopify', { fsp: 3 }).notNull(),
+    updatedAtShopify: datetime('updated_at_shopify', { fsp: 3 }).notNull(),
+    processedAt: datetime('processed_at', { fsp: 3 }),
+    cancelledAt: datetime('cancelled_at', { fsp: 3 }),
+    ...loadedAt,
+  },
+  (t) => [
+    index('orders_updated_idx').on(t.updatedAtShopify, t.id),
+    index('orders_created_idx').on(t.createdAtShopify),
+    index('orders_customer_idx').on(t.customerId),
+  ],
+);
+
+export const lineItems = mysqlTable(
+  'line_items',
+  {
+    id: shopifyId('id').primaryKey(),
+    orderId: shopifyId('order_id').notNull(),
+    sku: varchar('sku', { length: 64 }),
+    title: varchar('title', { length: 255 }).notNull(),
+    quantity: int('quantity').notNull(),
+    price: money('price').notNull(),
+    totalDiscount: money('total_discount').notNull().default('0.00'),
+  },
+  (t) => [index('line_items_order_idx').on(t.orderId), index('line_items_sku_idx').on(t.sku)],
+);
+
+export const refunds = mysqlTable(
+  'refunds',
+  {
+    id: shopifyId('id').primaryKey(),
+    orderId: shopifyId('order_id').notNull(),
+    createdAtShopify: datetime('created_at_shopify', { fsp: 3 }).notNull(),
+    total: money('total').notNull(),
+    note: varchar('note', { length: 512 }),
+  },
+  (t) => [index('refunds_order_idx').on(t.orderId)],
+);
+
+export const refundLineItems = mysqlTable(
+  'refund_line_items',
+  {
+    refundId: shopifyId('refund_id').notNull(),
+    lineItemId: shopifyId('line_item_id').notNull(),
+    quantity: int('quantity').notNull(),
+    subtotal: money('subtotal').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.refundId, t.lineItemId] })],
+);
+
+/** Order-level tax lines have lineItemId 0; the natural key is (order, line item, title). */
+export const taxLines = mysqlTable(
+  'tax_lines',
+  {
+    orderId: shopifyId('order_id').notNull(),
+    lineItemId: shopifyId('line_item_id').notNull().default(0),
+    title: varchar('title', { length: 64 }).notNull(),
+    rate: decimal('rate', { precision: 8, scale: 6 }).notNull(),
+    price: money('price').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.lineItemId, t.title] })],
+);
+
+export const riskAssessments = mysqlTable(
+  'risk_assessments',
+  {
+    orderId: shopifyId('order_id').notNull(),
+    provider: varchar('provider', { length: 128 }).notNull(),
+    riskLevel: varchar('risk_level', { length: 16 }).notNull(),
+    recommendation: varchar('recommendation', { length: 16 }),
+    facts: json('facts').$type<{ description: string; sentiment: string }[]>(),
+    ...loadedAt,
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.provider] })],
+);
+
+/** Where each incremental pipeline got to: the last (updatedAt, id) durably written. */
+export const ingestCursors = mysqlTable(
+  'ingest_cursors',
+  {
+    pipeline: varchar('pipeline', { length: 64 }).notNull(),
+    shop: varchar('shop', { length: 255 }).notNull(),
+    cursorUpdatedAt: datetime('cursor_updated_at', { fsp: 3 }).notNull(),
+    cursorId: shopifyId('cursor_id').notNull().default(0),
+    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+  },
+  (t) => [primaryKey({ columns: [t.pipeline, t.shop] })],
+);

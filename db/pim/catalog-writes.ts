@@ -1,0 +1,124 @@
+import { eq } from 'drizzle-orm';
+import type { PimDb } from '../client';
+import { changeOutbox, images, products, storeAttributes, variants } from './schema';
+
+export interface ProductInput {
+  id: number;
+  handle: string;
+  title: string;
+  descriptionHtml?: string | null;
+  vendor?: string | null;
+  subDepartmentCode?: string | null;
+  tags?: string[];
+  options?: string[];
+  status?: 'ACTIVE' | 'DRAFT' | 'ARCHIVED';
+  variants: {
+    id: number;
+    sku: string;
+    barcode?: string | null;
+    optionValues?: string[];
+    price: string;
+    compareAtPrice?: string | null;
+    weight?: string | null;
+    weightUnit?: string;
+  }[];
+  images?: { url: string; alt?: string | null }[];
+  storeAttributes?: { storeCode: string; key: string; value: string }[];
+}
+
+export type ProductPatch = Partial<
+  Pick<ProductInput, 'title' | 'descriptionHtml' | 'vendor' | 'subDepartmentCode' | 'tags' | 'options' | 'status'>
+>;
+
+type Tx = Parameters<Parameters<PimDb['transaction']>[0]>[0];
+
+async function recordChange(
+  tx: Tx,
+  productId: number,
+  event: string,
+  payload?: Record<string, unknown>,
+): Promise<void> {
+  await tx
+    .insert(changeOutbox)
+    .values({ aggregateType: 'product', aggregateId: productId, event, payload: payload ?? null });
+}
+
+/**
+ * Creates or replaces a product with its variants, images and store attributes, and records the change in
+ * the outbox in the same transaction: either both are committed or neither.
+ */
+export async function saveProduct(db: PimDb, p: ProductInput): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = {
+      id: p.id,
+      handle: p.handle,
+      title: p.title,
+      descriptionHtml: p.descriptionHtml ?? null,
+      vendor: p.vendor ?? null,
+      subDepartmentCode: p.subDepartmentCode ?? null,
+      tags: p.tags ?? [],
+      options: p.options ?? [],
+      status: p.status ?? 'ACTIVE',
+      deletedAt: null,
+    };
+    await tx.insert(products).values(row).onDuplicateKeyUpdate({ set: row });
+    await tx.delete(variants).where(eq(variants.productId, p.id));
+    if (p.variants.length)
+      await tx.insert(variants).values(
+        p.variants.map((v, i) => ({
+          id: v.id,
+          productId: p.id,
+          sku: v.sku,
+          barcode: v.barcode ?? null,
+          optionValues: v.optionValues ?? [],
+          price: v.price,
+          compareAtPrice: v.compareAtPrice ?? null,
+          weight: v.weight ?? null,
+          weightUnit: v.weightUnit ?? 'GRAMS',
+          position: i + 1,
+        })),
+      );
+    await tx.delete(images).where(eq(images.productId, p.id));
+    if (p.images?.length)
+      await tx
+        .insert(images)
+        .values(p.images.map((img, i) => ({ productId: p.id, url: img.url, alt: img.alt ?? null, position: i + 1 })));
+    await tx.delete(storeAttributes).where(eq(storeAttributes.productId, p.id));
+    if (p.storeAttributes?.length)
+      await tx.insert(storeAttributes).values(p.storeAttributes.map((a) => ({ productId: p.id, ...a })));
+    await recordChange(tx, p.id, 'product.saved');
+  });
+}
+
+/** Edits product fields and records the change in the outbox, atomically. */
+export async function updateProduct(db: PimDb, productId: number, patch: ProductPatch): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(products).set(patch).where(eq(products.id, productId));
+    await recordChange(tx, productId, 'product.updated', { fields: Object.keys(patch) });
+  });
+}
+
+/** Changes one variant's price (the most common catalogue edit) with its outbox row. */
+export async function updateVariantPrice(
+  db: PimDb,
+  productId: number,
+  sku: string,
+  price: string,
+  compareAtPrice?: string | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(variants)
+      .set({ price, ...(compareAtPrice !== undefined ? { compareAtPrice } : {}) })
+      .where(eq(variants.sku, sku));
+    await recordChange(tx, productId, 'product.updated', { sku, fields: ['price'] });
+  });
+}
+
+/** Soft-deletes a product (kept for audit; channels archive it) with its outbox row. */
+export async function deleteProduct(db: PimDb, productId: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(products).set({ deletedAt: new Date(), status: 'ARCHIVED' }).where(eq(products.id, productId));
+    await recordChange(tx, productId, 'product.deleted');
+  });
+}

@@ -1,0 +1,69 @@
+import {
+  bigint,
+  datetime,
+  decimal,
+  index,
+  int,
+  mysqlTable,
+  primaryKey,
+  timestamp,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+export const stores = mysqlTable('stores', {
+  code: varchar('code', { length: 32 }).primaryKey(),
+  name: varchar('name', { length: 128 }).notNull(),
+  /** The Shopify location this store's stock is published to, by name. */
+  shopifyLocationName: varchar('shopify_location_name', { length: 128 }),
+  createdAt: timestamp('created_at', { fsp: 3 }).notNull().defaultNow(),
+});
+
+export const storeProducts = mysqlTable(
+  'store_products',
+  {
+    storeCode: varchar('store_code', { length: 32 }).notNull(),
+    posSku: varchar('pos_sku', { length: 64 }).notNull(),
+    sku: varchar('sku', { length: 64 }).notNull(),
+    barcode: varchar('barcode', { length: 14 }),
+    shelfPrice: decimal('shelf_price', { precision: 12, scale: 2 }).notNull(),
+    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeCode, t.posSku] }), index('store_products_sku_idx').on(t.sku)],
+);
+
+export const stock = mysqlTable(
+  'stock',
+  {
+    storeCode: varchar('store_code', { length: 32 }).notNull(),
+    sku: varchar('sku', { length: 64 }).notNull(),
+    onHand: int('on_hand').notNull(),
+    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeCode, t.sku] }), index('stock_sku_idx').on(t.sku)],
+);
+
+export const posSales = mysqlTable(
+  'pos_sales',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).primaryKey(),
+    storeCode: varchar('store_code', { length: 32 }).notNull(),
+    sku: varchar('sku', { length: 64 }).notNull(),
+    quantity: int('quantity').notNull(),
+    amount: decimal('amount', { precision: 12, scale: 2 }).notNull(),
+    soldAt: datetime('sold_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('pos_sales_store_time_idx').on(t.storeCode, t.soldAt)],
+);
+
+export const loyaltyTransactions = mysqlTable(
+  'loyalty_transactions',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).primaryKey(),
+    cardNumber: varchar('card_number', { length: 32 }).notNull(),
+    storeCode: varchar('store_code', { length: 32 }).notNull(),
+    pointsDelta: int('points_delta').notNull(),
+    reason: varchar('reason', { length: 64 }).notNull(),
+    occurredAt: datetime('occurred_at', { fsp: 3 }).notNull(),
+  },
+  (t) => [index('loyalty_card_idx').on(t.cardNumber), index('loyalty_time_idx').on(t.occurredAt)],
+);
