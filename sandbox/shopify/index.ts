@@ -1,0 +1,170 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector, type SandboxFaults } from './faults';
+import { executeInternal, handleGraphql } from './graphql-endpoint';
+import { inspectionRoutes } from './inspect';
+import { bulkResolvers } from './resolvers/bulk';
+import { inventoryResolvers } from './resolvers/inventory';
+import { orderResolvers } from './resolvers/orders';
+import { productResolvers } from './resolvers/products';
+import { webhookSubscriptionResolvers } from './resolvers/webhook-subscriptions';
+import { ShopState } from './state';
+import { Storefront } from './storefront';
+import { LeakyBucket, type ShopifyPlan } from './throttle';
+import { WebhookDispatcher } from './webhooks';
+import { receiveStagedUpload } from './uploads';
+import { readBody } from './http-util';
+
+export type { SandboxFaults } from './faults';
+export type { ShopifyPlan } from './throttle';
+export const API_VERSION = '2026-10';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  shop?: string;
+  accessToken?: string;
+  webhookSecret?: string;
+  plan?: ShopifyPlan;
+  faults?: SandboxFaults;
+  bulkRowsPerSecond?: number;
+  locations?: { name: string; code: string }[];
+  webhookRetryDelaysMs?: number[];
+}
+
+export interface ShopifySandbox {
+  url: string;
+  adminGraphqlUrl: string;
+  shop: string;
+  accessToken: string;
+  webhookSecret: string;
+  state: ShopState;
+  storefront: Storefront;
+  webhooks: WebhookDispatcher;
+  setFaults(f: SandboxFaults): void;
+  setPlan(p: ShopifyPlan): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LOCATIONS = [
+  { name: 'Emerald City', code: 'EMERALD' },
+  { name: 'Carlton', code: 'C' },
+  { name: 'Sunset Crest', code: 'SUNSET' },
+  { name: 'Oistins', code: 'OISTINS' },
+];
+
+/** A local Shopify Admin GraphQL API (2026-10) for one shop, with an inspection API under /_sandbox. */
+export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<ShopifySandbox> {
+  const shop = opts.shop ?? 'demo-grocer.myshopify.com';
+  const accessToken = opts.accessToken ?? 'shpat_sandbox';
+  const webhookSecret = opts.webhookSecret ?? 'sandbox-webhook-secret';
+  const state = new ShopState();
+  for (const l of opts.locations ?? DEFAULT_LOCATIONS) {
+    const id = state.gid('Location');
+    state.locations.set(id, { id, name: l.name, code: l.code, isActive: true });
+  }
+  const bucket = new LeakyBucket(opts.plan ?? 'plus');
+  const faults = new FaultInjector(opts.faults);
+  const webhooks = new WebhookDispatcher(state, {
+    shop,
+    secret: webhookSecret,
+    apiVersion: API_VERSION,
+    retryDelaysMs: opts.webhookRetryDelaysMs ?? [500, 1000, 2000, 4000, 8000],
+    timeoutMs: 5000,
+  });
+  const storefront = new Storefront(state, webhooks);
+  let baseUrl = '';
+  const rootValue: Record<string, unknown> = {
+    shop: {
+      id: 'gid://shopify/Shop/1',
+      name: 'Demo Grocer',
+      myshopifyDomain: shop,
+      currencyCode: 'BBD',
+      plan: {
+        partnerDevelopment: false,
+        shopifyPlus: (opts.plan ?? 'plus') === 'plus',
+        publicDisplayName: opts.plan ?? 'plus',
+      },
+    },
+  };
+  const parts = [
+    productResolvers(state, webhooks),
+    inventoryResolvers(state, webhooks),
+    orderResolvers(state),
+    webhookSubscriptionResolvers(state),
+  ];
+  const bulk = bulkResolvers(state, webhooks, {
+    baseUrl: () => baseUrl,
+    rowsPerSecond: opts.bulkRowsPerSecond ?? 20_000,
+    execute: (q, v, b) => executeInternal(q, v, rootValue, b),
+  });
+  for (const part of [...parts, bulk])
+    Object.assign(rootValue, 'query' in part ? part.query : {}, 'mutation' in part ? part.mutation : {});
+
+  const admin = `/admin/api/${API_VERSION}/graphql.json`;
+  const inspect = inspectionRoutes({ state, storefront, faults, bucket, setPlan: (p) => bucket.setPlan(p) });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const send = (status: number, body: unknown, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    };
+    const route = async () => {
+      if (url.pathname.startsWith('/_sandbox/')) return inspect(req, url, send);
+      if (url.pathname.startsWith('/_files/')) {
+        const file = state.files.get(url.pathname.slice('/_files/'.length));
+        return file ? send(200, file, 'application/jsonl') : send(404, { errors: 'Not Found' });
+      }
+      if (url.pathname.startsWith('/_staged/')) return receiveStagedUpload(req, url, state, send);
+      if (url.pathname !== admin || req.method !== 'POST') return send(404, { errors: 'Not Found' });
+      if (req.headers['x-shopify-access-token'] !== accessToken)
+        return send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+      state.counters.requests++;
+      const body = await readBody(req);
+      if (faults.latency()) await new Promise((r) => setTimeout(r, faults.latency()));
+      if (faults.roll('http5xxRate')) {
+        state.counters.faults5xx++;
+        return send(503, { errors: 'Service Unavailable: the sandbox injected this fault' });
+      }
+      let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string };
+      try {
+        payload = JSON.parse(body.toString('utf8'));
+      } catch {
+        return send(400, { errors: 'Bad Request: body is not JSON' });
+      }
+      const reply = await handleGraphql(payload, rootValue, bucket, faults.roll('throttledRate'));
+      if (
+        (reply.body.errors as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code === 'THROTTLED'
+      )
+        state.counters.throttled++;
+      if (reply.isMutation && faults.roll('dropAfterCommitRate')) {
+        state.counters.dropped++;
+        req.socket.destroy(); // committed, but the client never hears back
+        return;
+      }
+      send(200, reply.body);
+    };
+    route().catch((err: Error) => send(500, { errors: `sandbox error: ${err.message}` }));
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  return {
+    url: baseUrl,
+    adminGraphqlUrl: `${baseUrl}${admin}`,
+    shop,
+    accessToken,
+    webhookSecret,
+    state,
+    storefront,
+    webhooks,
+    setFaults: (f) => faults.set(f),
+    setPlan: (p) => bucket.setPlan(p),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

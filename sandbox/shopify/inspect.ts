@@ -1,0 +1,80 @@
+import type http from 'node:http';
+import type { FaultInjector } from './faults';
+import { readBody } from './http-util';
+import type { ShopState } from './state';
+import type { Storefront, PlaceOrdersOptions } from './storefront';
+import type { LeakyBucket, ShopifyPlan } from './throttle';
+
+type Send = (status: number, body: unknown, type?: string) => void;
+
+/**
+ * The inspection API (/_sandbox/*): what tests and the demo use to look inside the shop and steer it.
+ * It is not part of Shopify's API and needs no token.
+ */
+export function inspectionRoutes(ctx: {
+  state: ShopState;
+  storefront: Storefront;
+  faults: FaultInjector;
+  bucket: LeakyBucket;
+  setPlan(p: ShopifyPlan): void;
+}) {
+  const { state } = ctx;
+  const dump = (p: NonNullable<ReturnType<ShopState['products']['get']>>) => ({
+    ...p,
+    variants: p.variants.map((v) => {
+      const item = state.inventoryItems.get(v.inventoryItemId);
+      const levels = Object.fromEntries(
+        [...(item?.levels ?? new Map<string, Map<string, number>>())].map(([loc, q]) => [
+          state.locations.get(loc)?.code ?? loc,
+          Object.fromEntries(q),
+        ]),
+      );
+      return { ...v, weight: item?.weight ?? null, inventory: levels };
+    }),
+  });
+  return async (req: http.IncomingMessage, url: URL, send: Send): Promise<void> => {
+    const path = url.pathname.slice('/_sandbox'.length);
+    const json = async <T>() => JSON.parse((await readBody(req)).toString('utf8') || '{}') as T;
+    if (req.method === 'GET' && path === '/stats')
+      return send(200, { ...state.stats(), throttleStatus: ctx.bucket.status(), faults: ctx.faults.current });
+    if (req.method === 'GET' && path === '/products') {
+      const customId = url.searchParams.get('customId');
+      const list = [...state.products.values()].filter(
+        (p) => !customId || p.metafields.some((m) => m.value === customId),
+      );
+      return send(200, list.map(dump));
+    }
+    if (req.method === 'GET' && path === '/locations') return send(200, [...state.locations.values()]);
+    if (req.method === 'GET' && path === '/orders') return send(200, [...state.orders.values()]);
+    if (req.method === 'GET' && path === '/bulk-operations') return send(200, [...state.bulkOperations.values()]);
+    if (req.method === 'POST' && path === '/faults') {
+      ctx.faults.set(await json());
+      return send(200, ctx.faults.current);
+    }
+    if (req.method === 'POST' && path === '/plan') {
+      const { plan } = await json<{ plan: ShopifyPlan }>();
+      ctx.setPlan(plan);
+      return send(200, ctx.bucket.status());
+    }
+    if (req.method === 'POST' && path === '/orders') {
+      const orders = ctx.storefront.placeOrders({ count: 1, ...(await json<Partial<PlaceOrdersOptions>>()) });
+      return send(201, { placed: orders.length, ids: orders.map((o) => o.id) });
+    }
+    if (req.method === 'POST' && path === '/reset') {
+      for (const m of [
+        state.products,
+        state.inventoryItems,
+        state.customers,
+        state.orders,
+        state.bulkOperations,
+        state.webhookSubscriptions,
+        state.metafieldDefinitions,
+        state.files,
+        state.idempotency,
+      ])
+        m.clear();
+      return send(200, state.stats());
+    }
+    send(404, { error: `no inspection route ${req.method} ${path}` });
+  };
+}

@@ -1,0 +1,247 @@
+import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
+import type { WebhookDispatcher } from './webhooks';
+
+export interface PlaceOrdersOptions {
+  count: number;
+  seed?: number;
+  /** Share of orders that get a refund, are HIGH risk, or are malformed (currency mismatch, no lines, negative quantity). */
+  refundRate?: number;
+  highRiskRate?: number;
+  malformedRate?: number;
+  /** Spread createdAt over the last N days (historical data); 0 = now. */
+  spreadDays?: number;
+}
+
+const FIRST = ['Aaliyah', 'Marcus', 'Keisha', 'Andre', 'Shanice', 'Jamal', 'Rihanna', 'Dwayne', 'Tamara', 'Kemar'];
+const LAST = [
+  'Browne',
+  'Griffith',
+  'Clarke',
+  'Alleyne',
+  'Harewood',
+  'Best',
+  'Holder',
+  'Worrell',
+  'Gittens',
+  'Yearwood',
+];
+const VAT = 0.175;
+
+/** A storefront placing grocery orders against the sandbox shop, as customers would, firing ORDERS_CREATE. */
+export class Storefront {
+  private rand: () => number;
+  constructor(
+    private readonly s: ShopState,
+    private readonly hooks: WebhookDispatcher,
+    seed = 7,
+  ) {
+    let a = seed >>> 0;
+    this.rand = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  private pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rand() * xs.length)]!;
+  }
+
+  placeOrders(opts: PlaceOrdersOptions): SbOrder[] {
+    return Array.from({ length: opts.count }, () => this.placeOrder(opts));
+  }
+
+  placeOrder(opts: Omit<PlaceOrdersOptions, 'count'> = {}): SbOrder {
+    const s = this.s;
+    const catalogue = [...s.products.values()].flatMap((p) =>
+      p.variants.map((v) => ({ title: p.title, sku: v.sku, price: v.price })),
+    );
+    const created = new Date(Date.now() - Math.floor(this.rand() * (opts.spreadDays ?? 0) * 86_400_000)).toISOString();
+    const first = this.pick(FIRST);
+    const last = this.pick(LAST);
+    const customerId = s.gid('Customer');
+    s.customers.set(customerId, {
+      id: customerId,
+      email: `${first}.${last}.${customerId.split('/').pop()}@example.com`.toLowerCase(),
+      phone: `+1246${String(2000000 + Math.floor(this.rand() * 7999999))}`,
+      firstName: first,
+      lastName: last,
+      updatedAt: created,
+    });
+    const lineCount = 1 + Math.floor(this.rand() * 5);
+    const lineItems: SbLineItem[] = Array.from({ length: lineCount }, () => {
+      const item = catalogue.length
+        ? this.pick(catalogue)
+        : { title: 'Pine Hill Whole Milk', sku: 'DAI-000001-1', price: (2 + this.rand() * 20).toFixed(2) };
+      const quantity = 1 + Math.floor(this.rand() * 4);
+      const tax = (Number(item.price) * quantity * VAT).toFixed(2);
+      return {
+        id: s.gid('LineItem'),
+        sku: item.sku,
+        title: item.title,
+        quantity,
+        price: item.price,
+        discount: '0.00',
+        taxLines: [{ title: 'VAT', rate: VAT, price: tax }],
+      };
+    });
+    const malformed = this.rand() < (opts.malformedRate ?? 0);
+    let presentment = 'BBD';
+    if (malformed) {
+      const kind = this.pick(['currency', 'empty', 'negative'] as const);
+      if (kind === 'currency') presentment = 'USD';
+      if (kind === 'empty') lineItems.length = 0;
+      if (kind === 'negative' && lineItems[0]) lineItems[0].quantity = -1;
+    }
+    const subtotal = lineItems.reduce((n, li) => n + Number(li.price) * li.quantity, 0);
+    const tax = lineItems.reduce((n, li) => n + Number(li.taxLines[0]?.price ?? 0), 0);
+    const shipping = this.rand() < 0.5 ? 10 : 0;
+    const highRisk = this.rand() < (opts.highRiskRate ?? 0.05);
+    const address = {
+      address1: `${1 + Math.floor(this.rand() * 99)} Bay Street`,
+      address2: null,
+      city: 'Bridgetown',
+      province: 'St. Michael',
+      zip: 'BB11000',
+      countryCodeV2: 'BB',
+      phone: null,
+      name: `${first} ${last}`,
+    };
+    const order: SbOrder = {
+      id: s.gid('Order'),
+      number: 1000 + s.orders.size + 1,
+      email: s.customers.get(customerId)!.email,
+      createdAt: created,
+      updatedAt: created,
+      processedAt: created,
+      cancelledAt: null,
+      currencyCode: 'BBD',
+      presentmentCurrencyCode: presentment,
+      financialStatus: 'PAID',
+      fulfillmentStatus: 'UNFULFILLED',
+      subtotal: subtotal.toFixed(2),
+      totalTax: tax.toFixed(2),
+      totalShipping: shipping.toFixed(2),
+      totalDiscounts: '0.00',
+      total: (subtotal + tax + shipping).toFixed(2),
+      customerId,
+      shippingAddress: address,
+      billingAddress: address,
+      lineItems,
+      refunds: [],
+      taxLines: [{ title: 'VAT', rate: VAT, price: tax.toFixed(2) }],
+      risk: highRisk
+        ? {
+            recommendation: 'CANCEL',
+            assessments: [
+              {
+                riskLevel: 'HIGH',
+                provider: 'Shopify Fraud Protect',
+                facts: [
+                  { description: 'Billing address does not match card', sentiment: 'NEGATIVE' },
+                  { description: 'Many orders from this IP in 24 hours', sentiment: 'NEGATIVE' },
+                ],
+              },
+            ],
+          }
+        : {
+            recommendation: 'ACCEPT',
+            assessments: [
+              {
+                riskLevel: 'LOW',
+                provider: 'Shopify Fraud Protect',
+                facts: [{ description: 'Card verification passed', sentiment: 'POSITIVE' }],
+              },
+            ],
+          },
+    };
+    if (lineItems[0] && this.rand() < (opts.refundRate ?? 0.1)) {
+      const li = lineItems[0];
+      const amount = (Number(li.price) * Math.max(1, li.quantity)).toFixed(2);
+      order.refunds.push({
+        id: s.gid('Refund'),
+        createdAt: created,
+        note: 'Damaged in delivery',
+        total: amount,
+        lineItems: [{ lineItemId: li.id, quantity: Math.max(1, li.quantity), subtotal: amount }],
+      });
+      order.financialStatus = 'PARTIALLY_REFUNDED';
+    }
+    s.orders.set(order.id, order);
+    this.hooks.emit('ORDERS_CREATE', restPayload(order, s));
+    return order;
+  }
+
+  /** Changes an order (e.g. fulfils it), bumping updatedAt, and fires ORDERS_UPDATED. */
+  updateOrder(
+    id: string,
+    patch: Partial<Pick<SbOrder, 'fulfillmentStatus' | 'financialStatus' | 'cancelledAt'>>,
+  ): SbOrder | undefined {
+    const order = this.s.orders.get(id);
+    if (!order) return undefined;
+    Object.assign(order, patch, { updatedAt: nowIso() });
+    this.hooks.emit('ORDERS_UPDATED', restPayload(order, this.s));
+    return order;
+  }
+}
+
+/** The webhook body: Shopify's REST-style order JSON (numeric ids, snake_case). */
+export function restPayload(o: SbOrder, s: ShopState) {
+  const num = (gid: string) => Number(gid.split('/').pop());
+  const customer = o.customerId ? s.customers.get(o.customerId) : undefined;
+  return {
+    id: num(o.id),
+    admin_graphql_api_id: o.id,
+    name: `#${o.number}`,
+    email: o.email,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    processed_at: o.processedAt,
+    cancelled_at: o.cancelledAt,
+    currency: o.currencyCode,
+    presentment_currency: o.presentmentCurrencyCode,
+    financial_status: o.financialStatus.toLowerCase(),
+    fulfillment_status: o.fulfillmentStatus === 'FULFILLED' ? 'fulfilled' : null,
+    subtotal_price: o.subtotal,
+    total_tax: o.totalTax,
+    total_discounts: o.totalDiscounts,
+    total_price: o.total,
+    total_shipping_price_set: { shop_money: { amount: o.totalShipping, currency_code: o.currencyCode } },
+    customer: customer
+      ? {
+          id: num(customer.id),
+          email: customer.email,
+          phone: customer.phone,
+          first_name: customer.firstName,
+          last_name: customer.lastName,
+          updated_at: customer.updatedAt,
+        }
+      : null,
+    shipping_address: o.shippingAddress
+      ? { ...o.shippingAddress, country_code: o.shippingAddress.countryCodeV2 }
+      : null,
+    billing_address: o.billingAddress ? { ...o.billingAddress, country_code: o.billingAddress.countryCodeV2 } : null,
+    line_items: o.lineItems.map((li) => ({
+      id: num(li.id),
+      sku: li.sku,
+      title: li.title,
+      quantity: li.quantity,
+      price: li.price,
+      total_discount: li.discount,
+      tax_lines: li.taxLines,
+    })),
+    refunds: o.refunds.map((r) => ({
+      id: num(r.id),
+      created_at: r.createdAt,
+      note: r.note,
+      refund_line_items: r.lineItems.map((rl) => ({
+        line_item_id: num(rl.lineItemId),
+        quantity: rl.quantity,
+        subtotal: rl.subtotal,
+      })),
+    })),
+    tax_lines: o.taxLines,
+  };
+}

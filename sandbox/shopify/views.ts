@@ -1,0 +1,120 @@
+import { connection, type ConnectionArgs, type SandboxContext } from './connection';
+import type { ShopState, SbInventoryItem, SbLocation, SbOrder, SbProduct, SbVariant, SbMoney } from './state';
+
+/** GraphQL-facing views of state objects; nested connections are methods the default resolver calls. */
+export function productView(p: SbProduct, s: ShopState) {
+  return {
+    ...p,
+    options: () =>
+      p.options.map((o) => ({ ...o, optionValues: o.values.map((v, i) => ({ id: `${o.id}-${i}`, name: v })) })),
+    variants: (a: ConnectionArgs, ctx: SandboxContext) =>
+      connection(
+        p.variants.map((v) => variantView(v, p, s)),
+        a,
+        ctx,
+      ),
+    variantsCount: { count: p.variants.length },
+    metafield: ({ namespace, key }: { namespace?: string; key: string }) =>
+      p.metafields.find((m) => m.key === key && (namespace == null || m.namespace === namespace)) ?? null,
+    metafields: (a: ConnectionArgs & { namespace?: string }, ctx: SandboxContext) =>
+      connection(
+        p.metafields.filter((m) => a.namespace == null || m.namespace === a.namespace),
+        a,
+        ctx,
+      ),
+  };
+}
+
+export function variantView(v: SbVariant, p: SbProduct, s: ShopState) {
+  return {
+    ...v,
+    title: v.optionValues.map((o) => o.value).join(' / ') || 'Default Title',
+    selectedOptions: v.optionValues,
+    inventoryItem: () => inventoryItemView(s.inventoryItems.get(v.inventoryItemId)!, s),
+    product: () => productView(p, s),
+  };
+}
+
+export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<string, unknown> {
+  const level = (locationId: string) => {
+    const quantities = item.levels.get(locationId);
+    const location = s.locations.get(locationId);
+    if (!quantities || !location) return null;
+    return {
+      id: `gid://shopify/InventoryLevel/${item.id.split('/').pop()}?inventory_item_id=${locationId.split('/').pop()}`,
+      location: locationView(location),
+      quantities: ({ names }: { names: string[] }) =>
+        names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),
+      item: () => inventoryItemView(item, s),
+    };
+  };
+  return {
+    id: item.id,
+    sku: item.sku,
+    tracked: item.tracked,
+    measurement: { weight: item.weight },
+    inventoryLevel: ({ locationId }: { locationId: string }) => level(locationId),
+    inventoryLevels: (a: ConnectionArgs, ctx: SandboxContext) =>
+      connection(
+        [...item.levels.keys()].map(level).filter((l) => l !== null),
+        a,
+        ctx,
+      ),
+  };
+}
+
+export const locationView = (l: SbLocation) => ({ id: l.id, name: l.name, isActive: l.isActive });
+
+const bag = (
+  amount: string,
+  currencyCode: string,
+  presentment: string,
+): { shopMoney: SbMoney; presentmentMoney: SbMoney } => ({
+  shopMoney: { amount, currencyCode },
+  presentmentMoney: { amount, currencyCode: presentment },
+});
+
+export function orderView(o: SbOrder, s: ShopState) {
+  const m = (amount: string) => bag(amount, o.currencyCode, o.presentmentCurrencyCode);
+  const lineItems = o.lineItems.map((li) => ({
+    ...li,
+    originalUnitPriceSet: m(li.price),
+    totalDiscountSet: m(li.discount),
+    taxLines: () => li.taxLines.map((t) => ({ ...t, priceSet: m(t.price) })),
+  }));
+  const refunded = o.refunds.reduce((sum, r) => sum + Number(r.total), 0);
+  return {
+    ...o,
+    name: `#${o.number}`,
+    displayFinancialStatus: o.financialStatus,
+    displayFulfillmentStatus: o.fulfillmentStatus,
+    subtotalPriceSet: m(o.subtotal),
+    totalTaxSet: m(o.totalTax),
+    totalShippingPriceSet: m(o.totalShipping),
+    totalDiscountsSet: m(o.totalDiscounts),
+    totalPriceSet: m(o.total),
+    totalRefundedSet: m(refunded.toFixed(2)),
+    customer: o.customerId ? (s.customers.get(o.customerId) ?? null) : null,
+    lineItems: (a: ConnectionArgs, ctx: SandboxContext) => connection(lineItems, a, ctx),
+    refunds: () =>
+      o.refunds.map((r) => ({
+        ...r,
+        totalRefundedSet: m(r.total),
+        refundLineItems: (a: ConnectionArgs, ctx: SandboxContext) =>
+          connection(
+            r.lineItems.map((rl) => ({
+              lineItem: lineItems.find((li) => li.id === rl.lineItemId),
+              quantity: rl.quantity,
+              subtotalSet: m(rl.subtotal),
+            })),
+            a,
+            ctx,
+          ),
+      })),
+    taxLines: o.taxLines.map((t) => ({ ...t, priceSet: m(t.price) })),
+    risk: {
+      recommendation: o.risk.recommendation,
+      assessments: o.risk.assessments.map((a) => ({ ...a, provider: a.provider ? { title: a.provider } : null })),
+    },
+  };
+}
