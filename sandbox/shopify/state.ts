@@ -171,15 +171,47 @@ export class ShopState {
     return Number(o.id.split('/').pop());
   }
 
+  // Indexes a real shop would have: handle and unique metafield lookups must not scan 50,000 products.
+  private byHandle = new Map<string, string>();
+  private byMetafield = new Map<string, string>();
+  private handleSuffix = new Map<string, number>();
+
   productByHandle(handle: string): SbProduct | undefined {
-    for (const p of this.products.values()) if (p.handle === handle) return p;
-    return undefined;
+    const id = this.byHandle.get(handle);
+    return id ? this.products.get(id) : undefined;
   }
 
   productByMetafield(namespace: string, key: string, value: string): SbProduct | undefined {
-    for (const p of this.products.values())
-      if (p.metafields.some((m) => m.namespace === namespace && m.key === key && m.value === value)) return p;
-    return undefined;
+    const id = this.byMetafield.get(`${namespace}.${key}=${value}`);
+    return id ? this.products.get(id) : undefined;
+  }
+
+  /** A free handle derived from `base` (Shopify appends -1, -2, ... to taken handles). */
+  freeHandle(base: string): string {
+    if (!this.byHandle.has(base)) return base;
+    let n = this.handleSuffix.get(base) ?? 0;
+    while (this.byHandle.has(`${base}-${++n}`));
+    this.handleSuffix.set(base, n);
+    return `${base}-${n}`;
+  }
+
+  /** Re-indexes a product after its handle or metafields changed. */
+  index(p: SbProduct, before?: { handle: string; metafields: SbMetafield[] }): void {
+    if (before) {
+      if (this.byHandle.get(before.handle) === p.id) this.byHandle.delete(before.handle);
+      for (const m of before.metafields) {
+        const k = `${m.namespace}.${m.key}=${m.value}`;
+        if (this.byMetafield.get(k) === p.id) this.byMetafield.delete(k);
+      }
+    }
+    this.byHandle.set(p.handle, p.id);
+    for (const m of p.metafields) this.byMetafield.set(`${m.namespace}.${m.key}=${m.value}`, p.id);
+  }
+
+  clearIndexes(): void {
+    this.byHandle.clear();
+    this.byMetafield.clear();
+    this.handleSuffix.clear();
   }
 
   variant(id: string): { product: SbProduct; variant: SbVariant } | undefined {

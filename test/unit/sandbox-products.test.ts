@@ -55,7 +55,7 @@ describe('sandbox: products', () => {
     expect(p2.variants.nodes.map((v: { sku: string }) => v.sku)).toEqual(['M-2', 'M-3']);
     // The variant with the same option values keeps its identity and inventory item.
     expect(p2.variants.nodes[0].inventoryItem.id).toBe(p1.variants.nodes[1].inventoryItem.id);
-    const stats = await (await fetch(`${sb.url}/_sandbox/stats`)).json();
+    const stats = (await (await fetch(`${sb.url}/_sandbox/stats`)).json()) as { products: number };
     expect(stats.products).toBe(1);
     const byId = await gql(`query($i: ProductIdentifierInput!) { productByIdentifier(identifier: $i) { id } }`, {
       i: identifier,

@@ -108,10 +108,9 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
       createdAt: now,
       updatedAt: now,
     };
+    const before = existing ? { handle: product.handle, metafields: product.metafields } : undefined;
     if (!existing) {
-      let handle = input.handle ?? slug(input.title);
-      for (let n = 1; s.productByHandle(handle); n++) handle = `${slug(input.title)}-${n}`;
-      product.handle = handle;
+      product.handle = input.handle ?? s.freeHandle(slug(input.title));
       s.products.set(product.id, product);
       existing = product;
     } else if (input.handle) product.handle = input.handle;
@@ -137,6 +136,7 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
     if (input.files)
       product.files = input.files.map((f: Input) => ({ originalSource: f.originalSource, alt: f.alt ?? null }));
     product.updatedAt = now;
+    s.index(product, before);
     hooks.emit('PRODUCTS_UPDATE', {
       id: Number(product.id.split('/').pop()),
       admin_graphql_api_id: product.id,
