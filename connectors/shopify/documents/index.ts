@@ -1,0 +1,6 @@
+export * from './define';
+export * from './products';
+export * from './inventory';
+export * from './orders';
+export * from './bulk';
+export * from './webhooks';

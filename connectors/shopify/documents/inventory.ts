@@ -1,0 +1,40 @@
+import { document, type UserError } from './define';
+
+export interface InventoryQuantity {
+  inventoryItemId: string;
+  locationId: string;
+  quantity: number;
+  changeFromQuantity: number | null;
+}
+
+export const INVENTORY_SET_QUANTITIES = document<
+  {
+    inventorySetQuantities: {
+      inventoryAdjustmentGroup: {
+        changes: { name: string; delta: number; quantityAfterChange: number | null }[];
+      } | null;
+      userErrors: UserError[];
+    };
+  },
+  { input: { name: 'available' | 'on_hand'; reason: string; quantities: InventoryQuantity[] }; idempotencyKey: string }
+>(
+  'inventorySetQuantities',
+  `mutation inventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup { changes { name delta quantityAfterChange } }
+    userErrors { field message code }
+  }
+}`,
+  10,
+);
+
+export const INVENTORY_LEVEL = document<
+  { inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null },
+  { inventoryItemId: string; locationId: string }
+>(
+  'inventoryLevel',
+  `query inventoryLevel($inventoryItemId: ID!, $locationId: ID!) {
+  inventoryItem(id: $inventoryItemId) { inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } } }
+}`,
+  3,
+);

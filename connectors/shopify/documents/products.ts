@@ -1,0 +1,103 @@
+import { document, type Connection, type UserError } from './define';
+
+export interface ProductSnapshot {
+  id: string;
+  handle: string;
+  title: string;
+  status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT';
+  updatedAt: string;
+  pimId: { value: string } | null;
+  variants: { nodes: { id: string; sku: string | null; price: string; inventoryItem: { id: string } }[] };
+}
+
+const PRODUCT_FIELDS = `id handle title status updatedAt
+  pimId: metafield(namespace: "backbone", key: "pim_id") { value }
+  variants(first: 10) { nodes { id sku price inventoryItem { id } } }`;
+
+export interface ProductSetVariables {
+  identifier: { customId: { namespace: string; key: string; value: string } } | { handle: string } | { id: string };
+  input: Record<string, unknown>;
+}
+
+export const PRODUCT_SET = document<
+  { productSet: { product: ProductSnapshot | null; userErrors: UserError[] } },
+  ProductSetVariables
+>(
+  'productSet',
+  `mutation productSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
+  productSet(identifier: $identifier, input: $input, synchronous: true) {
+    product { ${PRODUCT_FIELDS} }
+    userErrors { field message code }
+  }
+}`,
+  12,
+);
+
+/** The bulk-mutation form of productSet: one JSONL line of variables per product. */
+export const PRODUCT_SET_BULK = `mutation call($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
+  productSet(identifier: $identifier, input: $input, synchronous: true) {
+    product { id variants(first: 100) { nodes { id sku inventoryItem { id } } } }
+    userErrors { field message code }
+  }
+}`;
+
+export const PRODUCT_BY_IDENTIFIER = document<
+  { productByIdentifier: ProductSnapshot | null },
+  { identifier: ProductSetVariables['identifier'] }
+>(
+  'productByIdentifier',
+  `query productByIdentifier($identifier: ProductIdentifierInput!) {
+  productByIdentifier(identifier: $identifier) { ${PRODUCT_FIELDS} }
+}`,
+  25,
+);
+
+export const PRODUCTS_PAGE = document<
+  { products: Connection<ProductSnapshot> },
+  { first: number; after?: string | null; query?: string }
+>(
+  'productsPage',
+  `query productsPage($first: Int!, $after: String, $query: String) {
+  products(first: $first, after: $after, query: $query, sortKey: ID) {
+    nodes { ${PRODUCT_FIELDS} }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  962,
+);
+
+export const PRODUCT_ARCHIVE = document<
+  { productUpdate: { product: { id: string; status: string } | null; userErrors: UserError[] } },
+  { id: string }
+>(
+  'productArchive',
+  `mutation productArchive($id: ID!) {
+  productUpdate(product: { id: $id, status: ARCHIVED }) { product { id status } userErrors { field message } }
+}`,
+  10,
+);
+
+export const METAFIELD_DEFINITION_CREATE = document<
+  { metafieldDefinitionCreate: { createdDefinition: { id: string } | null; userErrors: UserError[] } },
+  { namespace: string; key: string; name: string }
+>(
+  'metafieldDefinitionCreate',
+  `mutation metafieldDefinitionCreate($namespace: String!, $key: String!, $name: String!) {
+  metafieldDefinitionCreate(definition: { namespace: $namespace, key: $key, name: $name, type: "single_line_text_field", ownerType: PRODUCT, capabilities: { uniqueValues: { enabled: true } } }) {
+    createdDefinition { id }
+    userErrors { field message code }
+  }
+}`,
+  10,
+);
+
+export const LOCATIONS = document<
+  { locations: Connection<{ id: string; name: string; isActive: boolean }> },
+  { first: number; after?: string | null }
+>(
+  'locations',
+  `query locations($first: Int!, $after: String) {
+  locations(first: $first, after: $after) { nodes { id name isActive } pageInfo { hasNextPage endCursor } }
+}`,
+  52,
+);
