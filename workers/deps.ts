@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
+import { ShopifyClient } from '../connectors/shopify';
 import type { Config } from './config';
 import { connectClient } from './temporal-connection';
 
@@ -13,6 +14,8 @@ export interface Deps {
   pools: { pim: mysql.Pool; store: mysql.Pool; orders: mysql.Pool };
   s3: S3Client;
   dynamo: DynamoDBClient;
+  /** The Admin API client; every instance for the same shop shares one cost budget. */
+  shopify: ShopifyClient;
   /** A Temporal client for activities that start or signal workflows (e.g. the outbox relay). */
   temporal(): Promise<Client>;
   close(): Promise<void>;
@@ -34,6 +37,7 @@ export function createDeps(config: Config): Deps {
     pools,
     s3,
     dynamo,
+    shopify: new ShopifyClient({ shop: config.shopify.shop, accessToken: config.shopify.accessToken, adminUrl: config.shopify.adminUrl }),
     async temporal() {
       connection ??= connectClient(config);
       return new Client({ connection: await connection, namespace: config.temporal.namespace });

@@ -23,7 +23,10 @@ export async function preflight(config: Config): Promise<void> {
         [
           `${db.toUpperCase()}_DATABASE_URL`,
           async () => {
-            const conn = await mysql.createConnection({ uri: config.databases[db], connectTimeout: TIMEOUT_MS });
+            // The server and credentials must work; a missing database is created by the migrations.
+            const server = new URL(config.databases[db]);
+            server.pathname = '/';
+            const conn = await mysql.createConnection({ uri: server.toString(), connectTimeout: TIMEOUT_MS });
             await conn.end();
           },
         ] as [string, () => Promise<unknown>],
