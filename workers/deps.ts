@@ -37,7 +37,11 @@ export function createDeps(config: Config): Deps {
     pools,
     s3,
     dynamo,
-    shopify: new ShopifyClient({ shop: config.shopify.shop, accessToken: config.shopify.accessToken, adminUrl: config.shopify.adminUrl }),
+    shopify: new ShopifyClient({
+      shop: config.shopify.shop,
+      accessToken: config.shopify.accessToken,
+      adminUrl: config.shopify.adminUrl,
+    }),
     async temporal() {
       connection ??= connectClient(config);
       return new Client({ connection: await connection, namespace: config.temporal.namespace });

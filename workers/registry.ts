@@ -1,4 +1,9 @@
+import { createCatalogActivities } from '../activities/catalog';
+import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
+import { createInventoryActivities } from '../activities/inventory';
+import { createOutboxActivities } from '../activities/outbox';
+import { pimDb, storeDb } from '../db/client';
 import type { TaskQueueName } from './config';
 import type { Deps } from './deps';
 
@@ -8,9 +13,11 @@ import type { Deps } from './deps';
  */
 export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, (...args: never[]) => unknown> {
   const { config } = deps;
+  const pim = pimDb(deps.pools.pim);
+  const store = storeDb(deps.pools.store);
   switch (queue) {
     case 'data':
-      return {
+      return withTemporalFailures({
         ...createHealthActivities({
           mysql: deps.pools.orders,
           s3: deps.s3,
@@ -18,9 +25,13 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           lakeBucket: config.aws.buckets.lake,
           tablePrefix: config.aws.tablePrefix,
         }),
-      };
+        ...createOutboxActivities({ pim, temporal: deps.temporal }),
+      });
     case 'shopify':
-      return {};
+      return withTemporalFailures({
+        ...createCatalogActivities({ pim, shopify: deps.shopify }),
+        ...createInventoryActivities({ pim, store, shopify: deps.shopify }),
+      });
     case 'amazon':
     case 'lightspeed':
       return {};

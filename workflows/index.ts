@@ -1,1 +1,3 @@
 export * from './health-check';
+export * from './product-publish';
+export * from './outbox-relay';

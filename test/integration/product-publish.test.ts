@@ -1,0 +1,128 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalProductChanged } from '../../activities/outbox';
+import { channelMappings, syncErrors, variants } from '../../db/pim/schema';
+import { stock } from '../../db/store/schema';
+import { updateProduct } from '../../db/pim/catalog-writes';
+import { outboxRelay } from '../../workflows';
+import { catalogFixture, type CatalogFixture } from '../support/catalog-fixture';
+import { temporalHarness, type TemporalHarness } from '../support/temporal';
+
+const N = 25;
+
+describe('product publish (PIM → Shopify)', () => {
+  let t: TemporalHarness;
+  let f: CatalogFixture;
+  beforeAll(async () => {
+    t = await temporalHarness('publish');
+    f = await catalogFixture({ products: N, temporal: async () => t.client });
+  });
+  afterAll(async () => {
+    await f.close();
+    await t.close();
+  });
+
+  const publishAll = (ids: number[], force = false) =>
+    t.withWorkers(f.activities, async () => {
+      for (const id of ids) await signalProductChanged(t.client, t.queue('shopify'), id, force);
+      return Promise.all(
+        ids.map((id) =>
+          t.client.workflow
+            .getHandle(`product-publish/${id}`)
+            .result()
+            .catch((e: unknown) => e),
+        ),
+      );
+    });
+
+  it('publishes N products under 5xx, THROTTLED and dropped replies: exactly N in Shopify, content and stock equal', async () => {
+    f.sandbox.setFaults({ http5xxRate: 0.1, throttledRate: 0.1, dropAfterCommitRate: 0.15, seed: 21 });
+    const ids = Array.from({ length: N }, (_, i) => i + 1);
+    const results = await publishAll(ids);
+    f.sandbox.setFaults({});
+    expect(results.every((r) => (r as { last: { status: string } }).last.status === 'Synced')).toBe(true);
+    expect(f.sandbox.state.products.size).toBe(N);
+    expect(f.sandbox.state.counters.dropped + f.sandbox.state.counters.faults5xx).toBeGreaterThan(0);
+
+    const dump = (await (await fetch(`${f.sandbox.url}/_sandbox/products`)).json()) as {
+      title: string;
+      metafields: { key: string; value: string }[];
+      variants: { sku: string; price: string; barcode: string; inventory: Record<string, { available: number }> }[];
+    }[];
+    const pimVariants = await f.pim.select().from(variants);
+    const stockRows = await f.store.select().from(stock);
+    for (const product of dump) {
+      const pimId = Number(product.metafields.find((m) => m.key === 'pim_id')!.value);
+      const expected = pimVariants.filter((v) => v.productId === pimId);
+      expect(product.variants.map((v) => [v.sku, v.price, v.barcode])).toEqual(
+        expected.map((v) => [v.sku, v.price, v.barcode]),
+      );
+      for (const v of product.variants)
+        for (const row of stockRows.filter((s) => s.sku === v.sku))
+          expect(v.inventory[row.storeCode]?.available ?? 0).toBe(row.onHand); // no level = 0 available
+    }
+    const mappings = await f.pim.select().from(channelMappings);
+    expect(mappings).toHaveLength(N);
+    expect(mappings.every((m) => m.contentHash?.length === 64)).toBe(true);
+  }, 120_000);
+
+  it('skips Shopify entirely when the content hash is unchanged', async () => {
+    const before = f.sandbox.state.counters.requests;
+    const results = await publishAll([1, 2, 3]);
+    expect(results.map((r) => (r as { last: { status: string } }).last.status)).toEqual([
+      'Skipped',
+      'Skipped',
+      'Skipped',
+    ]);
+    // Only inventory reads: no productSet, no inventory write.
+    const updated = [...f.sandbox.state.products.values()].map((p) => p.updatedAt);
+    expect(f.sandbox.state.counters.requests - before).toBeLessThan(40);
+    expect([...f.sandbox.state.products.values()].map((p) => p.updatedAt)).toEqual(updated);
+  });
+
+  it('fails an invalid product on its own with a readable reason, records it, and clears it once fixed', async () => {
+    const [v] = await f.pim.select().from(variants).where(eq(variants.productId, 4));
+    await f.pim.update(variants).set({ barcode: '8400000000001', price: '-3.00' }).where(eq(variants.sku, v!.sku));
+    const [failed, other] = await publishAll([4, 5], true);
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    expect(String((failed as WorkflowFailedError).cause?.message)).toMatch(
+      /INVALID_GTIN.*INVALID_PRICE|INVALID_PRICE.*INVALID_GTIN/s,
+    );
+    expect((other as { last: { status: string } }).last.status).not.toBe('Invalid');
+    const desc = await t.client.workflow.getHandle('product-publish/4').describe();
+    expect(desc.typedSearchAttributes.getAll().find((p) => p.key.name === 'SyncStatus')?.value).toBe('Invalid');
+    const [error] = await f.pim.select().from(syncErrors).where(eq(syncErrors.pimProductId, 4));
+    expect(error).toMatchObject({ channel: 'shopify', code: 'INVALID_PRICE' });
+    expect(error!.resolvedAt).toBeNull();
+
+    await f.pim.update(variants).set({ barcode: v!.barcode, price: '3.00' }).where(eq(variants.sku, v!.sku));
+    const [fixed] = await publishAll([4]);
+    expect((fixed as { last: { status: string } }).last.status).toBe('Synced');
+    const [resolved] = await f.pim.select().from(syncErrors).where(eq(syncErrors.pimProductId, 4));
+    expect(resolved!.resolvedAt).not.toBeNull();
+  });
+
+  it('relays a PIM edit from the outbox to Shopify within seconds', async () => {
+    await t.withWorkers(f.activities, async () => {
+      const relay = await t.client.workflow.start(outboxRelay, {
+        taskQueue: t.queue('data'),
+        workflowId: `outbox-relay-${t.queue('data')}`,
+        args: [{ pollMs: 50, runForMs: 3000 }],
+      });
+      const started = Date.now();
+      await updateProduct(f.pim, 7, { title: 'Renamed by the PIM' });
+      let title = '';
+      while (Date.now() - started < 20_000) {
+        title =
+          [...f.sandbox.state.products.values()].find((p) => p.metafields.some((m) => m.value === '7'))?.title ?? '';
+        if (title === 'Renamed by the PIM') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await relay.terminate('test done');
+      expect(title).toBe('Renamed by the PIM');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+    expect(f.sandbox.state.products.size).toBe(N);
+  });
+});

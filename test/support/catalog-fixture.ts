@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { createCatalogActivities } from '../../activities/catalog';
+import { withTemporalFailures } from '../../activities/failures';
+import { createInventoryActivities } from '../../activities/inventory';
+import { createOutboxActivities } from '../../activities/outbox';
+import { ShopifyClient } from '../../connectors/shopify';
+import { createPool, pimDb, storeDb, type PimDb, type StoreDb } from '../../db/client';
+import { seedDemoData } from '../../db/seed';
+import { startShopifySandbox, type SandboxOptions, type ShopifySandbox } from '../../sandbox/shopify';
+import type { Client } from '@temporalio/client';
+import { freshDatabases } from './db';
+
+export interface CatalogFixture {
+  sandbox: ShopifySandbox;
+  shopify: ShopifyClient;
+  pim: PimDb;
+  store: StoreDb;
+  urls: Awaited<ReturnType<typeof freshDatabases>>;
+  activities: { shopify: Record<string, (...a: never[]) => unknown>; data: Record<string, (...a: never[]) => unknown> };
+  close(): Promise<void>;
+}
+
+/** Fresh databases seeded with `products` demo products, a sandbox shop, and the catalogue activities wired to both. */
+export async function catalogFixture(opts: {
+  products: number;
+  sandbox?: SandboxOptions;
+  temporal: () => Promise<Client>;
+}): Promise<CatalogFixture> {
+  const urls = await freshDatabases();
+  const pools = [createPool(urls.pim), createPool(urls.store)];
+  const pim = pimDb(pools[0]!);
+  const store = storeDb(pools[1]!);
+  await seedDemoData({ pim, store }, { products: opts.products, seed: 5 });
+  const sandbox = await startShopifySandbox({ plan: 'plus', ...opts.sandbox });
+  // A shop name of its own: the cost budget is per shop and per process.
+  const shopify = new ShopifyClient({
+    shop: `t-${randomUUID().slice(0, 8)}.myshopify.com`,
+    accessToken: sandbox.accessToken,
+    adminUrl: sandbox.adminGraphqlUrl,
+  });
+  const inventory = createInventoryActivities({ pim, store, shopify });
+  await inventory.syncLocationMappings();
+  return {
+    sandbox,
+    shopify,
+    pim,
+    store,
+    urls,
+    activities: {
+      shopify: withTemporalFailures({ ...createCatalogActivities({ pim, shopify }), ...inventory }),
+      data: withTemporalFailures(createOutboxActivities({ pim, temporal: opts.temporal })),
+    },
+    async close() {
+      await sandbox.close();
+      await Promise.all(pools.map((p) => p.end()));
+      await urls.drop();
+    },
+  };
+}
