@@ -62,7 +62,10 @@ export async function recordSyncError(pim: PimDb, pimId: number, problems: Valid
 export async function writeMapping(
   pim: PimDb,
   pimId: number,
-  product: Pick<ProductSnapshot, 'id' | 'variants'>,
+  product: {
+    id: string;
+    variants: { nodes: Pick<ProductSnapshot['variants']['nodes'][number], 'id' | 'sku' | 'inventoryItem'>[] };
+  },
   hash: string,
 ): Promise<void> {
   const variantIds = Object.fromEntries(

@@ -41,17 +41,15 @@ export async function loadProducts(pim: PimDb, ids: number[]): Promise<Map<numbe
       storeAttributes: [],
     });
   for (const v of vs)
-    out
-      .get(v.productId)
-      ?.variants.push({
-        sku: v.sku,
-        barcode: v.barcode,
-        optionValues: v.optionValues,
-        price: v.price,
-        compareAtPrice: v.compareAtPrice,
-        weight: v.weight,
-        weightUnit: v.weightUnit,
-      });
+    out.get(v.productId)?.variants.push({
+      sku: v.sku,
+      barcode: v.barcode,
+      optionValues: v.optionValues,
+      price: v.price,
+      compareAtPrice: v.compareAtPrice,
+      weight: v.weight,
+      weightUnit: v.weightUnit,
+    });
   for (const i of imgs) out.get(i.productId)?.images.push({ url: i.url, alt: i.alt });
   for (const a of attrs)
     out.get(a.productId)?.storeAttributes.push({ storeCode: a.storeCode, key: a.key, value: a.value });
@@ -75,13 +73,7 @@ export interface PopulationFilter {
   ids?: number[];
 }
 
-/** One page of live product ids matching a backfill population, in id order after `afterId`. */
-export async function populationPage(
-  pim: PimDb,
-  filter: PopulationFilter,
-  afterId: number,
-  limit: number,
-): Promise<number[]> {
+function populationConditions(filter: PopulationFilter, afterId: number) {
   const conditions = [gt(products.id, afterId), isNull(products.deletedAt)];
   if (filter.subDepartment) conditions.push(eq(products.subDepartmentCode, filter.subDepartment));
   if (filter.createdAfter) conditions.push(gt(products.createdAt, new Date(filter.createdAfter)));
@@ -90,11 +82,29 @@ export async function populationPage(
     conditions.push(
       sql`exists (select 1 from ${storeAttributes} sa where sa.product_id = ${products.id} and sa.store_code = ${filter.storeCode})`,
     );
+  return and(...conditions);
+}
+
+/** One page of live product ids matching a backfill population, in id order after `afterId`. */
+export async function populationPage(
+  pim: PimDb,
+  filter: PopulationFilter,
+  afterId: number,
+  limit: number,
+): Promise<number[]> {
   const rows = await pim
     .select({ id: products.id })
     .from(products)
-    .where(and(...conditions))
+    .where(populationConditions(filter, afterId))
     .orderBy(asc(products.id))
     .limit(limit);
   return rows.map((r) => r.id);
+}
+
+export async function populationSize(pim: PimDb, filter: PopulationFilter): Promise<number> {
+  const [row] = await pim
+    .select({ n: sql<number>`count(*)` })
+    .from(products)
+    .where(populationConditions(filter, 0));
+  return Number(row?.n ?? 0);
 }

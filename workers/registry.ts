@@ -1,3 +1,4 @@
+import { createBackfillActivities } from '../activities/backfill';
 import { createCatalogActivities } from '../activities/catalog';
 import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
@@ -31,6 +32,7 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
       return withTemporalFailures({
         ...createCatalogActivities({ pim, shopify: deps.shopify }),
         ...createInventoryActivities({ pim, store, shopify: deps.shopify }),
+        ...createBackfillActivities({ pim, shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),
       });
     case 'amazon':
     case 'lightspeed':

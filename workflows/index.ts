@@ -1,3 +1,4 @@
 export * from './health-check';
 export * from './product-publish';
 export * from './outbox-relay';
+export * from './catalog-backfill';

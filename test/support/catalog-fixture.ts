@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createBackfillActivities } from '../../activities/backfill';
 import { createCatalogActivities } from '../../activities/catalog';
+import { createS3Client } from '../../lake/s3';
+import { loadConfig } from '../../workers/config';
 import { withTemporalFailures } from '../../activities/failures';
 import { createInventoryActivities } from '../../activities/inventory';
 import { createOutboxActivities } from '../../activities/outbox';
@@ -39,6 +42,8 @@ export async function catalogFixture(opts: {
     adminUrl: sandbox.adminGraphqlUrl,
   });
   const inventory = createInventoryActivities({ pim, store, shopify });
+  const config = loadConfig();
+  const s3 = createS3Client(config.aws);
   await inventory.syncLocationMappings();
   return {
     sandbox,
@@ -47,11 +52,16 @@ export async function catalogFixture(opts: {
     store,
     urls,
     activities: {
-      shopify: withTemporalFailures({ ...createCatalogActivities({ pim, shopify }), ...inventory }),
+      shopify: withTemporalFailures({
+        ...createCatalogActivities({ pim, shopify }),
+        ...inventory,
+        ...createBackfillActivities({ pim, shopify, s3, bucket: config.aws.buckets.lake }),
+      }),
       data: withTemporalFailures(createOutboxActivities({ pim, temporal: opts.temporal })),
     },
     async close() {
       await sandbox.close();
+      s3.destroy();
       await Promise.all(pools.map((p) => p.end()));
       await urls.drop();
     },

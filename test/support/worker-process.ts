@@ -1,0 +1,23 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig, type TaskQueueName } from '../../workers/config';
+import { createDeps } from '../../workers/deps';
+import { activitiesFor } from '../../workers/registry';
+
+// A production worker in its own process, for tests that kill it: `node --import tsx worker-process.ts <prefix>`.
+// Configuration comes from the environment (the test points it at its own databases and sandbox).
+const prefix = process.argv[2]!;
+const config = loadConfig();
+const deps = createDeps(config);
+const connection = await NativeConnection.connect({ address: config.temporal.address });
+const workers = await Promise.all(
+  (['shopify', 'data'] as TaskQueueName[]).map((role) =>
+    Worker.create({
+      connection,
+      taskQueue: `${prefix}.${role}`,
+      workflowBundle: { codePath: process.env.BACKBONE_WORKFLOW_BUNDLE! },
+      activities: activitiesFor(role, deps),
+    }),
+  ),
+);
+process.stdout.write('worker-ready\n');
+await Promise.all(workers.map((w) => w.run()));
