@@ -1,5 +1,7 @@
 import { createBackfillActivities } from '../activities/backfill';
 import { createCatalogActivities } from '../activities/catalog';
+import { createCatalogSyncActivities } from '../activities/catalog-sync';
+import { createCustomersActivities } from '../activities/customers';
 import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
 import { createInventoryActivities } from '../activities/inventory';
@@ -27,11 +29,20 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           tablePrefix: config.aws.tablePrefix,
         }),
         ...createOutboxActivities({ pim, temporal: deps.temporal }),
+        ...createCustomersActivities({
+          s3: deps.s3,
+          dynamo: deps.dynamo,
+          buckets: config.aws.buckets,
+          tablePrefix: config.aws.tablePrefix,
+          storeCodes: async () =>
+            ((await deps.pools.store.query('SELECT code FROM stores'))[0] as { code: string }[]).map((r) => r.code),
+        }),
       });
     case 'shopify':
       return withTemporalFailures({
         ...createCatalogActivities({ pim, shopify: deps.shopify }),
         ...createInventoryActivities({ pim, store, shopify: deps.shopify }),
+        ...createCatalogSyncActivities({ pim, shopify: deps.shopify, temporal: deps.temporal }),
         ...createBackfillActivities({ pim, shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),
       });
     case 'amazon':

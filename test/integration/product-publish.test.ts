@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalProductChanged } from '../../activities/outbox';
 import { channelMappings, syncErrors, variants } from '../../db/pim/schema';
 import { stock } from '../../db/store/schema';
-import { updateProduct } from '../../db/pim/catalog-writes';
-import { outboxRelay } from '../../workflows';
+import { deleteProduct, updateProduct } from '../../db/pim/catalog-writes';
+import { catalogSync, outboxRelay } from '../../workflows';
 import { catalogFixture, type CatalogFixture } from '../support/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../support/temporal';
 
@@ -123,6 +123,29 @@ describe('product publish (PIM → Shopify)', () => {
       expect(title).toBe('Renamed by the PIM');
       expect(Date.now() - started).toBeLessThan(10_000);
     });
+    expect(f.sandbox.state.products.size).toBe(N);
+  });
+
+  it('daily sync re-publishes drifted products and archives (never deletes) products the PIM dropped', async () => {
+    await deleteProduct(f.pim, 9);
+    // An edit that bypassed the outbox (e.g. a bulk SQL fix): only the daily diff can catch it.
+    await f.pim.update(variants).set({ price: '99.99' }).where(eq(variants.productId, 10));
+    const summary = await t.withWorkers(f.activities, async () => {
+      const result = await t.client.workflow.execute(catalogSync, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `catalog-sync-${t.queue('shopify')}`,
+        args: [{}],
+      });
+      await t.client.workflow.getHandle('product-publish/10').result();
+      return result;
+    });
+    expect(summary).toMatchObject({ checked: N - 1, changed: 1, archived: 1, phase: 'done' });
+    const byPimId = (id: number) =>
+      [...f.sandbox.state.products.values()].find((p) =>
+        p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
+      )!;
+    expect(byPimId(9).status).toBe('ARCHIVED');
+    expect(byPimId(10).variants[0]!.price).toBe('99.99');
     expect(f.sandbox.state.products.size).toBe(N);
   });
 });

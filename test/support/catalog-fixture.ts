@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createBackfillActivities } from '../../activities/backfill';
 import { createCatalogActivities } from '../../activities/catalog';
+import { createCatalogSyncActivities } from '../../activities/catalog-sync';
 import { createS3Client } from '../../lake/s3';
 import { loadConfig } from '../../workers/config';
 import { withTemporalFailures } from '../../activities/failures';
@@ -55,6 +56,7 @@ export async function catalogFixture(opts: {
       shopify: withTemporalFailures({
         ...createCatalogActivities({ pim, shopify }),
         ...inventory,
+        ...createCatalogSyncActivities({ pim, shopify, temporal: opts.temporal }),
         ...createBackfillActivities({ pim, shopify, s3, bucket: config.aws.buckets.lake }),
       }),
       data: withTemporalFailures(createOutboxActivities({ pim, temporal: opts.temporal })),
