@@ -4,7 +4,10 @@ import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { applySchedules, SCHEDULES } from './schedules';
-import { COMMANDS, required, type CommandContext } from './commands';
+import { COMMANDS, registerCommands, required, type CommandContext } from './commands';
+import { CATALOG_COMMANDS } from './catalog-commands';
+
+registerCommands(CATALOG_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 

@@ -16,6 +16,10 @@ export interface Command {
 /** Pipeline commands (backfill, pause, resume, resync, import ...) register here, one entry each. */
 export const COMMANDS: Record<string, Command> = {};
 
+export function registerCommands(commands: Record<string, Command>): void {
+  Object.assign(COMMANDS, commands);
+}
+
 export function required(value: string | undefined, name: string): string {
   if (!value) throw new Error(`missing <${name}>`);
   return value;

@@ -19,7 +19,16 @@ export interface ScheduleDeclaration {
 }
 
 /** Every schedule the project runs; pipelines add theirs here. */
-export const SCHEDULES: ScheduleDeclaration[] = [];
+export const SCHEDULES: ScheduleDeclaration[] = [
+  {
+    id: 'catalog-sync',
+    workflowType: 'catalogSync',
+    args: [{}],
+    taskQueue: 'shopify',
+    spec: { cronExpressions: ['0 3 * * *'] },
+    memo: 'Daily PIM ↔ Shopify diff: re-publish drift, archive orphans',
+  },
+];
 
 /** Creates missing schedules and updates existing ones to match their declaration. Idempotent. */
 export async function applySchedules(client: Client, declarations = SCHEDULES): Promise<string[]> {
