@@ -1,0 +1,53 @@
+/**
+ * Where every pipeline's objects live. One place, so the lake stays navigable and other pipelines add theirs here.
+ *
+ * Archive bucket (`config.aws.buckets.archive`)
+ *   incoming/<domain>/<file>                      files dropped by in-store systems, removed once processed
+ *   archive/<domain>/dt=YYYY-MM-DD/<file>         the raw file, byte for byte, after a completed run
+ * Quarantine bucket (`config.aws.buckets.quarantine`)
+ *   quarantine/<domain>/dt=YYYY-MM-DD/<file>/rows-<firstRow>.csv
+ *                                                 rejected rows: row_number, reason, then the original columns
+ * Lake bucket (`config.aws.buckets.lake`)
+ *   loyalty/points/month=YYYY-MM/<fileId>.parquet loyalty transactions, typed and zstd-compressed
+ *   loyalty/contributions/<fileId>.ndjson         per-card totals of one file, the input of the balances step
+ *
+ * `dt` is the day the file arrived (its LastModified, UTC), so a re-run files the same input in the same place.
+ */
+export type FileDomain = 'customers' | 'loyalty';
+
+export const incomingPrefix = (domain: FileDomain) => `incoming/${domain}/`;
+
+export const incomingKey = (domain: FileDomain, fileName: string) => `${incomingPrefix(domain)}${fileName}`;
+
+/** `dt=` partition value of a moment (UTC day). */
+export const dayPartition = (at: Date | string) => new Date(at).toISOString().slice(0, 10);
+
+/** The file's name below its incoming prefix (sub-folders kept, flattened with `__`). */
+export function fileNameOf(key: string, domain: FileDomain): string {
+  const prefix = incomingPrefix(domain);
+  const rest = key.startsWith(prefix) ? key.slice(prefix.length) : key.slice(key.lastIndexOf('/') + 1);
+  return rest.replace(/\//g, '__');
+}
+
+export const archiveKey = (domain: FileDomain, day: string, fileName: string) =>
+  `archive/${domain}/dt=${day}/${fileName}`;
+
+export const quarantinePrefix = (domain: FileDomain, day: string, fileName: string) =>
+  `quarantine/${domain}/dt=${day}/${fileName}/`;
+
+/** One part per chunk, named by its first row, so a retried chunk overwrites its own part and nothing else. */
+export const quarantinePartKey = (domain: FileDomain, day: string, fileName: string, firstRow: number) =>
+  `${quarantinePrefix(domain, day, fileName)}rows-${String(firstRow).padStart(10, '0')}.csv`;
+
+/** A stable id of one version of a file: its name and ETag (S3 changes the ETag whenever the bytes change). */
+export function fileId(fileName: string, etag: string): string {
+  return `${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}@${cleanEtag(etag)}`;
+}
+
+export const cleanEtag = (etag: string) => etag.replace(/"/g, '');
+
+export const loyaltyPointsPrefix = 'loyalty/points/';
+
+export const loyaltyPartitionKey = (month: string, id: string) => `${loyaltyPointsPrefix}month=${month}/${id}.parquet`;
+
+export const loyaltyContributionsKey = (id: string) => `loyalty/contributions/${id}.ndjson`;
