@@ -10,7 +10,9 @@ import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
-import { prepareDemo } from './demo';
+import { prepareDemo, startDemoPipelines } from './demo';
+import { startOpsServer } from '../ops/server';
+import { createPool } from '../db/client';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lockFile = path.join(root, '.local', 'backbone.pid');
@@ -64,6 +66,18 @@ async function main(): Promise<void> {
     cleanup.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const schedules = await applySchedules(client);
+    const pipelines = await startDemoPipelines(client);
+    const ops = await startOpsServer(
+      {
+        client,
+        pim: createPool(config.databases.pim, 4),
+        orders: createPool(config.databases.orders, 4),
+        temporalUiUrl: config.temporal.uiUrl,
+        benchDir: path.join(root, 'bench/results'),
+      },
+      config.ports.ops,
+    );
+    cleanup.push(() => new Promise<void>((r) => ops.close(() => r())));
     const health = await client.workflow.execute('healthCheck', {
       taskQueue: 'data',
       workflowId: `health-check/${new Date().toISOString()}`,
@@ -72,7 +86,9 @@ async function main(): Promise<void> {
     console.log(`\nCommerce Backbone is ready.\n\n${formatStackTable(stack.rows)}\n`);
     console.log(`  Temporal UI:    ${config.temporal.uiUrl ?? `http://127.0.0.1:${DEFAULT_PORTS.temporalUi}`}`);
     console.log(`  Workers:        pid ${workers.pid}, task queues ${config.taskQueues.join(', ')}`);
+    console.log(`  Ops console:    http://127.0.0.1:${config.ports.ops}`);
     console.log(`  Schedules:      ${schedules.length ? schedules.join(', ') : '(none declared yet)'}`);
+    console.log(`  Pipelines:      ${pipelines.join(', ')}`);
     console.log(`  Demo data:      ${seeded}`);
     console.log(
       `  Health check:   ${(health as { ok: boolean }).ok ? 'MariaDB, S3 and DynamoDB written and read back' : 'FAILED'}`,
