@@ -6,7 +6,8 @@ import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
 import { createInventoryActivities } from '../activities/inventory';
 import { createOutboxActivities } from '../activities/outbox';
-import { pimDb, storeDb } from '../db/client';
+import { createOrderActivities } from '../activities/orders';
+import { ordersDb, pimDb, storeDb } from '../db/client';
 import type { TaskQueueName } from './config';
 import type { Deps } from './deps';
 
@@ -42,6 +43,11 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
       return withTemporalFailures({
         ...createCatalogActivities({ pim, shopify: deps.shopify }),
         ...createInventoryActivities({ pim, store, shopify: deps.shopify }),
+        ...createOrderActivities({
+          orders: ordersDb(deps.pools.orders),
+          shopify: deps.shopify,
+          shop: config.shopify.shop,
+        }),
         ...createCatalogSyncActivities({ pim, shopify: deps.shopify, temporal: deps.temporal }),
         ...createBackfillActivities({ pim, shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),
       });

@@ -4,3 +4,5 @@ export * from './outbox-relay';
 export * from './catalog-backfill';
 export * from './customers-import';
 export * from './catalog-sync';
+export * from './orders-ingest';
+export * from './order-upsert';

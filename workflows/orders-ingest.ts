@@ -1,0 +1,99 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createOrderActivities } from '../activities/orders';
+import { SA } from '../domain/search-attributes';
+import { taskQueueFor } from '../domain/task-queues';
+
+export interface OrdersIngestInput {
+  shop: string;
+  overlapMs?: number;
+  firstRunLookbackMs?: number;
+  /** A re-sync of an explicit window (signal or CLI); the cursor is not moved by it. */
+  window?: { from: string; to: string };
+  state?: { window: { from: string; to: string }; after: string | null; totals: IngestTotals };
+}
+
+export interface IngestTotals {
+  count: number;
+  inserted: number;
+  updated: number;
+  stale: number;
+  flagged: number[];
+}
+
+export const ordersResyncSignal = defineSignal<[{ from: string; to: string }]>('resync');
+export const ordersProgressQuery = defineQuery<IngestTotals & { window?: { from: string; to: string } }>('progress');
+
+const PIPELINE = 'orders-ingest';
+
+/**
+ * One incremental window of Shopify orders into the orders database, started by a Schedule. The window
+ * starts at the saved cursor minus an overlap; pages are ordered by updatedAt and followed by cursor, so
+ * orders sharing a timestamp are never skipped. The cursor moves only after the window is written.
+ */
+export async function ordersIngest(
+  input: OrdersIngestInput,
+): Promise<IngestTotals & { window: { from: string; to: string } }> {
+  const a = proxyActivities<ReturnType<typeof createOrderActivities>>({
+    taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '30 seconds',
+  });
+  const totals: IngestTotals = input.state?.totals ?? { count: 0, inserted: 0, updated: 0, stale: 0, flagged: [] };
+  const window =
+    input.state?.window ??
+    input.window ??
+    (await a.ingestWindow(PIPELINE, input.overlapMs ?? 120_000, input.firstRunLookbackMs ?? 30 * 86_400_000));
+  const resyncs: { from: string; to: string }[] = [];
+  setHandler(ordersResyncSignal, (w) => void resyncs.push(w));
+  setHandler(ordersProgressQuery, () => ({ ...totals, window }));
+  upsertSearchAttributes([
+    { key: SA.Pipeline, value: PIPELINE },
+    { key: SA.Channel, value: 'shopify' },
+    { key: SA.SyncWindow, value: `${window.from}/${window.to}` },
+    { key: SA.SyncStatus, value: 'Running' },
+  ]);
+  let after = input.state?.after ?? null;
+  for (;;) {
+    const page = await a.ingestPages(window, after, 20);
+    totals.count += page.count;
+    totals.inserted += page.inserted;
+    totals.updated += page.updated;
+    totals.stale += page.stale;
+    totals.flagged.push(...page.flagged.slice(0, Math.max(0, 500 - totals.flagged.length)));
+    after = page.endCursor;
+    if (!page.hasNext) break;
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof ordersIngest>({ ...input, state: { window, after, totals } });
+    }
+  }
+  if (!input.window) await a.commitCursor(PIPELINE, window.to);
+  for (const w of resyncs) await ordersIngestWindowInline(a, w, totals);
+  upsertSearchAttributes([{ key: SA.SyncStatus, value: totals.flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
+  return { ...totals, window };
+}
+
+async function ordersIngestWindowInline(
+  a: ReturnType<typeof createOrderActivities>,
+  w: { from: string; to: string },
+  totals: IngestTotals,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await a.ingestPages(w, after, 20);
+    totals.count += page.count;
+    totals.updated += page.updated + page.inserted;
+    after = page.endCursor;
+    if (!page.hasNext) return;
+  }
+}
