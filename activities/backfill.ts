@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { PimDb } from '../db/client';
@@ -88,7 +92,11 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
       manifestKey: string,
     ): Promise<StagedChunk> {
       const ids = await populationPage(deps.pim, filter, afterId, limit);
-      const lines: string[] = [];
+      // Lines go to a temporary file and are uploaded from it: a chunk is never held in memory whole.
+      const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'backfill-'));
+      const file = path.join(dir, 'products.jsonl');
+      const out = fs.createWriteStream(file);
+      let lines = 0;
       const manifest: [number, string][] = [];
       let skipped = 0;
       let failed = 0;
@@ -106,24 +114,34 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
             failed++;
           } else if (hashes.get(id) === p.hash) skipped++;
           else {
-            lines.push(JSON.stringify({ identifier: customIdentifier(id), input: p.input }));
+            if (
+              !out.write(`${lines ? '\n' : ''}${JSON.stringify({ identifier: customIdentifier(id), input: p.input })}`)
+            )
+              await once(out, 'drain');
+            lines++;
             manifest.push([id, p.hash!]);
           }
         }
         Context.current().heartbeat(i);
       }
+      out.end();
+      await once(out, 'finish');
       const lastId = ids.at(-1) ?? afterId;
-      if (!lines.length) return { stagedUploadPath: null, manifestKey, lines: 0, lastId, skipped, failed };
-      await deps.s3.send(
-        new PutObjectCommand({
-          Bucket: deps.bucket,
-          Key: manifestKey,
-          Body: JSON.stringify(manifest),
-          ContentType: 'application/json',
-        }),
-      );
-      const stagedUploadPath = await stageJsonl(deps.shopify, 'products.jsonl', new Blob([lines.join('\n')]));
-      return { stagedUploadPath, manifestKey, lines: lines.length, lastId, skipped, failed };
+      try {
+        if (!lines) return { stagedUploadPath: null, manifestKey, lines: 0, lastId, skipped, failed };
+        await deps.s3.send(
+          new PutObjectCommand({
+            Bucket: deps.bucket,
+            Key: manifestKey,
+            Body: JSON.stringify(manifest),
+            ContentType: 'application/json',
+          }),
+        );
+        const stagedUploadPath = await stageJsonl(deps.shopify, 'products.jsonl', await fs.openAsBlob(file));
+        return { stagedUploadPath, manifestKey, lines, lastId, skipped, failed };
+      } finally {
+        await fs.promises.rm(dir, { recursive: true, force: true });
+      }
     },
 
     async startBulkChunk(stagedUploadPath: string, clientIdentifier: string): Promise<string> {

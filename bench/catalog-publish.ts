@@ -80,7 +80,7 @@ async function inProcessWorker(tag: string, urls: { pim: string; store: string; 
 
 try {
   // 1. Per-product backfill.
-  {
+  if (PER_PRODUCT > 0) {
     const tag = `pp${randomUUID().slice(0, 6)}`;
     const { urls, pools, pim } = await seeded(tag, PER_PRODUCT);
     const sandbox = await startShopifySandbox({ plan: 'plus' });
