@@ -11,12 +11,14 @@ import { ShopifyClient, syncWebhookSubscriptions } from '../../connectors/shopif
 import { createPool, ordersDb, type OrdersDb } from '../../db/client';
 import { lineItems, orders, riskAssessments } from '../../db/orders/schema';
 import { toOrderRows, type GqlOrder } from '../../domain/orders';
-import { createDynamoClient } from '../../lake/dynamo-tables';
+import { createDynamoClient, ensureTables } from '../../lake/dynamo-tables';
 import { createS3Client } from '../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../sandbox/shopify';
 import { loadConfig } from '../../workers/config';
 import { createWebhookServer } from '../../workers/webhooks-http';
-import { ordersIngest } from '../../workflows';
+import { fraudIndicators, ordersIngest, ordersToLake, reconcileOrders } from '../../workflows';
+import { createOrdersLakeActivities } from '../../activities/orders-lake';
+import { createFraudActivities } from '../../activities/fraud';
 import { freshDatabases } from '../support/db';
 import { temporalHarness, type TemporalHarness } from '../support/temporal';
 
@@ -28,6 +30,7 @@ describe('order ingest (Shopify → orders DB)', () => {
   let pool: ReturnType<typeof createPool>;
   let db: OrdersDb;
   let activities: Record<string, (...a: never[]) => unknown>;
+  let dataActivities: Record<string, (...a: never[]) => unknown>;
   let server: http.Server;
   let hookUrl: string;
   const s3 = createS3Client(config.aws);
@@ -41,7 +44,20 @@ describe('order ingest (Shopify → orders DB)', () => {
     pool = createPool(dbs.orders);
     db = ordersDb(pool);
     const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
-    activities = withTemporalFailures(createOrderActivities({ orders: db, shopify, shop }));
+    activities = withTemporalFailures({
+      ...createOrderActivities({ orders: db, shopify, shop }),
+      ...createFraudActivities({ orders: db, shopify }),
+    });
+    dataActivities = withTemporalFailures(
+      createOrdersLakeActivities({
+        orders: db,
+        s3,
+        dynamo,
+        bucket: config.aws.buckets.lake,
+        tablePrefix: `${config.aws.tablePrefix}${shop.slice(0, 13)}-`,
+      }),
+    );
+    await ensureTables(dynamo, `${config.aws.tablePrefix}${shop.slice(0, 13)}-`);
     server = createWebhookServer({
       secret: sb.webhookSecret,
       shop,
@@ -181,5 +197,58 @@ describe('order ingest (Shopify → orders DB)', () => {
       expect(await (await post(body, sign(body), eventId)).json()).toEqual({ accepted: true });
       expect(await (await post(body, sign(body), eventId)).json()).toEqual({ duplicate: true });
     });
+  }, 60_000);
+
+  it('moves each day to the lake and DynamoDB idempotently, and reconciles with zero differences', async () => {
+    const days = [...new Set([...sb.state.orders.values()].map((o) => o.createdAt.slice(0, 10)))].sort();
+    await t.withWorkers({ shopify: activities, data: dataActivities }, async () => {
+      for (const day of days) {
+        const first = await t.client.workflow.execute(ordersToLake, {
+          taskQueue: t.queue('data'),
+          workflowId: `orders-lake/${shop}/${day}`,
+          args: [{ day }],
+        });
+        const again = await t.client.workflow.execute(ordersToLake, {
+          taskQueue: t.queue('data'),
+          workflowId: `orders-lake/${shop}/${day}/again`,
+          args: [{ day }],
+        });
+        expect(again).toEqual(first);
+        const report = await t.client.workflow.execute(reconcileOrders, {
+          taskQueue: t.queue('data'),
+          workflowId: `orders-reconcile/${shop}/${day}`,
+          args: [{ day }],
+        });
+        expect(report.differences).toEqual([]);
+        expect(new Set(Object.values(report.counts)).size).toBe(1);
+        expect(new Set(Object.values(report.sums)).size).toBe(1);
+      }
+      // A row missing from DynamoDB is reported by id.
+      const [victim] = await db.select().from(orders).limit(1);
+      await db.delete(orders).where(eq(orders.id, victim!.id));
+      const report = await t.client.workflow.execute(reconcileOrders, {
+        taskQueue: t.queue('data'),
+        workflowId: `orders-reconcile/${shop}/drift`,
+        args: [{ day: victim!.createdAtShopify.toISOString().slice(0, 10) }],
+      });
+      expect(report.differences.map((d) => d.orderId)).toEqual([String(victim!.id)]);
+      expect(report.differences[0]!.missingIn).toEqual(['database']);
+    });
+  }, 120_000);
+
+  it('downloads risk assessments and flags HIGH / CANCEL orders', async () => {
+    const result = await t.withWorkers({ shopify: activities, data: dataActivities }, () =>
+      t.client.workflow.execute(fraudIndicators, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `fraud/${shop}`,
+        args: [{ lookbackHours: 24 * 10 }],
+      }),
+    );
+    const expected = [...sb.state.orders.values()]
+      .filter((o) => o.risk.recommendation === 'CANCEL')
+      .map((o) => Number(o.id.split('/').pop()));
+    expect(result.flagged.sort()).toEqual(expected.sort());
+    expect(result.flagged.length).toBeGreaterThan(0);
+    expect(result.flaggedInDynamo).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -119,3 +119,38 @@ export const ordersBulkQuery = (search: string) => `{
     } }
   }
 }`;
+
+export interface OrderRisk {
+  id: string;
+  risk: ShopifyOrder['risk'];
+}
+
+/** Risk only (Order.risk, not the deprecated Order.risks), for the periodic fraud-indicator refresh. */
+export const ORDERS_RISK_PAGE = document<
+  { orders: Connection<OrderRisk> },
+  { first: number; after?: string | null; query: string }
+>(
+  'ordersRiskPage',
+  `query ordersRiskPage($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: ID) {
+    nodes { id risk { recommendation assessments { riskLevel provider { title } facts { description sentiment } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  252,
+);
+
+/** Ids and totals of orders created in a window: Shopify's side of the reconciliation. */
+export const ORDERS_TOTALS_PAGE = document<
+  { orders: Connection<{ id: string; totalPriceSet: { shopMoney: { amount: string } } }> },
+  { first: number; after?: string | null; query: string }
+>(
+  'ordersTotalsPage',
+  `query ordersTotalsPage($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: ID) {
+    nodes { id totalPriceSet { shopMoney { amount } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  752,
+);
