@@ -7,6 +7,8 @@ import { createHealthActivities } from '../activities/health';
 import { createInventoryActivities } from '../activities/inventory';
 import { createOutboxActivities } from '../activities/outbox';
 import { createOrderActivities } from '../activities/orders';
+import { createOrdersLakeActivities } from '../activities/orders-lake';
+import { createFraudActivities } from '../activities/fraud';
 import { ordersDb, pimDb, storeDb } from '../db/client';
 import type { TaskQueueName } from './config';
 import type { Deps } from './deps';
@@ -30,6 +32,7 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           tablePrefix: config.aws.tablePrefix,
         }),
         ...createOutboxActivities({ pim, temporal: deps.temporal }),
+        ...createOrdersLakeActivities({ orders: ordersDb(deps.pools.orders), s3: deps.s3, dynamo: deps.dynamo, bucket: config.aws.buckets.lake, tablePrefix: config.aws.tablePrefix }),
         ...createCustomersActivities({
           s3: deps.s3,
           dynamo: deps.dynamo,

@@ -6,3 +6,4 @@ export * from './customers-import';
 export * from './catalog-sync';
 export * from './orders-ingest';
 export * from './order-upsert';
+export * from './orders-lake';
