@@ -28,6 +28,38 @@ export const SCHEDULES: ScheduleDeclaration[] = [
     spec: { cronExpressions: ['0 3 * * *'] },
     memo: 'Daily PIM ↔ Shopify diff: re-publish drift, archive orphans',
   },
+  {
+    id: 'orders-ingest',
+    workflowType: 'ordersIngest',
+    args: [{ shop: process.env.SHOPIFY_SHOP ?? 'demo-grocer.myshopify.com' }],
+    taskQueue: 'shopify',
+    spec: { intervals: [{ every: '5 minutes' }] },
+    memo: 'Incremental Shopify orders → orders DB (window from the saved cursor, 2-minute overlap)',
+  },
+  {
+    id: 'fraud-indicators',
+    workflowType: 'fraudIndicators',
+    args: [{ lookbackHours: 72 }],
+    taskQueue: 'shopify',
+    spec: { intervals: [{ every: '15 minutes' }] },
+    memo: 'Order.risk assessments for recent orders; HIGH / CANCEL flagged in MySQL and DynamoDB',
+  },
+  {
+    id: 'orders-lake',
+    workflowType: 'ordersToLake',
+    args: [{}],
+    taskQueue: 'data',
+    spec: { cronExpressions: ['30 1 * * *'] },
+    memo: "Yesterday's orders → S3 lake partition → DynamoDB",
+  },
+  {
+    id: 'orders-reconcile',
+    workflowType: 'reconcileOrders',
+    args: [{}],
+    taskQueue: 'data',
+    spec: { cronExpressions: ['0 2 * * *'] },
+    memo: "Yesterday's orders: Shopify vs orders DB vs lake vs DynamoDB",
+  },
 ];
 
 /** Creates missing schedules and updates existing ones to match their declaration. Idempotent. */

@@ -2,6 +2,10 @@ import { createPool, pimDb, storeDb } from '../db/client';
 import { isDemoDataPresent, seedDemoData } from '../db/seed';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../workers/config';
+import { ShopifyClient, syncWebhookSubscriptions } from '../connectors/shopify';
+import { createDynamoClient } from '../lake/dynamo-tables';
+import { createS3Client } from '../lake/s3';
+import { createWebhookServer } from '../workers/webhooks-http';
 
 /** Seeds the demo grocery chain if the PIM is empty; returns a line for the ready banner. */
 export async function prepareDemo(
@@ -41,4 +45,35 @@ export async function startDemoPipelines(client: Client): Promise<string[]> {
     start('outboxRelay', 'outbox-relay', [{}]),
     start('catalogBackfill', 'catalog-backfill/demo', [{ name: 'demo', filter: {} }]),
   ]);
+}
+
+/** The webhook receiver on WEBHOOK_PORT, subscribed to the shop's order topics. */
+export async function startWebhookReceiver(config: Config, client: Client): Promise<{ url: string; topics: string[]; stop(): Promise<void> }> {
+  const s3 = createS3Client(config.aws);
+  const dynamo = createDynamoClient(config.aws);
+  const server = createWebhookServer({
+    secret: config.shopify.webhookSecret,
+    shop: config.shopify.shop,
+    s3,
+    archiveBucket: config.aws.buckets.archive,
+    dynamo,
+    tablePrefix: config.aws.tablePrefix,
+    temporal: client,
+    taskQueue: 'shopify',
+  });
+  await new Promise<void>((r) => server.listen(config.ports.webhook, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${config.ports.webhook}/webhooks/shopify`;
+  const shopify = new ShopifyClient({ shop: config.shopify.shop, accessToken: config.shopify.accessToken, adminUrl: config.shopify.adminUrl });
+  // A real shop must reach the receiver at a public https URL (behind a load balancer or tunnel).
+  const publicUrl = process.env.WEBHOOK_PUBLIC_URL ?? url;
+  const subscribed = await syncWebhookSubscriptions(shopify, publicUrl, ['ORDERS_CREATE', 'ORDERS_UPDATED', 'ORDERS_RISK_ASSESSMENT_CHANGED']);
+  return {
+    url,
+    topics: subscribed.map((s) => s.topic),
+    stop: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      s3.destroy();
+      dynamo.destroy();
+    },
+  };
 }

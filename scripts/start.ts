@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
-import { prepareDemo, startDemoPipelines } from './demo';
+import { prepareDemo, startDemoPipelines, startWebhookReceiver } from './demo';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
 
@@ -78,6 +78,13 @@ async function main(): Promise<void> {
       config.ports.ops,
     );
     cleanup.push(() => new Promise<void>((r) => ops.close(() => r())));
+    const webhooks = await startWebhookReceiver(config, client);
+    cleanup.push(webhooks.stop);
+    if (sandbox) {
+      // The demo storefront: a grocery order every few seconds, delivered to the receiver as webhooks.
+      const timer = setInterval(() => sandbox!.storefront.placeOrder({ highRiskRate: 0.05, malformedRate: 0.02, refundRate: 0.1 }), Number(process.env.DEMO_ORDER_INTERVAL_MS ?? 5000));
+      cleanup.push(async () => clearInterval(timer));
+    }
     const health = await client.workflow.execute('healthCheck', {
       taskQueue: 'data',
       workflowId: `health-check/${new Date().toISOString()}`,
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     console.log(`  Temporal UI:    ${config.temporal.uiUrl ?? `http://127.0.0.1:${DEFAULT_PORTS.temporalUi}`}`);
     console.log(`  Workers:        pid ${workers.pid}, task queues ${config.taskQueues.join(', ')}`);
     console.log(`  Ops console:    http://127.0.0.1:${config.ports.ops}`);
+    console.log(`  Webhooks:       ${webhooks.url} (subscribed: ${webhooks.topics.join(', ')})`);
     console.log(`  Schedules:      ${schedules.length ? schedules.join(', ') : '(none declared yet)'}`);
     console.log(`  Pipelines:      ${pipelines.join(', ')}`);
     console.log(`  Demo data:      ${seeded}`);
