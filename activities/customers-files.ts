@@ -6,7 +6,7 @@ import {
   NotFound,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { archiveKey, cleanEtag, dayPartition, fileId, fileNameOf, type FileDomain } from '../lake/layout';
+import { archiveKey, cleanEtag, dayPartition, fileId, fileNameOf, incomingPrefix, type FileDomain } from '../lake/layout';
 
 /** One version of an incoming file, as the workflows address it. */
 export interface IncomingFile {
@@ -41,9 +41,9 @@ export function describeListed(
 export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket: string }) {
   const { s3, archiveBucket } = deps;
   return {
-    async listIncomingFiles(domain: FileDomain, limit = 100): Promise<IncomingFile[]> {
+    async listIncomingFiles(domain: FileDomain, limit = 100, under = ''): Promise<IncomingFile[]> {
       const out = await s3.send(
-        new ListObjectsV2Command({ Bucket: archiveBucket, Prefix: `incoming/${domain}/`, MaxKeys: limit }),
+        new ListObjectsV2Command({ Bucket: archiveBucket, Prefix: `${incomingPrefix(domain)}${under}`, MaxKeys: limit }),
       );
       return (out.Contents ?? [])
         .filter((o) => o.Key && !o.Key.endsWith('/'))

@@ -2,6 +2,7 @@ import { createBackfillActivities } from '../activities/backfill';
 import { createCatalogActivities } from '../activities/catalog';
 import { createCatalogSyncActivities } from '../activities/catalog-sync';
 import { createCustomersActivities } from '../activities/customers';
+import { createLoyaltyActivities } from '../activities/loyalty';
 import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
 import { createInventoryActivities } from '../activities/inventory';
@@ -34,6 +35,14 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
         ...createOutboxActivities({ pim, temporal: deps.temporal }),
         ...createOrdersLakeActivities({ orders: ordersDb(deps.pools.orders), s3: deps.s3, dynamo: deps.dynamo, bucket: config.aws.buckets.lake, tablePrefix: config.aws.tablePrefix }),
         ...createCustomersActivities({
+          s3: deps.s3,
+          dynamo: deps.dynamo,
+          buckets: config.aws.buckets,
+          tablePrefix: config.aws.tablePrefix,
+          storeCodes: async () =>
+            ((await deps.pools.store.query('SELECT code FROM stores'))[0] as { code: string }[]).map((r) => r.code),
+        }),
+        ...createLoyaltyActivities({
           s3: deps.s3,
           dynamo: deps.dynamo,
           buckets: config.aws.buckets,

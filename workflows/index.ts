@@ -6,4 +6,6 @@ export * from './customers-import';
 export * from './catalog-sync';
 export * from './orders-ingest';
 export * from './order-upsert';
+export * from './loyalty-convert';
+export * from './scan-incoming';
 export * from './orders-lake';
