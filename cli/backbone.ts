@@ -6,8 +6,10 @@ import { connectClient } from '../workers/temporal-connection';
 import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
+import { FILE_COMMANDS } from './file-commands';
 
 registerCommands(CATALOG_COMMANDS);
+registerCommands(FILE_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 

@@ -60,6 +60,22 @@ export const SCHEDULES: ScheduleDeclaration[] = [
     spec: { cronExpressions: ['0 2 * * *'] },
     memo: "Yesterday's orders: Shopify vs orders DB vs lake vs DynamoDB",
   },
+  {
+    id: 'customers-incoming-scan',
+    workflowType: 'scanIncomingFiles',
+    args: [{ domains: ['customers'] }],
+    taskQueue: 'data',
+    spec: { intervals: [{ every: '10 minutes' }] },
+    memo: 'New customer CSVs in incoming/customers/ → one customers-import workflow per file version',
+  },
+  {
+    id: 'loyalty-daily',
+    workflowType: 'scanIncomingFiles',
+    args: [{ domains: ['loyalty'] }],
+    taskQueue: 'data',
+    spec: { cronExpressions: ['30 4 * * *'] },
+    memo: "The day's loyalty exports in incoming/loyalty/ → month-partitioned Parquet and card balances",
+  },
 ];
 
 /** Creates missing schedules and updates existing ones to match their declaration. Idempotent. */

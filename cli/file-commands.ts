@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createIncomingFileActivities } from '../activities/customers-files';
+import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../domain/file-workflows';
+import { createS3Client } from '../lake/s3';
+import { incomingKey, type FileDomain } from '../lake/layout';
+import { required, type Command, type CommandContext } from './commands';
+
+/** A local path is uploaded to incoming/<domain>/manual/ first; anything else is taken as a key in the archive bucket. */
+async function resolveFile(ctx: CommandContext, domain: FileDomain, arg: string) {
+  const s3 = createS3Client(ctx.config.aws);
+  const bucket = ctx.config.aws.buckets.archive;
+  try {
+    let key = arg;
+    if (fs.existsSync(arg)) {
+      key = incomingKey(domain, `manual/${path.basename(arg)}`);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(arg) }));
+      console.log(`uploaded ${arg} → s3://${bucket}/${key}`);
+    }
+    return await createIncomingFileActivities({ s3, archiveBucket: bucket }).describeIncomingFile(domain, key);
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function startAndReport(ctx: CommandContext, workflowType: string, workflowId: string, args: unknown[]) {
+  const handle = await ctx.client.workflow.start(workflowType, { taskQueue: 'data', workflowId, args });
+  console.log(`started ${workflowId}`);
+  if (ctx.options['no-wait']) return;
+  console.log(JSON.stringify(await handle.result(), null, 2));
+}
+
+/** Customer import, loyalty conversion and the incoming/ scan, by hand. */
+export const FILE_COMMANDS: Record<string, Command> = {
+  'import-customers': {
+    summary: 'import-customers <local file | incoming key> [--no-wait]',
+    async run(ctx) {
+      const file = await resolveFile(ctx, 'customers', required(ctx.args[0], 'file'));
+      await startAndReport(ctx, 'customersImport', customersImportWorkflowId(file.key, file.etag), [{ file }]);
+    },
+  },
+  'convert-loyalty': {
+    summary: 'convert-loyalty <local file | key> [--no-wait] (an archive/ key re-runs without moving it)',
+    async run(ctx) {
+      const file = await resolveFile(ctx, 'loyalty', required(ctx.args[0], 'key'));
+      const keepSource = !file.key.startsWith('incoming/');
+      const id = `${loyaltyConvertWorkflowId(file.key, file.etag)}${keepSource ? `/rerun-${Date.now()}` : ''}`;
+      await startAndReport(ctx, 'loyaltyConvert', id, [{ file, keepSource }]);
+    },
+  },
+  'scan-incoming': {
+    summary: 'scan-incoming [customers|loyalty] start a workflow for every new file in incoming/',
+    async run(ctx) {
+      const domains = ctx.args[0] ? [ctx.args[0]] : ['customers', 'loyalty'];
+      const result = await ctx.client.workflow.execute('scanIncomingFiles', {
+        taskQueue: 'data',
+        workflowId: `scan-incoming/manual-${Date.now()}`,
+        args: [{ domains }],
+      });
+      console.log(JSON.stringify(result, null, 2));
+    },
+  },
+};
