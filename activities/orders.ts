@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { OrdersDb } from '../db/client';
 import { getOrder, listOrders, type ShopifyClient } from '../connectors/shopify';
 import { nextWindow, toOrderRows, type GqlOrder } from '../domain/orders';
-import { readCursor, saveCursor, upsertOrder, type UpsertOutcome } from './orders-store';
+import { readCursor, saveCursor, upsertOrder, upsertOrders, type UpsertOutcome } from './orders-store';
 
 export interface PageResult {
   count: number;
@@ -47,12 +47,9 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
           updatedAtMax: window.to,
           after: result.endCursor,
         });
-        const outcomes: UpsertOutcome[] = [];
-        for (const order of conn.nodes) {
-          const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
-          outcomes.push(await upsertOrder(deps.orders, rows));
-          if (rows.order.validationFlags || rows.order.flaggedHighRisk) result.flagged.push(rows.order.id);
-        }
+        const rows = conn.nodes.map((order) => toOrderRows(order as unknown as GqlOrder, deps.shop));
+        const outcomes = await upsertOrders(deps.orders, rows);
+        for (const r of rows) if (r.order.validationFlags || r.order.flaggedHighRisk) result.flagged.push(r.order.id);
         const t = tally(outcomes);
         result.count += conn.nodes.length;
         result.inserted += t.inserted;
