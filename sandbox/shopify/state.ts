@@ -82,6 +82,7 @@ export interface SbCustomer {
   phone: string | null;
   firstName: string | null;
   lastName: string | null;
+  createdAt?: string;
   updatedAt: string;
 }
 export interface SbRefund {
@@ -174,6 +175,7 @@ export class ShopState {
   // Indexes a real shop would have: handle and unique metafield lookups must not scan 50,000 products.
   private byHandle = new Map<string, string>();
   private byMetafield = new Map<string, string>();
+  private byVariant = new Map<string, string>();
   private handleSuffix = new Map<string, number>();
 
   productByHandle(handle: string): SbProduct | undefined {
@@ -205,21 +207,39 @@ export class ShopState {
       }
     }
     this.byHandle.set(p.handle, p.id);
+    for (const v of p.variants) this.byVariant.set(v.id, p.id);
     for (const m of p.metafields) this.byMetafield.set(`${m.namespace}.${m.key}=${m.value}`, p.id);
   }
 
   clearIndexes(): void {
     this.byHandle.clear();
     this.byMetafield.clear();
+    this.byVariant.clear();
     this.handleSuffix.clear();
   }
 
+  /** Empties the shop (locations stay) and zeroes the counters: POST /_sandbox/reset. */
+  reset(): void {
+    for (const m of [
+      this.products,
+      this.inventoryItems,
+      this.customers,
+      this.orders,
+      this.bulkOperations,
+      this.webhookSubscriptions,
+      this.metafieldDefinitions,
+      this.files,
+      this.idempotency,
+    ])
+      m.clear();
+    this.clearIndexes();
+    for (const k of Object.keys(this.counters) as (keyof ShopState['counters'])[]) this.counters[k] = 0;
+  }
+
   variant(id: string): { product: SbProduct; variant: SbVariant } | undefined {
-    for (const product of this.products.values()) {
-      const variant = product.variants.find((v) => v.id === id);
-      if (variant) return { product, variant };
-    }
-    return undefined;
+    const product = this.products.get(this.byVariant.get(id) ?? '');
+    const variant = product?.variants.find((v) => v.id === id);
+    return product && variant ? { product, variant } : undefined;
   }
 
   stats() {

@@ -1,5 +1,15 @@
 import { connection, type ConnectionArgs, type SandboxContext } from './connection';
-import type { ShopState, SbInventoryItem, SbLocation, SbOrder, SbProduct, SbVariant, SbMoney } from './state';
+import type {
+  ShopState,
+  SbBulkOperation,
+  SbCustomer,
+  SbInventoryItem,
+  SbLocation,
+  SbOrder,
+  SbProduct,
+  SbVariant,
+  SbMoney,
+} from './state';
 
 /** GraphQL-facing views of state objects; nested connections are methods the default resolver calls. */
 export function productView(p: SbProduct, s: ShopState) {
@@ -94,7 +104,10 @@ export function orderView(o: SbOrder, s: ShopState) {
     totalDiscountsSet: m(o.totalDiscounts),
     totalPriceSet: m(o.total),
     totalRefundedSet: m(refunded.toFixed(2)),
-    customer: o.customerId ? (s.customers.get(o.customerId) ?? null) : null,
+    customer: () => {
+      const c = o.customerId ? s.customers.get(o.customerId) : undefined;
+      return c ? customerView(c, s) : null;
+    },
     lineItems: (a: ConnectionArgs, ctx: SandboxContext) => connection(lineItems, a, ctx),
     refunds: () =>
       o.refunds.map((r) => ({
@@ -118,3 +131,23 @@ export function orderView(o: SbOrder, s: ShopState) {
     },
   };
 }
+
+export function customerView(c: SbCustomer, s: ShopState) {
+  return {
+    ...c,
+    createdAt: c.createdAt ?? c.updatedAt,
+    displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || '',
+    defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
+    defaultPhoneNumber: c.phone ? { phoneNumber: c.phone } : null,
+    // UnsignedInt64 travels as a string in Shopify's JSON.
+    numberOfOrders: () => String([...s.orders.values()].filter((o) => o.customerId === c.id).length),
+  };
+}
+
+/** UnsignedInt64 fields (counts, sizes) are strings on the wire, as Shopify sends them. */
+export const bulkOperationView = (op: SbBulkOperation) => ({
+  ...op,
+  objectCount: String(op.objectCount),
+  rootObjectCount: String(op.rootObjectCount),
+  fileSize: op.fileSize == null ? null : String(op.fileSize),
+});

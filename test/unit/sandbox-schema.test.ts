@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { isEnumType, isInputObjectType, isObjectType, isScalarType, type GraphQLNamedType } from 'graphql';
+import {
+  isEnumType,
+  isInputObjectType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLNamedType,
+} from 'graphql';
 import { sandboxSchema } from '../../sandbox/shopify/schema';
 import { realShopifySchema } from '../support/shopify-schema';
+
+interface Arg {
+  name: string;
+  type: unknown;
+  defaultValue?: unknown;
+}
+interface Field extends Arg {
+  args?: readonly Arg[];
+  deprecationReason?: string | null;
+}
+const json = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
 
 /** Every difference between a sandbox type and the real type of the same name; empty when it is a faithful subset. */
 function differences(mine: GraphQLNamedType): string[] {
@@ -14,15 +32,9 @@ function differences(mine: GraphQLNamedType): string[] {
     for (const v of mine.getValues()) if (!values.has(v.name)) out.push(`${mine.name}.${v.name}: no such enum value`);
   }
   if ((isObjectType(mine) && isObjectType(real)) || (isInputObjectType(mine) && isInputObjectType(real))) {
-    const realFields = real.getFields() as Record<
-      string,
-      { type: unknown; args?: readonly { name: string; type: unknown }[] }
-    >;
-    for (const f of Object.values(mine.getFields()) as {
-      name: string;
-      type: unknown;
-      args?: readonly { name: string; type: unknown }[];
-    }[]) {
+    const realFields = real.getFields() as Record<string, Field>;
+    const mineFields = mine.getFields() as Record<string, Field>;
+    for (const f of Object.values(mineFields)) {
       const rf = realFields[f.name];
       if (!rf) {
         out.push(`${mine.name}.${f.name}: no such field`);
@@ -30,13 +42,28 @@ function differences(mine: GraphQLNamedType): string[] {
       }
       if (String(rf.type) !== String(f.type))
         out.push(`${mine.name}.${f.name}: type ${String(f.type)} ≠ ${String(rf.type)}`);
+      // A default the sandbox lacks changes behaviour (e.g. productSet synchronous, orders sortKey).
+      if (json(f.defaultValue) !== json(rf.defaultValue))
+        out.push(`${mine.name}.${f.name}: default ${json(f.defaultValue)} ≠ ${json(rf.defaultValue)}`);
+      if ((f.deprecationReason ?? null) !== (rf.deprecationReason ?? null))
+        out.push(`${mine.name}.${f.name}: deprecation differs`);
       for (const a of f.args ?? []) {
         const ra = rf.args?.find((x) => x.name === a.name);
         if (!ra) out.push(`${mine.name}.${f.name}(${a.name}): no such argument`);
         else if (String(ra.type) !== String(a.type))
           out.push(`${mine.name}.${f.name}(${a.name}): type ${String(a.type)} ≠ ${String(ra.type)}`);
+        else if (json(ra.defaultValue) !== json(a.defaultValue))
+          out.push(`${mine.name}.${f.name}(${a.name}): default ${json(a.defaultValue)} ≠ ${json(ra.defaultValue)}`);
       }
+      // A document valid for the sandbox must be valid for Shopify: required arguments cannot be left out.
+      for (const ra of rf.args ?? [])
+        if (isNonNullType(ra.type) && ra.defaultValue === undefined && !f.args?.some((a) => a.name === ra.name))
+          out.push(`${mine.name}.${f.name}(${ra.name}): required by Shopify, missing in the sandbox`);
     }
+    if (isInputObjectType(real))
+      for (const rf of Object.values(realFields))
+        if (isNonNullType(rf.type) && rf.defaultValue === undefined && !mineFields[rf.name])
+          out.push(`${mine.name}.${rf.name}: required input field missing in the sandbox`);
   }
   return out;
 }

@@ -1,27 +1,37 @@
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
-import type { ShopState, SbOrder } from '../state';
-import { orderView } from '../views';
+import { searchFilter } from '../search';
+import { numericId, type ShopState, type SbCustomer, type SbOrder } from '../state';
+import { customerView, orderView } from '../views';
 
-/** Parses Shopify search syntax for the terms the sandbox supports: updated_at / created_at comparisons. */
-export function orderFilter(query: string | undefined): (o: SbOrder) => boolean {
-  const terms = [...(query ?? '').matchAll(/(updated_at|created_at):(>=|<=|>|<)?'?([^'\s)]+)'?/g)];
-  return (o) =>
-    terms.every(([, field, op, raw]) => {
-      const value = field === 'updated_at' ? o.updatedAt : o.createdAt;
-      const t = new Date(raw!).toISOString();
-      switch (op) {
-        case '>=':
-          return value >= t;
-        case '<=':
-          return value <= t;
-        case '>':
-          return value > t;
-        case '<':
-          return value < t;
-        default:
-          return value.slice(0, 10) === t.slice(0, 10);
-      }
-    });
+type ListArgs = ConnectionArgs & { query?: string; sortKey?: string };
+
+/** Orders by Shopify search syntax: updated_at / created_at / processed_at comparisons, id, name, statuses, email. */
+export const orderFilter = (query: string | undefined) =>
+  searchFilter<SbOrder>(query, {
+    updated_at: (o) => o.updatedAt,
+    created_at: (o) => o.createdAt,
+    processed_at: (o) => o.processedAt,
+    id: (o) => numericId(o.id),
+    name: (o) => `#${o.number}`,
+    email: (o) => o.email,
+    financial_status: (o) => o.financialStatus,
+    fulfillment_status: (o) => o.fulfillmentStatus,
+    risk_level: (o) => o.risk.assessments.map((a) => a.riskLevel),
+    sku: (o) => o.lineItems.map((li) => li.sku),
+  });
+
+const customerFilter = (query: string | undefined) =>
+  searchFilter<SbCustomer>(query, {
+    updated_at: (c) => c.updatedAt,
+    created_at: (c) => c.createdAt ?? c.updatedAt,
+    id: (c) => numericId(c.id),
+    email: (c) => c.email,
+    phone: (c) => c.phone,
+  });
+
+/** Ties broken by id so pages are stable, as Shopify's cursors are. */
+function sortBy<T extends { id: string }>(list: T[], key: (x: T) => string | undefined): T[] {
+  return list.sort((x, y) => (key(x) ?? '').localeCompare(key(y) ?? '') || numericId(x.id) - numericId(y.id));
 }
 
 export function orderResolvers(s: ShopState) {
@@ -31,15 +41,29 @@ export function orderResolvers(s: ShopState) {
         const o = s.orders.get(id);
         return o ? orderView(o, s) : null;
       },
-      orders: (a: ConnectionArgs & { query?: string; sortKey?: string }, ctx: SandboxContext) => {
+      orders: (a: ListArgs, ctx: SandboxContext) => {
         const list = [...s.orders.values()].filter(orderFilter(a.query));
-        const byId = (x: SbOrder, y: SbOrder) => s.orderSeq(x) - s.orderSeq(y);
-        if (a.sortKey === 'UPDATED_AT') list.sort((x, y) => x.updatedAt.localeCompare(y.updatedAt) || byId(x, y));
-        else if (a.sortKey === 'CREATED_AT' || a.sortKey === 'PROCESSED_AT')
-          list.sort((x, y) => x.createdAt.localeCompare(y.createdAt) || byId(x, y));
-        else list.sort(byId);
+        if (a.sortKey === 'UPDATED_AT') sortBy(list, (o) => o.updatedAt);
+        else if (a.sortKey === 'CREATED_AT') sortBy(list, (o) => o.createdAt);
+        else if (a.sortKey === 'PROCESSED_AT') sortBy(list, (o) => o.processedAt);
+        else sortBy(list, () => '');
         return connection(
           list.map((o) => orderView(o, s)),
+          a,
+          ctx,
+        );
+      },
+      customer: ({ id }: { id: string }) => {
+        const c = s.customers.get(id);
+        return c ? customerView(c, s) : null;
+      },
+      customers: (a: ListArgs, ctx: SandboxContext) => {
+        const list = [...s.customers.values()].filter(customerFilter(a.query));
+        if (a.sortKey === 'UPDATED_AT') sortBy(list, (c) => c.updatedAt);
+        else if (a.sortKey === 'CREATED_AT') sortBy(list, (c) => c.createdAt ?? c.updatedAt);
+        else sortBy(list, () => '');
+        return connection(
+          list.map((c) => customerView(c, s)),
           a,
           ctx,
         );

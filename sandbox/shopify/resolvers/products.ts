@@ -1,193 +1,29 @@
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
-import { nowIso, type ShopState, type SbProduct, type SbVariant } from '../state';
-import { inventoryItemView, locationView, productView } from '../views';
+import { searchFilter } from '../search';
+import { nowIso, numericId, type ShopState, type SbProduct } from '../state';
+import { inventoryItemView, locationView, productView, variantView } from '../views';
 import type { WebhookDispatcher } from '../webhooks';
-
-type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Identifier = { id?: string; handle?: string; customId?: { namespace?: string; key: string; value: string } };
-const userError = (field: string[], message: string, code: string) => ({ field, message, code });
-
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'product';
+import { productPayload } from './product-payload';
+import { productSetter, type Identifier, type Input } from './product-set';
 
 export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
-  const findByIdentifier = (identifier: Identifier): SbProduct | undefined =>
-    identifier.id
-      ? s.products.get(identifier.id)
-      : identifier.handle
-        ? s.productByHandle(identifier.handle)
-        : identifier.customId
-          ? s.productByMetafield(
-              identifier.customId.namespace ?? '$app',
-              identifier.customId.key,
-              identifier.customId.value,
-            )
-          : undefined;
+  const { findByIdentifier, applyProductSet } = productSetter(s, hooks);
 
-  function productSet({ identifier, input }: { identifier?: Identifier; input: Input }) {
-    const errors: ReturnType<typeof userError>[] = [];
-    const variantsIn: Input[] = input.variants ?? [];
-    if (variantsIn.length > 2048)
-      errors.push(userError(['input', 'variants'], 'Exceeded the maximum of 2048 variants.', 'VARIANTS_OVER_LIMIT'));
-    if ((input.productOptions ?? []).length > 3)
-      errors.push(
-        userError(['input', 'productOptions'], 'Options count is over the allowed limit of 3.', 'OPTIONS_OVER_LIMIT'),
-      );
-    if (identifier?.customId) {
-      const c = identifier.customId;
-      const def = s.metafieldDefinitions.get(`${c.namespace ?? '$app'}.${c.key}`);
-      if (!def?.unique)
-        errors.push(
-          userError(
-            ['identifier', 'customId'],
-            'The metafield definition does not exist or does not have the unique values capability.',
-            'INVALID_INPUT',
-          ),
-        );
-    }
-    let existing = identifier ? findByIdentifier(identifier) : undefined;
-    if (identifier?.id && !existing)
-      errors.push(userError(['identifier', 'id'], 'Product does not exist', 'PRODUCT_DOES_NOT_EXIST'));
-    if (!existing && !input.title) errors.push(userError(['input', 'title'], "Title can't be blank", 'INVALID_INPUT'));
-    if (input.handle) {
-      const owner = s.productByHandle(input.handle);
-      if (owner && owner !== existing)
-        errors.push(
-          userError(
-            ['input', 'handle'],
-            `Handle '${input.handle}' already in use. Please provide a new handle.`,
-            'HANDLE_NOT_UNIQUE',
-          ),
-        );
-    }
-    for (const [i, v] of variantsIn.entries())
-      if (v.price != null && !/^-?\d+(\.\d+)?$/.test(String(v.price)))
-        errors.push(userError(['input', 'variants', String(i), 'price'], 'Price is invalid', 'INVALID_VARIANT'));
-    const metafieldsIn: Input[] = [...(input.metafields ?? [])];
-    if (
-      identifier?.customId &&
-      !metafieldsIn.some((m) => m.key === identifier.customId!.key && m.namespace === identifier.customId!.namespace)
-    )
-      metafieldsIn.push({
-        namespace: identifier.customId.namespace,
-        key: identifier.customId.key,
-        value: identifier.customId.value,
-        type: 'single_line_text_field',
-      });
-    for (const m of metafieldsIn) {
-      const def = s.metafieldDefinitions.get(`${m.namespace}.${m.key}`);
-      const owner = def?.unique ? s.productByMetafield(m.namespace, m.key, String(m.value)) : undefined;
-      if (owner && owner !== existing)
-        errors.push(
-          userError(
-            ['input', 'metafields'],
-            `Value is already in use by another product (${m.namespace}.${m.key}).`,
-            'DUPLICATED_METAFIELD_VALUE',
-          ),
-        );
-    }
-    if (errors.length) return { product: null, productSetOperation: null, userErrors: errors };
-
-    const now = nowIso();
-    const product: SbProduct = existing ?? {
-      id: s.gid('Product'),
-      handle: '',
-      title: '',
-      descriptionHtml: '',
-      vendor: '',
-      productType: '',
-      tags: [],
-      status: 'ACTIVE',
-      options: [],
-      variants: [],
-      metafields: [],
-      files: [],
-      createdAt: now,
-      updatedAt: now,
+  // synchronous: false (Shopify's asynchronous mode) answers with the operation, not the product; the sandbox
+  // completes the work at once, so the operation is already COMPLETE.
+  function productSet(args: { identifier?: Identifier; input: Input; synchronous?: boolean }) {
+    const result = applyProductSet(args);
+    if (args.synchronous !== false) return result;
+    return {
+      product: null,
+      productSetOperation: {
+        id: s.gid('ProductSetOperation'),
+        status: 'COMPLETE',
+        product: result.product,
+        userErrors: result.userErrors,
+      },
+      userErrors: [],
     };
-    const before = existing ? { handle: product.handle, metafields: product.metafields } : undefined;
-    if (!existing) {
-      product.handle = input.handle ?? s.freeHandle(slug(input.title));
-      s.products.set(product.id, product);
-      existing = product;
-    } else if (input.handle) product.handle = input.handle;
-    for (const k of ['title', 'descriptionHtml', 'vendor', 'productType', 'status'] as const)
-      if (input[k] != null) (product as Input)[k] = input[k];
-    if (input.tags) product.tags = [...input.tags];
-    if (input.productOptions)
-      product.options = input.productOptions.map((o: Input, i: number) => ({
-        id: product.options.find((x) => x.name === o.name)?.id ?? s.gid('ProductOption'),
-        name: o.name,
-        position: o.position ?? i + 1,
-        values: (o.values ?? []).map((v: Input) => v.name),
-      }));
-    if (input.variants) product.variants = replaceVariants(product, variantsIn);
-    if (input.metafields || identifier?.customId)
-      product.metafields = metafieldsIn.map((m) => ({
-        id: product.metafields.find((x) => x.namespace === m.namespace && x.key === m.key)?.id ?? s.gid('Metafield'),
-        namespace: m.namespace ?? '$app',
-        key: m.key,
-        value: String(m.value),
-        type: m.type ?? 'single_line_text_field',
-      }));
-    if (input.files)
-      product.files = input.files.map((f: Input) => ({ originalSource: f.originalSource, alt: f.alt ?? null }));
-    product.updatedAt = now;
-    s.index(product, before);
-    hooks.emit('PRODUCTS_UPDATE', {
-      id: Number(product.id.split('/').pop()),
-      admin_graphql_api_id: product.id,
-      title: product.title,
-      handle: product.handle,
-      updated_at: now,
-    });
-    return { product: productView(product, s), productSetOperation: null, userErrors: [] };
-  }
-
-  // List semantics of productSet: the given variants are the product's variants afterwards. A variant given
-  // without id keeps the identity (and inventory item) of the existing variant with the same option values.
-  function replaceVariants(product: SbProduct, variantsIn: Input[]): SbVariant[] {
-    const key = (vals: { name: string; value: string }[]) => vals.map((o) => `${o.name}=${o.value}`).join('|');
-    const next = variantsIn.map((v, i) => {
-      const optionValues = (v.optionValues ?? []).map((o: Input) => ({
-        name: o.optionName ?? '',
-        value: o.name ?? '',
-      }));
-      const prior = v.id
-        ? product.variants.find((x) => x.id === v.id)
-        : product.variants.find((x) => key(x.optionValues) === key(optionValues));
-      const variant: SbVariant = {
-        id: prior?.id ?? s.gid('ProductVariant'),
-        sku: v.sku ?? v.inventoryItem?.sku ?? prior?.sku ?? null,
-        barcode: v.barcode ?? null,
-        price: v.price != null ? Number(v.price).toFixed(2) : (prior?.price ?? '0.00'),
-        compareAtPrice: v.compareAtPrice != null ? Number(v.compareAtPrice).toFixed(2) : null,
-        position: v.position ?? i + 1,
-        optionValues,
-        inventoryItemId: prior?.inventoryItemId ?? s.gid('InventoryItem'),
-        metafields: [],
-      };
-      const item = s.inventoryItems.get(variant.inventoryItemId) ?? {
-        id: variant.inventoryItemId,
-        variantId: variant.id,
-        sku: null,
-        tracked: true,
-        weight: null,
-        levels: new Map(),
-      };
-      item.sku = variant.sku;
-      if (v.inventoryItem?.tracked != null) item.tracked = v.inventoryItem.tracked;
-      if (v.inventoryItem?.measurement?.weight) item.weight = { ...v.inventoryItem.measurement.weight };
-      s.inventoryItems.set(item.id, item);
-      return variant;
-    });
-    const kept = new Set(next.map((v) => v.inventoryItemId));
-    for (const old of product.variants)
-      if (!kept.has(old.inventoryItemId)) s.inventoryItems.delete(old.inventoryItemId);
-    return next;
   }
 
   return {
@@ -201,12 +37,9 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
         return p ? productView(p, s) : null;
       },
       products: (a: ConnectionArgs & { query?: string; sortKey?: string }, ctx: SandboxContext) => {
-        let list = [...s.products.values()];
-        const since = /updated_at:>=?'?([^' ]+)'?/.exec(a.query ?? '')?.[1];
-        if (since) list = list.filter((p) => p.updatedAt >= since);
-        const status = /status:(\w+)/.exec(a.query ?? '')?.[1];
-        if (status) list = list.filter((p) => p.status.toLowerCase() === status.toLowerCase());
-        if (a.sortKey === 'UPDATED_AT') list.sort((x, y) => x.updatedAt.localeCompare(y.updatedAt));
+        const list = [...s.products.values()].filter(productFilter(a.query));
+        const key = SORT[a.sortKey ?? 'ID'] ?? SORT.ID!;
+        list.sort((x, y) => key(x).localeCompare(key(y)) || numericId(x.id) - numericId(y.id));
         return connection(
           list.map((p) => productView(p, s)),
           a,
@@ -215,6 +48,10 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
       },
       locations: (a: ConnectionArgs, ctx: SandboxContext) =>
         connection([...s.locations.values()].map(locationView), a, ctx),
+      productVariant: ({ id }: { id: string }) => {
+        const hit = s.variant(id);
+        return hit ? variantView(hit.variant, hit.product, s) : null;
+      },
       inventoryItem: ({ id }: { id: string }) => {
         const item = s.inventoryItems.get(id);
         return item ? inventoryItemView(item, s) : null;
@@ -224,11 +61,14 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
       productSet,
       productUpdate: ({ product: input }: { product?: Input }) => {
         const p = input?.id ? s.products.get(input.id) : undefined;
-        if (!p) return { product: null, userErrors: [{ field: ['product', 'id'], message: 'Product does not exist' }] };
+        if (!p) return { product: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
+        const before = { handle: p.handle, metafields: p.metafields };
         for (const k of ['title', 'descriptionHtml', 'vendor', 'productType', 'status', 'handle'] as const)
           if (input![k] != null) (p as Input)[k] = input![k];
         if (input!.tags) p.tags = [...input!.tags];
         p.updatedAt = nowIso();
+        s.index(p, before);
+        hooks.emit('PRODUCTS_UPDATE', productPayload(p));
         return { product: productView(p, s), userErrors: [] };
       },
       metafieldDefinitionCreate: ({ definition: d }: { definition: Input }) => {
@@ -258,3 +98,24 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
     },
   };
 }
+
+const SORT: Record<string, (p: SbProduct) => string> = {
+  ID: () => '',
+  TITLE: (p) => p.title.toLowerCase(),
+  UPDATED_AT: (p) => p.updatedAt,
+  CREATED_AT: (p) => p.createdAt,
+};
+
+const productFilter = (query: string | undefined) =>
+  searchFilter<SbProduct>(query, {
+    updated_at: (p) => p.updatedAt,
+    created_at: (p) => p.createdAt,
+    id: (p) => numericId(p.id),
+    status: (p) => p.status,
+    handle: (p) => p.handle,
+    title: (p) => p.title,
+    vendor: (p) => p.vendor,
+    product_type: (p) => p.productType,
+    tag: (p) => p.tags,
+    sku: (p) => p.variants.map((v) => v.sku),
+  });
