@@ -10,6 +10,7 @@ import { createOutboxActivities } from '../activities/outbox';
 import { createOrderActivities } from '../activities/orders';
 import { createOrdersLakeActivities } from '../activities/orders-lake';
 import { createFraudActivities } from '../activities/fraud';
+import { createOrdersBulkActivities } from '../activities/orders-bulk';
 import { ordersDb, pimDb, storeDb } from '../db/client';
 import type { TaskQueueName } from './config';
 import type { Deps } from './deps';
@@ -60,6 +61,12 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           shopify: deps.shopify,
           shop: config.shopify.shop,
         }),
+        ...createOrdersBulkActivities({
+          orders: ordersDb(deps.pools.orders),
+          shopify: deps.shopify,
+          shop: config.shopify.shop,
+        }),
+        ...createFraudActivities({ orders: ordersDb(deps.pools.orders), shopify: deps.shopify }),
         ...createCatalogSyncActivities({ pim, shopify: deps.shopify, temporal: deps.temporal }),
         ...createBackfillActivities({ pim, shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),
       });

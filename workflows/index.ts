@@ -9,3 +9,4 @@ export * from './order-upsert';
 export * from './loyalty-convert';
 export * from './scan-incoming';
 export * from './orders-lake';
+export * from './orders-backfill';
