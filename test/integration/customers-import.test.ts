@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomersActivities } from '../../activities/customers';
+import { createProfileWriter } from '../../activities/customers-writes';
+import { tableName } from '../../lake/dynamo-tables';
 import { countsBalance } from '../../domain/import-counts';
 import { customersImportWorkflowId } from '../../domain/file-workflows';
 import { customersImport, customersImportProgress } from '../../workflows';
@@ -118,5 +120,23 @@ describe('customers import', () => {
     const items = await scanAll(deps.dynamo, prefix, 'customers');
     expect(items.some((i) => i.customerId!.S === 'Z1')).toBe(false);
     await deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' })); // leave incoming tidy for reruns
+  });
+
+  it('keeps the newest profile when two imports write the same customers at the same time', async () => {
+    const table = tableName(prefix, 'customers');
+    const rows = (stamp: string, tag: string) =>
+      Array.from({ length: 300 }, (_, i) => ({
+        profile: { customerId: `R${run}-${i}`, loyaltyCard: `7100000${String(i).padStart(5, '0')}`, updatedAt: stamp, email: `${tag}@x.co` },
+        sourceRef: `${tag}#${i}`,
+      }));
+    const older = createProfileWriter(deps.dynamo, table, 3);
+    const newer = createProfileWriter(deps.dynamo, table, 3);
+    const [a, b] = await Promise.all([older(rows('2024-01-01T00:00:00.000Z', 'old')), newer(rows('2024-06-01T00:00:00.000Z', 'new'))]);
+    const items = (await scanAll(deps.dynamo, prefix, 'customers')).filter((i) => i.customerId!.S!.startsWith(`R${run}-`));
+    expect(items).toHaveLength(300);
+    expect(items.every((i) => i.email!.S === 'new@x.co')).toBe(true);
+    // Per customer: exactly one of the two inserted it; the older write was either replaced or skipped.
+    for (let i = 0; i < 300; i++) expect([a[i], b[i]].filter((o) => o === 'imported')).toHaveLength(1);
+    expect(b.every((o) => o !== 'skippedOlder')).toBe(true);
   });
 });
