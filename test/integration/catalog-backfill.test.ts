@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelMappings } from '../../db/pim/schema';
-import { catalogBackfill, progressQuery, type BackfillProgress } from '../../workflows';
+import { sql } from 'drizzle-orm';
+import { products } from '../../db/pim/schema';
+import {
+  cancelSignal,
+  catalogBackfill,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  type BackfillProgress,
+} from '../../workflows';
 import { catalogFixture, type CatalogFixture } from '../support/catalog-fixture';
 import { startChildWorker } from '../support/child-worker';
 import { temporalHarness, type TemporalHarness } from '../support/temporal';
@@ -113,5 +122,44 @@ describe('catalog backfill (bulk, resumable)', () => {
     expect(result.total).toBeGreaterThan(0);
     expect(result.total).toBeLessThan(N);
     expect(result.done).toBe(result.total);
+  }, 120_000);
+
+  it('pauses between pages, resumes where it stopped, and cancels cleanly', async () => {
+    // 800 products changed behind the outbox's back, and a slow shop, so pages take a while.
+    await f.pim
+      .update(products)
+      .set({ title: sql`concat(${products.title}, ' (new pack)')` })
+      .where(sql`${products.id} <= 800`);
+    f.sandbox.setFaults({ latencyMs: 15 });
+    await t.withWorkers(f.activities, async () => {
+      const handle = await t.client.workflow.start(catalogBackfill, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `catalog-backfill/${prefix}-pausable`,
+        args: [{ name: 'pausable', filter: {}, bulkThreshold: 100_000 }],
+      });
+      const progress = () => handle.query(progressQuery);
+      while ((await progress()).done === 0) await new Promise((r) => setTimeout(r, 20));
+      await handle.signal(pauseSignal);
+      // The page in flight finishes; after that nothing moves.
+      let paused = await progress();
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = await progress();
+        if (JSON.stringify(now) === JSON.stringify(paused)) break;
+        paused = now;
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await progress()).toEqual(paused);
+      expect(paused.paused).toBe(true);
+      expect(paused.done).toBeLessThan(N);
+      await handle.signal(resumeSignal);
+      while ((await progress()).done === paused.done) await new Promise((r) => setTimeout(r, 20));
+      await handle.signal(cancelSignal);
+      const result = await handle.result();
+      expect(result.phase).toBe('cancelled');
+      expect(result.done).toBeGreaterThan(paused.done);
+      expect(result.done).toBeLessThanOrEqual(N);
+    });
+    f.sandbox.setFaults({});
   }, 120_000);
 });
