@@ -48,8 +48,8 @@ describe('PIM product → Shopify ProductSetInput', () => {
       optionValues: [{ optionName: 'Size', name: '1 L' }],
       inventoryItem: { tracked: true, measurement: { weight: { value: 1030, unit: 'GRAMS' } } },
     });
-    expect(input.variants[1].barcode).toBeUndefined();
-    expect(input.variants[1].inventoryItem.measurement).toBeUndefined();
+    expect(input.variants[1]!.barcode).toBeUndefined();
+    expect(input.variants[1]!.inventoryItem.measurement).toBeUndefined();
   });
 
   it('carries the PIM id as the customId metafield and store attributes as one JSON metafield per store', () => {
