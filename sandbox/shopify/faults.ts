@@ -5,6 +5,8 @@ export interface SandboxFaults {
   /** Mutations applied, then the connection dropped before the reply: the client sees a network error. */
   dropAfterCommitRate?: number;
   seed?: number;
+  /** Bulk operations started while set fail (INTERNAL_SERVER_ERROR) after this many objects, with partialDataUrl. */
+  bulkFailAfterObjects?: number;
 }
 
 /** Seeded decisions, so a faulty run can be replayed. */

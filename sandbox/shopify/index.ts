@@ -11,7 +11,7 @@ import { webhookSubscriptionResolvers } from './resolvers/webhook-subscriptions'
 import { ShopState } from './state';
 import { Storefront } from './storefront';
 import { LeakyBucket, type ShopifyPlan } from './throttle';
-import { WebhookDispatcher } from './webhooks';
+import { DEFAULT_RETRY_DELAYS_MS, WebhookDispatcher } from './webhooks';
 import { receiveStagedUpload } from './uploads';
 import { readBody } from './http-util';
 
@@ -69,7 +69,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     shop,
     secret: webhookSecret,
     apiVersion: API_VERSION,
-    retryDelaysMs: opts.webhookRetryDelaysMs ?? [500, 1000, 2000, 4000, 8000],
+    retryDelaysMs: opts.webhookRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
     timeoutMs: 5000,
   });
   const storefront = new Storefront(state, webhooks);
@@ -96,6 +96,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const bulk = bulkResolvers(state, webhooks, {
     baseUrl: () => baseUrl,
     rowsPerSecond: opts.bulkRowsPerSecond ?? 20_000,
+    failAfterObjects: () => faults.current.bulkFailAfterObjects,
     execute: (q, v, b) => executeInternal(q, v, rootValue, b),
   });
   for (const part of [...parts, bulk])
@@ -161,10 +162,13 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     webhooks,
     setFaults: (f) => faults.set(f),
     setPlan: (p) => bucket.setPlan(p),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      storefront.stop();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await webhooks.close();
+    },
   };
 }

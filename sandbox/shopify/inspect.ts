@@ -44,6 +44,22 @@ export function inspectionRoutes(ctx: {
       );
       return send(200, list.map(dump));
     }
+    if (req.method === 'GET' && path === '/inventory') {
+      // One row per inventory item and location: sku, location code and every named quantity.
+      const sku = url.searchParams.get('sku');
+      const rows = [...state.inventoryItems.values()]
+        .filter((i) => !sku || i.sku === sku)
+        .flatMap((i) =>
+          [...i.levels].map(([loc, q]) => ({
+            inventoryItemId: i.id,
+            sku: i.sku,
+            locationId: loc,
+            location: state.locations.get(loc)?.code ?? loc,
+            ...Object.fromEntries(q),
+          })),
+        );
+      return send(200, rows);
+    }
     if (req.method === 'GET' && path === '/locations') return send(200, [...state.locations.values()]);
     if (req.method === 'GET' && path === '/orders') return send(200, [...state.orders.values()]);
     if (req.method === 'GET' && path === '/bulk-operations') return send(200, [...state.bulkOperations.values()]);
@@ -60,19 +76,23 @@ export function inspectionRoutes(ctx: {
       const orders = ctx.storefront.placeOrders({ count: 1, ...(await json<Partial<PlaceOrdersOptions>>()) });
       return send(201, { placed: orders.length, ids: orders.map((o) => o.id) });
     }
+    if (req.method === 'POST' && path === '/storefront') {
+      const { ordersPerMinute = 0, ...opts } = await json<{ ordersPerMinute?: number } & Partial<PlaceOrdersOptions>>();
+      ctx.storefront.start(ordersPerMinute, opts);
+      return send(200, { running: ctx.storefront.running, ordersPerMinute });
+    }
+    const orderAction = /^\/orders\/(\d+)\/(refund|risk)$/.exec(path);
+    if (req.method === 'POST' && orderAction) {
+      const id = `gid://shopify/Order/${orderAction[1]}`;
+      const body = await json<{ riskLevel?: 'HIGH' | 'MEDIUM' | 'LOW'; note?: string }>();
+      const order =
+        orderAction[2] === 'refund'
+          ? ctx.storefront.refund(id, body.note)
+          : ctx.storefront.assessRisk(id, body.riskLevel ?? 'HIGH');
+      return order ? send(200, order) : send(404, { error: `no order ${id}` });
+    }
     if (req.method === 'POST' && path === '/reset') {
-      for (const m of [
-        state.products,
-        state.inventoryItems,
-        state.customers,
-        state.orders,
-        state.bulkOperations,
-        state.webhookSubscriptions,
-        state.metafieldDefinitions,
-        state.files,
-        state.idempotency,
-      ])
-        m.clear();
+      state.reset();
       return send(200, state.stats());
     }
     send(404, { error: `no inspection route ${req.method} ${path}` });

@@ -1,5 +1,8 @@
+import { orderPayload, riskPayload } from './order-payload';
 import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
 import type { WebhookDispatcher } from './webhooks';
+
+export { orderPayload as restPayload } from './order-payload';
 
 export interface PlaceOrdersOptions {
   count: number;
@@ -170,7 +173,9 @@ export class Storefront {
       order.financialStatus = 'PARTIALLY_REFUNDED';
     }
     s.orders.set(order.id, order);
-    this.hooks.emit('ORDERS_CREATE', restPayload(order, s));
+    this.hooks.emit('ORDERS_CREATE', orderPayload(order, s));
+    // Shopify assesses risk after creation; a HIGH result is announced on its own topic.
+    if (highRisk) this.hooks.emit('ORDERS_RISK_ASSESSMENT_CHANGED', riskPayload(order));
     return order;
   }
 
@@ -182,66 +187,68 @@ export class Storefront {
     const order = this.s.orders.get(id);
     if (!order) return undefined;
     Object.assign(order, patch, { updatedAt: nowIso() });
-    this.hooks.emit('ORDERS_UPDATED', restPayload(order, this.s));
+    this.hooks.emit('ORDERS_UPDATED', orderPayload(order, this.s));
     return order;
   }
-}
 
-/** The webhook body: Shopify's REST-style order JSON (numeric ids, snake_case). */
-export function restPayload(o: SbOrder, s: ShopState) {
-  const num = (gid: string) => Number(gid.split('/').pop());
-  const customer = o.customerId ? s.customers.get(o.customerId) : undefined;
-  return {
-    id: num(o.id),
-    admin_graphql_api_id: o.id,
-    name: `#${o.number}`,
-    email: o.email,
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
-    processed_at: o.processedAt,
-    cancelled_at: o.cancelledAt,
-    currency: o.currencyCode,
-    presentment_currency: o.presentmentCurrencyCode,
-    financial_status: o.financialStatus.toLowerCase(),
-    fulfillment_status: o.fulfillmentStatus === 'FULFILLED' ? 'fulfilled' : null,
-    subtotal_price: o.subtotal,
-    total_tax: o.totalTax,
-    total_discounts: o.totalDiscounts,
-    total_price: o.total,
-    total_shipping_price_set: { shop_money: { amount: o.totalShipping, currency_code: o.currencyCode } },
-    customer: customer
-      ? {
-          id: num(customer.id),
-          email: customer.email,
-          phone: customer.phone,
-          first_name: customer.firstName,
-          last_name: customer.lastName,
-          updated_at: customer.updatedAt,
-        }
-      : null,
-    shipping_address: o.shippingAddress
-      ? { ...o.shippingAddress, country_code: o.shippingAddress.countryCodeV2 }
-      : null,
-    billing_address: o.billingAddress ? { ...o.billingAddress, country_code: o.billingAddress.countryCodeV2 } : null,
-    line_items: o.lineItems.map((li) => ({
-      id: num(li.id),
-      sku: li.sku,
-      title: li.title,
-      quantity: li.quantity,
-      price: li.price,
-      total_discount: li.discount,
-      tax_lines: li.taxLines,
-    })),
-    refunds: o.refunds.map((r) => ({
-      id: num(r.id),
-      created_at: r.createdAt,
-      note: r.note,
-      refund_line_items: r.lineItems.map((rl) => ({
-        line_item_id: num(rl.lineItemId),
-        quantity: rl.quantity,
-        subtotal: rl.subtotal,
-      })),
-    })),
-    tax_lines: o.taxLines,
-  };
+  /** Refunds one unit of the first line item (a customer return) and fires ORDERS_UPDATED. */
+  refund(id: string, note = 'Customer return'): SbOrder | undefined {
+    const order = this.s.orders.get(id);
+    const li = order?.lineItems[0];
+    if (!order || !li) return undefined;
+    const amount = Number(li.price).toFixed(2);
+    const now = nowIso();
+    order.refunds.push({
+      id: this.s.gid('Refund'),
+      createdAt: now,
+      note,
+      total: amount,
+      lineItems: [{ lineItemId: li.id, quantity: 1, subtotal: amount }],
+    });
+    order.financialStatus = 'PARTIALLY_REFUNDED';
+    order.updatedAt = now;
+    this.hooks.emit('ORDERS_UPDATED', orderPayload(order, this.s));
+    return order;
+  }
+
+  /** A fraud provider's new verdict: updates Order.risk and fires ORDERS_RISK_ASSESSMENT_CHANGED (and ORDERS_UPDATED). */
+  assessRisk(id: string, riskLevel: 'HIGH' | 'MEDIUM' | 'LOW'): SbOrder | undefined {
+    const order = this.s.orders.get(id);
+    if (!order) return undefined;
+    order.risk = {
+      recommendation: riskLevel === 'HIGH' ? 'CANCEL' : riskLevel === 'MEDIUM' ? 'INVESTIGATE' : 'ACCEPT',
+      assessments: [
+        {
+          riskLevel,
+          provider: 'Shopify Fraud Protect',
+          facts: [
+            riskLevel === 'LOW'
+              ? { description: 'Card verification passed', sentiment: 'POSITIVE' }
+              : { description: 'Shipping address far from IP location', sentiment: 'NEGATIVE' },
+          ],
+        },
+      ],
+    };
+    order.updatedAt = nowIso();
+    this.hooks.emit('ORDERS_RISK_ASSESSMENT_CHANGED', riskPayload(order));
+    this.hooks.emit('ORDERS_UPDATED', orderPayload(order, this.s));
+    return order;
+  }
+
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Places orders continuously at `ordersPerMinute` (the demo, load tests) until stop(). */
+  start(ordersPerMinute: number, opts: Omit<PlaceOrdersOptions, 'count'> = {}): void {
+    this.stop();
+    if (ordersPerMinute > 0) this.timer = setInterval(() => this.placeOrder(opts), 60_000 / ordersPerMinute);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
 }

@@ -51,7 +51,7 @@ export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<s
     const location = s.locations.get(locationId);
     if (!quantities || !location) return null;
     return {
-      id: `gid://shopify/InventoryLevel/${item.id.split('/').pop()}?inventory_item_id=${locationId.split('/').pop()}`,
+      id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
       location: locationView(location),
       quantities: ({ names }: { names: string[] }) =>
         names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),

@@ -1,6 +1,14 @@
-import { parse, type ExecutionResult } from 'graphql';
-import { nowIso, type ShopState, type SbBulkOperation } from '../state';
+import { parse, validate, Kind, type ExecutionResult } from 'graphql';
+import { bulkQueryProblem } from '../bulk-query-rules';
+import { bulkRunner, flattenBulkResult, type RunnerOptions } from '../bulk-runner';
+import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
+import { sandboxSchema } from '../schema';
+import { searchFilter } from '../search';
+import { nowIso, numericId, type ShopState, type SbBulkOperation } from '../state';
+import { bulkOperationView as view } from '../views';
 import type { WebhookDispatcher } from '../webhooks';
+
+export { flattenBulkResult } from '../bulk-runner';
 
 export type Executor = (
   document: string,
@@ -11,40 +19,28 @@ export type Executor = (
 const LIMIT_PER_TYPE = 5;
 const active = (op: SbBulkOperation) => op.status === 'CREATED' || op.status === 'RUNNING' || op.status === 'CANCELING';
 
-type Json = Record<string, unknown>;
-function isConnection(v: unknown): v is { edges?: { node: Json }[]; nodes?: Json[] } {
-  return (
-    !!v &&
-    typeof v === 'object' &&
-    !Array.isArray(v) &&
-    (Array.isArray((v as Json).edges) || Array.isArray((v as Json).nodes))
-  );
-}
-const nodesOf = (c: { edges?: { node: Json }[]; nodes?: Json[] }) => c.nodes ?? c.edges!.map((e) => e.node);
+const opFilter = (query: string | undefined) =>
+  searchFilter<SbBulkOperation>(query, {
+    status: (o) => o.status,
+    operation_type: (o) => o.type,
+    created_at: (o) => o.createdAt,
+    id: (o) => numericId(o.id),
+  });
 
-/** Shopify's JSONL shape for bulk query results: every connection node is a line; nested ones carry __parentId. */
-export function flattenBulkResult(data: Json): Json[] {
-  const lines: Json[] = [];
-  const visit = (node: Json, parentId?: string) => {
-    const own: Json = {};
-    const children: [Json[], string | undefined][] = [];
-    for (const [k, v] of Object.entries(node)) {
-      if (isConnection(v)) children.push([nodesOf(v), node.id as string | undefined]);
-      else own[k] = v;
-    }
-    lines.push(parentId ? { ...own, __parentId: parentId } : own);
-    for (const [nodes, id] of children) for (const n of nodes) visit(n, id);
-  };
-  for (const v of Object.values(data)) if (isConnection(v)) for (const n of nodesOf(v)) visit(n);
-  return lines;
+function mutationProblem(mutation: string): string | undefined {
+  try {
+    const doc = parse(mutation);
+    const ops = doc.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (ops.length !== 1 || ops[0]!.operation !== 'mutation') return 'The document must contain exactly one mutation.';
+    const errors = validate(sandboxSchema, doc);
+    return errors.length ? errors.map((e) => e.message).join('; ') : undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
-export function bulkResolvers(
-  s: ShopState,
-  hooks: WebhookDispatcher,
-  opts: { baseUrl: () => string; rowsPerSecond: number; execute: Executor },
-) {
-  const view = (op: SbBulkOperation) => ({ ...op });
+export function bulkResolvers(s: ShopState, hooks: WebhookDispatcher, opts: RunnerOptions & { execute: Executor }) {
+  const runner = bulkRunner(s, hooks, opts);
 
   function start(type: 'MUTATION' | 'QUERY', query: string): SbBulkOperation | string {
     if ([...s.bulkOperations.values()].filter((o) => o.type === type && active(o)).length >= LIMIT_PER_TYPE)
@@ -67,47 +63,63 @@ export function bulkResolvers(
     return op;
   }
 
-  function finish(
-    op: SbBulkOperation,
-    out: string[],
-    status: SbBulkOperation['status'],
-    errorCode: string | null = null,
-  ): void {
-    const body = Buffer.from(out.join(''));
-    const key = `bulk/${op.id.split('/').pop()}.jsonl`;
-    s.files.set(key, body);
-    op.status = status;
-    op.errorCode = errorCode;
-    op.completedAt = nowIso();
-    op.fileSize = body.length;
-    if (status === 'COMPLETED') op.url = out.length ? `${opts.baseUrl()}/_files/${key}` : null;
-    else op.partialDataUrl = out.length ? `${opts.baseUrl()}/_files/${key}` : null;
-    hooks.emit('BULK_OPERATIONS_FINISH', {
-      admin_graphql_api_id: op.id,
-      completed_at: op.completedAt,
-      created_at: op.createdAt,
-      error_code: errorCode?.toLowerCase() ?? null,
-      status: status.toLowerCase(),
-      type: op.type.toLowerCase(),
+  function runMutation({ mutation, stagedUploadPath }: { mutation: string; stagedUploadPath: string }) {
+    const file = s.files.get(stagedUploadPath);
+    const fail = (field: string[] | null, message: string, code: string) => ({
+      bulkOperation: null,
+      userErrors: [{ field, message, code }],
     });
+    if (!file)
+      return fail(
+        ['stagedUploadPath'],
+        'The JSONL file could not be found. Try uploading the file again.',
+        'NO_SUCH_FILE',
+      );
+    const problem = mutationProblem(mutation);
+    if (problem) return fail(['mutation'], `Invalid mutation: ${problem}`, 'INVALID_MUTATION');
+    const op = start('MUTATION', mutation);
+    if (typeof op === 'string') return fail(null, op, 'LIMIT_REACHED');
+    const lines = file
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim());
+    void runner.run(op, lines.length, async (i) => {
+      let variables: Record<string, unknown>;
+      try {
+        variables = JSON.parse(lines[i]!) as Record<string, unknown>;
+      } catch {
+        return {
+          line: `${JSON.stringify({ errors: [{ message: `Line ${i} is not valid JSON` }], __lineNumber: i })}\n`,
+          root: true,
+        };
+      }
+      const result = await opts.execute(mutation, variables, true);
+      const out = {
+        ...(result.data ? { data: result.data } : {}),
+        ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}),
+        __lineNumber: i,
+      };
+      return { line: `${JSON.stringify(out)}\n`, root: true };
+    });
+    return { bulkOperation: view(op), userErrors: [] };
   }
 
-  // Rows are processed at a bounded rate, in small slices, so a client can observe (and die during) RUNNING.
-  async function run(op: SbBulkOperation, total: number, row: (i: number) => Promise<string>): Promise<void> {
-    op.status = 'RUNNING';
-    const out: string[] = [];
-    const perTick = Math.max(1, Math.round(opts.rowsPerSecond / 20));
-    for (let i = 0; i < total;) {
-      if ((op.status as SbBulkOperation['status']) === 'CANCELING') return finish(op, out, 'CANCELED');
-      const started = performance.now();
-      for (const end = Math.min(total, i + perTick); i < end; i++) {
-        out.push(await row(i));
-        op.objectCount++;
-      }
-      op.rootObjectCount = op.objectCount;
-      await new Promise((r) => setTimeout(r, Math.max(0, 50 - (performance.now() - started))));
-    }
-    finish(op, out, 'COMPLETED');
+  function runQuery({ query }: { query: string; groupObjects?: boolean }) {
+    const problem = bulkQueryProblem(query);
+    if (problem) return { bulkOperation: null, userErrors: [{ field: ['query'], message: problem, code: 'INVALID' }] };
+    const op = start('QUERY', query);
+    if (typeof op === 'string')
+      return { bulkOperation: null, userErrors: [{ field: null, message: op, code: 'LIMIT_REACHED' }] };
+    void (async () => {
+      const result = await opts.execute(query, {}, true);
+      if (result.errors?.length || !result.data) return runner.finish(op, [], 'FAILED', 'INTERNAL_SERVER_ERROR');
+      const lines = flattenBulkResult(result.data as Record<string, unknown>);
+      await runner.run(op, lines.length, async (i) => ({
+        line: `${JSON.stringify(lines[i])}\n`,
+        root: !('__parentId' in lines[i]!),
+      }));
+    })();
+    return { bulkOperation: view(op), userErrors: [] };
   }
 
   return {
@@ -116,64 +128,23 @@ export function bulkResolvers(
         const op = s.bulkOperations.get(id);
         return op ? view(op) : null;
       },
+      bulkOperations: (a: ConnectionArgs & { query?: string; sortKey?: string }, ctx: SandboxContext) => {
+        const list = [...s.bulkOperations.values()].filter(opFilter(a.query));
+        const key =
+          a.sortKey === 'COMPLETED_AT'
+            ? (o: SbBulkOperation) => o.completedAt ?? ''
+            : (o: SbBulkOperation) => o.createdAt;
+        list.sort((x, y) => key(x).localeCompare(key(y)) || numericId(x.id) - numericId(y.id));
+        return connection(list.map(view), a, ctx);
+      },
       currentBulkOperation: ({ type }: { type?: 'MUTATION' | 'QUERY' }) => {
         const ops = [...s.bulkOperations.values()].filter((o) => o.type === (type ?? 'QUERY'));
         return ops.length ? view(ops.at(-1)!) : null;
       },
     },
     mutation: {
-      bulkOperationRunMutation: ({ mutation, stagedUploadPath }: { mutation: string; stagedUploadPath: string }) => {
-        const file = s.files.get(stagedUploadPath);
-        if (!file)
-          return {
-            bulkOperation: null,
-            userErrors: [
-              { field: ['stagedUploadPath'], message: 'The JSONL file could not be found.', code: 'NO_SUCH_FILE' },
-            ],
-          };
-        try {
-          const doc = parse(mutation);
-          if (!doc.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation'))
-            throw new Error('not a mutation');
-        } catch (err) {
-          return {
-            bulkOperation: null,
-            userErrors: [
-              { field: ['mutation'], message: `Invalid mutation: ${(err as Error).message}`, code: 'INVALID_MUTATION' },
-            ],
-          };
-        }
-        const op = start('MUTATION', mutation);
-        if (typeof op === 'string')
-          return { bulkOperation: null, userErrors: [{ field: null, message: op, code: 'LIMIT_REACHED' }] };
-        const lines = file
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l.trim());
-        void run(op, lines.length, async (i) => {
-          let variables: Record<string, unknown>;
-          try {
-            variables = JSON.parse(lines[i]!) as Record<string, unknown>;
-          } catch {
-            return `${JSON.stringify({ errors: [{ message: `Line ${i} is not valid JSON` }], __lineNumber: i })}\n`;
-          }
-          const result = await opts.execute(mutation, variables, true);
-          return `${JSON.stringify({ ...(result.data ? { data: result.data } : {}), ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message })) } : {}), __lineNumber: i })}\n`;
-        });
-        return { bulkOperation: view(op), userErrors: [] };
-      },
-      bulkOperationRunQuery: ({ query }: { query: string }) => {
-        const op = start('QUERY', query);
-        if (typeof op === 'string')
-          return { bulkOperation: null, userErrors: [{ field: null, message: op, code: 'LIMIT_REACHED' }] };
-        void (async () => {
-          const result = await opts.execute(query, {}, true);
-          if (result.errors?.length || !result.data) return finish(op, [], 'FAILED', 'INTERNAL_SERVER_ERROR');
-          const lines = flattenBulkResult(result.data as Json);
-          await run(op, lines.length, async (i) => `${JSON.stringify(lines[i])}\n`);
-        })();
-        return { bulkOperation: view(op), userErrors: [] };
-      },
+      bulkOperationRunMutation: runMutation,
+      bulkOperationRunQuery: runQuery,
       bulkOperationCancel: ({ id }: { id: string }) => {
         const op = s.bulkOperations.get(id);
         if (!op)

@@ -41,7 +41,7 @@ export function idempotencyKey(info: GraphQLResolveInfo): string | undefined {
 
 export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
   function apply(input: { name: string; reason: string; quantities: QuantityInput[] }) {
-    const errors: { field: string[]; message: string; code: string }[] = [];
+    const errors: { field: string[]; message: string; code: string | null }[] = [];
     if (!NAMES.has(input.name))
       errors.push({
         field: ['input', 'name'],
@@ -64,6 +64,19 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
           message: 'The specified location could not be found.',
           code: 'INVALID_LOCATION',
         });
+      // From 2026-04 every quantity must say changeFromQuantity; an explicit null opts out of compare-and-set.
+      if (!('changeFromQuantity' in q))
+        errors.push({
+          field: ['input', 'quantities', String(i), 'changeFromQuantity'],
+          message: 'changeFromQuantity is required. Pass null to opt out of the compare-and-set check.',
+          code: null,
+        });
+      if (Math.abs(q.quantity) > 1_000_000_000)
+        errors.push({
+          field: ['input', 'quantities', String(i), 'quantity'],
+          message: `The quantity can't be ${q.quantity > 0 ? 'higher' : 'lower'} than ${q.quantity > 0 ? '' : '-'}1,000,000,000.`,
+          code: q.quantity > 0 ? 'INVALID_QUANTITY_TOO_HIGH' : 'INVALID_QUANTITY_TOO_LOW',
+        });
       const current = item?.levels.get(q.locationId)?.get(input.name) ?? 0;
       if (item && q.changeFromQuantity != null && q.changeFromQuantity !== current)
         errors.push({
@@ -82,6 +95,7 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
       level.set(input.name, q.quantity);
       if (input.name === 'available') level.set('on_hand', (level.get('on_hand') ?? before) + (q.quantity - before));
       hooks.emit('INVENTORY_LEVELS_UPDATE', {
+        admin_graphql_api_id: `gid://shopify/InventoryLevel/${q.locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
         inventory_item_id: Number(item.id.split('/').pop()),
         location_id: Number(q.locationId.split('/').pop()),
         available: level.get('available') ?? 0,

@@ -1,0 +1,73 @@
+import { numericId, type ShopState, type SbOrder } from './state';
+
+/** The webhook body: Shopify's REST-style order JSON (numeric ids, snake_case). */
+export function orderPayload(o: SbOrder, s: ShopState) {
+  const num = numericId;
+  const customer = o.customerId ? s.customers.get(o.customerId) : undefined;
+  return {
+    id: num(o.id),
+    admin_graphql_api_id: o.id,
+    name: `#${o.number}`,
+    email: o.email,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    processed_at: o.processedAt,
+    cancelled_at: o.cancelledAt,
+    currency: o.currencyCode,
+    presentment_currency: o.presentmentCurrencyCode,
+    financial_status: o.financialStatus.toLowerCase(),
+    fulfillment_status: o.fulfillmentStatus === 'FULFILLED' ? 'fulfilled' : null,
+    subtotal_price: o.subtotal,
+    total_tax: o.totalTax,
+    total_discounts: o.totalDiscounts,
+    total_price: o.total,
+    total_shipping_price_set: { shop_money: { amount: o.totalShipping, currency_code: o.currencyCode } },
+    customer: customer
+      ? {
+          id: num(customer.id),
+          email: customer.email,
+          phone: customer.phone,
+          first_name: customer.firstName,
+          last_name: customer.lastName,
+          updated_at: customer.updatedAt,
+        }
+      : null,
+    shipping_address: o.shippingAddress
+      ? { ...o.shippingAddress, country_code: o.shippingAddress.countryCodeV2 }
+      : null,
+    billing_address: o.billingAddress ? { ...o.billingAddress, country_code: o.billingAddress.countryCodeV2 } : null,
+    line_items: o.lineItems.map((li) => ({
+      id: num(li.id),
+      sku: li.sku,
+      title: li.title,
+      quantity: li.quantity,
+      price: li.price,
+      total_discount: li.discount,
+      tax_lines: li.taxLines,
+    })),
+    refunds: o.refunds.map((r) => ({
+      id: num(r.id),
+      created_at: r.createdAt,
+      note: r.note,
+      refund_line_items: r.lineItems.map((rl) => ({
+        line_item_id: num(rl.lineItemId),
+        quantity: rl.quantity,
+        subtotal: rl.subtotal,
+      })),
+    })),
+    tax_lines: o.taxLines,
+  };
+}
+
+/** The orders/risk_assessment_changed body, as Shopify sends it. */
+export function riskPayload(o: SbOrder) {
+  const a = o.risk.assessments[0];
+  return {
+    provider_id: null,
+    provider_title: a?.provider ?? null,
+    risk_level: (a?.riskLevel ?? 'NONE').toLowerCase(),
+    created_at: o.updatedAt,
+    order_id: numericId(o.id),
+    admin_graphql_api_order_id: o.id,
+  };
+}
