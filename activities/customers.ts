@@ -99,7 +99,7 @@ export function createCustomersActivities(deps: CustomersDeps) {
       let rowsThisSlice = 0;
       let done = true;
       try {
-        for await (const chunk of readCsvChunks(body, cursor, input.chunkRows ?? 1000)) {
+        for await (const chunk of readCsvChunks(body, cursor, input.chunkRows ?? 2500)) {
           const missing = missingCustomerColumns(chunk.header);
           if (missing.length)
             throw ApplicationFailure.nonRetryable(`header lacks ${missing.join(', ')}`, 'InvalidFileHeader');
