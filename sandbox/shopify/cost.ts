@@ -130,6 +130,21 @@ export function productSetCost(input: Record<string, unknown> | undefined): numb
   );
 }
 
+/** productCreate/productUpdate (2025-10): 10 + 0.4/product metafield + 1.9/media, rounded up like productSet. */
+export function productUpdateCost(args: Record<string, unknown>): number {
+  const product = (args.product ?? args.input) as Record<string, unknown> | undefined;
+  const metafields = (product?.metafields as unknown[] | undefined)?.length ?? 0;
+  const media = (args.media as unknown[] | undefined)?.length ?? 0;
+  return Math.ceil(10 + 0.4 * metafields + 1.9 * media - 1e-9);
+}
+
+// Mutations whose cost depends on their input; every other mutation costs MUTATION_COST.
+const DYNAMIC: Record<string, (args: Record<string, unknown>) => number> = {
+  productSet: (a) => productSetCost(a.input as Record<string, unknown>),
+  productUpdate: productUpdateCost,
+  productCreate: productUpdateCost,
+};
+
 export interface CostInput {
   schema: GraphQLSchema;
   operation: OperationDefinitionNode;
@@ -142,11 +157,10 @@ export function queryCost({ schema, operation, fragments, variables }: CostInput
   const w: Walk = { schema, vars: variables, fragments };
   if (operation.operation === 'mutation') {
     let total = 0;
-    for (const f of fields(operation.selectionSet, w))
-      total +=
-        f.name.value === 'productSet'
-          ? productSetCost(args(f, variables).input as Record<string, unknown>)
-          : MUTATION_COST;
+    for (const f of fields(operation.selectionSet, w)) {
+      const dynamic = DYNAMIC[f.name.value];
+      total += dynamic ? dynamic(args(f, variables)) : MUTATION_COST;
+    }
     return total;
   }
   const root = schema.getQueryType()!;

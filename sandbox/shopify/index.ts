@@ -46,6 +46,13 @@ export interface ShopifySandbox {
   close(): Promise<void>;
 }
 
+const PLAN_NAMES: Record<ShopifyPlan, string> = {
+  standard: 'Basic',
+  advanced: 'Advanced',
+  plus: 'Shopify Plus',
+  enterprise: 'Commerce Components',
+};
+
 export const DEFAULT_LOCATIONS = [
   { name: 'Emerald City', code: 'EMERALD' },
   { name: 'Carlton', code: 'C' },
@@ -74,18 +81,19 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   });
   const storefront = new Storefront(state, webhooks);
   let baseUrl = '';
+  let plan: ShopifyPlan = opts.plan ?? 'plus';
   const rootValue: Record<string, unknown> = {
-    shop: {
+    shop: () => ({
       id: 'gid://shopify/Shop/1',
       name: 'Demo Grocer',
       myshopifyDomain: shop,
       currencyCode: 'BBD',
-      plan: {
-        partnerDevelopment: false,
-        shopifyPlus: (opts.plan ?? 'plus') === 'plus',
-        publicDisplayName: opts.plan ?? 'plus',
-      },
-    },
+      plan: { partnerDevelopment: false, shopifyPlus: plan === 'plus', publicDisplayName: PLAN_NAMES[plan] },
+    }),
+  };
+  const setPlan = (p: ShopifyPlan) => {
+    plan = p;
+    bucket.setPlan(p);
   };
   const parts = [
     productResolvers(state, webhooks),
@@ -103,7 +111,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     Object.assign(rootValue, 'query' in part ? part.query : {}, 'mutation' in part ? part.mutation : {});
 
   const admin = `/admin/api/${API_VERSION}/graphql.json`;
-  const inspect = inspectionRoutes({ state, storefront, faults, bucket, setPlan: (p) => bucket.setPlan(p) });
+  const inspect = inspectionRoutes({ state, storefront, faults, bucket, setPlan });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const send = (status: number, body: unknown, type = 'application/json') => {
@@ -161,7 +169,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     storefront,
     webhooks,
     setFaults: (f) => faults.set(f),
-    setPlan: (p) => bucket.setPlan(p),
+    setPlan,
     close: async () => {
       storefront.stop();
       await new Promise<void>((resolve) => {

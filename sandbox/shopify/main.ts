@@ -5,9 +5,9 @@ import { startShopifySandbox, type ShopifyPlan } from './index';
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SHOPIFY_SANDBOX_PORT ?? '8700' },
-    plan: { type: 'string', default: 'plus' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'orders-per-minute': { type: 'string', default: '0' },
+    plan: { type: 'string', default: process.env.SHOPIFY_SANDBOX_PLAN ?? 'plus' },
+    host: { type: 'string', default: process.env.SHOPIFY_SANDBOX_HOST ?? '127.0.0.1' },
+    'orders-per-minute': { type: 'string', default: process.env.SHOPIFY_SANDBOX_ORDERS_PER_MINUTE ?? '0' },
   },
 });
 const sandbox = await startShopifySandbox({
@@ -16,10 +16,12 @@ const sandbox = await startShopifySandbox({
   plan: values.plan as ShopifyPlan,
 });
 console.log(`Shopify sandbox: ${sandbox.adminGraphqlUrl} (inspection: ${sandbox.url}/_sandbox/stats)`);
-const perMinute = Number(values['orders-per-minute']);
-const timer = perMinute > 0 ? setInterval(() => sandbox.storefront.placeOrder(), 60_000 / perMinute) : undefined;
+sandbox.storefront.start(Number(values['orders-per-minute']), {
+  highRiskRate: 0.05,
+  malformedRate: 0.02,
+  refundRate: 0.1,
+});
 const stop = async () => {
-  if (timer) clearInterval(timer);
   await sandbox.close();
   process.exit(0);
 };
