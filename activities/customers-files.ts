@@ -6,7 +6,15 @@ import {
   NotFound,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { archiveKey, cleanEtag, dayPartition, fileId, fileNameOf, incomingPrefix, type FileDomain } from '../lake/layout';
+import {
+  archiveKey,
+  cleanEtag,
+  dayPartition,
+  fileId,
+  fileNameOf,
+  incomingPrefix,
+  type FileDomain,
+} from '../lake/layout';
 
 /** One version of an incoming file, as the workflows address it. */
 export interface IncomingFile {
@@ -43,7 +51,11 @@ export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket
   return {
     async listIncomingFiles(domain: FileDomain, limit = 100, under = ''): Promise<IncomingFile[]> {
       const out = await s3.send(
-        new ListObjectsV2Command({ Bucket: archiveBucket, Prefix: `${incomingPrefix(domain)}${under}`, MaxKeys: limit }),
+        new ListObjectsV2Command({
+          Bucket: archiveBucket,
+          Prefix: `${incomingPrefix(domain)}${under}`,
+          MaxKeys: limit,
+        }),
       );
       return (out.Contents ?? [])
         .filter((o) => o.Key && !o.Key.endsWith('/'))

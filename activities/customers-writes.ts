@@ -15,9 +15,7 @@ interface Stored {
   firstSourceRef?: string;
 }
 
-type Plan =
-  | { kind: 'done'; outcome: WriteOutcome }
-  | { kind: 'put'; outcome: 'imported' | 'updated'; seen?: Stored };
+type Plan = { kind: 'done'; outcome: WriteOutcome } | { kind: 'put'; outcome: 'imported' | 'updated'; seen?: Stored };
 
 const GET_BATCH = 100;
 const TRANSACT_BATCH = 100;
@@ -42,7 +40,9 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
   async function readStored(ids: string[]): Promise<Map<string, Stored>> {
     const stored = new Map<string, Stored>();
     for (let i = 0; i < ids.length; i += GET_BATCH) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + GET_BATCH).map((id) => marshall({ customerId: id }));
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(i, i + GET_BATCH)
+        .map((id) => marshall({ customerId: id }));
       for (let attempt = 0; keys?.length; attempt++) {
         const out = await dynamo.send(
           new BatchGetItemCommand({
@@ -69,7 +69,8 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
   function plan(profile: CustomerProfile, ref: string, seen: Stored | undefined): Plan {
     if (!seen) return { kind: 'put', outcome: 'imported' };
     if (seen.sourceRef === ref) return { kind: 'done', outcome: seen.firstSourceRef === ref ? 'imported' : 'updated' };
-    if (seen.updatedAt !== undefined && seen.updatedAt >= profile.updatedAt) return { kind: 'done', outcome: 'skippedOlder' };
+    if (seen.updatedAt !== undefined && seen.updatedAt >= profile.updatedAt)
+      return { kind: 'done', outcome: 'skippedOlder' };
     return { kind: 'put', outcome: 'updated', seen };
   }
 
@@ -91,8 +92,10 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
               ? {
                   TableName: table,
                   Item,
-                  ConditionExpression: p.seen.updatedAt === undefined ? 'attribute_not_exists(updatedAt)' : 'updatedAt = :seen',
-                  ExpressionAttributeValues: p.seen.updatedAt === undefined ? undefined : marshall({ ':seen': p.seen.updatedAt }),
+                  ConditionExpression:
+                    p.seen.updatedAt === undefined ? 'attribute_not_exists(updatedAt)' : 'updatedAt = :seen',
+                  ExpressionAttributeValues:
+                    p.seen.updatedAt === undefined ? undefined : marshall({ ':seen': p.seen.updatedAt }),
                 }
               : { TableName: table, Item, ConditionExpression: 'attribute_not_exists(customerId)' },
           },
@@ -126,4 +129,5 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
   };
 }
 
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * Math.random()));

@@ -98,7 +98,10 @@ export function createLoyaltyActivities(deps: LoyaltyDeps) {
     },
 
     /** Adds the file's per-card totals to the balances table; resumes from its heartbeat, idempotent per card. */
-    async applyLoyaltyBalances(file: IncomingFile, contributionsKey: string): Promise<{ cards: number; applied: number }> {
+    async applyLoyaltyBalances(
+      file: IncomingFile,
+      contributionsKey: string,
+    ): Promise<{ cards: number; applied: number }> {
       const ctx = Context.current();
       const resumeAt = (ctx.info.heartbeatDetails as number | undefined) ?? 0;
       const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.buckets.lake, Key: contributionsKey }));

@@ -38,10 +38,10 @@ await new Upload({
   client: deps.s3,
   params: { Bucket: config.aws.buckets.archive, Key: key, Body: fs.createReadStream(csvPath) },
 }).done();
-const file = await createIncomingFileActivities({ s3: deps.s3, archiveBucket: config.aws.buckets.archive }).describeIncomingFile(
-  'customers',
-  key,
-);
+const file = await createIncomingFileActivities({
+  s3: deps.s3,
+  archiveBucket: config.aws.buckets.archive,
+}).describeIncomingFile('customers', key);
 
 const prefix = `bench-customers-${randomUUID().slice(0, 8)}`;
 const worker = await startChildWorker(prefix, {});

@@ -28,11 +28,17 @@ if (stepIndex > 0) {
     c.closeSync();
     db.closeSync();
   } else {
-    const { read, converted, quarantined, months } = await convertLoyaltyCsv({ csvPath: csv, outDir: out, storeCodes: STORES });
+    const { read, converted, quarantined, months } = await convertLoyaltyCsv({
+      csvPath: csv,
+      outDir: out,
+      storeCodes: STORES,
+    });
     detail = { read, converted, quarantined, months: months.map((m) => m.month) };
   }
   const ms = Math.round(performance.now() - started);
-  process.stdout.write(`${JSON.stringify({ ms, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), detail })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ms, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), detail })}\n`,
+  );
   process.exit(0);
 }
 
@@ -45,8 +51,15 @@ const runStep = (step: string, out: string) =>
     execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--step', step, csv, out], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
-    }).trim().split('\n').pop()!,
-  ) as { ms: number; peakRssMiB: number; detail?: { read: number; converted: number; quarantined: number; months: string[] } };
+    })
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as {
+    ms: number;
+    peakRssMiB: number;
+    detail?: { read: number; converted: number; quarantined: number; months: string[] };
+  };
 
 const runs: { duckdbCopy: ReturnType<typeof runStep>; ours: ReturnType<typeof runStep> }[] = [];
 for (let r = 0; r < RUNS; r++) {
@@ -65,10 +78,13 @@ const [back] = (
     `SELECT count(*) AS n, sum(points_delta) AS points FROM read_parquet('${path.join(dir, 'ours/points/**/*.parquet')}')`,
   )
 ).getRowObjectsJson();
-const [copied] = (await c.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${path.join(dir, 'copy.parquet')}')`)).getRowObjectsJson();
+const [copied] = (
+  await c.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${path.join(dir, 'copy.parquet')}')`)
+).getRowObjectsJson();
 c.closeSync();
 db.closeSync();
-const sizeMiB = (p: string) => Math.round((Number(execFileSync('du', ['-sb', p], { encoding: 'utf8' }).split('\t')[0]) / 1048576) * 10) / 10;
+const sizeMiB = (p: string) =>
+  Math.round((Number(execFileSync('du', ['-sb', p], { encoding: 'utf8' }).split('\t')[0]) / 1048576) * 10) / 10;
 
 const best = (k: 'duckdbCopy' | 'ours') => Math.min(...runs.map((r) => r[k].ms));
 writeResult('loyalty-parquet', {

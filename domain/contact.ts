@@ -2,7 +2,8 @@
 
 // Dot-atom local part and a dotted domain with a 2+ letter TLD: what mail servers accept in practice,
 // without the quoted-string and IP-literal corners of RFC 5322 that in-store exports never contain.
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 /** A normalised address (domain lower-cased), or null when the syntax is not a deliverable address. */
 export function normalizeEmail(raw: string): string | null {

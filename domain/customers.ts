@@ -55,7 +55,10 @@ export function missingCustomerColumns(header: readonly string[]): CustomerColum
 
 /** Header cells compare case- and space-insensitively: `Customer ID` → `customer_id`. */
 export function normalizeHeader(cell: string): string {
-  return cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return cell
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** Validates one row (already mapped by header name); every problem is named in `reason`. */
@@ -81,9 +84,19 @@ export function validateCustomerRow(row: Partial<Record<string, string>>, rules:
   else profile.updatedAt = updatedAt;
 
   optional(get('email'), normalizeEmail, 'email', (v) => (profile.email = v));
-  optional(get('phone'), (v) => normalizePhone(v), 'phone', (v) => (profile.phone = v));
+  optional(
+    get('phone'),
+    (v) => normalizePhone(v),
+    'phone',
+    (v) => (profile.phone = v),
+  );
   optional(get('birth_date'), parseCalendarDate, 'birth_date', (v) => (profile.birthDate = v));
-  optional(get('created_at'), (v) => parseTimestamp(v), 'created_at', (v) => (profile.createdAt = v));
+  optional(
+    get('created_at'),
+    (v) => parseTimestamp(v),
+    'created_at',
+    (v) => (profile.createdAt = v),
+  );
   optional(
     get('home_store'),
     (v) => (rules.storeCodes.has(v.toUpperCase()) ? v.toUpperCase() : null),

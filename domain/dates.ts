@@ -13,8 +13,7 @@ export function parseCalendarDate(raw: string): string | null {
   return m[0];
 }
 
-const TIMESTAMP =
-  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * A timestamp as a UTC ISO string (`2024-05-01T16:00:00.000Z`). Accepts `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`

@@ -94,7 +94,9 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     const quarantined = await scalar('SELECT count(*) FROM rejects');
     const rejectsPath = path.join(o.outDir, 'rejects.csv');
     if (quarantined > 0)
-      await c.run(`COPY (SELECT * FROM rejects ORDER BY row_number) TO ${sqlString(rejectsPath)} (HEADER, DELIMITER ',')`);
+      await c.run(
+        `COPY (SELECT * FROM rejects ORDER BY row_number) TO ${sqlString(rejectsPath)} (HEADER, DELIMITER ',')`,
+      );
 
     const contributionsPath = path.join(o.outDir, 'contributions.ndjson');
     const parquetGlob = sqlString(path.join(pointsDir, '**', '*.parquet'));
@@ -116,7 +118,10 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
           .sort()
           .map((d) => ({
             month: d.slice('month='.length),
-            files: fs.readdirSync(path.join(pointsDir, d)).sort().map((f) => path.join(pointsDir, d, f)),
+            files: fs
+              .readdirSync(path.join(pointsDir, d))
+              .sort()
+              .map((f) => path.join(pointsDir, d, f)),
           }))
       : [];
     return {

@@ -38,7 +38,9 @@ export async function scanIncomingFiles(input: ScanIncomingInput): Promise<{ sta
   for (const domain of input.domains) {
     for (const file of await activities().listIncomingFiles(domain, input.limit ?? 100, input.under)) {
       const workflowId =
-        domain === 'customers' ? customersImportWorkflowId(file.key, file.etag) : loyaltyConvertWorkflowId(file.key, file.etag);
+        domain === 'customers'
+          ? customersImportWorkflowId(file.key, file.etag)
+          : loyaltyConvertWorkflowId(file.key, file.etag);
       const options = {
         workflowId,
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -23,7 +23,18 @@ export interface CustomersCsvExpectation {
 
 const FIRST = ['Aaliyah', 'Brandon', 'Chloe', 'Dwayne', 'Ebony', 'Fabian', 'Gillian', 'Hakeem', 'Ines', 'Jamal'];
 const LAST = ['Alleyne', 'Best', 'Clarke', 'Downes', 'Eastmond', 'Forde', 'Griffith', 'Harewood', 'Ince', 'Jordan'];
-const COLUMNS = ['customer_id', 'loyalty_card', 'first_name', 'last_name', 'email', 'phone', 'birth_date', 'home_store', 'created_at', 'updated_at'];
+const COLUMNS = [
+  'customer_id',
+  'loyalty_card',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'birth_date',
+  'home_store',
+  'created_at',
+  'updated_at',
+];
 const BAD_KINDS = ['no-card', 'email', 'phone', 'store', 'date', 'fields', 'no-id'] as const;
 
 /**
@@ -31,7 +42,10 @@ const BAD_KINDS = ['no-card', 'email', 'phone', 'store', 'date', 'fields', 'no-i
  * columns in a shuffled order, a sprinkling of invalid rows and of repeated customers. `expect` is filled in
  * once the generator is exhausted.
  */
-export function* customersCsv(options: CustomersCsvOptions, expect: Partial<CustomersCsvExpectation> = {}): Generator<string> {
+export function* customersCsv(
+  options: CustomersCsvOptions,
+  expect: Partial<CustomersCsvExpectation> = {},
+): Generator<string> {
   const r = rng(options.seed ?? 7);
   const stores = options.storeCodes ?? ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
   const firstId = options.firstId ?? 1;
@@ -51,7 +65,11 @@ export function* customersCsv(options: CustomersCsvOptions, expect: Partial<Cust
       first_name: r.pick(FIRST),
       last_name: r.chance(0.05) ? `${r.pick(LAST)}, Jr.` : r.pick(LAST),
       email: `${r.pick(FIRST).toLowerCase()}.${id}@Example.BB`,
-      phone: r.pick([`${r.int(230, 439)}-${r.int(1000, 9999)}`, `(246) ${r.int(230, 439)}-${r.int(1000, 9999)}`, `+1 246 ${r.int(230, 439)} ${r.int(1000, 9999)}`]),
+      phone: r.pick([
+        `${r.int(230, 439)}-${r.int(1000, 9999)}`,
+        `(246) ${r.int(230, 439)}-${r.int(1000, 9999)}`,
+        `+1 246 ${r.int(230, 439)} ${r.int(1000, 9999)}`,
+      ]),
       birth_date: `19${r.int(40, 99)}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`,
       home_store: r.pick(stores),
       created_at: `2020-0${r.int(1, 9)}-1${r.int(0, 9)} 09:${pad(r.int(0, 59))}:00`,

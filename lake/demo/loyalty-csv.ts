@@ -26,7 +26,10 @@ export const LOYALTY_COLUMNS = ['transaction_id', 'card_number', 'store_code', '
  * timestamps with some in local store time (no offset), and a sprinkling of invalid rows. `expect` is filled in
  * when the generator is exhausted.
  */
-export function* loyaltyCsv(options: LoyaltyCsvOptions, expect: Partial<LoyaltyCsvExpectation> = {}): Generator<string> {
+export function* loyaltyCsv(
+  options: LoyaltyCsvOptions,
+  expect: Partial<LoyaltyCsvExpectation> = {},
+): Generator<string> {
   const r = rng(options.seed ?? 5);
   const stores = options.storeCodes ?? ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
   const cards = options.cards ?? 10_000;

@@ -70,11 +70,16 @@ describe('customers import', () => {
 
     // Bad rows: every one is in a quarantine part, with its row number and a reason.
     const parts = await deps.s3.send(
-      new ListObjectsV2Command({ Bucket: config.aws.buckets.quarantine, Prefix: `quarantine/customers/dt=${file.day}/${file.fileName}/` }),
+      new ListObjectsV2Command({
+        Bucket: config.aws.buckets.quarantine,
+        Prefix: `quarantine/customers/dt=${file.day}/${file.fileName}/`,
+      }),
     );
     let quarantined = 0;
     for (const part of parts.Contents ?? []) {
-      const text = await (await deps.s3.send(new GetObjectCommand({ Bucket: config.aws.buckets.quarantine, Key: part.Key! }))).Body!.transformToString();
+      const text = await (
+        await deps.s3.send(new GetObjectCommand({ Bucket: config.aws.buckets.quarantine, Key: part.Key! }))
+      ).Body!.transformToString();
       const lines = text.trim().split('\r\n');
       expect(lines[0]).toMatch(/^row_number,reason,/);
       for (const line of lines.slice(1)) expect(line).toMatch(/^\d+,"?[a-z_ ]+/);
@@ -89,7 +94,10 @@ describe('customers import', () => {
 
     const d = await t.client.workflow.getHandle(workflowId).describe();
     expect(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])).toEqual(
-      expect.arrayContaining([['Pipeline', 'customers-import'], ['SyncStatus', 'Completed']]),
+      expect.arrayContaining([
+        ['Pipeline', 'customers-import'],
+        ['SyncStatus', 'Completed'],
+      ]),
     );
     expect(progress).toMatchObject({ ...result.counts, phase: 'done', offset: file.size });
   });
@@ -115,7 +123,13 @@ describe('customers import', () => {
   });
 
   it('rejects a file whose header lacks a required column, without touching DynamoDB', async () => {
-    const key = await uploadIncoming(deps.s3, bucket, 'customers', `${run}/noheader.csv`, 'customer_id,email\r\nZ1,a@b.co\r\n');
+    const key = await uploadIncoming(
+      deps.s3,
+      bucket,
+      'customers',
+      `${run}/noheader.csv`,
+      'customer_id,email\r\nZ1,a@b.co\r\n',
+    );
     await expect(importFile(key)).rejects.toThrow();
     const items = await scanAll(deps.dynamo, prefix, 'customers');
     expect(items.some((i) => i.customerId!.S === 'Z1')).toBe(false);
@@ -126,13 +140,23 @@ describe('customers import', () => {
     const table = tableName(prefix, 'customers');
     const rows = (stamp: string, tag: string) =>
       Array.from({ length: 300 }, (_, i) => ({
-        profile: { customerId: `R${run}-${i}`, loyaltyCard: `7100000${String(i).padStart(5, '0')}`, updatedAt: stamp, email: `${tag}@x.co` },
+        profile: {
+          customerId: `R${run}-${i}`,
+          loyaltyCard: `7100000${String(i).padStart(5, '0')}`,
+          updatedAt: stamp,
+          email: `${tag}@x.co`,
+        },
         sourceRef: `${tag}#${i}`,
       }));
     const older = createProfileWriter(deps.dynamo, table, 3);
     const newer = createProfileWriter(deps.dynamo, table, 3);
-    const [a, b] = await Promise.all([older(rows('2024-01-01T00:00:00.000Z', 'old')), newer(rows('2024-06-01T00:00:00.000Z', 'new'))]);
-    const items = (await scanAll(deps.dynamo, prefix, 'customers')).filter((i) => i.customerId!.S!.startsWith(`R${run}-`));
+    const [a, b] = await Promise.all([
+      older(rows('2024-01-01T00:00:00.000Z', 'old')),
+      newer(rows('2024-06-01T00:00:00.000Z', 'new')),
+    ]);
+    const items = (await scanAll(deps.dynamo, prefix, 'customers')).filter((i) =>
+      i.customerId!.S!.startsWith(`R${run}-`),
+    );
     expect(items).toHaveLength(300);
     expect(items.every((i) => i.email!.S === 'new@x.co')).toBe(true);
     // Per customer: exactly one of the two inserted it; the older write was either replaced or skipped.

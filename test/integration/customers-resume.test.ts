@@ -27,7 +27,9 @@ describe('customers import survives a killed worker', () => {
     tablePrefix = await freshTables(deps.dynamo, 'custkill');
     dbs = await freshDatabases();
     const store = await mysql.createConnection(dbs.store);
-    await store.query("INSERT INTO stores (code, name) VALUES ('EMERALD','Emerald City'),('C','Carlton'),('SUNSET','Sunset Crest'),('OISTINS','Oistins')");
+    await store.query(
+      "INSERT INTO stores (code, name) VALUES ('EMERALD','Emerald City'),('C','Carlton'),('SUNSET','Sunset Crest'),('OISTINS','Oistins')",
+    );
     await store.end();
   });
   afterAll(async () => {
@@ -38,11 +40,19 @@ describe('customers import survives a killed worker', () => {
 
   it('finishes the file with no duplicate and no missing profile after kill -9 mid-slice, twice', async () => {
     const env = { STORE_DATABASE_URL: dbs.store, DYNAMODB_TABLE_PREFIX: tablePrefix };
-    const { key, expect: want } = await uploadCustomersCsv(deps.s3, config.aws.buckets.archive, `${queuePrefix}/big.csv`, {
-      rows: ROWS,
-      seed: 11,
-    });
-    const file = await createIncomingFileActivities({ s3: deps.s3, archiveBucket: config.aws.buckets.archive }).describeIncomingFile('customers', key);
+    const { key, expect: want } = await uploadCustomersCsv(
+      deps.s3,
+      config.aws.buckets.archive,
+      `${queuePrefix}/big.csv`,
+      {
+        rows: ROWS,
+        seed: 11,
+      },
+    );
+    const file = await createIncomingFileActivities({
+      s3: deps.s3,
+      archiveBucket: config.aws.buckets.archive,
+    }).describeIncomingFile('customers', key);
     let worker = await startChildWorker(queuePrefix, env);
     const handle = await t.client.workflow.start(customersImport, {
       taskQueue: `${queuePrefix}.data`,
@@ -74,7 +84,9 @@ describe('customers import survives a killed worker', () => {
       const result = await handle.result();
       expect(killedAt[1]).toBeGreaterThan(killedAt[0]!);
       expect(result.counts).toMatchObject({ read: ROWS, quarantined: want.bad, imported: want.distinctCustomers });
-      expect(result.counts.imported + result.counts.updated + result.counts.skippedOlder + result.counts.quarantined).toBe(ROWS);
+      expect(
+        result.counts.imported + result.counts.updated + result.counts.skippedOlder + result.counts.quarantined,
+      ).toBe(ROWS);
       expect(await handle.query(customersImportProgress)).toMatchObject({ phase: 'done', read: ROWS });
 
       const items = await scanAll(deps.dynamo, tablePrefix, 'customers');

@@ -30,7 +30,13 @@ describe('loyalty conversion and the incoming/ scan', () => {
   beforeAll(async () => {
     t = await temporalHarness('loyalty');
     prefix = await freshTables(deps.dynamo, 'loy');
-    const shared = { s3: deps.s3, dynamo: deps.dynamo, buckets: config.aws.buckets, tablePrefix: prefix, storeCodes: async () => STORES };
+    const shared = {
+      s3: deps.s3,
+      dynamo: deps.dynamo,
+      buckets: config.aws.buckets,
+      tablePrefix: prefix,
+      storeCodes: async () => STORES,
+    };
     activities = { ...createCustomersActivities(shared), ...createLoyaltyActivities(shared) };
   });
   afterAll(async () => {
@@ -62,9 +68,16 @@ describe('loyalty conversion and the incoming/ scan', () => {
       return { scan, results, rerun };
     });
     expect(scan.started).toHaveLength(2);
-    expect(scan.started.some((id) => id.startsWith(`customers-import/incoming/customers/${run}/people.csv@`))).toBe(true);
+    expect(scan.started.some((id) => id.startsWith(`customers-import/incoming/customers/${run}/people.csv@`))).toBe(
+      true,
+    );
     const loyalty = results.find((r) => 'parquetKeys' in r) as LoyaltyConvertResult;
-    expect(loyalty).toMatchObject({ read: ROWS, quarantined: want.bad, converted: ROWS - want.bad!, pointsSum: want.pointsSum });
+    expect(loyalty).toMatchObject({
+      read: ROWS,
+      quarantined: want.bad,
+      converted: ROWS - want.bad!,
+      pointsSum: want.pointsSum,
+    });
     expect(loyalty.parquetKeys).toEqual(
       ['2024-01', '2024-02', '2024-03'].map((m) => `loyalty/points/month=${m}/${loyalty.file.fileId}.parquet`),
     );
@@ -79,7 +92,11 @@ describe('loyalty conversion and the incoming/ scan', () => {
     }
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
-    const [back] = (await c.runAndReadAll(`SELECT count(*) AS n, sum(points_delta) AS s FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}])`)).getRowObjectsJson();
+    const [back] = (
+      await c.runAndReadAll(
+        `SELECT count(*) AS n, sum(points_delta) AS s FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}])`,
+      )
+    ).getRowObjectsJson();
     c.closeSync();
     db.closeSync();
     expect(back).toEqual({ n: String(ROWS - want.bad!), s: String(want.pointsSum) });
@@ -94,9 +111,13 @@ describe('loyalty conversion and the incoming/ scan', () => {
     expect(rerun.parquetKeys).toEqual(loyalty.parquetKeys);
     const again = await scanAll(deps.dynamo, prefix, 'loyaltyBalances');
     expect(again.reduce((sum, b) => sum + Number(b.balance!.N), 0)).toBe(want.pointsSum);
-    const quarantine = await deps.s3.send(new GetObjectCommand({ Bucket: config.aws.buckets.quarantine, Key: loyalty.quarantineKey! }));
+    const quarantine = await deps.s3.send(
+      new GetObjectCommand({ Bucket: config.aws.buckets.quarantine, Key: loyalty.quarantineKey! }),
+    );
     const lines = (await quarantine.Body!.transformToString()).trim().split('\n');
     expect(lines).toHaveLength(want.bad! + 1);
-    await expect(deps.s3.send(new HeadObjectCommand({ Bucket: config.aws.buckets.archive, Key: key }))).rejects.toThrow();
+    await expect(
+      deps.s3.send(new HeadObjectCommand({ Bucket: config.aws.buckets.archive, Key: key })),
+    ).rejects.toThrow();
   });
 });

@@ -77,7 +77,10 @@ describe('customer rows', () => {
   });
 
   it('keeps the newest row per customer in a chunk, the earlier one on a tie', () => {
-    const p = (customerId: string, updatedAt: string, rowNumber: number) => ({ rowNumber, profile: { customerId, updatedAt } });
+    const p = (customerId: string, updatedAt: string, rowNumber: number) => ({
+      rowNumber,
+      profile: { customerId, updatedAt },
+    });
     const { winners, superseded } = newestPerCustomer([
       p('a', '2024-01-01', 1),
       p('a', '2024-03-01', 2),

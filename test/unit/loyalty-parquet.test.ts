@@ -52,13 +52,17 @@ describe('loyalty CSV → Parquet', () => {
     expect(rejects.find((l) => l.startsWith('7,'))).toContain('card_number must be 8-18 digits');
     expect(rejects.find((l) => l.startsWith('8,'))).toContain('points_delta');
 
-    const schema = await query(`SELECT name, type, logical_type, converted_type FROM parquet_schema('${r.months[0]!.files[0]}')`);
+    const schema = await query(
+      `SELECT name, type, logical_type, converted_type FROM parquet_schema('${r.months[0]!.files[0]}')`,
+    );
     const byName = Object.fromEntries(schema.map((s) => [s.name, s]));
     expect(byName.transaction_id!.type).toBe('INT64');
     expect(byName.card_number!.type).toBe('INT64');
     expect(byName.points_delta!.type).toBe('INT32');
     expect(String(byName.occurred_at!.logical_type)).toMatch(/isAdjustedToUTC=1|isAdjustedToUTC=true/i);
-    const meta = await query(`SELECT DISTINCT path_in_schema, compression, encodings FROM parquet_metadata('${r.months[0]!.files[0]}')`);
+    const meta = await query(
+      `SELECT DISTINCT path_in_schema, compression, encodings FROM parquet_metadata('${r.months[0]!.files[0]}')`,
+    );
     expect(meta.every((m) => m.compression === 'ZSTD')).toBe(true);
     expect(meta.find((m) => m.path_in_schema === 'store_code')!.encodings).toMatch(/DICTIONARY/);
 
@@ -70,7 +74,11 @@ describe('loyalty CSV → Parquet', () => {
       { transaction_id: '1', utc: '2024-02-01 02:00:00' },
       { transaction_id: '4', utc: '2024-02-29 23:00:00' },
     ]);
-    const contributions = fs.readFileSync(r.contributionsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const contributions = fs
+      .readFileSync(r.contributionsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(contributions).toEqual([
       { cardNumber: '600000000001', points: 10, transactions: 1, lastActivityAt: '2024-02-01T02:00:00.000Z' },
       { cardNumber: '600000000002', points: -7, transactions: 1, lastActivityAt: '2024-02-29T23:00:00.000Z' },
@@ -84,7 +92,12 @@ describe('loyalty CSV → Parquet', () => {
     fs.writeFileSync(csv, [...loyaltyCsv({ rows: 50_000, seed: 9, badRate: 0.01 }, want)].join(''));
     const a = await convertLoyaltyCsv({ csvPath: csv, outDir: path.join(dir, 'a'), storeCodes: STORES });
     const b = await convertLoyaltyCsv({ csvPath: csv, outDir: path.join(dir, 'b'), storeCodes: STORES });
-    expect(a).toMatchObject({ read: 50_000, quarantined: want.bad, converted: 50_000 - want.bad!, pointsSum: want.pointsSum });
+    expect(a).toMatchObject({
+      read: 50_000,
+      quarantined: want.bad,
+      converted: 50_000 - want.bad!,
+      pointsSum: want.pointsSum,
+    });
     const bytes = (r: typeof a) => r.months.flatMap((m) => m.files.map((f) => fs.readFileSync(f).toString('base64')));
     expect(bytes(b)).toEqual(bytes(a));
     expect(fs.readFileSync(b.rejectsPath!, 'utf8')).toBe(fs.readFileSync(a.rejectsPath!, 'utf8'));
