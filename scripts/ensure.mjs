@@ -31,9 +31,10 @@ function npmPackages() {
   const fresh =
     fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
   if (fresh) return;
-  const ok = fs.existsSync(lock)
-    ? run('npm', ['ci', '--no-audit', '--no-fund'], 'npm packages')
-    : run('npm', ['install', '--no-audit', '--no-fund'], 'npm packages');
+  // npm ci is exact and fast; if the lock file and package.json disagree it refuses, and install repairs that.
+  const ok =
+    (fs.existsSync(lock) && run('npm', ['ci', '--no-audit', '--no-fund'], 'npm packages')) ||
+    run('npm', ['install', '--no-audit', '--no-fund'], 'npm packages (npm ci refused; installing)');
   if (!ok) missing.push('npm packages (npm ci failed; see above)');
 }
 
