@@ -55,6 +55,27 @@ describe("sandbox: query cost follows Shopify's documented formula", () => {
       14,
     );
   });
+
+  it('prices productUpdate dynamically too: 10 + 0.4/product metafield + 1.9/media', () => {
+    expect(
+      cost(
+        'mutation($p: ProductUpdateInput) { productUpdate(product: $p) { product { id } userErrors { message } } }',
+        {
+          p: { id: 'gid://shopify/Product/1', title: 'x' },
+        },
+      ),
+    ).toBe(10);
+  });
+
+  it('sums aliased mutations, each at its own price', () => {
+    const input = { variants: Array.from({ length: 10 }, () => ({})) }; // 10 + 2
+    expect(
+      cost(
+        'mutation($input: ProductSetInput!) { a: productSet(input: $input) { product { id } } b: productSet(input: $input) { product { id } } }',
+        { input },
+      ),
+    ).toBe(24);
+  });
 });
 
 describe('sandbox: leaky bucket and faults', () => {
