@@ -1,12 +1,25 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { inArray, isNull, and } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { PimDb } from '../db/client';
-import { products } from '../db/pim/schema';
+import { channelMappings } from '../db/pim/schema';
 import { archiveProduct, PRODUCTS_PAGE, type ShopifyClient } from '../connectors/shopify';
-import { mappingHashes, prepareProducts, recordSyncError } from './catalog';
+import { gidNumber, shopifyDrift } from '../domain/product-drift';
+import { CHANNEL, mappingHashes, prepareProducts, recordSyncError } from './catalog';
 import { signalProductChanged } from './outbox';
 import { populationPage } from './pim-reads';
+
+export interface ShopifyPageOutcome {
+  scanned: number;
+  archived: string[];
+  /** PIM ids whose Shopify product differs from what we last published (edited on Shopify's side). */
+  drifted: number[];
+  /** PIM ids whose mapping names a Shopify product that no longer exists. */
+  missing: number[];
+  next: string | null;
+  /** The highest Shopify product number seen so far: the merge position against the mappings. */
+  lastNumber: number;
+}
 
 /** The daily diff: PIM content vs the last pushed hash, and Shopify's products vs the PIM. */
 export function createCatalogSyncActivities(deps: {
@@ -14,6 +27,21 @@ export function createCatalogSyncActivities(deps: {
   shopify: ShopifyClient;
   temporal: () => Promise<Client>;
 }) {
+  /** Mappings whose Shopify product number lies in (after, upTo]: the products a page in ID order must show. */
+  async function mappingsInRange(after: number, upTo: number | null) {
+    const num = sql`cast(substring_index(${channelMappings.externalId}, '/', -1) as unsigned)`;
+    return deps.pim
+      .select({ pimId: channelMappings.pimProductId, externalId: channelMappings.externalId })
+      .from(channelMappings)
+      .where(
+        and(
+          eq(channelMappings.channel, CHANNEL),
+          sql`${num} > ${after}`,
+          upTo === null ? undefined : sql`${num} <= ${upTo}`,
+        ),
+      );
+  }
+
   return {
     /** Checks one page of the catalogue; returns the ids whose content differs from what Shopify last got. */
     async diffPage(
@@ -34,37 +62,52 @@ export function createCatalogSyncActivities(deps: {
       return { lastId: ids.at(-1) ?? afterId, checked: ids.length, changed, invalid };
     },
 
-    /** Hands changed products to their publish workflows (the same path as a PIM edit). */
-    async requestPublish(ids: number[], publishQueue: string): Promise<number> {
+    /** Hands products to their publish workflows (the same path as a PIM edit); `force` bypasses the hash check. */
+    async requestPublish(ids: number[], publishQueue: string, force = false): Promise<number> {
       const client = await deps.temporal();
-      for (const id of ids) await signalProductChanged(client, publishQueue, id);
+      for (const id of ids) await signalProductChanged(client, publishQueue, id, force);
       return ids.length;
     },
 
     /**
-     * Archives (never deletes) Shopify products whose PIM product is gone, one page of Shopify's catalogue
-     * per call; returns the ids archived and the cursor for the next page.
+     * Compares one page of Shopify's catalogue (ID order, every status) with the PIM. Products whose PIM product
+     * is gone are archived (never deleted). Products we believe up to date (mapping hash = current hash) but
+     * that Shopify shows differently are reported as drifted; mappings in this page's ID range whose product
+     * Shopify no longer has are reported as missing. Products with a publish pending are left to it.
      */
-    async archiveOrphans(after: string | null): Promise<{ archived: string[]; next: string | null; scanned: number }> {
-      const page = (await deps.shopify.request(PRODUCTS_PAGE, { first: 40, after, query: 'status:active' })).products;
-      const pimIds = page.nodes.map((p) => Number(p.pimId?.value)).filter((n) => Number.isFinite(n) && n > 0);
-      const live = new Set(
-        (
-          await deps.pim
-            .select({ id: products.id })
-            .from(products)
-            .where(and(inArray(products.id, pimIds.length ? pimIds : [0]), isNull(products.deletedAt)))
-        ).map((r) => r.id),
-      );
+    async reconcileShopifyPage(after: string | null, afterNumber: number): Promise<ShopifyPageOutcome> {
+      const page = (await deps.shopify.request(PRODUCTS_PAGE, { first: 40, after })).products;
+      const next = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      const lastNumber = Math.max(afterNumber, ...page.nodes.map((p) => gidNumber(p.id)));
+      const pimIdOf = (p: (typeof page.nodes)[number]) => Number(p.pimId?.value);
+      const ours = page.nodes.filter((p) => Number.isInteger(pimIdOf(p)) && pimIdOf(p) > 0);
+      const expected = await mappingsInRange(afterNumber, next ? lastNumber : null);
+      const ids = [...new Set([...ours.map(pimIdOf), ...expected.map((m) => m.pimId)])];
+      const [prepared, hashes] = await Promise.all([prepareProducts(deps.pim, ids), mappingHashes(deps.pim, ids)]);
+      const upToDate = (id: number) => {
+        const p = prepared.get(id);
+        return Boolean(p?.hash && !p.problems.length && hashes.get(id) === p.hash);
+      };
+
       const archived: string[] = [];
-      for (const p of page.nodes) {
-        const pimId = Number(p.pimId?.value);
-        if (p.status === 'ARCHIVED' || !p.pimId || live.has(pimId)) continue;
-        await archiveProduct(deps.shopify, p.id);
-        archived.push(p.id);
-        Context.current().heartbeat(archived.length);
+      const drifted: number[] = [];
+      for (const p of ours) {
+        const id = pimIdOf(p);
+        if (!prepared.get(id)?.product) {
+          if (p.status === 'ARCHIVED') continue;
+          await archiveProduct(deps.shopify, p.id);
+          archived.push(p.id);
+          Context.current().heartbeat(archived.length);
+        } else if (upToDate(id)) {
+          const shown = { ...p, variants: p.variants.nodes };
+          if (shopifyDrift(prepared.get(id)!.input!, shown).length) drifted.push(id);
+        }
       }
-      return { archived, next: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null, scanned: page.nodes.length };
+      const seen = new Set(page.nodes.map((p) => p.id));
+      const missing = expected
+        .filter((m) => m.externalId && !seen.has(m.externalId) && upToDate(m.pimId))
+        .map((m) => m.pimId);
+      return { scanned: page.nodes.length, archived, drifted, missing, next, lastNumber };
     },
   };
 }

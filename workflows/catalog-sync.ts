@@ -14,28 +14,37 @@ import { taskQueueFor } from '../domain/task-queues';
 
 export interface CatalogSyncSummary {
   checked: number;
+  /** Products sent to their publish workflow: content changed in the PIM, drifted in Shopify, or missing there. */
   changed: number;
+  drifted: number;
+  missing: number;
   archived: number;
   failed: number;
   cursor: number;
   shopifyCursor: string | null;
-  phase: 'diff' | 'orphans' | 'done';
+  shopifyAfter: number;
+  phase: 'diff' | 'shopify' | 'done';
 }
 
 export const syncProgressQuery = defineQuery<CatalogSyncSummary>('progress');
 
 /**
- * The daily catalogue check: every product whose content differs from the last push is re-published
- * through its own publish workflow; Shopify products the PIM no longer has are archived, never deleted.
+ * The daily catalogue check, in two passes. First the PIM side: every product whose content differs from the
+ * last push is re-published through its own publish workflow. Then Shopify's side, page by page in ID order:
+ * products the PIM no longer has are archived (never deleted), products edited on Shopify's side and products
+ * Shopify lost are re-published with `force`. The summary is the result and the `progress` query.
  */
 export async function catalogSync(input: { state?: CatalogSyncSummary } = {}): Promise<CatalogSyncSummary> {
   const s: CatalogSyncSummary = input.state ?? {
     checked: 0,
     changed: 0,
+    drifted: 0,
+    missing: 0,
     archived: 0,
     failed: 0,
     cursor: 0,
     shopifyCursor: null,
+    shopifyAfter: 0,
     phase: 'diff',
   };
   setHandler(syncProgressQuery, () => s);
@@ -58,7 +67,7 @@ export async function catalogSync(input: { state?: CatalogSyncSummary } = {}): P
   while (s.phase === 'diff') {
     const page = await a.diffPage(s.cursor, 500);
     if (!page.checked) {
-      s.phase = 'orphans';
+      s.phase = 'shopify';
       break;
     }
     s.cursor = page.lastId;
@@ -67,10 +76,15 @@ export async function catalogSync(input: { state?: CatalogSyncSummary } = {}): P
     if (page.changed.length) s.changed += await a.requestPublish(page.changed, publishQueue);
     await maybeContinue();
   }
-  while (s.phase === 'orphans') {
-    const page = await a.archiveOrphans(s.shopifyCursor);
+  while (s.phase === 'shopify') {
+    const page = await a.reconcileShopifyPage(s.shopifyCursor, s.shopifyAfter);
     s.archived += page.archived.length;
+    s.drifted += page.drifted.length;
+    s.missing += page.missing.length;
+    const republish = [...new Set([...page.drifted, ...page.missing])];
+    if (republish.length) s.changed += await a.requestPublish(republish, publishQueue, true);
     s.shopifyCursor = page.next;
+    s.shopifyAfter = page.lastNumber;
     if (!page.next) s.phase = 'done';
     await maybeContinue();
   }

@@ -2,7 +2,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalProductChanged } from '../../activities/outbox';
-import { channelMappings, syncErrors, variants } from '../../db/pim/schema';
+import { archiveProduct } from '../../connectors/shopify';
+import { channelMappings, products, syncErrors, variants } from '../../db/pim/schema';
 import { stock } from '../../db/store/schema';
 import { deleteProduct, updateProduct } from '../../db/pim/catalog-writes';
 import { catalogSync, outboxRelay } from '../../workflows';
@@ -127,25 +128,38 @@ describe('product publish (PIM → Shopify)', () => {
   });
 
   it('daily sync re-publishes drifted products and archives (never deletes) products the PIM dropped', async () => {
+    const byPimId = (id: number) =>
+      [...f.sandbox.state.products.values()].find((p) =>
+        p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
+      );
     await deleteProduct(f.pim, 9);
     // An edit that bypassed the outbox (e.g. a bulk SQL fix): only the daily diff can catch it.
     await f.pim.update(variants).set({ price: '99.99' }).where(eq(variants.productId, 10));
+    // Edits on Shopify's side: a product archived by hand in Shopify's admin, and one deleted there.
+    const [pim11] = await f.pim.select({ status: products.status }).from(products).where(eq(products.id, 11));
+    await archiveProduct(f.shopify, byPimId(11)!.id);
+    const gone = byPimId(12)!;
+    f.sandbox.state.products.delete(gone.id);
+    f.sandbox.state.index(
+      { ...gone, handle: `deleted-${gone.id}`, metafields: [], variants: [] },
+      { handle: gone.handle, metafields: gone.metafields },
+    );
+
     const summary = await t.withWorkers(f.activities, async () => {
       const result = await t.client.workflow.execute(catalogSync, {
         taskQueue: t.queue('shopify'),
         workflowId: `catalog-sync-${t.queue('shopify')}`,
         args: [{}],
       });
-      await t.client.workflow.getHandle('product-publish/10').result();
+      for (const id of [10, 11, 12]) await t.client.workflow.getHandle(`product-publish/${id}`).result();
       return result;
     });
-    expect(summary).toMatchObject({ checked: N - 1, changed: 1, archived: 1, phase: 'done' });
-    const byPimId = (id: number) =>
-      [...f.sandbox.state.products.values()].find((p) =>
-        p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
-      )!;
-    expect(byPimId(9).status).toBe('ARCHIVED');
-    expect(byPimId(10).variants[0]!.price).toBe('99.99');
+    expect(summary).toMatchObject({ checked: N - 1, changed: 3, drifted: 1, missing: 1, archived: 1, phase: 'done' });
+    expect(byPimId(9)!.status).toBe('ARCHIVED');
+    expect(byPimId(10)!.variants[0]!.price).toBe('99.99');
+    expect(byPimId(11)!.status).toBe(pim11!.status);
+    expect(byPimId(12)).toBeDefined();
+    expect(byPimId(12)!.id).not.toBe(gone.id);
     expect(f.sandbox.state.products.size).toBe(N);
   });
 });
