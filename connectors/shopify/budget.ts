@@ -86,11 +86,49 @@ export class CostBudget {
   }
 }
 
-const budgets = new Map<string, CostBudget>();
+/** A FIFO counting semaphore: bounds requests in flight to one shop, first come first served. */
+export class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+export interface ShopLimits {
+  budget: CostBudget;
+  gate: Gate;
+}
+
+const shops = new Map<string, ShopLimits>();
+
+/**
+ * The process-wide limits of one shop (keyed by shop and endpoint, so two sandboxes never share one):
+ * every client instance for that shop spends the same budget and passes the same gate.
+ * The first client to ask sets the gate's size.
+ */
+export function limitsFor(shop: string, endpoint = '', maxConcurrency = 64, clock: Clock = realClock): ShopLimits {
+  const key = `${shop.trim().toLowerCase()}|${endpoint}`;
+  let limits = shops.get(key);
+  if (!limits)
+    shops.set(
+      key,
+      (limits = { budget: new CostBudget(undefined, clock), gate: new Gate(Math.max(1, maxConcurrency)) }),
+    );
+  return limits;
+}
 
 /** The process-wide budget of one shop: every client instance for that shop shares it. */
-export function budgetFor(shop: string): CostBudget {
-  let b = budgets.get(shop);
-  if (!b) budgets.set(shop, (b = new CostBudget()));
-  return b;
+export function budgetFor(shop: string, endpoint = ''): CostBudget {
+  return limitsFor(shop, endpoint).budget;
 }

@@ -1,31 +1,9 @@
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ShopifyClient } from './client';
-import {
-  BULK_CANCEL,
-  BULK_OPERATION,
-  BULK_RUN_MUTATION,
-  BULK_RUN_QUERY,
-  STAGED_UPLOADS_CREATE,
-  type BulkOperationInfo,
-} from './documents';
-import { ShopifyTransientError, ShopifyUserError } from './errors';
-
-/** Stages a JSONL file of mutation variables (stagedUploadsCreate, then the multipart upload it describes); returns the stagedUploadPath. */
-export async function stageJsonl(client: ShopifyClient, filename: string, body: Blob): Promise<string> {
-  const { stagedTargets } = await client.mutate(STAGED_UPLOADS_CREATE, { filename }, 'stagedUploadsCreate');
-  const target = stagedTargets[0];
-  if (!target)
-    throw new ShopifyUserError('stagedUploadsCreate', [{ field: null, message: 'no staged target returned' }]);
-  const form = new FormData();
-  for (const p of target.parameters) form.append(p.name, p.value);
-  form.append('file', body, filename);
-  const res = await fetch(target.url, { method: 'POST', body: form });
-  if (!res.ok) throw new ShopifyTransientError('stagedUpload', `upload answered HTTP ${res.status}`);
-  const key = target.parameters.find((p) => p.name === 'key')?.value;
-  if (!key) throw new ShopifyUserError('stagedUploadsCreate', [{ field: ['parameters'], message: 'no key parameter' }]);
-  return key;
-}
+import { BULK_CANCEL, BULK_OPERATION, BULK_RUN_MUTATION, BULK_RUN_QUERY, type BulkOperationInfo } from './documents';
+import { ShopifyBulkOperationError, ShopifyTransientError, ShopifyUserError } from './errors';
+import { stageJsonl, type JsonlSource } from './bulk-upload';
 
 export async function startBulkMutation(
   client: ShopifyClient,
@@ -72,14 +50,61 @@ export async function waitForBulkOperation(
   }
 }
 
-/** Streams a bulk result file line by line, parsed, without holding the file in memory. */
-export async function* streamBulkResults<T = Record<string, unknown>>(url: string): AsyncGenerator<T> {
-  const res = await fetch(url);
+/**
+ * Streams a bulk result file (JSONL) as parsed lines, without holding the file in memory. `fromLine` skips the
+ * lines a previous attempt already handled (resume after a crash). A null url (no results) yields nothing.
+ */
+export async function* streamBulkResults<T = Record<string, unknown>>(
+  url: string | null,
+  { fromLine = 0 }: { fromLine?: number } = {},
+): AsyncGenerator<T> {
+  if (!url) return;
+  const res = await fetch(url).catch((err: Error) => {
+    throw new ShopifyTransientError('bulkResults', `result download failed: ${err.message}`);
+  });
   if (!res.ok || !res.body)
     throw new ShopifyTransientError('bulkResults', `result download answered HTTP ${res.status}`);
   const lines = createInterface({
     input: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
     crlfDelay: Infinity,
   });
-  for await (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
+  let n = 0;
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    if (n++ < fromLine) continue;
+    yield JSON.parse(line) as T;
+  }
+}
+
+interface PollOptions {
+  intervalMs?: number;
+  onPoll?: (op: BulkOperationInfo) => void;
+}
+
+async function completed(client: ShopifyClient, id: string, opts: PollOptions): Promise<BulkOperationInfo> {
+  const done = await waitForBulkOperation(client, id, opts);
+  if (done.status !== 'COMPLETED') throw new ShopifyBulkOperationError(done);
+  return done;
+}
+
+/** Bulk query end to end: start, poll, stream the result lines (children carry `__parentId`). */
+export async function* runBulkQuery<T = Record<string, unknown>>(
+  client: ShopifyClient,
+  query: string,
+  opts: PollOptions = {},
+): AsyncGenerator<T> {
+  const op = await startBulkQuery(client, query);
+  yield* streamBulkResults<T>((await completed(client, op.id, opts)).url);
+}
+
+/** Bulk mutation end to end: stage the JSONL variables, start, poll, stream the result lines (with `__lineNumber`). */
+export async function* runBulkMutation<T = Record<string, unknown>>(
+  client: ShopifyClient,
+  mutation: string,
+  variables: JsonlSource,
+  opts: PollOptions & { clientIdentifier?: string } = {},
+): AsyncGenerator<T> {
+  const path = await stageJsonl(client, 'bulk-variables.jsonl', variables);
+  const op = await startBulkMutation(client, mutation, path, opts.clientIdentifier);
+  yield* streamBulkResults<T>((await completed(client, op.id, opts)).url);
 }

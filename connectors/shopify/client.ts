@@ -1,18 +1,33 @@
 import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
-import { budgetFor, type CostBudget, type ThrottleStatus } from './budget';
+import { limitsFor, realClock, type Clock, type CostBudget, type Gate, type ThrottleStatus } from './budget';
+import { backoffMs, classifyReply, type RawReply } from './classify';
 import type { Document, UserError } from './documents/define';
 import { ShopifyGraphqlError, ShopifyTransientError, ShopifyUserError } from './errors';
 
 export const API_VERSION = '2026-10';
 
 export interface ShopifyConfig {
+  /** `my-shop.myshopify.com` (or just `my-shop`). */
   shop: string;
   accessToken: string;
   apiVersion?: typeof API_VERSION;
-  /** Overrides the Admin API URL (the local sandbox); unset for a real shop. */
+  /** Overrides the Admin GraphQL URL (the local sandbox, plain http); unset for a real shop. */
   adminUrl?: string;
+  /** The app secret webhooks are signed with; only the webhook receiver needs it. */
+  webhookSecret?: string;
+  /** Requests in flight to this shop from this process (all clients of the shop share the limit). Default 64. */
+  maxConcurrency?: number;
+  /** Per-request timeout, default 30 s. */
   requestTimeoutMs?: number;
+  /** Attempts per request before ShopifyTransientError, default 8. */
   maxAttempts?: number;
+}
+
+/** Test seams: the transport under the library, and the clock the budget and backoff wait on. */
+export interface ShopifyClientDeps {
+  fetchApi?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
 }
 
 export interface ShopifyClientStats {
@@ -22,14 +37,8 @@ export interface ShopifyClientStats {
   pointsSpent: number;
 }
 
-interface CostExtension {
-  requestedQueryCost: number;
-  actualQueryCost: number | null;
-  throttleStatus: ThrottleStatus;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = (ms: number) => ms / 2 + Math.random() * ms;
+// userErrors codes that mean "not now" rather than "never": the same call can succeed once the other finishes.
+const RETRYABLE_USER_ERRORS = new Set(['IDEMPOTENCY_CONCURRENT_REQUEST']);
 
 /**
  * The Admin API client every Shopify activity uses: @shopify/admin-api-client underneath, a process-wide
@@ -40,21 +49,38 @@ export class ShopifyClient {
   readonly stats: ShopifyClientStats = { requests: 0, throttled: 0, retries: 0, pointsSpent: 0 };
   private readonly api: AdminApiClient;
   private readonly budget: CostBudget;
+  private readonly gate: Gate;
   /** Last requested cost seen per document: a better estimate than the static one. */
   private readonly observedCost = new Map<string, number>();
   private readonly maxAttempts: number;
+  private readonly clock: Clock;
+  private readonly random: () => number;
 
-  constructor(readonly config: ShopifyConfig) {
+  constructor(
+    readonly config: ShopifyConfig,
+    deps: ShopifyClientDeps = {},
+  ) {
     const timeout = config.requestTimeoutMs ?? 30_000;
+    const fetchApi = deps.fetchApi ?? fetch;
     this.maxAttempts = config.maxAttempts ?? 8;
-    this.budget = budgetFor(config.shop);
+    this.clock = deps.clock ?? realClock;
+    this.random = deps.random ?? Math.random;
+    ({ budget: this.budget, gate: this.gate } = limitsFor(
+      config.shop,
+      config.adminUrl,
+      config.maxConcurrency,
+      this.clock,
+    ));
     this.api = createAdminApiClient({
       storeDomain: config.shop,
       apiVersion: config.apiVersion ?? API_VERSION,
       accessToken: config.accessToken,
       retries: 0, // retries are ours: the library only retries 429/503 and knows nothing of THROTTLED
+      // The library only builds https://{shop}/admin/api/{version}/graphql.json; the sandbox lives elsewhere.
       customFetchApi: (url, init) =>
-        fetch(config.adminUrl ?? url, { ...init, signal: AbortSignal.timeout(timeout) } as RequestInit),
+        fetchApi(config.adminUrl ?? url, { ...init, signal: AbortSignal.timeout(timeout) } as RequestInit),
+      // Versions newer than the library's built-in list are fine for us; keep its warning out of the logs.
+      logger: () => undefined,
     });
   }
 
@@ -65,61 +91,51 @@ export class ShopifyClient {
   /** Runs a query or mutation; resolves with its data or throws a typed error. */
   async request<TData, TVariables>(doc: Document<TData, TVariables>, variables?: TVariables): Promise<TData> {
     let lastProblem = 'no attempt made';
-    let retryAfterMs: number | undefined;
+    let waitMs: number | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) {
         this.stats.retries++;
-        await sleep(retryAfterMs ?? jitter(Math.min(10_000, 250 * 2 ** (attempt - 2))));
-        retryAfterMs = undefined;
+        await this.clock.sleep(waitMs ?? backoffMs(attempt - 1, 250, 10_000, this.random));
       }
       const estimate = this.observedCost.get(doc.name) ?? doc.estimatedCost;
-      await this.budget.acquire(estimate);
-      this.stats.requests++;
-      let response: Awaited<ReturnType<AdminApiClient['request']>>;
-      try {
-        response = await this.api.request(doc.query, { variables: variables as Record<string, unknown> });
-      } catch (err) {
-        this.budget.settle(estimate, undefined, null);
-        lastProblem = `network error: ${(err as Error).message}`;
-        continue;
-      }
-      const cost = (response.extensions as { cost?: CostExtension } | undefined)?.cost;
+      const reply = await this.gate.run(async () => {
+        await this.budget.acquire(estimate);
+        this.stats.requests++;
+        try {
+          return (await this.api.request(doc.query, { variables: variables as Record<string, unknown> })) as RawReply;
+        } catch (err) {
+          return { errors: { message: (err as Error).message } }; // the library resolves on failures; be safe anyway
+        }
+      });
+      const cost = reply.extensions?.cost;
       if (cost) {
         this.observedCost.set(doc.name, cost.requestedQueryCost);
         this.stats.pointsSpent += cost.actualQueryCost ?? 0;
       }
       this.budget.settle(estimate, cost?.throttleStatus, cost ? cost.actualQueryCost : null);
-      const errors = response.errors;
-      if (!errors) return response.data as TData;
-      const gqlErrors = (errors.graphQLErrors ?? []) as { message: string; extensions?: { code?: string } }[];
-      if (gqlErrors.some((e) => e.extensions?.code === 'THROTTLED')) {
-        this.stats.throttled++;
-        const status = cost?.throttleStatus;
-        retryAfterMs = status
-          ? jitter(Math.max(50, ((cost.requestedQueryCost - status.currentlyAvailable) / status.restoreRate) * 1000)) *
-            1.2
-          : undefined;
-        lastProblem = 'THROTTLED';
-        continue;
+      const outcome = classifyReply(reply);
+      switch (outcome.kind) {
+        case 'ok':
+          return outcome.data as TData;
+        case 'throttled':
+          // The budget has adopted Shopify's view and will hold the retry back; a little jitter de-synchronises callers.
+          this.stats.throttled++;
+          lastProblem = 'THROTTLED';
+          waitMs = outcome.waitMs * 0.1 + this.random() * 50;
+          continue;
+        case 'transient':
+          lastProblem = this.redact(`${outcome.reason}: ${reply.errors?.message ?? ''}`);
+          waitMs = outcome.waitMs;
+          continue;
+        case 'fatal':
+          throw new ShopifyGraphqlError(
+            doc.name,
+            outcome.errors.map((e) => ({ ...e, message: this.redact(e.message) })),
+            outcome.status,
+          );
       }
-      const status = errors.networkStatusCode;
-      if (status === 429 || (status !== undefined && status >= 500) || (status === undefined && !gqlErrors.length)) {
-        const retryAfter = Number(errors.response?.headers.get('retry-after'));
-        if (retryAfter > 0) retryAfterMs = retryAfter * 1000;
-        lastProblem = `HTTP ${status ?? 'error'}: ${redact(errors.message ?? '')}`;
-        continue;
-      }
-      throw new ShopifyGraphqlError(
-        doc.name,
-        gqlErrors.length ? gqlErrors : [{ message: redact(errors.message ?? `HTTP ${status}`) }],
-        status,
-      );
     }
-    throw new ShopifyTransientError(
-      doc.name,
-      `gave up after ${this.maxAttempts} attempts (${lastProblem})`,
-      retryAfterMs,
-    );
+    throw new ShopifyTransientError(doc.name, `gave up after ${this.maxAttempts} attempts (${lastProblem})`, waitMs);
   }
 
   /** Runs a mutation and throws ShopifyUserError when the payload at `payloadKey` carries userErrors. */
@@ -128,14 +144,25 @@ export class ShopifyClient {
     variables: TVariables,
     payloadKey: K,
   ): Promise<TData[K]> {
-    const data = await this.request(doc, variables);
-    const payload = data[payloadKey] as { userErrors?: UserError[] } | null;
-    if (payload?.userErrors?.length) throw new ShopifyUserError(doc.name, payload.userErrors);
-    return data[payloadKey];
+    for (let attempt = 1; ; attempt++) {
+      const data = await this.request(doc, variables);
+      const payload = data[payloadKey] as { userErrors?: UserError[] } | null;
+      const userErrors = payload?.userErrors ?? [];
+      if (!userErrors.length) return data[payloadKey];
+      if (!userErrors.every((e) => RETRYABLE_USER_ERRORS.has(e.code ?? '')))
+        throw new ShopifyUserError(doc.name, userErrors);
+      if (attempt >= this.maxAttempts)
+        throw new ShopifyTransientError(doc.name, `still ${userErrors[0]!.code} after ${attempt} attempts`);
+      this.stats.retries++;
+      await this.clock.sleep(backoffMs(attempt, 250, 10_000, this.random));
+    }
   }
-}
 
-// Error texts from the transport can echo request headers; never let a token through.
-function redact(message: string): string {
-  return message.replace(/shp[a-z]{2}_[A-Za-z0-9]+/g, 'shp***');
+  /** Error texts from the transport can echo request headers: never let the token or secret through. */
+  redact(message: string): string {
+    let out = message.replace(/shp[a-z]{2}_[A-Za-z0-9]+/g, 'shp***');
+    for (const secret of [this.config.accessToken, this.config.webhookSecret])
+      if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    return out;
+  }
 }

@@ -7,4 +7,7 @@ export * from './products';
 export * from './inventory';
 export * from './orders';
 export * from './bulk';
+export * from './bulk-upload';
+export * from './classify';
 export * from './webhooks';
+export * from './webhook-subscriptions';

@@ -1,22 +1,29 @@
 import type { ShopifyClient } from './client';
 import { INVENTORY_LEVEL, INVENTORY_SET_QUANTITIES, type InventoryQuantity } from './documents';
 
+export interface InventorySetQuantitiesInput {
+  name: 'available' | 'on_hand';
+  reason: string;
+  quantities: InventoryQuantity[];
+  referenceDocumentUri?: string;
+}
+
 /**
- * Sets `available` quantities as one adjustment group. `idempotencyKey` goes into `@idempotent(key:)`:
- * a retry of the same call (same key, same input) is applied once by Shopify. `changeFromQuantity` makes
- * each line a compare-and-set; a stale one fails with CHANGE_FROM_QUANTITY_STALE (ShopifyUserError).
+ * Sets quantities as one adjustment group (`name` 'available', `reason` 'correction' unless given). `idempotencyKey`
+ * goes into `@idempotent(key:)`: a retry of the same call (same key, same input) is applied once by Shopify.
+ * `changeFromQuantity` makes each line a compare-and-set; a stale one fails with CHANGE_FROM_QUANTITY_STALE
+ * (ShopifyUserError). Accepts the input object, or just its quantities.
  */
 export async function inventorySetQuantities(
   client: ShopifyClient,
-  quantities: InventoryQuantity[],
+  input: InventorySetQuantitiesInput | InventoryQuantity[],
   idempotencyKey: string,
   reason = 'correction',
 ) {
-  return client.mutate(
-    INVENTORY_SET_QUANTITIES,
-    { input: { name: 'available', reason, quantities }, idempotencyKey },
-    'inventorySetQuantities',
-  );
+  const full: InventorySetQuantitiesInput = Array.isArray(input)
+    ? { name: 'available', reason, quantities: input }
+    : input;
+  return client.mutate(INVENTORY_SET_QUANTITIES, { input: full, idempotencyKey }, 'inventorySetQuantities');
 }
 
 export async function availableQuantity(

@@ -5,6 +5,7 @@ import {
   PRODUCT_ARCHIVE,
   PRODUCT_BY_IDENTIFIER,
   PRODUCT_SET,
+  type ProductSetInput,
   type ProductSetVariables,
   type ProductSnapshot,
 } from './documents';
@@ -18,10 +19,13 @@ export const customIdentifier = (pimId: string | number) => ({
   customId: { ...PIM_ID_METAFIELD, value: String(pimId) },
 });
 
-/** Upserts a product (productSet is create-or-replace by identifier); throws ShopifyUserError on rejected input. */
+/**
+ * Upserts a product with `synchronous: true` (productSet creates or replaces by identifier; list fields it is
+ * given replace what Shopify holds). Throws ShopifyUserError on rejected input (e.g. HANDLE_NOT_UNIQUE).
+ */
 export async function productSet(
   client: ShopifyClient,
-  input: Record<string, unknown>,
+  input: ProductSetInput,
   identifier: ProductSetVariables['identifier'],
 ): Promise<ProductSnapshot> {
   const payload = await client.mutate(PRODUCT_SET, { identifier, input }, 'productSet');
@@ -32,14 +36,16 @@ export async function productSet(
   return payload.product;
 }
 
-/** Creates the unique metafield definition customId upserts need; an existing one counts as success. */
-export async function ensureCustomIdDefinition(client: ShopifyClient): Promise<void> {
+/**
+ * Creates the unique-valued product metafield definition that productSet's customId identifier needs
+ * (namespace 'backbone', key 'pim_id' by default). Idempotent: a definition that already exists (TAKEN) is success.
+ */
+export async function ensureCustomIdDefinition(
+  client: ShopifyClient,
+  { namespace = PIM_ID_METAFIELD.namespace, key = PIM_ID_METAFIELD.key, name = 'PIM product id' } = {},
+): Promise<void> {
   try {
-    await client.mutate(
-      METAFIELD_DEFINITION_CREATE,
-      { ...PIM_ID_METAFIELD, name: 'PIM product id' },
-      'metafieldDefinitionCreate',
-    );
+    await client.mutate(METAFIELD_DEFINITION_CREATE, { namespace, key, name }, 'metafieldDefinitionCreate');
   } catch (err) {
     if (!(err instanceof ShopifyUserError && err.codes.includes('TAKEN'))) throw err;
   }

@@ -8,12 +8,23 @@ export interface Document<TData, TVariables> {
   readonly __variables?: TVariables;
 }
 
+// Every document built with document(), wherever it is declared: the schema test validates them all.
+const registry = new Set<Document<unknown, unknown>>();
+
+/** Declares a typed document; `estimatedCost` is used until Shopify has reported the real requested cost. */
 export function document<TData, TVariables = Record<string, never>>(
   name: string,
   query: string,
   estimatedCost: number,
 ): Document<TData, TVariables> {
-  return { name, query, estimatedCost };
+  const doc = { name, query, estimatedCost };
+  registry.add(doc);
+  return doc;
+}
+
+/** Documents declared so far in this process (in modules that have been imported). */
+export function registeredDocuments(): readonly Document<unknown, unknown>[] {
+  return [...registry];
 }
 
 export interface UserError {

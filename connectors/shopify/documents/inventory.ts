@@ -16,7 +16,15 @@ export const INVENTORY_SET_QUANTITIES = document<
       userErrors: UserError[];
     };
   },
-  { input: { name: 'available' | 'on_hand'; reason: string; quantities: InventoryQuantity[] }; idempotencyKey: string }
+  {
+    input: {
+      name: 'available' | 'on_hand';
+      reason: string;
+      quantities: InventoryQuantity[];
+      referenceDocumentUri?: string;
+    };
+    idempotencyKey: string;
+  }
 >(
   'inventorySetQuantities',
   `mutation inventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {

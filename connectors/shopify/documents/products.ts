@@ -14,9 +14,34 @@ const PRODUCT_FIELDS = `id handle title status updatedAt
   pimId: metafield(namespace: "backbone", key: "pim_id") { value }
   variants(first: 10) { nodes { id sku price inventoryItem { id } } }`;
 
+/** The ProductSetInput fields the project uses; the rest of Shopify's input passes through untyped. */
+export interface ProductSetInput {
+  title?: string;
+  handle?: string;
+  descriptionHtml?: string;
+  vendor?: string;
+  productType?: string;
+  status?: 'ACTIVE' | 'ARCHIVED' | 'DRAFT';
+  tags?: string[];
+  productOptions?: { name: string; values: { name: string }[] }[];
+  variants?: {
+    sku?: string;
+    price?: string;
+    compareAtPrice?: string | null;
+    barcode?: string | null;
+    optionValues: { optionName: string; name: string }[];
+    [field: string]: unknown;
+  }[];
+  metafields?: { namespace: string; key: string; type: string; value: string }[];
+  [field: string]: unknown;
+}
+
+export type ProductIdentifier =
+  { customId: { namespace: string; key: string; value: string } } | { handle: string } | { id: string };
+
 export interface ProductSetVariables {
-  identifier: { customId: { namespace: string; key: string; value: string } } | { handle: string } | { id: string };
-  input: Record<string, unknown>;
+  identifier: ProductIdentifier;
+  input: ProductSetInput;
 }
 
 export const PRODUCT_SET = document<

@@ -5,10 +5,19 @@ import {
   ensureCustomIdDefinition,
   inventorySetQuantities,
   listLocations,
+  createWebhookSubscription,
+  deleteWebhookSubscription,
+  listWebhookSubscriptions,
+  paginate,
   PRODUCT_SET_BULK,
+  PRODUCTS_PAGE,
   productByCustomId,
+  productByHandle,
   productSet,
+  runBulkMutation,
+  runBulkQuery,
   ShopifyClient,
+  ShopifyGraphqlError,
   ShopifyUserError,
   stageJsonl,
   startBulkMutation,
@@ -38,6 +47,19 @@ describe('Shopify client against the sandbox', () => {
     await ensureCustomIdDefinition(client); // idempotent
   });
   afterAll(() => sb.close());
+
+  it('reaches the sandbox through adminUrl alone, and a wrong token is a non-retryable error', async () => {
+    expect((await listLocations(client)).length).toBeGreaterThan(0);
+    const wrong = new ShopifyClient({
+      shop: 'other.myshopify.com',
+      accessToken: 'shpat_wrong',
+      adminUrl: sb.adminGraphqlUrl,
+    });
+    const err = await listLocations(wrong).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShopifyGraphqlError);
+    expect((err as ShopifyGraphqlError).status).toBe(401);
+    expect((err as Error).message).not.toContain('shpat_wrong');
+  });
 
   it('upserts by customId through retries, 5xx, THROTTLED and committed-but-dropped replies without duplicates', async () => {
     sb.setFaults({ http5xxRate: 0.2, throttledRate: 0.2, dropAfterCommitRate: 0.3, seed: 11 });
@@ -104,6 +126,70 @@ describe('Shopify client against the sandbox', () => {
     expect(sb.state.products.size).toBe(211);
   });
 
+  it('pages through products by cursor, from the start and from a saved cursor', async () => {
+    const pages: string[][] = [];
+    for await (const page of paginate(client, PRODUCTS_PAGE, { first: 20 }, 'products'))
+      pages.push(page.map((p) => (p as { id: string }).id));
+    const ids = pages.flat();
+    expect(pages.length).toBeGreaterThan(4);
+    expect(new Set(ids).size).toBe(211);
+    const first = await client.request(PRODUCTS_PAGE, { first: 20 });
+    const rest: string[] = [];
+    for await (const page of paginate(
+      client,
+      PRODUCTS_PAGE,
+      { first: 20, after: first.products.pageInfo.endCursor },
+      (d) => d.products,
+    ))
+      rest.push(...page.map((p) => p.id));
+    expect(rest).toEqual(ids.slice(20));
+  });
+
+  it('recovers from THROTTLED replies and 5xx under load without errors or duplicates', async () => {
+    sb.setFaults({ throttledRate: 0.3, http5xxRate: 0.1, seed: 5 });
+    const before = sb.state.counters.throttled;
+    const own = new ShopifyClient({
+      shop: client.config.shop,
+      accessToken: sb.accessToken,
+      adminUrl: sb.adminGraphqlUrl,
+    });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        productSet(own, product(5000 + i, `Throttle ${i}`), customIdentifier(5000 + i)),
+      ),
+    );
+    sb.setFaults({});
+    expect(own.stats.throttled).toBeGreaterThan(0);
+    expect(sb.state.counters.throttled - before).toBe(own.stats.throttled);
+    expect((await productByHandle(client, (await productByCustomId(client, 5029))!.handle))?.title).toBe('Throttle 29');
+    expect(sb.state.products.size).toBe(241);
+  });
+
+  it('end-to-end bulk helpers: a mutation from streamed lines, then a query', async () => {
+    async function* lines() {
+      for (let i = 0; i < 25; i++)
+        yield { identifier: customIdentifier(7000 + i), input: product(7000 + i, `Streamed ${i}`) };
+    }
+    const results: { __lineNumber: number }[] = [];
+    for await (const line of runBulkMutation<{ __lineNumber: number }>(client, PRODUCT_SET_BULK, lines(), {
+      intervalMs: 50,
+    }))
+      results.push(line);
+    expect(results.map((r) => r.__lineNumber).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    let count = 0;
+    for await (const _ of runBulkQuery(client, '{ products { edges { node { id } } } }', { intervalMs: 50 })) count++;
+    expect(count).toBe(266);
+  });
+
+  it('manages webhook subscriptions: create, list, delete', async () => {
+    const uri = 'http://127.0.0.1:1/webhooks/test';
+    const created = await createWebhookSubscription(client, 'ORDERS_RISK_ASSESSMENT_CHANGED', uri);
+    expect(created.topic).toBe('ORDERS_RISK_ASSESSMENT_CHANGED');
+    expect((await listWebhookSubscriptions(client)).map((s) => s.id)).toContain(created.id);
+    await deleteWebhookSubscription(client, created.id);
+    expect((await listWebhookSubscriptions(client)).map((s) => s.id)).not.toContain(created.id);
+  });
+
   it('runs a bulk query and joins children by __parentId', async () => {
     const op = await startBulkQuery(
       client,
@@ -112,9 +198,11 @@ describe('Shopify client against the sandbox', () => {
     const done = await waitForBulkOperation(client, op.id, { intervalMs: 50 });
     let parents = 0;
     let children = 0;
-    for await (const line of streamBulkResults<{ __parentId?: string }>(done.url!))
-      line.__parentId ? children++ : parents++;
-    expect(parents).toBe(211);
-    expect(children).toBe(211);
+    for await (const line of streamBulkResults<{ __parentId?: string }>(done.url!)) {
+      if (line.__parentId) children++;
+      else parents++;
+    }
+    expect(parents).toBe(266);
+    expect(children).toBe(266);
   });
 });
