@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalProductChanged } from '../../activities/outbox';
 import { archiveProduct } from '../../connectors/shopify';
-import { channelMappings, products, syncErrors, variants } from '../../db/pim/schema';
+import { changeOutbox, channelMappings, products, syncErrors, variants } from '../../db/pim/schema';
 import { stock } from '../../db/store/schema';
 import { deleteProduct, updateProduct } from '../../db/pim/catalog-writes';
 import { catalogSync, outboxRelay } from '../../workflows';
@@ -125,6 +125,34 @@ describe('product publish (PIM → Shopify)', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
     });
     expect(f.sandbox.state.products.size).toBe(N);
+  });
+
+  it('re-relays outbox rows after a crash before they were marked, without a second Shopify write', async () => {
+    // The relay signals first and marks rows afterwards; un-marking every row is a crash between the two.
+    await f.pim.update(changeOutbox).set({ relayedAt: null });
+    const pending = async () =>
+      (await f.pim.select({ id: changeOutbox.id }).from(changeOutbox).where(isNull(changeOutbox.relayedAt))).length;
+    expect(await pending()).toBeGreaterThan(0);
+    const before = new Map([...f.sandbox.state.products.values()].map((p) => [p.id, p.updatedAt]));
+    const ids = [
+      ...new Set((await f.pim.select({ id: changeOutbox.aggregateId }).from(changeOutbox)).map((r) => r.id)),
+    ];
+    const results = await t.withWorkers(f.activities, async () => {
+      const relay = await t.client.workflow.start(outboxRelay, {
+        taskQueue: t.queue('data'),
+        workflowId: `outbox-relay-again-${t.queue('data')}`,
+        args: [{ pollMs: 50, runForMs: 2000 }],
+      });
+      while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 50));
+      await relay.terminate('test done');
+      return Promise.all(ids.map((id) => t.client.workflow.getHandle(`product-publish/${id}`).result()));
+    });
+    expect(ids).toContain(7);
+    const live = results.filter((r) => r.last?.status !== 'Missing');
+    expect(live.length).toBeGreaterThan(0);
+    expect(live.every((r) => r.last?.status === 'Skipped')).toBe(true);
+    // productSet stamps updatedAt: an equal map means not one product was written again.
+    expect(new Map([...f.sandbox.state.products.values()].map((p) => [p.id, p.updatedAt]))).toEqual(before);
   });
 
   it('daily sync re-publishes drifted products and archives (never deletes) products the PIM dropped', async () => {
