@@ -1,4 +1,5 @@
 import { orderPayload, riskPayload } from './order-payload';
+import { FIRST, LAST, riskFor } from './storefront-data';
 import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -15,19 +16,6 @@ export interface PlaceOrdersOptions {
   spreadDays?: number;
 }
 
-const FIRST = ['Aaliyah', 'Marcus', 'Keisha', 'Andre', 'Shanice', 'Jamal', 'Rihanna', 'Dwayne', 'Tamara', 'Kemar'];
-const LAST = [
-  'Browne',
-  'Griffith',
-  'Clarke',
-  'Alleyne',
-  'Harewood',
-  'Best',
-  'Holder',
-  'Worrell',
-  'Gittens',
-  'Yearwood',
-];
 const VAT = 0.175;
 
 /** A storefront placing grocery orders against the sandbox shop, as customers would, firing ORDERS_CREATE. */
@@ -135,30 +123,7 @@ export class Storefront {
       lineItems,
       refunds: [],
       taxLines: [{ title: 'VAT', rate: VAT, price: tax.toFixed(2) }],
-      risk: highRisk
-        ? {
-            recommendation: 'CANCEL',
-            assessments: [
-              {
-                riskLevel: 'HIGH',
-                provider: 'Shopify Fraud Protect',
-                facts: [
-                  { description: 'Billing address does not match card', sentiment: 'NEGATIVE' },
-                  { description: 'Many orders from this IP in 24 hours', sentiment: 'NEGATIVE' },
-                ],
-              },
-            ],
-          }
-        : {
-            recommendation: 'ACCEPT',
-            assessments: [
-              {
-                riskLevel: 'LOW',
-                provider: 'Shopify Fraud Protect',
-                facts: [{ description: 'Card verification passed', sentiment: 'POSITIVE' }],
-              },
-            ],
-          },
+      risk: riskFor(highRisk ? 'HIGH' : 'LOW'),
     };
     if (lineItems[0] && this.rand() < (opts.refundRate ?? 0.1)) {
       const li = lineItems[0];
@@ -215,20 +180,7 @@ export class Storefront {
   assessRisk(id: string, riskLevel: 'HIGH' | 'MEDIUM' | 'LOW'): SbOrder | undefined {
     const order = this.s.orders.get(id);
     if (!order) return undefined;
-    order.risk = {
-      recommendation: riskLevel === 'HIGH' ? 'CANCEL' : riskLevel === 'MEDIUM' ? 'INVESTIGATE' : 'ACCEPT',
-      assessments: [
-        {
-          riskLevel,
-          provider: 'Shopify Fraud Protect',
-          facts: [
-            riskLevel === 'LOW'
-              ? { description: 'Card verification passed', sentiment: 'POSITIVE' }
-              : { description: 'Shipping address far from IP location', sentiment: 'NEGATIVE' },
-          ],
-        },
-      ],
-    };
+    order.risk = riskFor(riskLevel);
     order.updatedAt = nowIso();
     this.hooks.emit('ORDERS_RISK_ASSESSMENT_CHANGED', riskPayload(order));
     this.hooks.emit('ORDERS_UPDATED', orderPayload(order, this.s));

@@ -102,9 +102,9 @@ describe('sandbox: leaky bucket and faults', () => {
   });
 
   it('throttles inside an HTTP 200 with the THROTTLED shape once the bucket is empty', async () => {
-    // Mutations cost 10 and are not refunded: 220 at once exceed the Standard plan's 2000-point bucket.
+    // Mutations cost 10 and are not refunded: 400 at once (4000 points) exceed the Standard 2000-point bucket even on a slow machine.
     const replies = await Promise.all(
-      Array.from({ length: 220 }, () =>
+      Array.from({ length: 400 }, () =>
         gql(
           'mutation { webhookSubscriptionDelete(id: "gid://shopify/WebhookSubscription/1") { deletedWebhookSubscriptionId } }',
         ),
