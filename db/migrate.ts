@@ -20,7 +20,16 @@ export async function migrateAll(urls: DatabaseUrls, { createDatabases = false }
     if (createDatabases) await createDatabase(urls[db]);
     const connection = await mysql.createConnection({ uri: urls[db], multipleStatements: true });
     try {
-      await migrate(drizzle(connection), { migrationsFolder: migrationsDir(db) });
+      // drizzle's migrator takes no lock: a second process migrating at the same moment (a worker starting
+      // beside `npm start`) would replay the same CREATE TABLEs. A named lock serialises them.
+      const lock = `migrate:${databaseName(urls[db])}`.slice(0, 64);
+      const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [lock, 300]);
+      if (rows[0]?.ok !== 1) throw new Error(`Timed out waiting for the migration lock of the ${db} database`);
+      try {
+        await migrate(drizzle(connection), { migrationsFolder: migrationsDir(db) });
+      } finally {
+        await connection.query('SELECT RELEASE_LOCK(?)', [lock]);
+      }
     } finally {
       await connection.end();
     }
@@ -29,8 +38,8 @@ export async function migrateAll(urls: DatabaseUrls, { createDatabases = false }
 
 /** CREATE DATABASE IF NOT EXISTS for the database a URL names (identifier escaped by the driver). */
 export async function createDatabase(url: string): Promise<void> {
+  const name = databaseName(url);
   const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.slice(1));
   u.pathname = '/';
   const connection = await mysql.createConnection({ uri: u.toString() });
   try {
@@ -43,8 +52,8 @@ export async function createDatabase(url: string): Promise<void> {
 }
 
 export async function dropDatabase(url: string): Promise<void> {
+  const name = databaseName(url);
   const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.slice(1));
   u.pathname = '/';
   const connection = await mysql.createConnection({ uri: u.toString() });
   try {
@@ -52,4 +61,13 @@ export async function dropDatabase(url: string): Promise<void> {
   } finally {
     await connection.end();
   }
+}
+
+/** The database a mysql:// URL names. */
+export function databaseName(url: string): string {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  // The message names the host only: the URL may carry a password.
+  if (!name) throw new Error(`The database URL for ${u.host} names no database`);
+  return name;
 }

@@ -1,3 +1,4 @@
+import { updatedAtColumn } from '../columns';
 import {
   bigint,
   boolean,
@@ -8,14 +9,13 @@ import {
   json,
   mysqlTable,
   primaryKey,
-  timestamp,
   varchar,
 } from 'drizzle-orm/mysql-core';
 
 const shopifyId = (name: string) => bigint(name, { mode: 'number', unsigned: true });
 const money = (name: string) => decimal(name, { precision: 12, scale: 2 });
 const loadedAt = {
-  ingestedAt: timestamp('ingested_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+  ingestedAt: updatedAtColumn('ingested_at'),
 };
 
 export interface Address {
@@ -152,7 +152,7 @@ export const ingestCursors = mysqlTable(
     shop: varchar('shop', { length: 255 }).notNull(),
     cursorUpdatedAt: datetime('cursor_updated_at', { fsp: 3 }).notNull(),
     cursorId: shopifyId('cursor_id').notNull().default(0),
-    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [primaryKey({ columns: [t.pipeline, t.shop] })],
 );

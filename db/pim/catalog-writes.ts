@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { PimDb } from '../client';
 import { changeOutbox, images, products, storeAttributes, variants } from './schema';
 
@@ -90,35 +90,64 @@ export async function saveProduct(db: PimDb, p: ProductInput): Promise<void> {
   });
 }
 
-/** Edits product fields and records the change in the outbox, atomically. */
-export async function updateProduct(db: PimDb, productId: number, patch: ProductPatch): Promise<void> {
-  await db.transaction(async (tx) => {
+/** Locks the product row for the rest of the transaction; false when there is no such product. */
+async function lockProduct(tx: Tx, productId: number): Promise<boolean> {
+  const rows = await tx.select({ id: products.id }).from(products).where(eq(products.id, productId)).for('update');
+  return rows.length > 0;
+}
+
+/**
+ * Edits product fields and records the change in the outbox, atomically. Returns false (and writes nothing)
+ * when the product does not exist or the patch is empty, so no outbox row ever points at nothing.
+ */
+export async function updateProduct(db: PimDb, productId: number, patch: ProductPatch): Promise<boolean> {
+  const fields = Object.keys(patch).filter((k) => patch[k as keyof ProductPatch] !== undefined);
+  if (!fields.length) return false;
+  return db.transaction(async (tx) => {
+    if (!(await lockProduct(tx, productId))) return false;
     await tx.update(products).set(patch).where(eq(products.id, productId));
-    await recordChange(tx, productId, 'product.updated', { fields: Object.keys(patch) });
+    await recordChange(tx, productId, 'product.updated', { fields });
+    return true;
   });
 }
 
-/** Changes one variant's price (the most common catalogue edit) with its outbox row. */
+/**
+ * Changes one variant's price (the most common catalogue edit) with its outbox row. The product's updatedAt
+ * moves too, so readers that look for recently changed products see it. False when the product has no such SKU.
+ */
 export async function updateVariantPrice(
   db: PimDb,
   productId: number,
   sku: string,
   price: string,
   compareAtPrice?: string | null,
-): Promise<void> {
-  await db.transaction(async (tx) => {
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await lockProduct(tx, productId))) return false;
+    const [variant] = await tx
+      .select({ id: variants.id })
+      .from(variants)
+      .where(and(eq(variants.productId, productId), eq(variants.sku, sku)));
+    if (!variant) return false;
     await tx
       .update(variants)
       .set({ price, ...(compareAtPrice !== undefined ? { compareAtPrice } : {}) })
-      .where(eq(variants.sku, sku));
+      .where(eq(variants.id, variant.id));
+    await tx
+      .update(products)
+      .set({ updatedAt: sql`CURRENT_TIMESTAMP(3)` })
+      .where(eq(products.id, productId));
     await recordChange(tx, productId, 'product.updated', { sku, fields: ['price'] });
+    return true;
   });
 }
 
-/** Soft-deletes a product (kept for audit; channels archive it) with its outbox row. */
-export async function deleteProduct(db: PimDb, productId: number): Promise<void> {
-  await db.transaction(async (tx) => {
+/** Soft-deletes a product (kept for audit; channels archive it) with its outbox row. False when absent. */
+export async function deleteProduct(db: PimDb, productId: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await lockProduct(tx, productId))) return false;
     await tx.update(products).set({ deletedAt: new Date(), status: 'ARCHIVED' }).where(eq(products.id, productId));
     await recordChange(tx, productId, 'product.deleted');
+    return true;
   });
 }

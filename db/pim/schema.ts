@@ -1,3 +1,4 @@
+import { createdAtColumn, updatedAtColumn } from '../columns';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -10,15 +11,11 @@ import {
   mysqlTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
 
-const timestamps = {
-  createdAt: timestamp('created_at', { fsp: 3 }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
-};
+const timestamps = () => ({ createdAt: createdAtColumn(), updatedAt: updatedAtColumn() });
 
 export const subDepartments = mysqlTable('sub_departments', {
   code: varchar('code', { length: 32 }).primaryKey(),
@@ -46,7 +43,7 @@ export const products = mysqlTable(
       .default(sql`('[]')`),
     status: varchar('status', { length: 16 }).notNull().default('ACTIVE'),
     deletedAt: datetime('deleted_at', { fsp: 3 }),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('products_handle_uq').on(t.handle),
@@ -74,7 +71,7 @@ export const variants = mysqlTable(
     weight: decimal('weight', { precision: 10, scale: 3 }),
     weightUnit: varchar('weight_unit', { length: 12 }).notNull().default('GRAMS'),
     position: int('position').notNull().default(1),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [uniqueIndex('variants_sku_uq').on(t.sku), index('variants_product_idx').on(t.productId)],
 );
@@ -115,7 +112,7 @@ export const changeOutbox = mysqlTable(
     aggregateId: bigint('aggregate_id', { mode: 'number', unsigned: true }).notNull(),
     event: varchar('event', { length: 64 }).notNull(),
     payload: json('payload').$type<Record<string, unknown>>(),
-    createdAt: timestamp('created_at', { fsp: 3 }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     relayedAt: datetime('relayed_at', { fsp: 3 }),
   },
   (t) => [index('change_outbox_pending_idx').on(t.relayedAt, t.id)],
@@ -133,7 +130,7 @@ export const channelMappings = mysqlTable(
     contentHash: varchar('content_hash', { length: 64 }),
     lastPushedAt: datetime('last_pushed_at', { fsp: 3 }),
     status: varchar('status', { length: 16 }).notNull().default('PENDING'),
-    ...timestamps,
+    ...timestamps(),
   },
   (t) => [
     primaryKey({ columns: [t.channel, t.pimProductId] }),
@@ -160,5 +157,5 @@ export const locationMappings = mysqlTable('location_mappings', {
   storeCode: varchar('store_code', { length: 32 }).primaryKey(),
   shopifyLocationId: varchar('shopify_location_id', { length: 128 }).notNull(),
   active: boolean('active').notNull().default(true),
-  ...timestamps,
+  ...timestamps(),
 });

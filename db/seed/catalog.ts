@@ -1,147 +1,8 @@
 import type { ProductInput } from '../pim/catalog-writes';
+import { SUB_DEPARTMENTS } from './departments';
 import { gtinCheckDigit, rng } from './random';
 
-export const SUB_DEPARTMENTS = [
-  {
-    code: 'PRODUCE',
-    name: 'Fresh Produce',
-    department: 'Fresh',
-    items: [
-      'Plantain',
-      'Breadfruit',
-      'Christophene',
-      'Sweet Potato',
-      'Pumpkin',
-      'Cucumber',
-      'Tomato',
-      'Lettuce',
-      'Mango',
-      'Pawpaw',
-      'Banana',
-      'Lime',
-      'Golden Apple',
-      'Eddoes',
-      'Okra',
-    ],
-    sizes: ['1 lb', '2 lb', '5 lb'],
-  },
-  {
-    code: 'DAIRY',
-    name: 'Dairy & Eggs',
-    department: 'Chilled',
-    items: [
-      'Whole Milk',
-      'Low Fat Milk',
-      'Cheddar Cheese',
-      'Greek Yogurt',
-      'Butter',
-      'Large Eggs',
-      'Cream Cheese',
-      'Evaporated Milk',
-    ],
-    sizes: ['250 ml', '500 ml', '1 L', '2 L'],
-  },
-  {
-    code: 'BAKERY',
-    name: 'Bakery',
-    department: 'Fresh',
-    items: [
-      'Salt Bread',
-      'Coconut Bread',
-      'Sweet Bread',
-      'Whole Wheat Loaf',
-      'Turnovers',
-      'Cassava Pone',
-      'Dinner Rolls',
-    ],
-    sizes: ['single', '6 pack', '12 pack'],
-  },
-  {
-    code: 'BEVERAGES',
-    name: 'Beverages',
-    department: 'Grocery',
-    items: [
-      'Mauby',
-      'Sorrel Drink',
-      'Ginger Beer',
-      'Coconut Water',
-      'Orange Juice',
-      'Bottled Water',
-      'Malt Drink',
-      'Iced Tea',
-    ],
-    sizes: ['330 ml', '500 ml', '1 L', '2 L'],
-  },
-  {
-    code: 'FROZEN',
-    name: 'Frozen Foods',
-    department: 'Frozen',
-    items: [
-      'Flying Fish Fillets',
-      'Chicken Wings',
-      'Mixed Vegetables',
-      'Ice Cream',
-      'Fish Cakes',
-      'Beef Patties',
-      'Shrimp',
-    ],
-    sizes: ['500 g', '1 kg', '2 kg'],
-  },
-  {
-    code: 'PANTRY',
-    name: 'Pantry',
-    department: 'Grocery',
-    items: [
-      'Parboiled Rice',
-      'Pepper Sauce',
-      'Split Peas',
-      'Cornmeal',
-      'Flour',
-      'Brown Sugar',
-      'Curry Powder',
-      'Coconut Milk',
-      'Pigeon Peas',
-      'Pasta',
-    ],
-    sizes: ['400 g', '1 kg', '2 kg', '5 kg'],
-  },
-  {
-    code: 'MEAT',
-    name: 'Meat & Seafood',
-    department: 'Fresh',
-    items: ['Chicken Breast', 'Pork Chops', 'Minced Beef', 'Lamb Shoulder', 'Salt Fish', 'Dolphin Steak', 'Kingfish'],
-    sizes: ['500 g', '1 kg'],
-  },
-  {
-    code: 'HOUSEHOLD',
-    name: 'Household',
-    department: 'Non-food',
-    items: ['Dish Soap', 'Laundry Detergent', 'Paper Towels', 'Bleach', 'Garbage Bags', 'Toilet Tissue', 'Sponges'],
-    sizes: ['single', '4 pack', '12 pack'],
-  },
-  {
-    code: 'PERSONAL',
-    name: 'Personal Care',
-    department: 'Non-food',
-    items: ['Shampoo', 'Toothpaste', 'Body Wash', 'Deodorant', 'Sunscreen', 'Lotion'],
-    sizes: ['100 ml', '250 ml', '500 ml'],
-  },
-  {
-    code: 'SNACKS',
-    name: 'Snacks & Confectionery',
-    department: 'Grocery',
-    items: [
-      'Plantain Chips',
-      'Cassava Chips',
-      'Tamarind Balls',
-      'Sugar Cake',
-      'Peanut Brittle',
-      'Crackers',
-      'Chocolate Bar',
-    ],
-    sizes: ['50 g', '150 g', '400 g'],
-  },
-] as const;
+export { SUB_DEPARTMENTS };
 
 const BRANDS = [
   'Pine Hill',
@@ -155,15 +16,34 @@ const BRANDS = [
   'Coral Reef',
 ];
 const ADJECTIVES = ['Fresh', 'Organic', 'Local', 'Premium', 'Classic', 'Family', 'Select', 'Value', 'Golden', 'Island'];
-export const DEMO_STORES = [
+export interface DemoStore {
+  code: string;
+  name: string;
+  shopifyLocationName: string;
+}
+
+export const DEMO_STORES: readonly DemoStore[] = [
   { code: 'EMERALD', name: 'Emerald City', shopifyLocationName: 'Emerald City' },
   { code: 'C', name: 'Carlton', shopifyLocationName: 'Carlton' },
   { code: 'SUNSET', name: 'Sunset Crest', shopifyLocationName: 'Sunset Crest' },
   { code: 'OISTINS', name: 'Oistins', shopifyLocationName: 'Oistins' },
 ];
 
+/** The stores for a list of codes: the chain's known stores by name, any other code named after itself. */
+export function demoStores(codes?: readonly string[]): DemoStore[] {
+  if (!codes) return [...DEMO_STORES];
+  return codes.map(
+    (code) => DEMO_STORES.find((s) => s.code === code) ?? { code, name: code, shopifyLocationName: code },
+  );
+}
+
 /** The demo catalogue, generated lazily so a 50,000-product population never sits in memory at once. */
-export function* demoProducts(count: number, seed = 42, firstId = 1): Generator<ProductInput> {
+export function* demoProducts(
+  count: number,
+  seed = 42,
+  firstId = 1,
+  stores: readonly DemoStore[] = DEMO_STORES,
+): Generator<ProductInput> {
   const r = rng(seed);
   for (let n = 0; n < count; n++) {
     const id = firstId + n;
@@ -199,10 +79,12 @@ export function* demoProducts(count: number, seed = 42, firstId = 1): Generator<
       options: ['Size'],
       variants,
       images: [{ url: `https://cdn.example.com/products/${id}/main.jpg`, alt: title }],
-      storeAttributes: DEMO_STORES.filter(() => r.chance(0.5)).flatMap((s) => [
-        { storeCode: s.code, key: 'aisle', value: String(r.int(1, 24)) },
-        { storeCode: s.code, key: 'local_name', value: item },
-      ]),
+      storeAttributes: stores
+        .filter(() => r.chance(0.5))
+        .flatMap((s) => [
+          { storeCode: s.code, key: 'aisle', value: String(r.int(1, 24)) },
+          { storeCode: s.code, key: 'local_name', value: item },
+        ]),
     };
   }
 }

@@ -2,12 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { PimDb, StoreDb } from '../client';
 import { images, products, storeAttributes, subDepartments, variants } from '../pim/schema';
 import { loyaltyTransactions, posSales, stock, storeProducts, stores } from '../store/schema';
-import { DEMO_STORES, SUB_DEPARTMENTS, demoProducts } from './catalog';
+import { SUB_DEPARTMENTS, demoProducts, demoStores } from './catalog';
 import { rng } from './random';
 
 export interface SeedOptions {
   products?: number;
   seed?: number;
+  /** Store codes to create, stock and attribute (default: EMERALD, C, SUNSET, OISTINS). */
+  stores?: readonly string[];
   /** Insert batch size: large enough to amortise round trips, small enough for max_allowed_packet. */
   batchSize?: number;
 }
@@ -41,62 +43,79 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   const count = opts.products ?? 2000;
   const seed = opts.seed ?? 42;
   const batchSize = opts.batchSize ?? 500;
+  const chain = demoStores(opts.stores);
+  if (!chain.length) throw new Error('seedDemoData needs at least one store');
   const r = rng(seed + 1);
 
   await seedReferenceData(db.pim);
   await db.store
     .insert(stores)
-    .values(DEMO_STORES)
+    .values(chain)
     .onDuplicateKeyUpdate({ set: { name: sql`values(name)` } });
 
   let variantCount = 0;
   let stockRows = 0;
   let saleId = 1;
   let batch: ReturnType<typeof demoProducts> extends Generator<infer T> ? T[] : never = [];
+  // A second stream so store-side drift does not shift the draws that stock and sales already use.
+  const drift = rng(seed + 2);
   const flush = async () => {
     if (!batch.length) return;
     const vs = batch.flatMap((p) => p.variants.map((v, i) => ({ ...v, productId: p.id, position: i + 1 })));
     variantCount += vs.length;
-    await db.pim.insert(products).values(batch.map(({ variants: _v, images: _i, storeAttributes: _s, ...p }) => p));
-    await db.pim.insert(variants).values(vs);
     const imgs = batch.flatMap((p) =>
       (p.images ?? []).map((img, i) => ({ productId: p.id, url: img.url, alt: img.alt ?? null, position: i + 1 })),
     );
-    if (imgs.length) await db.pim.insert(images).values(imgs);
     const attrs = batch.flatMap((p) => (p.storeAttributes ?? []).map((a) => ({ productId: p.id, ...a })));
-    if (attrs.length) await db.pim.insert(storeAttributes).values(attrs);
 
     const stockBatch = [];
     const storeProductBatch = [];
     const salesBatch = [];
     for (const v of vs)
-      for (const s of DEMO_STORES) {
+      for (const s of chain) {
         if (!r.chance(0.85)) continue;
         stockBatch.push({ storeCode: s.code, sku: v.sku, onHand: r.int(0, 120) });
+        // A few shelf prices lag the PIM, as real store systems do: the intake pipeline has drift to find.
+        const shelfCents = toCents(v.price) + (drift.chance(0.03) ? drift.int(-50, 50) * 5 : 0);
         storeProductBatch.push({
           storeCode: s.code,
           posSku: `${s.code}-${v.sku}`,
           sku: v.sku,
           barcode: v.barcode,
-          shelfPrice: v.price,
+          shelfPrice: fromCents(Math.max(shelfCents, 5)),
         });
-        if (r.chance(0.1))
+        if (r.chance(0.1)) {
+          const quantity = r.int(1, 5);
           salesBatch.push({
             id: saleId++,
             storeCode: s.code,
             sku: v.sku,
-            quantity: r.int(1, 5),
-            amount: v.price,
+            quantity,
+            amount: fromCents(toCents(v.price) * quantity),
             soldAt: new Date(Date.UTC(2026, 10, r.int(1, 23), r.int(8, 20))),
           });
+        }
       }
     stockRows += stockBatch.length;
-    if (stockBatch.length) await db.store.insert(stock).values(stockBatch);
-    if (storeProductBatch.length) await db.store.insert(storeProducts).values(storeProductBatch);
-    if (salesBatch.length) await db.store.insert(posSales).values(salesBatch);
+    const rows = batch.map(({ variants: _v, images: _i, storeAttributes: _s, ...p }) => p);
+    // Products first (the other PIM rows reference them), then everything else side by side on the pools.
+    const pimWrites = (async () => {
+      await db.pim.insert(products).values(rows);
+      await Promise.all([
+        db.pim.insert(variants).values(vs),
+        imgs.length ? db.pim.insert(images).values(imgs) : null,
+        attrs.length ? db.pim.insert(storeAttributes).values(attrs) : null,
+      ]);
+    })();
+    await Promise.all([
+      pimWrites,
+      stockBatch.length ? db.store.insert(stock).values(stockBatch) : null,
+      storeProductBatch.length ? db.store.insert(storeProducts).values(storeProductBatch) : null,
+      salesBatch.length ? db.store.insert(posSales).values(salesBatch) : null,
+    ]);
     batch = [];
   };
-  for (const p of demoProducts(count, seed)) {
+  for (const p of demoProducts(count, seed, 1, chain)) {
     batch.push(p);
     if (batch.length >= batchSize) await flush();
   }
@@ -105,7 +124,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   const loyalty = Array.from({ length: Math.min(5000, count * 2) }, (_, i) => ({
     id: i + 1,
     cardNumber: `LC${String(r.int(1, Math.max(10, count / 4))).padStart(8, '0')}`,
-    storeCode: r.pick(DEMO_STORES).code,
+    storeCode: r.pick(chain).code,
     pointsDelta: r.chance(0.85) ? r.int(1, 250) : -r.int(50, 500),
     reason: r.pick(['purchase', 'purchase', 'purchase', 'redemption', 'adjustment']),
     occurredAt: new Date(Date.UTC(2026, r.int(0, 10), r.int(1, 28), r.int(8, 20), r.int(0, 59))),
@@ -113,5 +132,13 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   for (let i = 0; i < loyalty.length; i += batchSize)
     await db.store.insert(loyaltyTransactions).values(loyalty.slice(i, i + batchSize));
 
-  return { products: count, variants: variantCount, stores: DEMO_STORES.length, stockRows };
+  // InnoDB's statistics lag a bulk load: without fresh ones the optimiser joins a store's 10,000 rows through the
+  // store_code prefix and a join that should take milliseconds takes half a minute.
+  await db.pim.execute(sql`ANALYZE TABLE products, variants, images, store_attributes`);
+  await db.store.execute(sql`ANALYZE TABLE stores, store_products, stock, pos_sales, loyalty_transactions`);
+
+  return { products: count, variants: variantCount, stores: chain.length, stockRows };
 }
+
+const toCents = (price: string) => Math.round(Number(price) * 100);
+const fromCents = (cents: number) => (cents / 100).toFixed(2);

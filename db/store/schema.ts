@@ -1,21 +1,12 @@
-import {
-  bigint,
-  datetime,
-  decimal,
-  index,
-  int,
-  mysqlTable,
-  primaryKey,
-  timestamp,
-  varchar,
-} from 'drizzle-orm/mysql-core';
+import { createdAtColumn, updatedAtColumn } from '../columns';
+import { bigint, datetime, decimal, index, int, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
 
 export const stores = mysqlTable('stores', {
   code: varchar('code', { length: 32 }).primaryKey(),
   name: varchar('name', { length: 128 }).notNull(),
   /** The Shopify location this store's stock is published to, by name. */
   shopifyLocationName: varchar('shopify_location_name', { length: 128 }),
-  createdAt: timestamp('created_at', { fsp: 3 }).notNull().defaultNow(),
+  createdAt: createdAtColumn(),
 });
 
 export const storeProducts = mysqlTable(
@@ -26,9 +17,14 @@ export const storeProducts = mysqlTable(
     sku: varchar('sku', { length: 64 }).notNull(),
     barcode: varchar('barcode', { length: 14 }),
     shelfPrice: decimal('shelf_price', { precision: 12, scale: 2 }).notNull(),
-    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+    updatedAt: updatedAtColumn(),
   },
-  (t) => [primaryKey({ columns: [t.storeCode, t.posSku] }), index('store_products_sku_idx').on(t.sku)],
+  (t) => [
+    primaryKey({ columns: [t.storeCode, t.posSku] }),
+    index('store_products_sku_idx').on(t.sku),
+    // A store's row for a PIM SKU: what intake and stock reconciliation look up.
+    index('store_products_store_sku_idx').on(t.storeCode, t.sku),
+  ],
 );
 
 export const stock = mysqlTable(
@@ -37,7 +33,7 @@ export const stock = mysqlTable(
     storeCode: varchar('store_code', { length: 32 }).notNull(),
     sku: varchar('sku', { length: 64 }).notNull(),
     onHand: int('on_hand').notNull(),
-    updatedAt: timestamp('updated_at', { fsp: 3 }).notNull().defaultNow().onUpdateNow(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [primaryKey({ columns: [t.storeCode, t.sku] }), index('stock_sku_idx').on(t.sku)],
 );

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, pimDb, storeDb, type PimDb, type StoreDb } from '../../db/client';
 import { migrateAll } from '../../db/migrate';
-import { saveProduct, updateProduct } from '../../db/pim/catalog-writes';
+import { saveProduct, updateProduct, updateVariantPrice } from '../../db/pim/catalog-writes';
 import { changeOutbox, products, variants } from '../../db/pim/schema';
 import { stock } from '../../db/store/schema';
 import { demoProducts } from '../../db/seed/catalog';
@@ -48,6 +48,62 @@ describe('databases', () => {
     await expect(saveProduct(pim, { ...other!, handle: product!.handle })).rejects.toThrow();
     expect(await pim.select().from(products).where(eq(products.id, other!.id))).toHaveLength(0);
     expect(await pim.select().from(changeOutbox).where(eq(changeOutbox.aggregateId, other!.id))).toHaveLength(0);
+  });
+
+  it('rolls the edit back when its outbox row cannot be written', async () => {
+    const [product] = [...demoProducts(1, 9, 900_003)];
+    await saveProduct(pim, product!);
+    const outboxRows = async () =>
+      (await pim.select().from(changeOutbox).where(eq(changeOutbox.aggregateId, product!.id))).length;
+    const before = await outboxRows();
+    // This file's own database: hiding the outbox table makes the second write of the transaction fail.
+    await pools[0]!.query('RENAME TABLE change_outbox TO change_outbox_hidden');
+    try {
+      await expect(updateProduct(pim, product!.id, { title: 'Never committed' })).rejects.toThrow();
+    } finally {
+      await pools[0]!.query('RENAME TABLE change_outbox_hidden TO change_outbox');
+    }
+    const [row] = await pim.select({ title: products.title }).from(products).where(eq(products.id, product!.id));
+    expect(row!.title).toBe(product!.title);
+    expect(await outboxRows()).toBe(before);
+  });
+
+  it('records nothing for an edit of a missing product or an empty patch', async () => {
+    const count = async () => (await pim.select({ n: sql<number>`count(*)` }).from(changeOutbox))[0]!.n;
+    const before = await count();
+    expect(await updateProduct(pim, 987_654_321, { title: 'Ghost' })).toBe(false);
+    expect(await updateProduct(pim, 900_001, {})).toBe(false);
+    expect(await updateVariantPrice(pim, 900_001, 'NOT-A-SKU', '1.00')).toBe(false);
+    expect(await count()).toBe(before);
+  });
+
+  it('moves the product with a variant price edit and loads it with its relations', async () => {
+    const [product] = [...demoProducts(1, 10, 900_004)];
+    await saveProduct(pim, product!);
+    const [before] = await pim.select({ at: products.updatedAt }).from(products).where(eq(products.id, product!.id));
+    await new Promise((r) => setTimeout(r, 20));
+    const sku = product!.variants[0]!.sku;
+    expect(await updateVariantPrice(pim, product!.id, sku, '12.34', '15.00')).toBe(true);
+    const loaded = await pim.query.products.findFirst({
+      where: eq(products.id, product!.id),
+      with: { variants: true, images: true },
+    });
+    expect(loaded!.updatedAt.getTime()).toBeGreaterThan(before!.at.getTime());
+    expect(loaded!.variants.map((v) => v.sku)).toEqual(product!.variants.map((v) => v.sku));
+    // Money read with a plain select keeps its two decimals (relational queries go through JSON and may not).
+    const [variant] = await pim.select().from(variants).where(eq(variants.sku, sku));
+    expect(variant).toMatchObject({ price: '12.34', compareAtPrice: '15.00' });
+    expect(loaded!.images).toHaveLength(1);
+    const [last] = await pim
+      .select()
+      .from(changeOutbox)
+      .orderBy(sql`${changeOutbox.id} desc`)
+      .limit(1);
+    expect(last).toMatchObject({
+      aggregateId: product!.id,
+      event: 'product.updated',
+      payload: { sku, fields: ['price'] },
+    });
   });
 
   it('seeds a deterministic grocery catalogue with valid GTINs and unique SKUs', async () => {

@@ -1,16 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { dropDatabase, migrateAll, type DatabaseUrls } from '../../db/migrate';
 
-/** Uniquely named, migrated pim/store/orders databases on the test server, for one test file. */
-export async function freshDatabases(): Promise<DatabaseUrls & { drop(): Promise<void> }> {
+export interface FreshDatabases extends DatabaseUrls {
+  pimUrl: string;
+  storeUrl: string;
+  ordersUrl: string;
+  /** Drops the three databases (call it in afterAll). */
+  drop(): Promise<void>;
+}
+
+/** The URL of database `name` on the server an admin URL points at, keeping its credentials and options. */
+export function databaseUrl(adminUrl: string, name: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
+}
+
+/** Uniquely named, migrated pim/store/orders databases on the test server (MYSQL_ADMIN_URL), for one test file. */
+export async function freshDatabases(): Promise<FreshDatabases> {
   const admin = process.env.MYSQL_ADMIN_URL;
   if (!admin) throw new Error('MYSQL_ADMIN_URL is not set (the integration global setup sets it)');
   const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
-  const url = (name: string) => `${admin.replace(/\/?$/, '/')}${name}_${suffix}`;
-  const urls = { pim: url('pim'), store: url('store'), orders: url('orders') };
+  const urls = {
+    pim: databaseUrl(admin, `pim_${suffix}`),
+    store: databaseUrl(admin, `store_${suffix}`),
+    orders: databaseUrl(admin, `orders_${suffix}`),
+  };
   await migrateAll(urls, { createDatabases: true });
   return {
     ...urls,
+    pimUrl: urls.pim,
+    storeUrl: urls.store,
+    ordersUrl: urls.orders,
     async drop() {
       await Promise.all(Object.values(urls).map(dropDatabase));
     },

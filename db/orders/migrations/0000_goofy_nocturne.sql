@@ -1,3 +1,4 @@
+-- Edited after generation: timestamp(3) defaults carry their precision so MySQL 8 accepts them (db/columns.ts).
 CREATE TABLE `customers` (
 	`id` bigint unsigned NOT NULL,
 	`email` varchar(255),
@@ -5,7 +6,7 @@ CREATE TABLE `customers` (
 	`first_name` varchar(128),
 	`last_name` varchar(128),
 	`updated_at_shopify` datetime(3) NOT NULL,
-	`ingested_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`ingested_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `customers_id` PRIMARY KEY(`id`)
 );
 --> statement-breakpoint
@@ -14,7 +15,7 @@ CREATE TABLE `ingest_cursors` (
 	`shop` varchar(255) NOT NULL,
 	`cursor_updated_at` datetime(3) NOT NULL,
 	`cursor_id` bigint unsigned NOT NULL DEFAULT 0,
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `ingest_cursors_pipeline_shop_pk` PRIMARY KEY(`pipeline`,`shop`)
 );
 --> statement-breakpoint
@@ -55,7 +56,7 @@ CREATE TABLE `orders` (
 	`updated_at_shopify` datetime(3) NOT NULL,
 	`processed_at` datetime(3),
 	`cancelled_at` datetime(3),
-	`ingested_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`ingested_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `orders_id` PRIMARY KEY(`id`)
 );
 --> statement-breakpoint
@@ -82,7 +83,7 @@ CREATE TABLE `risk_assessments` (
 	`risk_level` varchar(16) NOT NULL,
 	`recommendation` varchar(16),
 	`facts` json,
-	`ingested_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`ingested_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `risk_assessments_order_id_provider_pk` PRIMARY KEY(`order_id`,`provider`)
 );
 --> statement-breakpoint

@@ -1,10 +1,11 @@
+-- Edited after generation: timestamp(3) defaults carry their precision so MySQL 8 accepts them (db/columns.ts).
 CREATE TABLE `change_outbox` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
 	`aggregate_type` varchar(32) NOT NULL,
 	`aggregate_id` bigint unsigned NOT NULL,
 	`event` varchar(64) NOT NULL,
 	`payload` json,
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	`relayed_at` datetime(3),
 	CONSTRAINT `change_outbox_id` PRIMARY KEY(`id`)
 );
@@ -17,8 +18,8 @@ CREATE TABLE `channel_mappings` (
 	`content_hash` varchar(64),
 	`last_pushed_at` datetime(3),
 	`status` varchar(16) NOT NULL DEFAULT 'PENDING',
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `channel_mappings_channel_pim_product_id_pk` PRIMARY KEY(`channel`,`pim_product_id`)
 );
 --> statement-breakpoint
@@ -35,8 +36,8 @@ CREATE TABLE `location_mappings` (
 	`store_code` varchar(32) NOT NULL,
 	`shopify_location_id` varchar(128) NOT NULL,
 	`active` boolean NOT NULL DEFAULT true,
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `location_mappings_store_code` PRIMARY KEY(`store_code`)
 );
 --> statement-breakpoint
@@ -51,8 +52,8 @@ CREATE TABLE `products` (
 	`options` json NOT NULL DEFAULT ('[]'),
 	`status` varchar(16) NOT NULL DEFAULT 'ACTIVE',
 	`deleted_at` datetime(3),
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `products_id` PRIMARY KEY(`id`),
 	CONSTRAINT `products_handle_uq` UNIQUE(`handle`)
 );
@@ -95,8 +96,8 @@ CREATE TABLE `variants` (
 	`weight` decimal(10,3),
 	`weight_unit` varchar(12) NOT NULL DEFAULT 'GRAMS',
 	`position` int NOT NULL DEFAULT 1,
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `variants_id` PRIMARY KEY(`id`),
 	CONSTRAINT `variants_sku_uq` UNIQUE(`sku`)
 );

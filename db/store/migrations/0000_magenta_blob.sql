@@ -1,3 +1,4 @@
+-- Edited after generation: timestamp(3) defaults carry their precision so MySQL 8 accepts them (db/columns.ts).
 CREATE TABLE `loyalty_transactions` (
 	`id` bigint unsigned NOT NULL,
 	`card_number` varchar(32) NOT NULL,
@@ -22,7 +23,7 @@ CREATE TABLE `stock` (
 	`store_code` varchar(32) NOT NULL,
 	`sku` varchar(64) NOT NULL,
 	`on_hand` int NOT NULL,
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `stock_store_code_sku_pk` PRIMARY KEY(`store_code`,`sku`)
 );
 --> statement-breakpoint
@@ -32,7 +33,7 @@ CREATE TABLE `store_products` (
 	`sku` varchar(64) NOT NULL,
 	`barcode` varchar(14),
 	`shelf_price` decimal(12,2) NOT NULL,
-	`updated_at` timestamp(3) NOT NULL DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,
+	`updated_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
 	CONSTRAINT `store_products_store_code_pos_sku_pk` PRIMARY KEY(`store_code`,`pos_sku`)
 );
 --> statement-breakpoint
@@ -40,7 +41,7 @@ CREATE TABLE `stores` (
 	`code` varchar(32) NOT NULL,
 	`name` varchar(128) NOT NULL,
 	`shopify_location_name` varchar(128),
-	`created_at` timestamp(3) NOT NULL DEFAULT (now()),
+	`created_at` timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	CONSTRAINT `stores_code` PRIMARY KEY(`code`)
 );
 --> statement-breakpoint

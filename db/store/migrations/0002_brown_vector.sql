@@ -1,0 +1,1 @@
+CREATE INDEX `store_products_store_sku_idx` ON `store_products` (`store_code`,`sku`);
