@@ -27,15 +27,20 @@ export class CostBudget {
   private queue: Promise<void> = Promise.resolve();
   /** Points reserved by requests in flight: Shopify has charged them, but their replies have not come back. */
   private inFlight = 0;
+  /** False until a reply has shown Shopify's real bucket; until then `initial` is only a guess. */
+  private calibrated: boolean;
 
   constructor(
-    initial: ThrottleStatus = { maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 },
+    initial?: ThrottleStatus,
     private readonly clock: Clock = realClock,
   ) {
-    this.available = initial.currentlyAvailable;
-    this.maximum = initial.maximumAvailable;
-    this.restoreRate = initial.restoreRate;
+    // Before the first reply, assume the smallest plan (Standard): safe on every shop.
+    const start = initial ?? { maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 };
+    this.available = start.currentlyAvailable;
+    this.maximum = start.maximumAvailable;
+    this.restoreRate = start.restoreRate;
     this.updatedAt = clock.now();
+    this.calibrated = initial !== undefined;
   }
 
   private refill(): void {
@@ -71,11 +76,17 @@ export class CostBudget {
     this.refill();
     if (actualCost == null && status)
       this.available += held; // refused: nothing was charged
-    else if (actualCost != null) this.available += Math.max(0, held - actualCost);
+    else if (actualCost != null) this.available += held - actualCost; // refund, or charge what the estimate missed
     if (status) {
       this.maximum = status.maximumAvailable;
       this.restoreRate = status.restoreRate;
-      this.available = Math.min(this.available, status.currentlyAvailable - (actualCost == null ? this.inFlight : 0));
+      if (!this.calibrated) {
+        // The first reply tells the plan (a Plus shop starts with 20000 points, not our default guess): adopt it,
+        // minus what is still in flight, which it may not include yet.
+        this.available = status.currentlyAvailable - this.inFlight;
+        this.calibrated = true;
+      } else
+        this.available = Math.min(this.available, status.currentlyAvailable - (actualCost == null ? this.inFlight : 0));
     }
     this.available = Math.min(this.maximum, this.available);
   }

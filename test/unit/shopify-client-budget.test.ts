@@ -36,6 +36,26 @@ describe('cost budget', () => {
     expect(budget.snapshot().currentlyAvailable).toBe(290); // 300 - 100 + 90 refunded; never raised by the server's number
   });
 
+  it('starts from a Standard-plan guess and adopts the first reply, even when it shows a bigger (Plus) bucket', async () => {
+    const clock = fakeClock();
+    const budget = new CostBudget(undefined, clock);
+    expect(budget.snapshot()).toEqual({ maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 });
+    await budget.acquire(10);
+    await budget.acquire(10);
+    budget.settle(10, { maximumAvailable: 20000, currentlyAvailable: 19990, restoreRate: 1000 }, 10);
+    expect(budget.snapshot()).toEqual({ maximumAvailable: 20000, currentlyAvailable: 19980, restoreRate: 1000 });
+    budget.settle(10, { maximumAvailable: 20000, currentlyAvailable: 19995, restoreRate: 1000 }, 10);
+    expect(budget.snapshot().currentlyAvailable).toBe(19980); // later replies may only lower it
+  });
+
+  it('charges the part of the actual cost the estimate missed', async () => {
+    const clock = fakeClock();
+    const budget = new CostBudget({ maximumAvailable: 100, currentlyAvailable: 100, restoreRate: 10 }, clock);
+    await budget.acquire(10);
+    budget.settle(10, undefined, 25);
+    expect(budget.snapshot().currentlyAvailable).toBe(75);
+  });
+
   it('serves concurrent callers in order, never overspending', async () => {
     const clock = fakeClock();
     const budget = new CostBudget({ maximumAvailable: 30, currentlyAvailable: 30, restoreRate: 10 }, clock);
