@@ -37,7 +37,7 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string; l
         const res = await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
         return res.status > 0;
       },
-      { timeoutMs: 60_000, intervalMs: 200, logFile: service.logFile },
+      { timeoutMs: 180_000, intervalMs: 200, logFile: service.logFile },
     );
   } catch (err) {
     await service.stop();

@@ -59,7 +59,7 @@ export async function startMariadb(opts: { dataDir: string; port: number; logDir
         await conn.end();
         return true;
       },
-      { timeoutMs: 30_000, logFile: service.logFile },
+      { timeoutMs: 120_000, logFile: service.logFile },
     );
   } catch (err) {
     await service.stop();

@@ -53,7 +53,7 @@ export async function startSeaweedS3(opts: {
         const res = await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
         return res.status < 500;
       },
-      { timeoutMs: 60_000, intervalMs: 200, logFile: service.logFile },
+      { timeoutMs: 180_000, intervalMs: 200, logFile: service.logFile },
     );
   } catch (err) {
     await service.stop();

@@ -42,7 +42,7 @@ export async function startTemporalDev(opts: {
           await connection.close();
         }
       },
-      { timeoutMs: 60_000, intervalMs: 250, logFile: service.logFile },
+      { timeoutMs: 180_000, intervalMs: 250, logFile: service.logFile },
     );
   } catch (err) {
     await service.stop();
