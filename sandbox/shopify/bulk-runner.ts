@@ -74,21 +74,27 @@ export function bulkRunner(s: ShopState, hooks: WebhookDispatcher, opts: RunnerO
     op.status = 'RUNNING';
     const out: string[] = [];
     const failAfter = opts.failAfterObjects();
-    const began = performance.now();
+    // A token bucket holding at most 50 ms of rows: a slow (loaded) process falls behind the rate instead of
+    // bursting to catch up, so operations never finish sooner than rowsPerSecond allows.
+    const burst = Math.max(1, opts.rowsPerSecond / 20);
+    let credit = 1;
+    let last = performance.now();
     for (let i = 0; i < total;) {
       if ((op.status as SbBulkOperation['status']) === 'CANCELING') return finish(op, out, 'CANCELED');
-      const allowed = Math.min(total, Math.floor(((performance.now() - began) / 1000) * opts.rowsPerSecond) + 1);
-      const sliceStart = performance.now();
-      while (i < allowed && performance.now() - sliceStart < 10) {
+      const now = performance.now();
+      credit = Math.min(burst, credit + ((now - last) / 1000) * opts.rowsPerSecond);
+      last = now;
+      while (i < total && credit >= 1 && performance.now() - now < 10) {
         if (failAfter !== undefined && op.objectCount >= failAfter)
           return finish(op, out, 'FAILED', 'INTERNAL_SERVER_ERROR');
         const { line, root } = await row(i++);
+        credit--;
         out.push(line);
         op.objectCount++;
         if (root) op.rootObjectCount++;
       }
-      // Ahead of the rate: sleep until the next row is due; otherwise just let the event loop breathe.
-      const dueIn = (i / opts.rowsPerSecond) * 1000 - (performance.now() - began);
+      // Out of credit: sleep until the next row is due; otherwise just let the event loop breathe.
+      const dueIn = credit >= 1 ? 0 : ((1 - credit) / opts.rowsPerSecond) * 1000;
       await new Promise((r) => (dueIn > 1 ? setTimeout(r, Math.min(dueIn, 50)) : setImmediate(r)));
     }
     finish(op, out, 'COMPLETED');

@@ -42,11 +42,12 @@ export class WebhookDispatcher {
     private readonly opts: WebhookOptions,
   ) {}
 
+  /** Sends `payload` (or what the function returns, built only when someone subscribed) to every subscriber. */
   emit(topic: string, payload: unknown): void {
-    if (this.closed) return;
+    if (this.closed || !this.state.webhookSubscriptions.size) return;
     const subs = [...this.state.webhookSubscriptions.values()].filter((w) => w.topic === topic);
     if (!subs.length) return;
-    const body = JSON.stringify(payload);
+    const body = JSON.stringify(typeof payload === 'function' ? (payload as () => unknown)() : payload);
     // One event, one event id and trigger time, whatever the number of subscriptions and attempts.
     const event = { id: randomUUID(), triggeredAt: new Date().toISOString() };
     for (const sub of subs) {

@@ -142,7 +142,7 @@ export function productSetter(s: ShopState, hooks: WebhookDispatcher) {
       product.files = input.files.map((f: Input) => ({ originalSource: f.originalSource, alt: f.alt ?? null }));
     product.updatedAt = now;
     s.index(product, before);
-    hooks.emit('PRODUCTS_UPDATE', productPayload(product));
+    hooks.emit('PRODUCTS_UPDATE', () => productPayload(product));
     return { product: productView(product, s), productSetOperation: null, userErrors: [] };
   }
 

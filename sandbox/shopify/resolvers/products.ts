@@ -68,7 +68,7 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
         if (input!.tags) p.tags = [...input!.tags];
         p.updatedAt = nowIso();
         s.index(p, before);
-        hooks.emit('PRODUCTS_UPDATE', productPayload(p));
+        hooks.emit('PRODUCTS_UPDATE', () => productPayload(p));
         return { product: productView(p, s), userErrors: [] };
       },
       metafieldDefinitionCreate: ({ definition: d }: { definition: Input }) => {
