@@ -6,6 +6,7 @@ import type { PimProduct, ValidationProblem } from '../domain/pim-product';
 import { validateProduct } from '../domain/product-validation';
 import { canonicalJson, toProductSetInput } from '../domain/shopify-product';
 import {
+  archiveProduct,
   customIdentifier,
   ensureCustomIdDefinition,
   productSet,
@@ -19,7 +20,8 @@ export const CHANNEL = 'shopify';
 
 export interface PushResult {
   pimId: number;
-  status: 'Synced' | 'Skipped' | 'Invalid' | 'Missing';
+  /** Missing: not in the PIM and never published; Archived: gone from the PIM, so archived in Shopify now. */
+  status: 'Synced' | 'Skipped' | 'Invalid' | 'Missing' | 'Archived';
   hash?: string;
   shopifyId?: string;
   problems?: ValidationProblem[];
@@ -133,6 +135,27 @@ export function createCatalogActivities(deps: { pim: PimDb; shopify: ShopifyClie
       throw err;
     }));
 
+  /**
+   * A product deleted from the PIM is archived in Shopify (never deleted) as soon as its change arrives, rather
+   * than at the next daily sync. The mapping forgets the hash, so a product restored in the PIM is pushed again.
+   */
+  async function archiveUnlisted(pimId: number): Promise<PushResult> {
+    const where = and(eq(channelMappings.channel, CHANNEL), eq(channelMappings.pimProductId, pimId));
+    const [mapping] = await deps.pim.select().from(channelMappings).where(where);
+    if (!mapping?.externalId || mapping.status === 'ARCHIVED') return { pimId, status: 'Missing' };
+    try {
+      await archiveProduct(deps.shopify, mapping.externalId);
+    } catch (err) {
+      // Shopify no longer has the product: there is nothing left to archive.
+      if (!(err instanceof ShopifyUserError)) throw err;
+    }
+    await deps.pim
+      .update(channelMappings)
+      .set({ status: 'ARCHIVED', contentHash: null, lastPushedAt: new Date() })
+      .where(where);
+    return { pimId, status: 'Archived', shopifyId: mapping.externalId };
+  }
+
   return {
     /**
      * Pushes one product if its content changed since the last push (or `force`). Invalid products and
@@ -141,7 +164,7 @@ export function createCatalogActivities(deps: { pim: PimDb; shopify: ShopifyClie
      */
     async pushProduct(pimId: number, opts: { force?: boolean } = {}): Promise<PushResult> {
       const prepared = (await prepareProducts(deps.pim, [pimId])).get(pimId)!;
-      if (!prepared.product) return { pimId, status: 'Missing' };
+      if (!prepared.product) return archiveUnlisted(pimId);
       const skus = prepared.product.variants
         .map((v) => v.sku)
         .filter(Boolean)

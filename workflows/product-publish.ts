@@ -80,7 +80,7 @@ export async function productPublish(input: {
         state.last.problems,
       );
     }
-    if (state.last.status !== 'Missing')
+    if (state.last.status === 'Synced' || state.last.status === 'Skipped')
       state.inventory = await publishInventory(input.pimId, workflowInfo().workflowId);
     if (dirty && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -88,6 +88,8 @@ export async function productPublish(input: {
     }
   } while (dirty);
 
-  status(state.last.status === 'Missing' ? 'Skipped' : state.last.status);
+  // Archived in Shopify because the PIM dropped it: Shopify follows the PIM, so the product is in sync.
+  const final = state.last.status;
+  status(final === 'Missing' ? 'Skipped' : final === 'Archived' ? 'Synced' : final);
   return state;
 }

@@ -24,6 +24,12 @@ describe('product publish (PIM → Shopify)', () => {
     await t.close();
   });
 
+  const byPimId = (id: number) =>
+    [...f.sandbox.state.products.values()].find((p) =>
+      p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
+    );
+  const statusOf = (r: unknown) => (r as { last?: { status: string } }).last?.status;
+
   const publishAll = (ids: number[], force = false) =>
     t.withWorkers(f.activities, async () => {
       for (const id of ids) await signalProductChanged(t.client, t.queue('shopify'), id, force);
@@ -155,11 +161,20 @@ describe('product publish (PIM → Shopify)', () => {
     expect(new Map([...f.sandbox.state.products.values()].map((p) => [p.id, p.updatedAt]))).toEqual(before);
   });
 
+  it('archives a product in Shopify as soon as the PIM deletes it, and publishes it again once restored', async () => {
+    const [before] = await f.pim.select({ status: products.status }).from(products).where(eq(products.id, 8));
+    await deleteProduct(f.pim, 8);
+    expect((await publishAll([8])).map(statusOf)).toEqual(['Archived']);
+    expect(byPimId(8)!.status).toBe('ARCHIVED');
+    expect((await publishAll([8])).map(statusOf)).toEqual(['Missing']); // archived once, not again
+
+    await f.pim.update(products).set({ deletedAt: null, status: before!.status }).where(eq(products.id, 8));
+    expect((await publishAll([8])).map(statusOf)).toEqual(['Synced']);
+    expect(byPimId(8)!.status).toBe(before!.status);
+    expect(f.sandbox.state.products.size).toBe(N);
+  });
+
   it('daily sync re-publishes drifted products and archives (never deletes) products the PIM dropped', async () => {
-    const byPimId = (id: number) =>
-      [...f.sandbox.state.products.values()].find((p) =>
-        p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
-      );
     await deleteProduct(f.pim, 9);
     // An edit that bypassed the outbox (e.g. a bulk SQL fix): only the daily diff can catch it.
     await f.pim.update(variants).set({ price: '99.99' }).where(eq(variants.productId, 10));
