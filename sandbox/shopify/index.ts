@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type SandboxFaults } from './faults';
@@ -115,7 +116,11 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const send = (status: number, body: unknown, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type });
+      res.writeHead(status, {
+        'content-type': type,
+        'x-request-id': randomUUID(),
+        ...(url.pathname === admin ? { 'x-shopify-api-version': API_VERSION } : {}),
+      });
       res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
     };
     const route = async () => {
@@ -137,7 +142,10 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
       }
       let payload: { query?: string; variables?: Record<string, unknown>; operationName?: string };
       try {
-        payload = JSON.parse(body.toString('utf8'));
+        // Shopify also takes the bare document with Content-Type: application/graphql.
+        payload = req.headers['content-type']?.startsWith('application/graphql')
+          ? { query: body.toString('utf8') }
+          : JSON.parse(body.toString('utf8'));
       } catch {
         return send(400, { errors: 'Bad Request: body is not JSON' });
       }
