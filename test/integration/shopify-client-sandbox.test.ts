@@ -204,5 +204,8 @@ describe('Shopify client against the sandbox', () => {
     }
     expect(parents).toBe(266);
     expect(children).toBe(266);
+    let resumed = 0;
+    for await (const _ of streamBulkResults(done.url!, { fromLine: 500 })) resumed++;
+    expect(resumed).toBe(532 - 500); // a resumed reader skips the lines it already handled
   });
 });
