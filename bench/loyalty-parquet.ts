@@ -28,12 +28,12 @@ if (stepIndex > 0) {
     c.closeSync();
     db.closeSync();
   } else {
-    const { read, converted, quarantined, months } = await convertLoyaltyCsv({
+    const { read, converted, quarantined, months, phasesMs } = await convertLoyaltyCsv({
       csvPath: csv,
       outDir: out,
       storeCodes: STORES,
     });
-    detail = { read, converted, quarantined, months: months.map((m) => m.month) };
+    detail = { read, converted, quarantined, months: months.map((m) => m.month), phasesMs };
   }
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
@@ -58,7 +58,13 @@ const runStep = (step: string, out: string) =>
   ) as {
     ms: number;
     peakRssMiB: number;
-    detail?: { read: number; converted: number; quarantined: number; months: string[] };
+    detail?: {
+      read: number;
+      converted: number;
+      quarantined: number;
+      months: string[];
+      phasesMs: Record<string, number>;
+    };
   };
 
 const runs: { duckdbCopy: ReturnType<typeof runStep>; ours: ReturnType<typeof runStep> }[] = [];

@@ -21,6 +21,8 @@ export interface ConvertResult extends LoyaltyCounts {
   contributionsPath: string;
   cards: number;
   pointsSum: number;
+  /** Where the time went: parquet (the validated COPY), ruleScan, rejects, contributions. */
+  phasesMs: Record<string, number>;
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -42,6 +44,12 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     temp_directory: spill,
   });
   const c = await db.connect();
+  const phasesMs: Record<string, number> = {};
+  let lap = performance.now();
+  const mark = (phase: string) => {
+    phasesMs[phase] = Math.round(performance.now() - lap);
+    lap = performance.now();
+  };
   const scalar = async (sql: string) => Number(Object.values((await c.runAndReadAll(sql)).getRowObjects()[0]!)[0]);
   try {
     await c.run(`SET TimeZone = ${sqlString(o.timeZone ?? 'America/Barbados')}`);
@@ -73,6 +81,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       ) TO ${sqlString(pointsDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE,
         FILENAME_PATTERN 'part-{i}')`);
 
+    mark('parquet');
     // Rule breakers: numbered among the rows the reader accepted, then mapped back to file rows past the rejects.
     await c.run(`CREATE TEMP TABLE parse_rejects AS
       SELECT line - 1 AS row_number, string_agg(coalesce(column_name || ': ', '') || error_type || ' ' || error_message, '; ') AS reason,
@@ -82,6 +91,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       SELECT accepted_number, concat_ws('; ', ${rules.map(([rule, why]) => `CASE WHEN NOT coalesce(${rule}, false) THEN ${sqlString(why)} END`).join(', ')}) AS reason,
         concat_ws(',', transaction_id, card_number, store_code, points_text, reason, occurred_text) AS raw
       FROM (SELECT row_number() OVER () AS accepted_number, * FROM (${checked})) WHERE NOT (${valid})`);
+    mark('ruleScan');
     // The k-th accepted row sits after every parse reject that has fewer than k accepted rows before it.
     await c.run(`CREATE TEMP TABLE accepted_before_reject AS
       SELECT row_number - row_number() OVER (ORDER BY row_number) AS accepted_before FROM parse_rejects`);
@@ -98,6 +108,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
         `COPY (SELECT * FROM rejects ORDER BY row_number) TO ${sqlString(rejectsPath)} (HEADER, DELIMITER ',')`,
       );
 
+    mark('rejects');
     const contributionsPath = path.join(o.outDir, 'contributions.ndjson');
     const parquetGlob = sqlString(path.join(pointsDir, '**', '*.parquet'));
     await c.run(`COPY (
@@ -111,6 +122,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       )
     ).getRowObjects()[0]!;
 
+    mark('contributions');
     const months = fs.existsSync(pointsDir)
       ? fs
           .readdirSync(pointsDir)
@@ -133,6 +145,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       contributionsPath,
       cards: Number(totals.cards),
       pointsSum: Number(totals.points),
+      phasesMs,
     };
   } finally {
     c.closeSync();
