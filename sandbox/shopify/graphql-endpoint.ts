@@ -12,6 +12,7 @@ import {
 import { MAX_QUERY_COST, queryCost } from './cost';
 import type { LeakyBucket } from './throttle';
 import { sandboxSchema } from './schema';
+import { shopifyValidationError } from './validation-errors';
 
 interface Prepared {
   document: DocumentNode;
@@ -60,11 +61,7 @@ export async function handleGraphql(
   if (prepared.errors.length)
     return {
       body: {
-        errors: prepared.errors.map((e) => ({
-          message: e.message,
-          locations: e.locations,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-        })),
+        errors: prepared.errors.map(shopifyValidationError),
       },
       isMutation: false,
     };

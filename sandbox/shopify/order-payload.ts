@@ -8,6 +8,7 @@ export function orderPayload(o: SbOrder, s: ShopState) {
     id: num(o.id),
     admin_graphql_api_id: o.id,
     name: `#${o.number}`,
+    order_number: o.number,
     email: o.email,
     created_at: o.createdAt,
     updated_at: o.updatedAt,
@@ -25,6 +26,7 @@ export function orderPayload(o: SbOrder, s: ShopState) {
     customer: customer
       ? {
           id: num(customer.id),
+          admin_graphql_api_id: customer.id,
           email: customer.email,
           phone: customer.phone,
           first_name: customer.firstName,
@@ -38,6 +40,7 @@ export function orderPayload(o: SbOrder, s: ShopState) {
     billing_address: o.billingAddress ? { ...o.billingAddress, country_code: o.billingAddress.countryCodeV2 } : null,
     line_items: o.lineItems.map((li) => ({
       id: num(li.id),
+      admin_graphql_api_id: li.id,
       sku: li.sku,
       title: li.title,
       quantity: li.quantity,
@@ -47,6 +50,8 @@ export function orderPayload(o: SbOrder, s: ShopState) {
     })),
     refunds: o.refunds.map((r) => ({
       id: num(r.id),
+      admin_graphql_api_id: r.id,
+      order_id: num(o.id),
       created_at: r.createdAt,
       note: r.note,
       refund_line_items: r.lineItems.map((rl) => ({
