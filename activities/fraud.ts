@@ -1,10 +1,14 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { OrdersDb } from '../db/client';
 import { orders, riskAssessments } from '../db/orders/schema';
 import { ORDERS_RISK_PAGE, ORDERS_TOTALS_PAGE, paginate, type ShopifyClient } from '../connectors/shopify';
 import { numericId } from '../domain/orders';
 
 const RISK_ORDER = ['NONE', 'PENDING', 'LOW', 'MEDIUM', 'HIGH'];
+type Risky = { risk: { recommendation: string; assessments: { riskLevel: string }[] } };
+const worstOf = (o: Risky) =>
+  o.risk.assessments.map((a) => a.riskLevel).sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0] ?? null;
+const isHigh = (o: Risky) => worstOf(o) === 'HIGH' || o.risk.recommendation === 'CANCEL';
 
 /** Shopify risk assessments → orders DB; and Shopify's own view of a day for reconciliation. */
 export function createFraudActivities(deps: { orders: OrdersDb; shopify: ShopifyClient }) {
@@ -16,40 +20,36 @@ export function createFraudActivities(deps: { orders: OrdersDb; shopify: Shopify
       for await (const page of paginate(
         deps.shopify,
         ORDERS_RISK_PAGE,
-        { first: 50, query: `created_at:>='${since}'` },
+        { first: 100, query: `created_at:>='${since}'` },
         (d) => d.orders,
       )) {
-        for (const o of page) {
-          checked++;
-          const id = numericId(o.id);
-          const worst =
-            o.risk.assessments
-              .map((a) => a.riskLevel)
-              .sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0] ?? null;
-          const high = worst === 'HIGH' || o.risk.recommendation === 'CANCEL';
-          for (const a of o.risk.assessments)
-            await deps.orders
-              .insert(riskAssessments)
-              .values({
-                orderId: id,
-                provider: a.provider?.title ?? 'unknown',
-                riskLevel: a.riskLevel,
-                recommendation: o.risk.recommendation,
-                facts: a.facts,
-              })
-              .onDuplicateKeyUpdate({
-                set: {
-                  riskLevel: sql`values(risk_level)`,
-                  recommendation: sql`values(recommendation)`,
-                  facts: sql`values(facts)`,
-                },
-              });
-          await deps.orders
-            .update(orders)
-            .set({ riskLevel: worst, riskRecommendation: o.risk.recommendation, flaggedHighRisk: high })
-            .where(eq(orders.id, id));
-          if (high) flagged.push(id);
-        }
+        // One transaction per page: risk rows replaced, order flags set; orders not ingested yet are left to the ingest.
+        const ids = page.map((o) => numericId(o.id));
+        await deps.orders.transaction(async (tx) => {
+          const known = new Set(
+            (await tx.select({ id: orders.id }).from(orders).where(inArray(orders.id, ids))).map((r) => r.id),
+          );
+          const mine = page.filter((o) => known.has(numericId(o.id)));
+          if (!mine.length) return;
+          await tx.delete(riskAssessments).where(inArray(riskAssessments.orderId, [...known]));
+          const assessments = mine.flatMap((o) =>
+            o.risk.assessments.map((a) => ({
+              orderId: numericId(o.id),
+              provider: a.provider?.title ?? 'unknown',
+              riskLevel: a.riskLevel,
+              recommendation: o.risk.recommendation,
+              facts: a.facts,
+            })),
+          );
+          if (assessments.length) await tx.insert(riskAssessments).values(assessments);
+          for (const o of mine)
+            await tx
+              .update(orders)
+              .set({ riskLevel: worstOf(o), riskRecommendation: o.risk.recommendation, flaggedHighRisk: isHigh(o) })
+              .where(eq(orders.id, numericId(o.id)));
+        });
+        for (const o of page) if (isHigh(o)) flagged.push(numericId(o.id));
+        checked += page.length;
       }
       return { checked, flagged };
     },

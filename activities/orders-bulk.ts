@@ -59,7 +59,10 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
      * Waits for the operation, then streams its result into the database in batches, heartbeating the
      * line reached after each durable write; a retry (new worker) skips what was written and goes on.
      */
-    async ingestOrdersBulk(operationId: string): Promise<BulkIngestProgress & { operationId: string }> {
+    async ingestOrdersBulk(
+      operationId: string,
+      batchSize = BATCH,
+    ): Promise<BulkIngestProgress & { operationId: string }> {
       const ctx = Context.current();
       const p: BulkIngestProgress = (ctx.info.heartbeatDetails as BulkIngestProgress | undefined) ?? {
         line: 0,
@@ -105,7 +108,7 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
         if (!done) continue;
         batch.push(toOrderRows(done, deps.shop));
         batchEnd = index - 1; // the line just read starts the next order
-        if (batch.length >= BATCH) await flush();
+        if (batch.length >= batchSize) await flush();
       }
       const last = assembler.finish();
       if (last) batch.push(toOrderRows(last, deps.shop));

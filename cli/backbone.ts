@@ -7,9 +7,11 @@ import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
 import { FILE_COMMANDS } from './file-commands';
+import { ORDERS_COMMANDS } from './orders-commands';
 
 registerCommands(CATALOG_COMMANDS);
 registerCommands(FILE_COMMANDS);
+registerCommands(ORDERS_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 

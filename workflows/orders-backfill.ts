@@ -9,6 +9,10 @@ export interface OrdersBackfillInput {
   to: string;
   /** Ingest this existing operation instead of starting one (e.g. a new run after a failed one). */
   operationId?: string;
+  /** How soon a silent (dead) ingest is retried elsewhere; its heartbeats are throttled to 80 % of it. */
+  heartbeatTimeoutSeconds?: number;
+  /** Orders per write transaction (default 500). */
+  batchSize?: number;
 }
 
 export type OrdersBackfillResult = BulkIngestProgress & { operationId: string; from: string; to: string };
@@ -24,13 +28,13 @@ export async function ordersBackfill(input: OrdersBackfillInput): Promise<Orders
   const taskQueue = taskQueueFor('shopify', workflowInfo().taskQueue);
   const start = proxyActivities<ReturnType<typeof createOrdersBulkActivities>>({
     taskQueue,
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '1 minute',
   });
   // Streaming a whole result takes long: judged by its heartbeat, not by a tight deadline.
   const ingest = proxyActivities<ReturnType<typeof createOrdersBulkActivities>>({
     taskQueue,
     startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '20 seconds',
+    heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? 20} seconds`,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
   let operationId = input.operationId ?? null;
@@ -44,7 +48,7 @@ export async function ordersBackfill(input: OrdersBackfillInput): Promise<Orders
   ]);
   operationId ??= await start.startOrdersBulk(input.from, input.to);
   phase = 'ingesting';
-  const result = await ingest.ingestOrdersBulk(operationId);
+  const result = await ingest.ingestOrdersBulk(operationId, input.batchSize);
   phase = 'done';
   upsertSearchAttributes([{ key: SA.SyncStatus, value: result.flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
   return { ...result, from: input.from, to: input.to };

@@ -19,7 +19,14 @@ export interface OrdersIngestInput {
   firstRunLookbackMs?: number;
   /** A re-sync of an explicit window (signal or CLI); the cursor is not moved by it. */
   window?: { from: string; to: string };
-  state?: { window: { from: string; to: string }; after: string | null; totals: IngestTotals };
+  /** A re-sync of named orders only (CLI): no window is ingested. */
+  orderIds?: (string | number)[];
+  state?: {
+    window: { from: string; to: string };
+    after: string | null;
+    totals: IngestTotals;
+    resyncs?: OrdersResync[];
+  };
 }
 
 export interface IngestTotals {
@@ -30,7 +37,9 @@ export interface IngestTotals {
   flagged: number[];
 }
 
-export const ordersResyncSignal = defineSignal<[{ from: string; to: string }]>('resync');
+/** Re-ingest a window of updatedAt, or named orders (numeric ids or gids); neither moves the cursor. */
+export type OrdersResync = { from: string; to: string } | { orderIds: (string | number)[] };
+export const ordersResyncSignal = defineSignal<[OrdersResync]>('resync');
 export const ordersProgressQuery = defineQuery<IngestTotals & { window?: { from: string; to: string } }>('progress');
 
 const PIPELINE = 'orders-ingest';
@@ -49,11 +58,16 @@ export async function ordersIngest(
     heartbeatTimeout: '30 seconds',
   });
   const totals: IngestTotals = input.state?.totals ?? { count: 0, inserted: 0, updated: 0, stale: 0, flagged: [] };
-  const window =
-    input.state?.window ??
-    input.window ??
-    (await a.ingestWindow(PIPELINE, input.overlapMs ?? 120_000, input.firstRunLookbackMs ?? 30 * 86_400_000));
-  const resyncs: { from: string; to: string }[] = [];
+  const idsOnly = !!input.orderIds && !input.window && !input.state;
+  const window = idsOnly
+    ? { from: '', to: '' }
+    : (input.state?.window ??
+      input.window ??
+      (await a.ingestWindow(PIPELINE, input.overlapMs ?? 120_000, input.firstRunLookbackMs ?? 30 * 86_400_000)));
+  const resyncs: OrdersResync[] = [
+    ...(input.state?.resyncs ?? []),
+    ...(input.orderIds ? [{ orderIds: input.orderIds }] : []),
+  ];
   setHandler(ordersResyncSignal, (w) => void resyncs.push(w));
   setHandler(ordersProgressQuery, () => ({ ...totals, window }));
   upsertSearchAttributes([
@@ -63,7 +77,7 @@ export async function ordersIngest(
     { key: SA.SyncStatus, value: 'Running' },
   ]);
   let after = input.state?.after ?? null;
-  for (;;) {
+  while (!idsOnly) {
     const page = await a.ingestPages(window, after, 20);
     totals.count += page.count;
     totals.inserted += page.inserted;
@@ -74,11 +88,25 @@ export async function ordersIngest(
     if (!page.hasNext) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof ordersIngest>({ ...input, state: { window, after, totals } });
+      await continueAsNew<typeof ordersIngest>({
+        ...input,
+        orderIds: undefined,
+        state: { window, after, totals, resyncs },
+      });
     }
   }
-  if (!input.window) await a.commitCursor(PIPELINE, window.to);
-  for (const w of resyncs) await ordersIngestWindowInline(a, w, totals);
+  if (!input.window && !idsOnly) await a.commitCursor(PIPELINE, window.to);
+  // Signals that arrive while a resync runs are picked up too.
+  for (let w = resyncs.shift(); w; w = resyncs.shift()) {
+    if ('orderIds' in w) {
+      for (const id of w.orderIds) {
+        const gid = String(id).startsWith('gid://') ? String(id) : `gid://shopify/Order/${id}`;
+        const outcome = await a.upsertOrderById(gid);
+        totals.count++;
+        if (outcome === 'updated' || outcome === 'inserted') totals.updated++;
+      }
+    } else await ordersIngestWindowInline(a, w, totals);
+  }
   upsertSearchAttributes([{ key: SA.SyncStatus, value: totals.flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
   return { ...totals, window };
 }

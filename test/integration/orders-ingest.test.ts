@@ -213,7 +213,8 @@ describe('order ingest (Shopify → orders DB)', () => {
           workflowId: `orders-lake/${shop}/${day}/again`,
           args: [{ day }],
         });
-        expect(again).toEqual(first);
+        // Same objects, items, counts and total; only the measured timings differ.
+        expect({ ...again, timings: null }).toEqual({ ...first, timings: null });
         const report = await t.client.workflow.execute(reconcileOrders, {
           taskQueue: t.queue('data'),
           workflowId: `orders-reconcile/${shop}/${day}`,

@@ -1,14 +1,11 @@
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_BULK_QUERY } from '../../activities/orders-documents';
-import {
-  ShopifyClient,
-  startBulkQuery,
-  streamBulkResults,
-  waitForBulkOperation,
-} from '../../connectors/shopify';
+import { ShopifyClient, startBulkQuery, streamBulkResults, waitForBulkOperation } from '../../connectors/shopify';
 import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders';
 import { BulkOrderAssembler, ordersBulkQueryFor } from '../../domain/orders-bulk';
+import { MalformedOrderPayload, restOrderToGql } from '../../domain/orders-rest';
+import { restPayload } from '../../sandbox/shopify/storefront';
 import { startShopifySandbox, type ShopifySandbox } from '../../sandbox/shopify';
 import { sandboxSchema } from '../../sandbox/shopify/schema';
 import { realShopifySchema } from '../support/shopify-schema';
@@ -83,6 +80,21 @@ describe('order rows and validation flags', () => {
   });
 });
 
+describe('webhook (REST) orders', () => {
+  it.each([
+    ['a non-object', 'x', /not an object/],
+    ['no id', { created_at: 'x', updated_at: 'x', currency: 'BBD', total_price: '1' }, /missing id/],
+    [
+      'line items not a list',
+      { id: 1, created_at: 'x', updated_at: 'x', currency: 'BBD', total_price: '1', line_items: 3 },
+      /not a list/,
+    ],
+  ])('rejects %s with the reason', (_what, body, reason) => {
+    expect(() => restOrderToGql(body)).toThrow(MalformedOrderPayload);
+    expect(() => restOrderToGql(body)).toThrow(reason);
+  });
+});
+
 describe('ingest windows', () => {
   it('starts the next window an overlap before the cursor, and looks back on the first run', () => {
     const now = new Date('2026-11-02T00:00:00.000Z');
@@ -137,6 +149,22 @@ describe('bulk query of orders', () => {
         expect(rows.refunds.length).toBe(source.refunds.length);
         expect(rows.order.total).toBe(source.total);
         expect(rows.order.flaggedHighRisk).toBe(source.risk.recommendation === 'CANCEL');
+        // The webhook (REST) shape of the same order maps to the same rows, risk aside (REST carries none).
+        const rest = toOrderRows(restOrderToGql(JSON.parse(JSON.stringify(restPayload(source, sb.state)))), sb.shop);
+        const pick = (r: typeof rows) => ({
+          ...r.order,
+          riskLevel: null,
+          riskRecommendation: null,
+          flaggedHighRisk: null,
+          totalRefunded: null,
+          shippingAddress: null,
+          billingAddress: null,
+        });
+        expect(pick(rest)).toEqual(pick(rows));
+        expect(rest.lineItems).toEqual(rows.lineItems);
+        expect(rest.taxLines).toEqual(rows.taxLines);
+        expect(rest.customer).toEqual(rows.customer);
+        expect(rest.refunds.map((r) => [r.id, r.total])).toEqual(rows.refunds.map((r) => [r.id, r.total]));
       }
     });
   });
