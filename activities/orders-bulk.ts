@@ -74,7 +74,7 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
         flagged: [],
       };
       const op: BulkOperationInfo = await waitForBulkOperation(deps.shopify, operationId, {
-        intervalMs: 1000,
+        intervalMs: 300,
         onPoll: () => ctx.heartbeat(p),
       });
       if (op.status !== 'COMPLETED')
@@ -86,20 +86,28 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
       const assembler = new BulkOrderAssembler();
       let batch: OrderRows[] = [];
       let batchEnd = p.line;
-      const flush = async () => {
-        if (!batch.length) return;
-        const outcomes = await upsertOrders(deps.orders, batch);
-        p.orders += batch.length;
+      // One batch is written while the next is read and joined; writes stay in order, so a checkpoint
+      // (the end line of the last written batch) never covers an order that is not in the database.
+      const write = async (rows: OrderRows[], endLine: number) => {
+        const outcomes = await upsertOrders(deps.orders, rows);
+        p.orders += rows.length;
         p.inserted += outcomes.filter((o) => o === 'inserted').length;
         p.updated += outcomes.filter((o) => o === 'updated').length;
         p.stale += outcomes.filter((o) => o === 'stale').length;
-        p.lineItems += batch.reduce((n, r) => n + r.lineItems.length, 0);
-        for (const r of batch)
+        p.lineItems += rows.reduce((n, r) => n + r.lineItems.length, 0);
+        for (const r of rows)
           if ((r.order.validationFlags || r.order.flaggedHighRisk) && p.flagged.length < 1000)
             p.flagged.push(r.order.id);
-        p.line = batchEnd;
-        batch = [];
+        p.line = endLine;
         ctx.heartbeat(p);
+      };
+      let inflight: Promise<void> = Promise.resolve();
+      const flush = async () => {
+        await inflight;
+        if (!batch.length) return;
+        inflight = write(batch, batchEnd);
+        inflight.catch(() => undefined); // observed by the next flush; not an unhandled rejection meanwhile
+        batch = [];
       };
       let index = 0;
       for await (const line of streamBulkResults(op.url)) {
@@ -114,6 +122,7 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
       if (last) batch.push(toOrderRows(last, deps.shop));
       batchEnd = index;
       await flush();
+      await inflight;
       return { ...p, operationId };
     },
   };
