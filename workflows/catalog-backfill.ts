@@ -50,7 +50,8 @@ export interface BackfillState {
   inFlight: BulkChunk[];
 }
 
-export type BackfillProgress = BackfillState & { paused: boolean; mode?: string };
+/** `holding` is true while the workflow is parked at a checkpoint because it is paused (nothing in flight). */
+export type BackfillProgress = BackfillState & { paused: boolean; holding: boolean; mode?: string };
 
 const activities = () =>
   proxyActivities<ReturnType<typeof createBackfillActivities>>({
@@ -83,11 +84,12 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
     inFlight: [],
   };
   let paused = false;
+  let holding = false;
   let cancelled = false;
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
   setHandler(cancelSignal, () => void (cancelled = true));
-  setHandler(progressQuery, () => ({ ...s, paused }));
+  setHandler(progressQuery, () => ({ ...s, paused, holding }));
   const status = (value: string) => upsertSearchAttributes([{ key: SA.SyncStatus, value }]);
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'catalog-backfill' },
@@ -104,7 +106,9 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
   const checkpoint = async () => {
     if (paused) {
       status('Paused');
+      holding = true;
       await condition(() => !paused || cancelled);
+      holding = false;
       status('Running');
     }
     if (workflowInfo().continueAsNewSuggested) {
