@@ -87,7 +87,7 @@ writeResult('customers-import', {
   dynamoItems: items,
   dynamoItemsMatchDistinctCustomers: items === want.distinctCustomers,
   archived: result.archiveKey,
-  writePath: 'conditional UpdateItem, 32 in flight per worker (DynamoDB Local)',
+  writePath: 'consistent BatchGetItem + conditional TransactWriteItems of 100, 4 in flight per slice (DynamoDB Local)',
 });
 fs.rmSync(path.dirname(csvPath), { recursive: true, force: true });
 await connection.close();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { BARBADOS_OFFSET } from '../domain/dates';
 import { CARD_NUMBER_RANGE, LOYALTY_COLUMNS, LOYALTY_REASONS, type LoyaltyCounts } from '../domain/loyalty';
 
 export interface ConvertOptions {
@@ -11,8 +12,8 @@ export interface ConvertOptions {
   /** DuckDB spills to disk beyond this; keeps the worker's RSS bounded on 10M-row files. */
   memoryLimit?: string;
   threads?: number;
-  /** Local store time for timestamps written without an offset. */
-  timeZone?: string;
+  /** UTC offset of local store time, for timestamps written without one (Barbados: -04:00, no DST). */
+  localOffset?: string;
 }
 
 export interface ConvertResult extends LoyaltyCounts {
@@ -25,6 +26,16 @@ export interface ConvertResult extends LoyaltyCounts {
   phasesMs: Record<string, number>;
 }
 
+/** True when a timestamp string ends in `Z` or a numeric offset (`+01:00`, `-0400`, `+01`); date-only has none. */
+const hasOffset = (col: string) =>
+  `(right(${col}, 1) IN ('Z', 'z') OR (length(${col}) > 10 AND (substr(${col}, -6, 1) IN ('+', '-') OR ` +
+  `substr(${col}, -5, 1) IN ('+', '-') OR substr(${col}, -3, 1) IN ('+', '-'))))`;
+/** `-04:00` → -240. */
+function offsetMinutes(offset: string): number {
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
+  if (!m) throw new Error(`bad UTC offset ${offset}`);
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlList = (items: readonly string[]) => items.map(sqlString).join(', ');
 
@@ -37,6 +48,7 @@ const sqlList = (items: readonly string[]) => items.map(sqlString).join(', ');
  */
 export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResult> {
   fs.mkdirSync(o.outDir, { recursive: true });
+  const offset = o.localOffset ?? BARBADOS_OFFSET;
   const spill = path.join(o.outDir, 'spill');
   const db = await DuckDBInstance.create(':memory:', {
     threads: String(o.threads ?? 2),
@@ -52,7 +64,9 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
   };
   const scalar = async (sql: string) => Number(Object.values((await c.runAndReadAll(sql)).getRowObjects()[0]!)[0]);
   try {
-    await c.run(`SET TimeZone = ${sqlString(o.timeZone ?? 'America/Barbados')}`);
+    // UTC session, and local times given their fixed offset as text: ICU time-zone arithmetic per row cost more
+    // than the whole Parquet write (Barbados keeps -04:00 all year, so a fixed offset is exact).
+    await c.run(`SET TimeZone = 'UTC'`);
     await c.run(`CREATE TYPE store_code AS ENUM (${sqlList(o.storeCodes.map((s) => s.toUpperCase()))})`);
     await c.run(`CREATE TYPE reason AS ENUM (${sqlList(LOYALTY_REASONS)})`);
     // Types the reader enforces itself (fast, parallel); points and timestamps stay text because the reader would
@@ -64,7 +78,9 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       force_not_null = [${sqlList(LOYALTY_COLUMNS)}])`;
     const checked = `SELECT transaction_id, card_number, store_code, reason, points_delta AS points_text,
       occurred_at AS occurred_text, TRY_CAST(points_delta AS INTEGER) AS points,
-      TRY_CAST(occurred_at AS TIMESTAMPTZ) AS occurred FROM ${source}`;
+      CASE WHEN ${hasOffset('occurred_at')} THEN TRY_CAST(occurred_at AS TIMESTAMPTZ)
+        ELSE CAST(TRY_CAST(occurred_at AS TIMESTAMP) + INTERVAL (${-offsetMinutes(offset)}) MINUTE AS TIMESTAMPTZ) END
+        AS occurred FROM ${source}`;
     const rules = [
       [`transaction_id > 0`, 'transaction_id must be positive'],
       [`card_number BETWEEN ${CARD_NUMBER_RANGE.min} AND ${CARD_NUMBER_RANGE.max}`, 'card_number must be 8-18 digits'],
@@ -76,7 +92,7 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     const pointsDir = path.join(o.outDir, 'points');
     const converted = await scalar(`COPY (
         SELECT transaction_id, card_number, store_code, points AS points_delta, reason, occurred AS occurred_at,
-          strftime(timezone('UTC', occurred), '%Y-%m') AS month
+          strftime(make_timestamp(epoch_us(occurred)), '%Y-%m') AS month
         FROM (${checked}) WHERE ${valid}
       ) TO ${sqlString(pointsDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE,
         FILENAME_PATTERN 'part-{i}')`);
