@@ -112,19 +112,27 @@ async function upsertOnce(conn: PoolConnection, batch: OrderRows[]): Promise<Ups
       people.set(r.customer.id, r.customer);
   // Customers are shared by orders: the newest profile wins, decided in SQL.
   await insertRows(conn, 'customers', [...people.values()], (cols) => guardedUpdate(cols, 'id'));
-  await insertRows(
-    conn,
-    'orders',
-    winners.map((r) => r.order),
-    (cols) => guardedUpdate(cols, 'id'),
-  );
+  // Orders whose source carried no risk keep the stored risk columns: they are written without them.
+  const withRisk = winners.filter((r) => r.riskKnown);
+  const withoutRisk = winners
+    .filter((r) => !r.riskKnown)
+    .map(({ order: { riskLevel: _l, riskRecommendation: _r, flaggedHighRisk: _f, ...rest } }) => rest);
+  for (const group of [withRisk.map((r) => r.order), withoutRisk])
+    await insertRows(conn, 'orders', group, (cols) => guardedUpdate(cols, 'id'));
   for (const [table, rows] of [
     ['line_items', winners.flatMap((r) => r.lineItems)],
     ['tax_lines', winners.flatMap((r) => r.taxLines)],
-    ['risk_assessments', winners.flatMap((r) => r.risks)],
   ] as [string, Row[]][]) {
     await conn.query(`DELETE FROM ${table} WHERE order_id IN (?)`, [winnerIds]);
     await insertRows(conn, table, rows);
+  }
+  if (withRisk.length) {
+    await conn.query('DELETE FROM risk_assessments WHERE order_id IN (?)', [withRisk.map((r) => r.order.id)]);
+    await insertRows(
+      conn,
+      'risk_assessments',
+      withRisk.flatMap((r) => r.risks),
+    );
   }
   await insertRows(
     conn,

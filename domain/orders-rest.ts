@@ -58,6 +58,21 @@ const gid = (type: string, id: number) => `gid://shopify/${type}/${id}`;
 const money = (amount: string | number | undefined, currencyCode: string) =>
   amount === undefined ? undefined : { shopMoney: { amount: String(amount), currencyCode } };
 const upper = (s: string | null | undefined) => (s ? s.toUpperCase() : null);
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+/** REST addresses in the GraphQL MailingAddress field names the database stores. */
+const address = (a: Record<string, unknown> | null | undefined) =>
+  a
+    ? {
+        address1: text(a.address1),
+        address2: text(a.address2),
+        city: text(a.city),
+        province: text(a.province),
+        zip: text(a.zip),
+        countryCodeV2: text(a.country_code) ?? text(a.countryCodeV2),
+        phone: text(a.phone),
+        name: text(a.name),
+      }
+    : null;
 
 /**
  * A webhook's REST order in the GraphQL shape `toOrderRows` reads, so both arrive at the same rows and the
@@ -92,6 +107,13 @@ export function restOrderToGql(body: unknown): GqlOrder {
       : undefined,
     totalDiscountsSet: money(o.total_discounts, currency),
     totalPriceSet: money(o.total_price, currency),
+    totalRefundedSet: money(
+      (o.refunds ?? [])
+        .flatMap((r) => r.refund_line_items ?? [])
+        .reduce((n, rl) => n + Number(rl.subtotal), 0)
+        .toFixed(2),
+      currency,
+    ),
     customer: c
       ? {
           id: gid('Customer', c.id),
@@ -102,8 +124,8 @@ export function restOrderToGql(body: unknown): GqlOrder {
           updatedAt: c.updated_at,
         }
       : null,
-    shippingAddress: o.shipping_address ?? null,
-    billingAddress: o.billing_address ?? null,
+    shippingAddress: address(o.shipping_address),
+    billingAddress: address(o.billing_address),
     taxLines: (o.tax_lines ?? []).map((t) => ({
       title: t.title,
       rate: t.rate ?? null,

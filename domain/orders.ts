@@ -48,6 +48,8 @@ export interface OrderRows {
   refunds: { id: number; orderId: number; createdAtShopify: Date; total: string; note: string | null }[];
   refundLineItems: { refundId: number; lineItemId: number; quantity: number; subtotal: string }[];
   taxLines: { orderId: number; lineItemId: number; title: string; rate: string; price: string }[];
+  /** False when the source carried no risk (a webhook's REST body): stored risk is then left as it is. */
+  riskKnown: boolean;
   risks: {
     orderId: number;
     provider: string;
@@ -208,6 +210,7 @@ export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
       rate: (t.rate ?? 0).toFixed(6),
       price: amount(t.priceSet),
     })),
+    riskKnown: o.risk !== null && o.risk !== undefined,
     risks: assessments.map((a) => ({
       orderId,
       provider: a.provider?.title ?? 'unknown',

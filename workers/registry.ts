@@ -11,6 +11,7 @@ import { createOrderActivities } from '../activities/orders';
 import { createOrdersLakeActivities } from '../activities/orders-lake';
 import { createFraudActivities } from '../activities/fraud';
 import { createOrdersBulkActivities } from '../activities/orders-bulk';
+import { createOrderWebhookActivities } from '../activities/orders-webhook';
 import { ordersDb, pimDb, storeDb } from '../db/client';
 import type { TaskQueueName } from './config';
 import type { Deps } from './deps';
@@ -34,6 +35,12 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           tablePrefix: config.aws.tablePrefix,
         }),
         ...createOutboxActivities({ pim, temporal: deps.temporal }),
+        ...createOrderWebhookActivities({
+          orders: ordersDb(deps.pools.orders),
+          s3: deps.s3,
+          archiveBucket: config.aws.buckets.archive,
+          shop: config.shopify.shop,
+        }),
         ...createOrdersLakeActivities({ orders: ordersDb(deps.pools.orders), s3: deps.s3, dynamo: deps.dynamo, bucket: config.aws.buckets.lake, tablePrefix: config.aws.tablePrefix }),
         ...createCustomersActivities({
           s3: deps.s3,

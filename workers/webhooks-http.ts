@@ -3,6 +3,7 @@ import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { verifyWebhook, webhookDedupeKey } from '../connectors/shopify';
+import { restOrderToGql } from '../domain/orders-rest';
 import { SA } from '../domain/search-attributes';
 import { tableName } from '../lake/dynamo-tables';
 
@@ -19,6 +20,18 @@ export interface WebhookServerDeps {
 }
 
 const ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/risk_assessment_changed']);
+/** Topics whose body is the order itself (risk changes carry only the order's id). */
+const BODY_TOPICS = new Set(['orders/create', 'orders/updated']);
+
+/** The order's gid from an order body (id) or a risk body (order_id). */
+function orderGidOf(p: Record<string, unknown>): string | null {
+  for (const key of ['admin_graphql_api_id', 'admin_graphql_api_order_id'])
+    if (typeof p[key] === 'string' && (p[key] as string).includes('/Order/')) return p[key] as string;
+  for (const key of ['id', 'order_id'])
+    if (typeof p[key] === 'number' || (typeof p[key] === 'string' && /^\d+$/.test(p[key] as string)))
+      return `gid://shopify/Order/${String(p[key])}`;
+  return null;
+}
 const DEDUPE_TTL_S = 7 * 86_400;
 
 /**
@@ -57,11 +70,12 @@ async function handle(
   const topic = header('x-shopify-topic') ?? 'unknown';
   const webhookId = header('x-shopify-webhook-id') ?? `${Date.now()}`;
   const day = new Date().toISOString().slice(0, 10);
+  const keyFor = (prefix: string) => `${prefix}/dt=${day}/${webhookId}.json`;
   const archive = (prefix: string) =>
     deps.s3.send(
       new PutObjectCommand({
         Bucket: deps.archiveBucket,
-        Key: `${prefix}/dt=${day}/${webhookId}.json`,
+        Key: keyFor(prefix),
         Body: raw,
         ContentType: 'application/json',
         Metadata: {
@@ -71,15 +85,22 @@ async function handle(
         },
       }),
     );
-  let payload: { id?: unknown; admin_graphql_api_id?: unknown };
+  let payload: Record<string, unknown>;
+  let orderGid: string | null = null;
+  let updatedAt: string | undefined;
   try {
-    payload = JSON.parse(raw.toString('utf8')) as typeof payload;
-    if (ORDER_TOPICS.has(topic) && typeof payload.admin_graphql_api_id !== 'string' && typeof payload.id !== 'number')
-      throw new Error('an order webhook needs id or admin_graphql_api_id');
+    payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    if (ORDER_TOPICS.has(topic)) {
+      orderGid = orderGidOf(payload);
+      if (!orderGid) throw new Error('an order webhook needs the order id');
+      // An order body must be readable as an order, or it is dead-lettered with the reason now, not later.
+      if (BODY_TOPICS.has(topic)) updatedAt = restOrderToGql(payload).updatedAt;
+    }
   } catch (err) {
     await archive(`webhooks/dead-letter/${topic.replace('/', '_')}`);
     return [400, { error: `malformed body: ${(err as Error).message}`, archived: true }];
   }
+  const archiveKey = keyFor(`webhooks/shopify/${topic.replace('/', '_')}`);
   await archive(`webhooks/shopify/${topic.replace('/', '_')}`);
 
   const dedupeKey = webhookDedupeKey(req.headers) ?? `webhook:${webhookId}`;
@@ -100,18 +121,14 @@ async function handle(
     if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return [200, { duplicate: true }];
     throw err;
   }
-  if (!ORDER_TOPICS.has(topic)) return [200, { accepted: true, archivedOnly: true }];
-  const orderGid =
-    typeof payload.admin_graphql_api_id === 'string'
-      ? payload.admin_graphql_api_id
-      : `gid://shopify/Order/${String(payload.id)}`;
+  if (!orderGid) return [200, { accepted: true, archivedOnly: true }];
   try {
     await deps.temporal.workflow.signalWithStart('orderUpsert', {
       workflowId: `order/${deps.shop}/${orderGid.split('/').pop()}`,
       taskQueue: deps.taskQueue,
       args: [{ shop: deps.shop, orderGid }],
       signal: 'orderChanged',
-      signalArgs: [{ topic }],
+      signalArgs: [{ topic, archiveKey, updatedAt }],
       typedSearchAttributes: [
         { key: SA.Pipeline, value: 'order-webhook' },
         { key: SA.OrderId, value: orderGid },

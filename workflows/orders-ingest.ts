@@ -55,7 +55,8 @@ export async function ordersIngest(
   const a = proxyActivities<ReturnType<typeof createOrderActivities>>({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '30 seconds',
+    // Each page heartbeats; a dead worker's window moves to another within seconds (pages are idempotent).
+    heartbeatTimeout: '15 seconds',
   });
   const totals: IngestTotals = input.state?.totals ?? { count: 0, inserted: 0, updated: 0, stale: 0, flagged: [] };
   const idsOnly = !!input.orderIds && !input.window && !input.state;

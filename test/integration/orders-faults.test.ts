@@ -207,4 +207,28 @@ describe('orders under faults and killed workers', () => {
       expect(new Set(Object.values(r.counts)).size).toBe(1);
     }
   }, 120_000);
+
+  it('re-syncs named orders on request without moving the ingest cursor', async () => {
+    const target = [...sb.state.orders.values()][5]!;
+    sb.storefront.updateOrder(target.id, { financialStatus: 'REFUNDED' });
+    const cursor = async () =>
+      (
+        (await pool.query(
+          "SELECT cursor_updated_at AS c FROM ingest_cursors WHERE pipeline = 'orders-ingest'",
+        )) as unknown as [{ c: Date }[]]
+      )[0][0]?.c.getTime();
+    const before = await cursor();
+    const r = await t.client.workflow.execute(ordersIngest, {
+      taskQueue: q('shopify'),
+      workflowId: `orders-ingest/${shop}/resync-${randomUUID().slice(0, 8)}`,
+      args: [{ shop, orderIds: [num(target.id)] }],
+    });
+    expect(r.count).toBe(1);
+    const [row] = await db
+      .select({ s: orders.financialStatus })
+      .from(orders)
+      .where(inArray(orders.id, [num(target.id)]));
+    expect(row!.s).toBe('REFUNDED');
+    expect(await cursor()).toBe(before);
+  }, 60_000);
 });

@@ -5,6 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderActivities } from '../../activities/orders';
+import { createOrderWebhookActivities } from '../../activities/orders-webhook';
+import { orderPayload } from '../../sandbox/shopify/order-payload';
 import { upsertOrder } from '../../activities/orders-store';
 import { withTemporalFailures } from '../../activities/failures';
 import { ShopifyClient, syncWebhookSubscriptions } from '../../connectors/shopify';
@@ -48,15 +50,16 @@ describe('order ingest (Shopify → orders DB)', () => {
       ...createOrderActivities({ orders: db, shopify, shop }),
       ...createFraudActivities({ orders: db, shopify }),
     });
-    dataActivities = withTemporalFailures(
-      createOrdersLakeActivities({
+    dataActivities = withTemporalFailures({
+      ...createOrdersLakeActivities({
         orders: db,
         s3,
         dynamo,
         bucket: config.aws.buckets.lake,
         tablePrefix: `${config.aws.tablePrefix}${shop.slice(0, 13)}-`,
       }),
-    );
+      ...createOrderWebhookActivities({ orders: db, s3, archiveBucket: config.aws.buckets.archive, shop }),
+    });
     await ensureTables(dynamo, `${config.aws.tablePrefix}${shop.slice(0, 13)}-`);
     server = createWebhookServer({
       secret: sb.webhookSecret,
@@ -152,18 +155,30 @@ describe('order ingest (Shopify → orders DB)', () => {
     await syncWebhookSubscriptions(
       new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl }),
       hookUrl,
-      ['ORDERS_CREATE', 'ORDERS_UPDATED'],
+      ['ORDERS_CREATE', 'ORDERS_UPDATED', 'ORDERS_RISK_ASSESSMENT_CHANGED'],
     );
-    await t.withWorkers({ shopify: activities }, async () => {
-      const placed = sb.storefront.placeOrder();
+    await t.withWorkers({ shopify: activities, data: dataActivities }, async () => {
+      // A HIGH-risk order: its body is upserted from the archive, its risk change re-reads Order.risk; whichever
+      // lands first, the row ends up flagged (a body without risk never clears it).
+      const placed = sb.storefront.placeOrder({ highRiskRate: 1 });
       const id = Number(placed.id.split('/').pop());
       const started = Date.now();
-      while (!(await db.select().from(orders).where(eq(orders.id, id))).length && Date.now() - started < 15_000)
-        await new Promise((r) => setTimeout(r, 50));
+      const flagged = async () =>
+        (await db.select().from(orders).where(eq(orders.id, id)))[0]?.flaggedHighRisk === true;
+      while (!(await flagged()) && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 50));
       expect(Date.now() - started).toBeLessThan(5_000);
       await sb.webhooks.drain();
+      sb.storefront.updateOrder(placed.id, { fulfillmentStatus: 'FULFILLED' });
+      await sb.webhooks.drain();
+      const deadline = Date.now() + 10_000;
+      let row = (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
+      while (row.fulfillmentStatus !== 'FULFILLED' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        row = (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
+      }
+      expect(row).toMatchObject({ fulfillmentStatus: 'FULFILLED', flaggedHighRisk: true, riskLevel: 'HIGH' });
 
-      const body = Buffer.from(JSON.stringify({ id, admin_graphql_api_id: placed.id }));
+      const body = Buffer.from(JSON.stringify(orderPayload(placed, sb.state)));
       const sign = (b: Buffer) => createHmac('sha256', sb.webhookSecret).update(b).digest('base64');
       const post = (b: Buffer, hmac: string, eventId = randomUUID()) =>
         fetch(hookUrl, {
