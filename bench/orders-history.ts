@@ -23,6 +23,9 @@ import { benchStack, peakRssMiB, writeResult } from './support/env';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const BATCH = 500;
+// Workers run with a sized heap, as in production (see bench/catalog-publish.ts); without it V8 defers
+// collection and RSS reflects the machine's memory rather than what the pipeline holds.
+const WORKER_HEAP_MIB = Number(process.env.BENCH_WORKER_HEAP_MIB ?? 256);
 
 const { stack, config } = await benchStack();
 const connection = await Connection.connect({ address: config.temporal.address });
@@ -43,7 +46,13 @@ await ensureTables(dynamo, tablePrefix);
 
 const sandbox = await startShopifySandbox({ plan: 'plus', shop: `${tag}.myshopify.com`, bulkRowsPerSecond: 1_000_000 });
 const t0 = performance.now();
-sandbox.storefront.placeOrders({ count: ORDERS, spreadDays: DAYS, refundRate: 0.1, highRiskRate: 0.05, malformedRate: 0.02 });
+sandbox.storefront.placeOrders({
+  count: ORDERS,
+  spreadDays: DAYS,
+  refundRate: 0.1,
+  highRiskRate: 0.05,
+  malformedRate: 0.02,
+});
 const lines = [...sandbox.state.orders.values()].reduce((n, o) => n + o.lineItems.length, 0);
 console.log(`placed ${ORDERS} orders (${lines} line items) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const env = {
@@ -56,8 +65,14 @@ const env = {
   SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl,
   DYNAMODB_TABLE_PREFIX: tablePrefix,
   LAKE_BUCKET: bucket,
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${WORKER_HEAP_MIB}`,
 };
-const results: Record<string, unknown> = { orders: ORDERS, lineItems: lines, days: DAYS };
+const results: Record<string, unknown> = {
+  orders: ORDERS,
+  lineItems: lines,
+  days: DAYS,
+  workerHeapLimitMiB: WORKER_HEAP_MIB,
+};
 
 try {
   // 1a. The pipeline: bulk query → JSONL stream → batched guarded upserts.
@@ -110,6 +125,8 @@ try {
 
   // 2. Orders to lake + DynamoDB, one workflow per day, a fresh worker so its peak RSS is this phase's.
   worker = await startChildWorker(tag, env);
+  await new Promise((r) => setTimeout(r, 2000));
+  const idleRss = peakRssMiB(worker.child.pid!);
   const days = [...new Set([...sandbox.state.orders.values()].map((o) => o.createdAt.slice(0, 10)))].sort();
   let exported = 0;
   let s3Ms = 0;
@@ -134,6 +151,7 @@ try {
     s3RowsPerSecond: s3Ms ? Math.round(exported / (s3Ms / 1000)) : null,
     dynamoRowsPerSecond: dynamoMs ? Math.round(exported / (dynamoMs / 1000)) : null,
     workerPeakRssMiB: peakRssMiB(worker.child.pid!),
+    workerIdleRssMiB: idleRss,
     target: { workerPeakRssMiB: '< 512' },
     note: 'per-sink rates = rows / time spent in that sink (DB reads and gzip are in neither)',
   };
@@ -170,11 +188,26 @@ async function rawInsert(pool: mysql.Pool, batch: OrderRows[]): Promise<void> {
     };
     const customers = new Map(batch.flatMap((r) => (r.customer ? [[r.customer.id, r.customer] as const] : [])));
     await insert('customers', [...customers.values()]);
-    await insert('orders', batch.map((r) => r.order));
-    await insert('line_items', batch.flatMap((r) => r.lineItems));
-    await insert('tax_lines', batch.flatMap((r) => r.taxLines));
-    await insert('risk_assessments', batch.flatMap((r) => r.risks));
-    await insert('refunds', batch.flatMap((r) => r.refunds));
+    await insert(
+      'orders',
+      batch.map((r) => r.order),
+    );
+    await insert(
+      'line_items',
+      batch.flatMap((r) => r.lineItems),
+    );
+    await insert(
+      'tax_lines',
+      batch.flatMap((r) => r.taxLines),
+    );
+    await insert(
+      'risk_assessments',
+      batch.flatMap((r) => r.risks),
+    );
+    await insert(
+      'refunds',
+      batch.flatMap((r) => r.refunds),
+    );
     await conn.commit();
   } finally {
     conn.release();
