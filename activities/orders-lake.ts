@@ -50,9 +50,7 @@ export function createOrdersLakeActivities(deps: {
 
   return {
     /** Exports one day: parts rewritten in place, stale parts removed, manifest last; DynamoDB items overwritten. */
-    async exportOrdersDay(
-      day: string,
-    ): Promise<{
+    async exportOrdersDay(day: string): Promise<{
       day: string;
       orders: number;
       parts: number;

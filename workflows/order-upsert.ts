@@ -12,8 +12,7 @@ export interface OrderDelivery {
 }
 export const orderChangedSignal = defineSignal<[OrderDelivery]>('orderChanged');
 
-const fromBody = (d: OrderDelivery) =>
-  !!d.archiveKey && (d.topic === 'orders/create' || d.topic === 'orders/updated');
+const fromBody = (d: OrderDelivery) => !!d.archiveKey && (d.topic === 'orders/create' || d.topic === 'orders/updated');
 
 /**
  * Upserts one order after its webhooks, id `order/<shop>/<orderId>`. An orders/create or orders/updated body is
