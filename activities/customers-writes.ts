@@ -13,7 +13,11 @@ interface Stored {
   updatedAt?: string;
   sourceRef?: string;
   firstSourceRef?: string;
+  /** The recent rows that wrote this profile: a retried chunk recognises its own earlier writes even after a later row overwrote them. */
+  sourceRefs?: string[];
 }
+
+const REMEMBERED_REFS = 20;
 
 type Plan = { kind: 'done'; outcome: WriteOutcome } | { kind: 'put'; outcome: 'imported' | 'updated'; seen?: Stored };
 
@@ -50,7 +54,7 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
               [table]: {
                 Keys: keys as never,
                 ConsistentRead: true,
-                ProjectionExpression: 'customerId, updatedAt, sourceRef, firstSourceRef',
+                ProjectionExpression: 'customerId, updatedAt, sourceRef, firstSourceRef, sourceRefs',
               },
             },
           }),
@@ -68,7 +72,8 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
 
   function plan(profile: CustomerProfile, ref: string, seen: Stored | undefined): Plan {
     if (!seen) return { kind: 'put', outcome: 'imported' };
-    if (seen.sourceRef === ref) return { kind: 'done', outcome: seen.firstSourceRef === ref ? 'imported' : 'updated' };
+    if (seen.sourceRef === ref || seen.sourceRefs?.includes(ref))
+      return { kind: 'done', outcome: seen.firstSourceRef === ref ? 'imported' : 'updated' };
     if (seen.updatedAt !== undefined && seen.updatedAt >= profile.updatedAt)
       return { kind: 'done', outcome: 'skippedOlder' };
     return { kind: 'put', outcome: 'updated', seen };
@@ -83,7 +88,12 @@ export function createProfileWriter(dynamo: DynamoDBClient, table: string, group
         const p = plans[n]!;
         if (p.kind !== 'put') return [];
         const Item = marshall(
-          { ...item.profile, sourceRef: item.sourceRef, firstSourceRef: p.seen?.firstSourceRef ?? item.sourceRef },
+          {
+            ...item.profile,
+            sourceRef: item.sourceRef,
+            firstSourceRef: p.seen?.firstSourceRef ?? item.sourceRef,
+            sourceRefs: [...(p.seen?.sourceRefs ?? []), item.sourceRef].slice(-REMEMBERED_REFS),
+          },
           { removeUndefinedValues: true },
         );
         return [
