@@ -19,6 +19,10 @@ export interface OrdersIngestInput {
   firstRunLookbackMs?: number;
   /** A re-sync of an explicit window (signal or CLI); the cursor is not moved by it. */
   window?: { from: string; to: string };
+  /** Pages fetched per activity call (default 20) and calls per run before continuing as new (default: when
+   * Temporal suggests it). Small values exercise the continuation in tests. */
+  pagesPerActivity?: number;
+  activitiesPerRun?: number;
   /** A re-sync of named orders only (CLI): no window is ingested. */
   orderIds?: (string | number)[];
   state?: {
@@ -78,8 +82,10 @@ export async function ordersIngest(
     { key: SA.SyncStatus, value: 'Running' },
   ]);
   let after = input.state?.after ?? null;
+  let calls = 0;
   while (!idsOnly) {
-    const page = await a.ingestPages(window, after, 20);
+    const page = await a.ingestPages(window, after, input.pagesPerActivity ?? 20);
+    calls++;
     totals.count += page.count;
     totals.inserted += page.inserted;
     totals.updated += page.updated;
@@ -87,7 +93,9 @@ export async function ordersIngest(
     totals.flagged.push(...page.flagged.slice(0, Math.max(0, 500 - totals.flagged.length)));
     after = page.endCursor;
     if (!page.hasNext) break;
-    if (workflowInfo().continueAsNewSuggested) {
+    // Shopify's page cursor (orders sorted by updatedAt, ties by id) travels in the state: orders that share a
+    // timestamp across the boundary are neither skipped nor needed twice.
+    if (workflowInfo().continueAsNewSuggested || calls >= (input.activitiesPerRun ?? Infinity)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof ordersIngest>({
         ...input,

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderActivities } from '../../activities/orders';
 import { createOrderWebhookActivities } from '../../activities/orders-webhook';
@@ -121,6 +121,25 @@ describe('order ingest (Shopify → orders DB)', () => {
     expect(second.inserted).toBe(0);
     expect(await count()).toBe(60);
   }, 120_000);
+
+  it('continues a big window as new without skipping orders that share one updatedAt', async () => {
+    const same = new Date(Date.now() - 30_000).toISOString();
+    const placed = sb.storefront.placeOrders({ count: 40, seed: 21 });
+    for (const o of placed) o.updatedAt = same; // 40 orders, one timestamp, across pages and runs
+    const handle = await t.client.workflow.start(ordersIngest, {
+      taskQueue: t.queue('shopify'),
+      workflowId: `orders-ingest/${shop}/${randomUUID()}`,
+      args: [{ shop, pagesPerActivity: 1, activitiesPerRun: 2 }],
+    });
+    const result = await t.withWorkers({ shopify: activities }, () => handle.result());
+    const ids = placed.map((o) => Number(o.id.split('/').pop()));
+    const stored = await db.select({ id: orders.id }).from(orders).where(inArray(orders.id, ids));
+    expect(stored.length).toBe(40);
+    expect(result.inserted).toBe(40);
+    // It did continue as new: the run that finished is not the first one.
+    const d = await handle.describe();
+    expect(d.runId).not.toBe(handle.firstExecutionRunId);
+  }, 60_000);
 
   it('never lets an older version of an order overwrite a newer one', async () => {
     const [row] = await db.select().from(orders).limit(1);
