@@ -17,6 +17,8 @@ export interface WebhookServerDeps {
   temporal: Client;
   /** The queue order workflows run on (`shopify` in production). */
   taskQueue: string;
+  /** Reply 503 (Shopify retries) if a delivery is not handed over by then; default 4 s, inside Shopify's 5 s. */
+  answerWithinMs?: number;
 }
 
 const ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/risk_assessment_changed']);
@@ -42,15 +44,23 @@ const DEDUPE_TTL_S = 7 * 86_400;
 export function createWebhookServer(deps: WebhookServerDeps): http.Server {
   return http.createServer((req, res) => {
     const reply = (status: number, body: Record<string, unknown>) => {
+      if (res.headersSent) return;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    // Shopify gives up on a delivery after 5 s and retries it later; answering 503 first says the same honestly
+    // (a hand-over that still completes makes the retry a dropped duplicate; one that fails forgets the delivery).
+    const deadline = setTimeout(
+      () => reply(503, { error: 'not accepted in time; retry' }),
+      deps.answerWithinMs ?? 4_000,
+    );
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       handle(deps, req, Buffer.concat(chunks))
         .then(([status, body]) => reply(status, body))
-        .catch((err: Error) => reply(500, { error: `could not accept the delivery: ${err.message}` }));
+        .catch((err: Error) => reply(500, { error: `could not accept the delivery: ${err.message}` }))
+        .finally(() => clearTimeout(deadline));
     });
   });
 }
