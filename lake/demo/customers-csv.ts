@@ -58,7 +58,10 @@ export function* customersCsv(
   for (let n = 0; n < options.rows; n++) {
     const repeat = seen.length > 0 && r.chance(options.duplicateRate ?? 0.02);
     const id = repeat ? r.pick(seen) : firstId + n;
-    if (!repeat) seen.length < 100_000 ? seen.push(id) : (seen[r.int(0, seen.length - 1)] = id);
+    if (!repeat) {
+      if (seen.length < 100_000) seen.push(id);
+      else seen[r.int(0, seen.length - 1)] = id;
+    }
     const row: Record<string, string> = {
       customer_id: `C${String(id).padStart(8, '0')}`,
       loyalty_card: String(600_000_000_000 + id),
