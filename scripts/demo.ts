@@ -28,7 +28,7 @@ export async function prepareDemo(
  * The long-running pipelines of the demo: the outbox relay (PIM edits → Shopify) and a one-off backfill
  * publishing the seeded catalogue to the sandbox. Starting an already-running one is a no-op.
  */
-export async function startDemoPipelines(client: Client): Promise<string[]> {
+export async function startDemoPipelines(client: Client, opts: { freshSandbox: boolean }): Promise<string[]> {
   const start = async (workflowType: string, workflowId: string, args: unknown[]) => {
     try {
       await client.workflow.start(workflowType, {
@@ -41,14 +41,21 @@ export async function startDemoPipelines(client: Client): Promise<string[]> {
     }
     return workflowId;
   };
-  return Promise.all([
+  const started = await Promise.all([
     start('outboxRelay', 'outbox-relay', [{}]),
     start('catalogBackfill', 'catalog-backfill/demo', [{ name: 'demo', filter: {} }]),
   ]);
+  // The sandbox keeps its shop in memory: after a restart the catalogue sync finds the products Shopify
+  // "lost" and publishes them again, as it would for a real shop.
+  if (opts.freshSandbox) started.push(await start('catalogSync', `catalog-sync/startup-${Date.now()}`, [{}]));
+  return started;
 }
 
 /** The webhook receiver on WEBHOOK_PORT, subscribed to the shop's order topics. */
-export async function startWebhookReceiver(config: Config, client: Client): Promise<{ url: string; topics: string[]; stop(): Promise<void> }> {
+export async function startWebhookReceiver(
+  config: Config,
+  client: Client,
+): Promise<{ url: string; topics: string[]; stop(): Promise<void> }> {
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
   const server = createWebhookServer({
@@ -63,10 +70,18 @@ export async function startWebhookReceiver(config: Config, client: Client): Prom
   });
   await new Promise<void>((r) => server.listen(config.ports.webhook, '127.0.0.1', r));
   const url = `http://127.0.0.1:${config.ports.webhook}/webhooks/shopify`;
-  const shopify = new ShopifyClient({ shop: config.shopify.shop, accessToken: config.shopify.accessToken, adminUrl: config.shopify.adminUrl });
+  const shopify = new ShopifyClient({
+    shop: config.shopify.shop,
+    accessToken: config.shopify.accessToken,
+    adminUrl: config.shopify.adminUrl,
+  });
   // A real shop must reach the receiver at a public https URL (behind a load balancer or tunnel).
   const publicUrl = process.env.WEBHOOK_PUBLIC_URL ?? url;
-  const subscribed = await syncWebhookSubscriptions(shopify, publicUrl, ['ORDERS_CREATE', 'ORDERS_UPDATED', 'ORDERS_RISK_ASSESSMENT_CHANGED']);
+  const subscribed = await syncWebhookSubscriptions(shopify, publicUrl, [
+    'ORDERS_CREATE',
+    'ORDERS_UPDATED',
+    'ORDERS_RISK_ASSESSMENT_CHANGED',
+  ]);
   return {
     url,
     topics: subscribed.map((s) => s.topic),

@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     cleanup.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const schedules = await applySchedules(client);
-    const pipelines = await startDemoPipelines(client);
+    const pipelines = await startDemoPipelines(client, {
+      freshSandbox: Boolean(sandbox) && seeded.startsWith('already'),
+    });
     const ops = await startOpsServer(
       {
         client,
@@ -82,7 +84,10 @@ async function main(): Promise<void> {
     cleanup.push(webhooks.stop);
     if (sandbox) {
       // The demo storefront: a grocery order every few seconds, delivered to the receiver as webhooks.
-      const timer = setInterval(() => sandbox!.storefront.placeOrder({ highRiskRate: 0.05, malformedRate: 0.02, refundRate: 0.1 }), Number(process.env.DEMO_ORDER_INTERVAL_MS ?? 5000));
+      const timer = setInterval(
+        () => sandbox!.storefront.placeOrder({ highRiskRate: 0.05, malformedRate: 0.02, refundRate: 0.1 }),
+        Number(process.env.DEMO_ORDER_INTERVAL_MS ?? 5000),
+      );
       cleanup.push(async () => clearInterval(timer));
     }
     const health = await client.workflow.execute('healthCheck', {
