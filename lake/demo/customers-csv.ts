@@ -1,4 +1,5 @@
 import { rng } from '../../db/seed/random';
+import { CUSTOMER_COLUMNS } from '../../domain/customers';
 import { csvLine } from '../csv-text';
 
 export interface CustomersCsvOptions {
@@ -23,18 +24,6 @@ export interface CustomersCsvExpectation {
 
 const FIRST = ['Aaliyah', 'Brandon', 'Chloe', 'Dwayne', 'Ebony', 'Fabian', 'Gillian', 'Hakeem', 'Ines', 'Jamal'];
 const LAST = ['Alleyne', 'Best', 'Clarke', 'Downes', 'Eastmond', 'Forde', 'Griffith', 'Harewood', 'Ince', 'Jordan'];
-const COLUMNS = [
-  'customer_id',
-  'loyalty_card',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'birth_date',
-  'home_store',
-  'created_at',
-  'updated_at',
-];
 const BAD_KINDS = ['no-card', 'email', 'phone', 'store', 'date', 'fields', 'no-id'] as const;
 
 /**
@@ -49,7 +38,7 @@ export function* customersCsv(
   const r = rng(options.seed ?? 7);
   const stores = options.storeCodes ?? ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
   const firstId = options.firstId ?? 1;
-  const order = [...COLUMNS].sort(() => r.next() - 0.5);
+  const order: string[] = [...CUSTOMER_COLUMNS].sort(() => r.next() - 0.5);
   const seen: number[] = [];
   const good = new Set<number>();
   let bad = 0;
