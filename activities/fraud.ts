@@ -2,12 +2,10 @@ import { eq, inArray } from 'drizzle-orm';
 import type { OrdersDb } from '../db/client';
 import { orders, riskAssessments } from '../db/orders/schema';
 import { ORDERS_RISK_PAGE, ORDERS_TOTALS_PAGE, paginate, type ShopifyClient } from '../connectors/shopify';
-import { numericId } from '../domain/orders';
+import { numericId, worstRiskLevel } from '../domain/orders';
 
-const RISK_ORDER = ['NONE', 'PENDING', 'LOW', 'MEDIUM', 'HIGH'];
 type Risky = { risk: { recommendation: string; assessments: { riskLevel: string }[] } };
-const worstOf = (o: Risky) =>
-  o.risk.assessments.map((a) => a.riskLevel).sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0] ?? null;
+const worstOf = (o: Risky) => worstRiskLevel(o.risk.assessments);
 const isHigh = (o: Risky) => worstOf(o) === 'HIGH' || o.risk.recommendation === 'CANCEL';
 
 /** Shopify risk assessments → orders DB; and Shopify's own view of a day for reconciliation. */

@@ -122,6 +122,11 @@ export const numericId = (gid: string) => Number(gid.split('/').pop()!.split('?'
 const amount = (m: Money) => (m ? Number(m.shopMoney.amount).toFixed(2) : '0.00');
 const RISK_ORDER = ['NONE', 'PENDING', 'LOW', 'MEDIUM', 'HIGH'];
 
+/** The most severe risk level among an order's assessments (null when it has none). */
+export function worstRiskLevel(assessments: readonly { riskLevel: string }[]): string | null {
+  return assessments.map((a) => a.riskLevel).sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0] ?? null;
+}
+
 /** Reasons an order is suspicious as data (stored with the order, never a reason to drop it). */
 export function validationFlags(o: GqlOrder, lineItems: GqlLineItem[]): string[] {
   const flags: string[] = [];
@@ -138,8 +143,7 @@ export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
   const orderId = numericId(o.id);
   const lineItems = Array.isArray(o.lineItems) ? o.lineItems : (o.lineItems.nodes ?? []);
   const assessments = o.risk?.assessments ?? [];
-  const worst =
-    assessments.map((a) => a.riskLevel).sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0] ?? null;
+  const worst = worstRiskLevel(assessments);
   const flags = validationFlags(o, lineItems);
   return {
     order: {
