@@ -48,6 +48,15 @@ export function describeListed(
 /** S3 side of file pipelines: find incoming files, describe one, archive it once processed. */
 export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket: string }) {
   const { s3, archiveBucket } = deps;
+  async function describe(domain: FileDomain, key: string, bucket = archiveBucket): Promise<IncomingFile> {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return describeListed(domain, bucket, {
+      key,
+      etag: head.ETag!,
+      size: head.ContentLength ?? 0,
+      lastModified: head.LastModified!,
+    });
+  }
   return {
     async listIncomingFiles(domain: FileDomain, limit = 100, under = ''): Promise<IncomingFile[]> {
       const out = await s3.send(
@@ -69,14 +78,16 @@ export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket
         );
     },
 
-    async describeIncomingFile(domain: FileDomain, key: string): Promise<IncomingFile> {
-      const head = await s3.send(new HeadObjectCommand({ Bucket: archiveBucket, Key: key }));
-      return describeListed(domain, archiveBucket, {
-        key,
-        etag: head.ETag!,
-        size: head.ContentLength ?? 0,
-        lastModified: head.LastModified!,
-      });
+    describeIncomingFile: describe,
+
+    /** As `describeIncomingFile`, but null when there is no such object (a workflow decides what that means). */
+    async findIncomingFile(domain: FileDomain, key: string, bucket = archiveBucket): Promise<IncomingFile | null> {
+      try {
+        return await describe(domain, key, bucket);
+      } catch (err) {
+        if (err instanceof NotFound || (err as { name?: string }).name === 'NoSuchKey') return null;
+        throw err;
+      }
     },
 
     /**

@@ -7,10 +7,12 @@ import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
 import { FILE_COMMANDS } from './file-commands';
+import { LOYALTY_COMMANDS } from './loyalty-commands';
 import { ORDERS_COMMANDS } from './orders-commands';
 
 registerCommands(CATALOG_COMMANDS);
 registerCommands(FILE_COMMANDS);
+registerCommands(LOYALTY_COMMANDS);
 registerCommands(ORDERS_COMMANDS);
 
 const USAGE = `backbone <command> [options]

@@ -69,6 +69,14 @@ export const SCHEDULES: ScheduleDeclaration[] = [
     memo: 'New customer CSVs in incoming/customers/ → one customers-import workflow per file version',
   },
   {
+    id: 'loyalty-store-export',
+    workflowType: 'loyaltyStoreExport',
+    args: [{}],
+    taskQueue: 'data',
+    spec: { cronExpressions: ['0 4 * * *'] },
+    memo: "Yesterday's store DB loyalty_transactions → incoming/loyalty/store-db-<day>.csv → converted (child run)",
+  },
+  {
     id: 'loyalty-daily',
     workflowType: 'scanIncomingFiles',
     args: [{ domains: ['loyalty'] }],

@@ -3,6 +3,7 @@
  *
  * Archive bucket (`config.aws.buckets.archive`)
  *   incoming/<domain>/<file>                      files dropped by in-store systems, removed once processed
+ *   incoming/loyalty/store-db-YYYY-MM-DD.csv      one UTC day of the store DB's loyalty_transactions, exported
  *   archive/<domain>/dt=YYYY-MM-DD/<file>         the raw file, byte for byte, after a completed run
  * Quarantine bucket (`config.aws.buckets.quarantine`)
  *   quarantine/<domain>/dt=YYYY-MM-DD/<file>/rows-<firstRow>.csv
@@ -18,6 +19,9 @@ export type FileDomain = 'customers' | 'loyalty';
 export const incomingPrefix = (domain: FileDomain) => `incoming/${domain}/`;
 
 export const incomingKey = (domain: FileDomain, fileName: string) => `${incomingPrefix(domain)}${fileName}`;
+
+/** The store DB's loyalty transactions of one UTC day, as a loyalty export the file pipeline converts. */
+export const loyaltyStoreExportKey = (day: string) => incomingKey('loyalty', `store-db-${day}.csv`);
 
 /** `dt=` partition value of a moment (UTC day). */
 export const dayPartition = (at: Date | string) => new Date(at).toISOString().slice(0, 10);
@@ -50,4 +54,6 @@ export const loyaltyPointsPrefix = 'loyalty/points/';
 
 export const loyaltyPartitionKey = (month: string, id: string) => `${loyaltyPointsPrefix}month=${month}/${id}.parquet`;
 
-export const loyaltyContributionsKey = (id: string) => `loyalty/contributions/${id}.ndjson`;
+export const loyaltyContributionsPrefix = 'loyalty/contributions/';
+
+export const loyaltyContributionsKey = (id: string) => `${loyaltyContributionsPrefix}${id}.ndjson`;

@@ -3,6 +3,7 @@ import { createCatalogActivities } from '../activities/catalog';
 import { createCatalogSyncActivities } from '../activities/catalog-sync';
 import { createCustomersActivities } from '../activities/customers';
 import { createLoyaltyActivities } from '../activities/loyalty';
+import { createLoyaltyExportActivities } from '../activities/loyalty-export';
 import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
 import { createInventoryActivities } from '../activities/inventory';
@@ -58,6 +59,7 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           storeCodes: async () =>
             ((await deps.pools.store.query('SELECT code FROM stores'))[0] as { code: string }[]).map((r) => r.code),
         }),
+        ...createLoyaltyExportActivities({ store, s3: deps.s3, buckets: config.aws.buckets }),
       });
     case 'shopify':
       return withTemporalFailures({

@@ -10,3 +10,5 @@ export * from './loyalty-convert';
 export * from './scan-incoming';
 export * from './orders-lake';
 export * from './orders-backfill';
+export * from './loyalty-store-export';
+export * from './loyalty-intake';

@@ -123,7 +123,8 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
 
   const loyalty = Array.from({ length: Math.min(5000, count * 2) }, (_, i) => ({
     id: i + 1,
-    cardNumber: `LC${String(r.int(1, Math.max(10, count / 4))).padStart(8, '0')}`,
+    // Card numbers as the loyalty lake types them (8-18 digits, as in the CSV exports), so exported days convert.
+    cardNumber: String(600_000_000_000 + r.int(1, Math.max(10, count / 4))),
     storeCode: r.pick(chain).code,
     pointsDelta: r.chance(0.85) ? r.int(1, 250) : -r.int(50, 500),
     reason: r.pick(['purchase', 'purchase', 'purchase', 'redemption', 'adjustment']),
