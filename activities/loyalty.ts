@@ -12,7 +12,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CardContribution, LoyaltyCounts } from '../domain/loyalty';
 import { tableName } from '../lake/dynamo-tables';
 import { loyaltyContributionsKey, loyaltyPartitionKey, quarantinePartKey } from '../lake/layout';
-import { convertLoyaltyCsv } from '../lake/loyalty-parquet';
+import { convertLoyaltyCsv, type ParquetCompression } from '../lake/loyalty-parquet';
 import { createIncomingFileActivities, type IncomingFile } from './customers-files';
 import { createBalanceWriter } from './loyalty-balances';
 
@@ -24,6 +24,7 @@ export interface LoyaltyDeps {
   storeCodes(): Promise<string[]>;
   /** DuckDB's memory ceiling (it spills beyond it). */
   memoryLimit?: string;
+  compression?: ParquetCompression;
   workDir?: string;
   balanceConcurrency?: number;
 }
@@ -73,6 +74,7 @@ export function createLoyaltyActivities(deps: LoyaltyDeps) {
           outDir: path.join(work, 'out'),
           storeCodes: await deps.storeCodes(),
           memoryLimit: deps.memoryLimit,
+          compression: deps.compression,
         });
         const parquetKeys: string[] = [];
         for (const m of result.months) {

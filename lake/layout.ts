@@ -9,7 +9,7 @@
  *   quarantine/<domain>/dt=YYYY-MM-DD/<file>/rows-<firstRow>.csv
  *                                                 rejected rows: row_number, reason, then the original columns
  * Lake bucket (`config.aws.buckets.lake`)
- *   loyalty/points/month=YYYY-MM/<fileId>.parquet loyalty transactions, typed and zstd-compressed
+ *   loyalty/points/month=YYYY-MM/<fileId>.parquet loyalty transactions, typed, snappy (or zstd)
  *   loyalty/contributions/<fileId>.ndjson         per-card totals of one file, the input of the balances step
  *
  * `dt` is the day the file arrived (its LastModified, UTC), so a re-run files the same input in the same place.

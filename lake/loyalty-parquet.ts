@@ -9,12 +9,16 @@ export interface ConvertOptions {
   /** Work directory: `points/month=YYYY-MM/*.parquet`, `rejects.csv`, `contributions.ndjson` are written here. */
   outDir: string;
   storeCodes: readonly string[];
-  /** DuckDB spills to disk beyond this; keeps the worker's RSS bounded on 10M-row files. */
+  /** DuckDB spills to disk beyond this (default 128MB: a 10M-row file then peaks near 400 MiB RSS). */
   memoryLimit?: string;
   threads?: number;
   /** UTC offset of local store time, for timestamps written without one (Barbados: -04:00, no DST). */
   localOffset?: string;
+  /** Parquet codec: snappy (the default, as DuckDB's and Spark's) or zstd (about a third smaller, slower to write). */
+  compression?: ParquetCompression;
 }
+
+export type ParquetCompression = 'snappy' | 'zstd';
 
 export interface ConvertResult extends LoyaltyCounts {
   months: { month: string; files: string[] }[];
@@ -22,14 +26,10 @@ export interface ConvertResult extends LoyaltyCounts {
   contributionsPath: string;
   cards: number;
   pointsSum: number;
-  /** Where the time went: parquet (the validated COPY), ruleScan, rejects, contributions. */
+  /** Where the time went: stage (the one parse, with the checks), parquet, rejects, contributions. */
   phasesMs: Record<string, number>;
 }
 
-/** True when a timestamp string ends in `Z` or a numeric offset (`+01:00`, `-0400`, `+01`); date-only has none. */
-const hasOffset = (col: string) =>
-  `(right(${col}, 1) IN ('Z', 'z') OR (length(${col}) > 10 AND (substr(${col}, -6, 1) IN ('+', '-') OR ` +
-  `substr(${col}, -5, 1) IN ('+', '-') OR substr(${col}, -3, 1) IN ('+', '-'))))`;
 /** `-04:00` → -240. */
 function offsetMinutes(offset: string): number {
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
@@ -39,20 +39,38 @@ function offsetMinutes(offset: string): number {
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlList = (items: readonly string[]) => items.map(sqlString).join(', ');
 
+/** A date, optionally with a time (`T` or space): the local, offset-less form. */
+const NAIVE_TIMESTAMP = String.raw`\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?`;
+/** The same with `Z` or a numeric offset (`+01:00`, `-0400`, `+01`); zone names are refused. */
+const ZONED_TIMESTAMP = String.raw`${NAIVE_TIMESTAMP}\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)`;
+
+/**
+ * `col` as a UTC TIMESTAMP, or NULL. The common shapes take DuckDB's plain (non-ICU) parser: `…Z` as is, local time
+ * shifted by the store's fixed offset. Only other offsets go through the ICU TIMESTAMPTZ cast, and only after the
+ * pattern has ruled out zone names: DuckDB 1.5's cast carries a zone name (`… UTC`) over to the rows after it.
+ */
+function utcTimestamp(col: string, localOffset: string): string {
+  return `CASE WHEN suffix(${col}, 'Z') THEN TRY_CAST(${col} AS TIMESTAMP)
+    WHEN regexp_full_match(${col}, ${sqlString(NAIVE_TIMESTAMP)})
+      THEN TRY_CAST(${col} AS TIMESTAMP) + INTERVAL (${-offsetMinutes(localOffset)}) MINUTE
+    WHEN regexp_full_match(${col}, ${sqlString(ZONED_TIMESTAMP)})
+      THEN make_timestamp(epoch_us(TRY_CAST(upper(${col}) AS TIMESTAMPTZ))) END`;
+}
+
 /**
  * Validates a loyalty CSV and writes it as typed Parquet partitioned by month, all inside DuckDB:
  * transaction_id/card_number BIGINT, store_code and reason ENUM (dictionary-encoded), points_delta INTEGER,
- * occurred_at TIMESTAMPTZ (UTC-adjusted), zstd. Rows DuckDB's typed reader refuses land in its rejects table
- * with their line; rows that parse but break a rule are found by a second, numbered scan of only the checks.
- * Also writes each card's totals (the balances step's input) and every rejected row with number and reason.
+ * occurred_at TIMESTAMPTZ (UTC-adjusted), snappy or zstd. The file is parsed once, into a staging table in file order: rows
+ * DuckDB's typed reader refuses land in its rejects table with their line; rows that parse but break a rule keep
+ * their reason and raw text, and their place among the accepted rows is the staging table's rowid. The Parquet,
+ * the rejects (with file row numbers) and each card's totals (the balances step's input) are all read from it.
  */
 export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResult> {
   fs.mkdirSync(o.outDir, { recursive: true });
-  const offset = o.localOffset ?? BARBADOS_OFFSET;
   const spill = path.join(o.outDir, 'spill');
   const db = await DuckDBInstance.create(':memory:', {
     threads: String(o.threads ?? 2),
-    memory_limit: o.memoryLimit ?? '256MB',
+    memory_limit: o.memoryLimit ?? '128MB',
     temp_directory: spill,
   });
   const c = await db.connect();
@@ -64,8 +82,6 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
   };
   const scalar = async (sql: string) => Number(Object.values((await c.runAndReadAll(sql)).getRowObjects()[0]!)[0]);
   try {
-    // UTC session, and local times given their fixed offset as text: ICU time-zone arithmetic per row cost more
-    // than the whole Parquet write (Barbados keeps -04:00 all year, so a fixed offset is exact).
     await c.run(`SET TimeZone = 'UTC'`);
     await c.run(`CREATE TYPE store_code AS ENUM (${sqlList(o.storeCodes.map((s) => s.toUpperCase()))})`);
     await c.run(`CREATE TYPE reason AS ENUM (${sqlList(LOYALTY_REASONS)})`);
@@ -78,80 +94,90 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
       force_not_null = [${sqlList(LOYALTY_COLUMNS)}])`;
     const checked = `SELECT transaction_id, card_number, store_code, reason, points_delta AS points_text,
       occurred_at AS occurred_text, TRY_CAST(points_delta AS INTEGER) AS points,
-      CASE WHEN ${hasOffset('occurred_at')} THEN TRY_CAST(occurred_at AS TIMESTAMPTZ)
-        ELSE CAST(TRY_CAST(occurred_at AS TIMESTAMP) + INTERVAL (${-offsetMinutes(offset)}) MINUTE AS TIMESTAMPTZ) END
-        AS occurred FROM ${source}`;
+      ${utcTimestamp('occurred_at', o.localOffset ?? BARBADOS_OFFSET)} AS occurred FROM ${source}`;
     const rules = [
       [`transaction_id > 0`, 'transaction_id must be positive'],
       [`card_number BETWEEN ${CARD_NUMBER_RANGE.min} AND ${CARD_NUMBER_RANGE.max}`, 'card_number must be 8-18 digits'],
-      [`points IS NOT NULL AND NOT regexp_matches(points_text, '[.eE]')`, 'points_delta must be a 32-bit integer'],
+      [
+        `points IS NOT NULL AND NOT (contains(points_text, '.') OR contains(points_text, 'e') OR contains(points_text, 'E'))`,
+        'points_delta must be a 32-bit integer',
+      ],
       [`occurred IS NOT NULL`, 'occurred_at not a timestamp'],
     ] as const;
     const valid = rules.map(([rule]) => `coalesce(${rule}, false)`).join(' AND ');
+    const broken = rules.map(([rule, why]) => `CASE WHEN NOT coalesce(${rule}, false) THEN ${sqlString(why)} END`);
 
+    // The one parse. Insertion order is kept (DuckDB's default), so rowid + 1 is a row's number among the accepted
+    // rows. A rule breaker carries its reasons and raw text in one column (unit separator between), NULL otherwise.
+    // occurred_at stays a plain UTC TIMESTAMP here; to_timestamp below makes it TIMESTAMPTZ exactly (to the
+    // microsecond) and much faster than ICU's cast.
+    await c.run(`CREATE TABLE staged AS
+      SELECT transaction_id, card_number, store_code, points AS points_delta, reason, occurred AS occurred_at,
+        CASE WHEN NOT (${valid}) THEN concat_ws('; ', ${broken.join(', ')}) || chr(31)
+          || concat_ws(',', transaction_id, card_number, store_code, points_text, reason, occurred_text) END AS broken
+      FROM (${checked})`);
+    mark('stage');
+
+    // Partitioned by an integer month (cheap per row), renamed to month=YYYY-MM afterwards.
     const pointsDir = path.join(o.outDir, 'points');
+    fs.rmSync(pointsDir, { recursive: true, force: true });
     const converted = await scalar(`COPY (
-        SELECT transaction_id, card_number, store_code, points AS points_delta, reason, occurred AS occurred_at,
-          strftime(make_timestamp(epoch_us(occurred)), '%Y-%m') AS month
-        FROM (${checked}) WHERE ${valid}
-      ) TO ${sqlString(pointsDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE,
-        FILENAME_PATTERN 'part-{i}')`);
-
+        SELECT transaction_id, card_number, store_code, points_delta, reason,
+          to_timestamp(epoch_us(occurred_at) / 1000000) AS occurred_at,
+          year(occurred_at) * 100 + month(occurred_at) AS month
+        FROM staged WHERE broken IS NULL
+      ) TO ${sqlString(pointsDir)} (FORMAT parquet, COMPRESSION ${o.compression ?? 'snappy'}, PARTITION_BY (month), FILENAME_PATTERN 'part-{i}')`);
+    const months = (fs.existsSync(pointsDir) ? fs.readdirSync(pointsDir) : [])
+      .map((d) => /^month=(\d{4})(\d{2})$/.exec(d))
+      .filter((m) => m !== null)
+      .map(([dir, year, month]) => {
+        const named = path.join(pointsDir, `month=${year}-${month}`);
+        fs.renameSync(path.join(pointsDir, dir), named);
+        return {
+          month: `${year}-${month}`,
+          files: fs
+            .readdirSync(named)
+            .sort()
+            .map((f) => path.join(named, f)),
+        };
+      })
+      .sort((a, b) => a.month.localeCompare(b.month));
     mark('parquet');
-    // Rule breakers: numbered among the rows the reader accepted, then mapped back to file rows past the rejects.
+
+    // The k-th accepted row sits after every parse reject that has fewer than k accepted rows before it.
     await c.run(`CREATE TEMP TABLE parse_rejects AS
       SELECT line - 1 AS row_number, string_agg(coalesce(column_name || ': ', '') || error_type || ' ' || error_message, '; ') AS reason,
         any_value(csv_line) AS raw
       FROM reject_errors GROUP BY line`);
-    await c.run(`CREATE TEMP TABLE rule_rejects AS
-      SELECT accepted_number, concat_ws('; ', ${rules.map(([rule, why]) => `CASE WHEN NOT coalesce(${rule}, false) THEN ${sqlString(why)} END`).join(', ')}) AS reason,
-        concat_ws(',', transaction_id, card_number, store_code, points_text, reason, occurred_text) AS raw
-      FROM (SELECT row_number() OVER () AS accepted_number, * FROM (${checked})) WHERE NOT (${valid})`);
-    mark('ruleScan');
-    // The k-th accepted row sits after every parse reject that has fewer than k accepted rows before it.
     await c.run(`CREATE TEMP TABLE accepted_before_reject AS
       SELECT row_number - row_number() OVER (ORDER BY row_number) AS accepted_before FROM parse_rejects`);
     await c.run(`CREATE TEMP TABLE rejects AS
       SELECT row_number, reason, raw FROM parse_rejects
       UNION ALL
-      SELECT accepted_number + (SELECT count(*) FROM accepted_before_reject a WHERE a.accepted_before < r.accepted_number)
-        AS row_number, reason, raw
-      FROM rule_rejects r`);
+      SELECT r.rowid + 1 + (SELECT count(*) FROM accepted_before_reject a WHERE a.accepted_before < r.rowid + 1)
+        AS row_number, split_part(broken, chr(31), 1) AS reason, broken[strpos(broken, chr(31)) + 1:] AS raw
+      FROM staged r WHERE broken IS NOT NULL`);
     const quarantined = await scalar('SELECT count(*) FROM rejects');
     const rejectsPath = path.join(o.outDir, 'rejects.csv');
     if (quarantined > 0)
       await c.run(
         `COPY (SELECT * FROM rejects ORDER BY row_number) TO ${sqlString(rejectsPath)} (HEADER, DELIMITER ',')`,
       );
-
     mark('rejects');
+
     const contributionsPath = path.join(o.outDir, 'contributions.ndjson');
-    const parquetGlob = sqlString(path.join(pointsDir, '**', '*.parquet'));
+    await c.run(`CREATE TEMP TABLE contributions AS
+      SELECT card_number, sum(points_delta)::BIGINT AS points, count(*) AS transactions,
+        strftime(make_timestamp(epoch_us(max(occurred_at))), '%Y-%m-%dT%H:%M:%S.%gZ') AS "lastActivityAt"
+      FROM read_parquet(${sqlString(path.join(pointsDir, '**', '*.parquet'))}) GROUP BY card_number`);
     await c.run(`COPY (
-        SELECT card_number::VARCHAR AS "cardNumber", sum(points_delta)::BIGINT AS points, count(*) AS transactions,
-          strftime(timezone('UTC', max(occurred_at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS "lastActivityAt"
-        FROM read_parquet(${parquetGlob}) GROUP BY card_number ORDER BY card_number
+        SELECT card_number::VARCHAR AS "cardNumber", points, transactions, "lastActivityAt"
+        FROM contributions ORDER BY card_number
       ) TO ${sqlString(contributionsPath)} (FORMAT json)`);
     const totals = (
-      await c.runAndReadAll(
-        `SELECT count(DISTINCT card_number) AS cards, coalesce(sum(points_delta), 0)::BIGINT AS points FROM read_parquet(${parquetGlob})`,
-      )
+      await c.runAndReadAll(`SELECT count(*) AS cards, coalesce(sum(points), 0)::BIGINT AS points FROM contributions`)
     ).getRowObjects()[0]!;
-
     mark('contributions');
-    const months = fs.existsSync(pointsDir)
-      ? fs
-          .readdirSync(pointsDir)
-          .filter((d) => d.startsWith('month='))
-          .sort()
-          .map((d) => ({
-            month: d.slice('month='.length),
-            files: fs
-              .readdirSync(path.join(pointsDir, d))
-              .sort()
-              .map((f) => path.join(pointsDir, d, f)),
-          }))
-      : [];
     return {
       read: converted + quarantined,
       converted,

@@ -48,6 +48,12 @@ const schema = z.object({
   ARCHIVE_BUCKET: z.string().min(3).default('backbone-archive'),
   QUARANTINE_BUCKET: z.string().min(3).default('backbone-quarantine'),
   DYNAMODB_TABLE_PREFIX: z.string().default('backbone-'),
+  LAKE_PARQUET_COMPRESSION: z.enum(['snappy', 'zstd']).default('snappy'),
+  /** DuckDB's memory ceiling for file conversions (it spills to disk beyond it), e.g. 128MB, 1GB. */
+  LAKE_DUCKDB_MEMORY: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 128MB or 1GB')
+    .default('128MB'),
 
   SHOPIFY_SHOP: z.string().min(1).default('demo-grocer.myshopify.com'),
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
@@ -82,6 +88,7 @@ export interface Config {
     buckets: { lake: string; archive: string; quarantine: string };
     tablePrefix: string;
   };
+  lake: { parquetCompression: RawConfig['LAKE_PARQUET_COMPRESSION']; duckdbMemory: string };
   shopify: {
     shop: string;
     accessToken: string;
@@ -155,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       buckets: { lake: c.LAKE_BUCKET, archive: c.ARCHIVE_BUCKET, quarantine: c.QUARANTINE_BUCKET },
       tablePrefix: c.DYNAMODB_TABLE_PREFIX,
     },
+    lake: { parquetCompression: c.LAKE_PARQUET_COMPRESSION, duckdbMemory: c.LAKE_DUCKDB_MEMORY },
     shopify: {
       shop: c.SHOPIFY_SHOP,
       accessToken: c.SHOPIFY_ACCESS_TOKEN ?? SANDBOX_SECRETS.accessToken,

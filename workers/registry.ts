@@ -56,6 +56,8 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           dynamo: deps.dynamo,
           buckets: config.aws.buckets,
           tablePrefix: config.aws.tablePrefix,
+          memoryLimit: config.lake.duckdbMemory,
+          compression: config.lake.parquetCompression,
           storeCodes: async () =>
             ((await deps.pools.store.query('SELECT code FROM stores'))[0] as { code: string }[]).map((r) => r.code),
         }),

@@ -1,4 +1,5 @@
 import { rng } from '../../db/seed/random';
+import { LOYALTY_COLUMNS } from '../../domain/loyalty';
 
 export interface LoyaltyCsvOptions {
   rows: number;
@@ -14,12 +15,13 @@ export interface LoyaltyCsvOptions {
 export interface LoyaltyCsvExpectation {
   rows: number;
   bad: number;
+  /** File row numbers (1 = first row after the header) of the invalid rows. */
+  badRows: number[];
   /** Sum of points over the valid rows, for read-back checks. */
   pointsSum: number;
 }
 
 const REASONS = ['purchase', 'purchase', 'purchase', 'redemption', 'bonus', 'adjustment'];
-export const LOYALTY_COLUMNS = ['transaction_id', 'card_number', 'store_code', 'points_delta', 'reason', 'occurred_at'];
 
 /**
  * A deterministic loyalty-points export (seeded): transactions over three months of 2024, mostly UTC `Z`
@@ -34,7 +36,7 @@ export function* loyaltyCsv(
   const stores = options.storeCodes ?? ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
   const cards = options.cards ?? 10_000;
   const firstId = options.firstTransactionId ?? 1;
-  let bad = 0;
+  const badRows: number[] = [];
   let pointsSum = 0;
   yield `${LOYALTY_COLUMNS.join(',')}\n`;
   let batch = '';
@@ -52,7 +54,7 @@ export function* loyaltyCsv(
       ts.includes(' ') ? ts : `${ts}Z`,
     ];
     if (r.chance(options.badRate ?? 0.001)) {
-      bad++;
+      badRows.push(n + 1);
       const kind = r.int(0, 4);
       if (kind === 0) fields[1] = 'ABC';
       else if (kind === 1) fields[2] = 'ATLANTIS';
@@ -67,7 +69,7 @@ export function* loyaltyCsv(
     }
   }
   if (batch) yield batch;
-  Object.assign(expect, { rows: options.rows, bad, pointsSum });
+  Object.assign(expect, { rows: options.rows, bad: badRows.length, badRows, pointsSum });
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

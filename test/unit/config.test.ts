@@ -8,6 +8,7 @@ describe('configuration', () => {
     expect(c.databases.pim).toBe('mysql://root@127.0.0.1:3307/pim');
     expect(c.shopify.apiVersion).toBe('2026-10');
     expect(c.taskQueues).toEqual(['shopify', 'data']);
+    expect(c.lake).toEqual({ parquetCompression: 'snappy', duckdbMemory: '128MB' });
   });
 
   it('lists every missing or invalid key in one message', () => {
@@ -18,15 +19,17 @@ describe('configuration', () => {
         WEBHOOK_PORT: 'abc',
         TEMPORAL_TLS: 'maybe',
         AWS_ENDPOINT_URL_S3: 'not a url',
+        LAKE_PARQUET_COMPRESSION: 'gzip',
+        LAKE_DUCKDB_MEMORY: 'lots',
       });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const key of ['PIM_DATABASE_URL', 'WEBHOOK_PORT', 'TEMPORAL_TLS', 'AWS_ENDPOINT_URL_S3'])
-      expect(message).toContain(key);
-    expect((error as ConfigError).problems).toHaveLength(4);
+    const keys = ['PIM_DATABASE_URL', 'WEBHOOK_PORT', 'TEMPORAL_TLS', 'AWS_ENDPOINT_URL_S3'];
+    for (const key of [...keys, 'LAKE_PARQUET_COMPRESSION', 'LAKE_DUCKDB_MEMORY']) expect(message).toContain(key);
+    expect((error as ConfigError).problems).toHaveLength(6);
   });
 
   it('requires real secrets and database URLs in production', () => {

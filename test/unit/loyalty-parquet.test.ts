@@ -42,7 +42,7 @@ describe('loyalty CSV → Parquet', () => {
       ].join('\n'),
     );
     const out = path.join(dir, 'small');
-    const r = await convertLoyaltyCsv({ csvPath: csv, outDir: out, storeCodes: STORES });
+    const r = await convertLoyaltyCsv({ csvPath: csv, outDir: out, storeCodes: STORES, compression: 'zstd' });
     expect(r).toMatchObject({ read: 11, converted: 3, quarantined: 8, cards: 3, pointsSum: 9 });
     expect(r.months.map((m) => m.month)).toEqual(['2024-01', '2024-02']);
 
@@ -86,6 +86,62 @@ describe('loyalty CSV → Parquet', () => {
     ]);
   });
 
+  it('reads timestamps in every accepted shape, and a zone name neither passes nor shifts the rows after it', async () => {
+    const shapes: [string, string | null][] = [
+      ['2024-01-10T12:00:00Z', '2024-01-10 12:00:00'],
+      ['2024-01-10 12:00:00 UTC', null], // zone names are refused…
+      ['2024-01-10 12:00:00', '2024-01-10 16:00:00'], // …and do not carry over: local time is still -04:00
+      ['2024-01-10 12:00:00 America/New_York', null],
+      ['2024-01-10 12:00', '2024-01-10 16:00:00'],
+      ['2024-01-10', '2024-01-10 04:00:00'],
+      ['2024-01-10T12:00:00.250', '2024-01-10 16:00:00.25'],
+      ['2024-01-10T12:00:00.123456z', '2024-01-10 12:00:00.123456'],
+      ['2024-01-10T12:00:00+01:00', '2024-01-10 11:00:00'],
+      ['2024-01-10T12:00:00-0400', '2024-01-10 16:00:00'],
+      ['2024-01-10T12:00:00+05', '2024-01-10 07:00:00'],
+      ['2024-02-30T12:00:00Z', null],
+      ['2024-01-10T25:00:00', null],
+      ['yesterday', null],
+    ];
+    const csv = path.join(dir, 'shapes.csv');
+    fs.writeFileSync(
+      csv,
+      [
+        'transaction_id,card_number,store_code,points_delta,reason,occurred_at',
+        ...shapes.map(([ts], i) => `${i + 1},600000000001,C,1,bonus,${ts}`),
+      ].join('\n'),
+    );
+    const r = await convertLoyaltyCsv({ csvPath: csv, outDir: path.join(dir, 'shapes'), storeCodes: STORES });
+    const files = r.months.flatMap((m) => m.files).map((f) => `'${f}'`);
+    const rows = await query(
+      `SELECT transaction_id, timezone('UTC', occurred_at)::VARCHAR AS utc FROM read_parquet([${files.join(', ')}]) ORDER BY 1`,
+    );
+    const want = shapes.flatMap(([, utc], i) => (utc ? [{ transaction_id: String(i + 1), utc }] : []));
+    expect(rows).toEqual(want);
+    const rejected = fs
+      .readFileSync(r.rejectsPath!, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
+    expect(rejected).toEqual(shapes.flatMap(([, utc], i) => (utc ? [] : [i + 1])));
+  });
+
+  it('numbers rejected rows by their place in the file across parallel reads of a large file', async () => {
+    const csv = path.join(dir, 'large.csv');
+    const want: Partial<LoyaltyCsvExpectation> = {};
+    fs.writeFileSync(csv, [...loyaltyCsv({ rows: 400_000, seed: 11, badRate: 0.005 }, want)].join(''));
+    expect(fs.statSync(csv).size).toBeGreaterThan(16 * 1024 * 1024); // more than one CSV buffer per thread
+    const r = await convertLoyaltyCsv({ csvPath: csv, outDir: path.join(dir, 'large'), storeCodes: STORES });
+    const rejected = fs
+      .readFileSync(r.rejectsPath!, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
+    expect(rejected).toEqual(want.badRows);
+  });
+
   it('accounts for every generated row and produces identical files when run twice', async () => {
     const csv = path.join(dir, 'gen.csv');
     const want: Partial<LoyaltyCsvExpectation> = {};
@@ -100,6 +156,8 @@ describe('loyalty CSV → Parquet', () => {
     });
     const bytes = (r: typeof a) => r.months.flatMap((m) => m.files.map((f) => fs.readFileSync(f).toString('base64')));
     expect(bytes(b)).toEqual(bytes(a));
+    const codecs = await query(`SELECT DISTINCT compression FROM parquet_metadata('${a.months[0]!.files[0]}')`);
+    expect(codecs).toEqual([{ compression: 'SNAPPY' }]); // the default
     expect(fs.readFileSync(b.rejectsPath!, 'utf8')).toBe(fs.readFileSync(a.rejectsPath!, 'utf8'));
   });
 });
