@@ -5,6 +5,11 @@ import type { Config } from '../workers/config';
 import { ShopifyClient, syncWebhookSubscriptions } from '../connectors/shopify';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { sql } from 'drizzle-orm';
+import { customersCsv } from '../lake/demo/customers-csv';
+import { loyaltyCsv } from '../lake/demo/loyalty-csv';
+import { incomingKey } from '../lake/layout';
 import { createWebhookServer } from '../workers/webhooks-http';
 
 /** Seeds the demo grocery chain if the PIM is empty; returns a line for the ready banner. */
@@ -25,29 +30,71 @@ export async function prepareDemo(
 }
 
 /**
- * The long-running pipelines of the demo: the outbox relay (PIM edits → Shopify) and a one-off backfill
- * publishing the seeded catalogue to the sandbox. Starting an already-running one is a no-op.
+ * What the in-store systems would drop for the file pipelines, once per fresh data set: a customers export and a
+ * loyalty export in incoming/ (each with a sprinkling of bad rows, to be quarantined), and the busiest day of the
+ * seeded store DB loyalty_transactions, for the store export. Returns that day.
  */
-export async function startDemoPipelines(client: Client, opts: { freshSandbox: boolean }): Promise<string[]> {
-  const start = async (workflowType: string, workflowId: string, args: unknown[]) => {
+export async function prepareDemoFiles(config: Config): Promise<{ files: string[]; loyaltyDay: string | null }> {
+  const s3 = createS3Client(config.aws);
+  const storePool = createPool(config.databases.store, 1);
+  try {
+    const files = [
+      { key: incomingKey('customers', 'demo-customers.csv'), body: customersCsv({ rows: 5000, seed: 2026 }) },
+      { key: incomingKey('loyalty', 'demo-loyalty.csv'), body: loyaltyCsv({ rows: 200_000, seed: 2026 }) },
+    ];
+    for (const f of files)
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: config.aws.buckets.archive,
+          Key: f.key,
+          Body: [...f.body].join(''),
+          ContentType: 'text/csv',
+        }),
+      );
+    const [rows] = await storeDb(storePool).execute(
+      sql`SELECT DATE_FORMAT(occurred_at, '%Y-%m-%d') AS day FROM loyalty_transactions
+          GROUP BY day ORDER BY count(*) DESC, day LIMIT 1`,
+    );
+    const day = (rows as unknown as { day: string }[])[0]?.day ?? null;
+    return { files: files.map((f) => f.key), loyaltyDay: day };
+  } finally {
+    s3.destroy();
+    await storePool.end();
+  }
+}
+
+/**
+ * The pipelines of the demo: the outbox relay (PIM edits → Shopify) and a one-off backfill publishing the seeded
+ * catalogue to the sandbox; on a fresh data set also the file pipelines (a scan of incoming/ for the demo exports,
+ * the store DB loyalty export of one day). Starting an already-running one is a no-op.
+ */
+export async function startDemoPipelines(
+  client: Client,
+  opts: { freshSandbox: boolean; loyaltyDay?: string | null; scanIncoming?: boolean },
+): Promise<string[]> {
+  const start = async (workflowType: string, workflowId: string, args: unknown[], taskQueue = 'shopify') => {
     try {
-      await client.workflow.start(workflowType, {
-        taskQueue: workflowType === 'outboxRelay' ? 'data' : 'shopify',
-        workflowId,
-        args,
-      });
+      await client.workflow.start(workflowType, { taskQueue, workflowId, args });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     return workflowId;
   };
   const started = await Promise.all([
-    start('outboxRelay', 'outbox-relay', [{}]),
+    start('outboxRelay', 'outbox-relay', [{}], 'data'),
     start('catalogBackfill', 'catalog-backfill/demo', [{ name: 'demo', filter: {} }]),
   ]);
   // The sandbox keeps its shop in memory: after a restart the catalogue sync finds the products Shopify
   // "lost" and publishes them again, as it would for a real shop.
   if (opts.freshSandbox) started.push(await start('catalogSync', `catalog-sync/startup-${Date.now()}`, [{}]));
+  if (opts.scanIncoming)
+    started.push(
+      await start('scanIncomingFiles', 'scan-incoming/demo', [{ domains: ['customers', 'loyalty'] }], 'data'),
+    );
+  if (opts.loyaltyDay)
+    started.push(
+      await start('loyaltyStoreExport', `loyalty-store-export/${opts.loyaltyDay}`, [{ day: opts.loyaltyDay }], 'data'),
+    );
   return started;
 }
 

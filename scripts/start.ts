@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
-import { prepareDemo, startDemoPipelines, startWebhookReceiver } from './demo';
+import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
 
@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     await preflight(config);
     await bootstrapStack(config);
     const seeded = await prepareDemo(config);
+    // Demo exports for the file pipelines, once per fresh data set (a processed file leaves incoming/).
+    const demoFiles = seeded.startsWith('already') ? null : await prepareDemoFiles(config);
 
     const workers = startWorkers();
     cleanup.push(() => stopChild(workers));
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     const schedules = await applySchedules(client);
     const pipelines = await startDemoPipelines(client, {
       freshSandbox: Boolean(sandbox) && seeded.startsWith('already'),
+      scanIncoming: Boolean(demoFiles),
+      loyaltyDay: demoFiles?.loyaltyDay,
     });
     const ops = await startOpsServer(
       {
@@ -103,6 +107,8 @@ async function main(): Promise<void> {
     console.log(`  Schedules:      ${schedules.length ? schedules.join(', ') : '(none declared yet)'}`);
     console.log(`  Pipelines:      ${pipelines.join(', ')}`);
     console.log(`  Demo data:      ${seeded}`);
+    if (demoFiles)
+      console.log(`  Demo files:     ${demoFiles.files.join(', ')} (customers → DynamoDB, loyalty → lake Parquet)`);
     console.log(
       `  Health check:   ${(health as { ok: boolean }).ok ? 'MariaDB, S3 and DynamoDB written and read back' : 'FAILED'}`,
     );
