@@ -4,21 +4,19 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  ParentClosePolicy,
   proxyActivities,
   rootCause,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
-  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { createLoyaltyActivities } from '../activities/loyalty';
 import { isIncomingKey, loyaltyConvertWorkflowId } from '../domain/file-workflows';
 import type { LoyaltyCounts } from '../domain/loyalty';
 import { SA } from '../domain/search-attributes';
 import { taskQueueFor } from '../domain/task-queues';
+import { startOncePerVersion } from './file-children';
 import { loyaltyConvert } from './loyalty-convert';
 
 export interface ConvertFileRequest {
@@ -115,17 +113,11 @@ async function handle(record: ConvertFileRecord, recent: ConvertFileRecord[]): P
       return;
     }
     record.workflowId = loyaltyConvertWorkflowId(file.key, file.etag);
-    let child;
-    try {
-      child = await startChild(loyaltyConvert, {
-        workflowId: record.workflowId,
-        // An archive/ key is a re-run: it stays where it is (as `backbone convert-loyalty` does it).
-        args: [{ file, keepSource: !isIncomingKey(file.key) }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      });
-    } catch (err) {
-      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    // An archive/ key is a re-run: it stays where it is (as `backbone convert-loyalty` does it).
+    const child = await startOncePerVersion(loyaltyConvert, record.workflowId, [
+      { file, keepSource: !isIncomingKey(file.key) },
+    ]);
+    if (!child) {
       record.outcome = 'already-converted';
       return;
     }

@@ -1,17 +1,10 @@
-import {
-  ApplicationFailure,
-  ParentClosePolicy,
-  proxyActivities,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createLoyaltyExportActivities } from '../activities/loyalty-export';
 import { parseCalendarDate } from '../domain/dates';
 import { loyaltyConvertWorkflowId } from '../domain/file-workflows';
 import { SA } from '../domain/search-attributes';
 import { taskQueueFor } from '../domain/task-queues';
+import { startOncePerVersion } from './file-children';
 import { loyaltyConvert, type LoyaltyConvertResult } from './loyalty-convert';
 
 export interface LoyaltyStoreExportInput {
@@ -69,20 +62,11 @@ export async function loyaltyStoreExport(input: LoyaltyStoreExportInput = {}): P
       const { file } = exported;
       const conversionWorkflowId = loyaltyConvertWorkflowId(file.key, file.etag);
       result = { day, rows: exported.rows, outcome: 'exported', conversionWorkflowId };
-      try {
-        const child = await startChild(loyaltyConvert, {
-          workflowId: conversionWorkflowId,
-          args: [{ file }],
-          // The file stays in incoming/ until converted: an abandoned conversion is finished by itself or the scan.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        });
-        result.conversion = await child.result();
-      } catch (err) {
-        // Running already (the scan or the intake got there first): that run converts this version.
-        if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-        result.outcome = 'already-converted';
-      }
+      // The file stays in incoming/ until converted: an abandoned conversion is finished by itself or the scan.
+      const child = await startOncePerVersion(loyaltyConvert, conversionWorkflowId, [{ file }]);
+      // Null: running already (the scan or the intake got there first), and that run converts this version.
+      if (child) result.conversion = await child.result();
+      else result.outcome = 'already-converted';
     }
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return result;

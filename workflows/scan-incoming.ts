@@ -1,16 +1,10 @@
-import {
-  ParentClosePolicy,
-  proxyActivities,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createCustomersActivities } from '../activities/customers';
 import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../domain/file-workflows';
 import { SA } from '../domain/search-attributes';
 import { taskQueueFor } from '../domain/task-queues';
 import { customersImport } from './customers-import';
+import { startOncePerVersion } from './file-children';
 import { loyaltyConvert } from './loyalty-convert';
 
 export interface ScanIncomingInput {
@@ -41,21 +35,12 @@ export async function scanIncomingFiles(input: ScanIncomingInput): Promise<{ sta
         domain === 'customers'
           ? customersImportWorkflowId(file.key, file.etag)
           : loyaltyConvertWorkflowId(file.key, file.etag);
-      const options = {
-        workflowId,
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        args: [{ file }] as [{ file: typeof file }],
-      };
-      try {
-        if (domain === 'customers') await startChild(customersImport, options);
-        else await startChild(loyaltyConvert, options);
-        started.push(workflowId);
-      } catch (err) {
-        // Already running, or completed: that version of the file is (being) processed.
-        if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-        skipped.push(workflowId);
-      }
+      const child =
+        domain === 'customers'
+          ? await startOncePerVersion(customersImport, workflowId, [{ file }])
+          : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }]);
+      // Null: already running, or completed: that version of the file is (being) processed.
+      (child ? started : skipped).push(workflowId);
     }
   }
   return { started, skipped };

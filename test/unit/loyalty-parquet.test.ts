@@ -21,6 +21,15 @@ async function query(sql: string) {
   }
 }
 
+/** The row numbers in a quarantine file (its first column), in file order. */
+const rejectedRowNumbers = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[0]));
+
 describe('loyalty CSV → Parquet', () => {
   it('rejects every kind of bad row with its file row number and reason, and converts the rest typed', async () => {
     const csv = path.join(dir, 'small.csv');
@@ -47,7 +56,7 @@ describe('loyalty CSV → Parquet', () => {
     expect(r.months.map((m) => m.month)).toEqual(['2024-01', '2024-02']);
 
     const rejects = fs.readFileSync(r.rejectsPath!, 'utf8').trim().split('\n').slice(1);
-    expect(rejects.map((l) => Number(l.split(',')[0]))).toEqual([2, 3, 5, 6, 7, 8, 9, 10]);
+    expect(rejectedRowNumbers(r.rejectsPath!)).toEqual([2, 3, 5, 6, 7, 8, 9, 10]);
     expect(rejects.find((l) => l.startsWith('5,'))).toContain('occurred_at not a timestamp');
     expect(rejects.find((l) => l.startsWith('7,'))).toContain('card_number must be 8-18 digits');
     expect(rejects.find((l) => l.startsWith('8,'))).toContain('points_delta');
@@ -118,12 +127,7 @@ describe('loyalty CSV → Parquet', () => {
     );
     const want = shapes.flatMap(([, utc], i) => (utc ? [{ transaction_id: String(i + 1), utc }] : []));
     expect(rows).toEqual(want);
-    const rejected = fs
-      .readFileSync(r.rejectsPath!, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => Number(l.split(',')[0]));
+    const rejected = rejectedRowNumbers(r.rejectsPath!);
     expect(rejected).toEqual(shapes.flatMap(([, utc], i) => (utc ? [] : [i + 1])));
   });
 
@@ -133,12 +137,7 @@ describe('loyalty CSV → Parquet', () => {
     fs.writeFileSync(csv, [...loyaltyCsv({ rows: 400_000, seed: 11, badRate: 0.005 }, want)].join(''));
     expect(fs.statSync(csv).size).toBeGreaterThan(16 * 1024 * 1024); // more than one CSV buffer per thread
     const r = await convertLoyaltyCsv({ csvPath: csv, outDir: path.join(dir, 'large'), storeCodes: STORES });
-    const rejected = fs
-      .readFileSync(r.rejectsPath!, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => Number(l.split(',')[0]));
+    const rejected = rejectedRowNumbers(r.rejectsPath!);
     expect(rejected).toEqual(want.badRows);
   });
 
