@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../workers/config';
@@ -9,6 +10,7 @@ import { CATALOG_COMMANDS } from './catalog-commands';
 import { FILE_COMMANDS } from './file-commands';
 import { LOYALTY_COMMANDS } from './loyalty-commands';
 import { ORDERS_COMMANDS } from './orders-commands';
+import { loadStackEnv } from '../stack/env-file';
 
 registerCommands(CATALOG_COMMANDS);
 registerCommands(FILE_COMMANDS);
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // With `npm start` running, its endpoints (local S3, DynamoDB, sandbox) fill what the environment leaves unset.
+  loadStackEnv(path.resolve(import.meta.dirname, '..'));
   const config = loadConfig();
   const connection = await connectClient(config);
   const client = new Client({ connection, namespace: config.temporal.namespace });

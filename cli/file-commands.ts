@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { createIncomingFileActivities } from '../activities/customers-files';
 import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../domain/file-workflows';
 import { createS3Client } from '../lake/s3';
@@ -15,7 +15,13 @@ async function resolveFile(ctx: CommandContext, domain: FileDomain, arg: string)
     let key = arg;
     if (fs.existsSync(arg)) {
       key = incomingKey(domain, `manual/${path.basename(arg)}`);
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(arg) }));
+      // Streamed in parts: a local export may be larger than this process should hold.
+      await new Upload({
+        client: s3,
+        params: { Bucket: bucket, Key: key, Body: fs.createReadStream(arg), ContentType: 'text/csv' },
+        partSize: 8 * 1024 * 1024,
+        queueSize: 2,
+      }).done();
       console.log(`uploaded ${arg} → s3://${bucket}/${key}`);
     }
     return await createIncomingFileActivities({ s3, archiveBucket: bucket }).describeIncomingFile(domain, key);

@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { startLocalStack, formatStackTable, type LocalStack } from '../stack/index';
 import { bootstrapStack } from '../stack/bootstrap';
 import { DEFAULT_PORTS } from '../stack/ports';
+import { stackEnvFile, writeStackEnv } from '../stack/env-file';
 import { applySchedules } from '../cli/schedules';
 import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     console.log('\n[start] stopping everything this command started...');
     for (const fn of cleanup.reverse()) await fn().catch((e) => console.error('[start]', (e as Error).message));
     fs.rmSync(lockFile, { force: true });
+    fs.rmSync(stackEnvFile(root), { force: true });
     console.log('[start] stopped.');
     process.exit(code);
   };
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
       });
     }
 
+    writeStackEnv(root, {
+      ...stack.env,
+      ...(sandbox ? { SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl } : {}),
+    });
     const config = loadConfig();
     await preflight(config);
     await bootstrapStack(config);
