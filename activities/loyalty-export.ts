@@ -1,20 +1,20 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { and, asc, gt, gte, lt } from 'drizzle-orm';
+import { and, asc, gt, gte, lt, lte } from 'drizzle-orm';
 import type { StoreDb } from '../db/client';
 import { loyaltyTransactions as t } from '../db/store/schema';
 import { parseCalendarDate } from '../domain/dates';
+import { appendId, containsId, mergeRanges, type IdRanges } from '../domain/id-ranges';
 import { LOYALTY_COLUMNS } from '../domain/loyalty';
 import { csvLine } from '../lake/csv-text';
-import { fileId, fileNameOf, loyaltyContributionsPrefix, loyaltyStoreExportKey } from '../lake/layout';
+import { loyaltyStoreExportKey, loyaltyStoreExportManifestKey } from '../lake/layout';
 import { createIncomingFileActivities, type IncomingFile } from './customers-files';
 
 /**
@@ -26,39 +26,18 @@ const line = (fields: readonly (string | number)[]) => `${csvLine(fields).slice(
 /** Upload part size: most days go up in one PUT (64 MiB ≈ a million rows); memory holds one part at a time. */
 const PART_SIZE = 64 * 1024 * 1024;
 
-/**
- * The ETag S3 gives an object uploaded in `partSize` parts: the MD5 of the bytes for a single PUT, else the MD5 of
- * the parts' MD5s and `-<parts>`. Known before the upload, it tells whether this exact version was converted before.
- */
-export function s3Etag(partSize: number) {
-  const parts: Buffer[] = [];
-  const whole = crypto.createHash('md5');
-  let part = crypto.createHash('md5');
-  let inPart = 0;
-  let size = 0;
-  return {
-    update(bytes: Buffer) {
-      whole.update(bytes);
-      size += bytes.length;
-      for (let at = 0; at < bytes.length;) {
-        // lib-storage starts a new part only once more than partSize bytes are buffered: a part is full at partSize.
-        if (inPart === partSize) {
-          parts.push(part.digest());
-          part = crypto.createHash('md5');
-          inPart = 0;
-        }
-        const take = Math.min(partSize - inPart, bytes.length - at);
-        part.update(bytes.subarray(at, at + take));
-        inPart += take;
-        at += take;
-      }
-    },
-    digest(): string {
-      if (size <= partSize) return whole.digest('hex');
-      const all = [...parts, part.digest()];
-      return `${crypto.createHash('md5').update(Buffer.concat(all)).digest('hex')}-${all.length}`;
-    },
-  };
+/** One exported file of a day: its rows' ids, and its ETag once S3 has it (null: recorded, upload not confirmed). */
+export interface LoyaltyExportPart {
+  key: string;
+  etag: string | null;
+  rows: number;
+  ids: IdRanges;
+}
+
+/** `loyalty/store-exports/<day>.json`: the parts of one day exported so far, oldest first. */
+export interface LoyaltyExportManifest {
+  day: string;
+  parts: LoyaltyExportPart[];
 }
 
 export interface LoyaltyExportDeps {
@@ -70,22 +49,28 @@ export interface LoyaltyExportDeps {
   workDir?: string;
 }
 
-/** What exporting one day found: nothing, a version already converted, or a file in incoming/ to convert. */
+/** What exporting one day found: no rows, no rows not exported before, or a part in incoming/ to convert. */
 export type LoyaltyDayExport =
-  | { outcome: 'empty'; day: string; rows: 0 }
-  | { outcome: 'already-converted'; day: string; rows: number; key: string; etag: string }
-  | { outcome: 'exported'; day: string; rows: number; file: IncomingFile };
+  | { outcome: 'empty' | 'up-to-date'; day: string; rows: 0 }
+  | { outcome: 'exported'; day: string; rows: number; part: number; file: IncomingFile };
 
-/** Store DB → loyalty export CSV in incoming/loyalty/, for the file pipeline to convert. */
+/**
+ * Store DB → loyalty export CSVs in incoming/loyalty/, for the file pipeline to convert.
+ *
+ * loyalty_transactions is an append-only ledger: a row, once written, never changes and is never deleted; a POS
+ * that syncs late only adds rows (to any day, with any id). So a day is exported as parts, each holding the rows no
+ * earlier part has, and the manifest's ids are what tells "exported" from "new".
+ */
 export function createLoyaltyExportActivities(deps: LoyaltyExportDeps) {
   const pageSize = deps.pageSize ?? 5000;
   const files = createIncomingFileActivities({ s3: deps.s3, archiveBucket: deps.buckets.archive });
+  const manifestKey = loyaltyStoreExportManifestKey;
 
-  /** One UTC day of loyalty_transactions in id order, a page at a time (keyset on the primary key). */
-  async function* dayPages(day: string) {
+  /** One UTC day of loyalty_transactions in id order within `[fromId, toId]`, a page at a time (keyset on the id). */
+  async function* dayPages(day: string, fromId = 0, toId = Number.MAX_SAFE_INTEGER) {
     const from = new Date(`${day}T00:00:00.000Z`);
     const to = new Date(from.getTime() + 86_400_000);
-    let after = 0;
+    let after = fromId - 1;
     for (;;) {
       const page = await deps.store
         .select({
@@ -97,7 +82,7 @@ export function createLoyaltyExportActivities(deps: LoyaltyExportDeps) {
           occurredAt: t.occurredAt,
         })
         .from(t)
-        .where(and(gte(t.occurredAt, from), lt(t.occurredAt, to), gt(t.id, after)))
+        .where(and(gte(t.occurredAt, from), lt(t.occurredAt, to), gt(t.id, after), lte(t.id, toId)))
         .orderBy(asc(t.id))
         .limit(pageSize);
       if (page.length) yield page;
@@ -106,27 +91,34 @@ export function createLoyaltyExportActivities(deps: LoyaltyExportDeps) {
     }
   }
 
-  /** Writes the day's CSV to `csvPath`; returns its row count and the ETag S3 will give it (see `s3Etag`). */
-  async function writeDayCsv(day: string, csvPath: string): Promise<{ rows: number; etag: string }> {
+  /**
+   * Writes the header and the day's rows that `take` selects to `csvPath`, in id order with fixed formatting (ISO UTC
+   * with milliseconds and Z): the same rows always give the same bytes, so the same ETag and the same conversion
+   * workflow id. Returns their count and ids.
+   */
+  async function writePartCsv(
+    day: string,
+    csvPath: string,
+    take: (id: number) => boolean,
+    bounds: [number, number] = [0, Number.MAX_SAFE_INTEGER],
+  ): Promise<{ rows: number; ids: IdRanges }> {
     const out = fs.createWriteStream(csvPath);
-    const etag = s3Etag(PART_SIZE);
     const write = async (text: string) => {
-      const bytes = Buffer.from(text);
-      etag.update(bytes);
-      if (!out.write(bytes)) await once(out, 'drain');
+      if (!out.write(text)) await once(out, 'drain');
     };
+    const ids: IdRanges = [];
     let rows = 0;
     try {
       await write(line(LOYALTY_COLUMNS));
-      for await (const page of dayPages(day)) {
-        // Fixed formatting (ISO UTC with milliseconds and Z): the same rows always give the same bytes, so the same
-        // ETag and the same conversion workflow id.
+      for await (const page of dayPages(day, ...bounds)) {
+        const taken = page.filter((r) => take(r.id));
+        for (const r of taken) appendId(ids, r.id);
+        rows += taken.length;
         await write(
-          page
+          taken
             .map((r) => line([r.id, r.cardNumber, r.storeCode, r.pointsDelta, r.reason, r.occurredAt.toISOString()]))
             .join(''),
         );
-        rows += page.length;
       }
       out.end();
       await finished(out);
@@ -134,73 +126,114 @@ export function createLoyaltyExportActivities(deps: LoyaltyExportDeps) {
       out.destroy();
       throw err;
     }
-    return { rows, etag: etag.digest() };
+    return { rows, ids };
   }
 
-  /** ETags of the versions of `key` whose conversion got as far as the per-card totals (read from the lake). */
-  async function convertedVersions(key: string): Promise<string[]> {
-    const prefix = `${loyaltyContributionsPrefix}${fileId(fileNameOf(key, 'loyalty'), '')}`;
-    const etags: string[] = [];
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await deps.s3.send(
-        new ListObjectsV2Command({ Bucket: deps.buckets.lake, Prefix: prefix, ContinuationToken }),
-      );
-      for (const o of page.Contents ?? []) etags.push(o.Key!.slice(prefix.length).replace(/\.ndjson$/, ''));
-      ContinuationToken = page.NextContinuationToken;
-    } while (ContinuationToken);
-    return etags;
+  async function readManifest(day: string): Promise<LoyaltyExportManifest> {
+    try {
+      const got = await deps.s3.send(new GetObjectCommand({ Bucket: deps.buckets.lake, Key: manifestKey(day) }));
+      return JSON.parse(await got.Body!.transformToString()) as LoyaltyExportManifest;
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return { day, parts: [] };
+      throw err;
+    }
+  }
+
+  /** Overwrites the whole manifest: writing the same content again (a retry) changes nothing. */
+  async function writeManifest(manifest: LoyaltyExportManifest): Promise<void> {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.buckets.lake,
+        Key: manifestKey(manifest.day),
+        Body: JSON.stringify(manifest),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  /** Uploads the part's CSV to incoming/ (unless an earlier attempt did) and records the ETag S3 gives it. */
+  async function uploadPart(manifest: LoyaltyExportManifest, part: LoyaltyExportPart, csvPath: string) {
+    // An attempt that crashed after its upload left the same bytes there (same ids, and ledger rows never change).
+    let file = await files.findIncomingFile('loyalty', part.key);
+    if (!file) {
+      // lib-storage, as the conversion uploads: buffered parts, no streaming signature (which SeaweedFS refuses).
+      await new Upload({
+        client: deps.s3,
+        params: {
+          Bucket: deps.buckets.archive,
+          Key: part.key,
+          Body: fs.createReadStream(csvPath),
+          ContentType: 'text/csv',
+        },
+        partSize: PART_SIZE,
+        queueSize: 1,
+      }).done();
+      file = await files.describeIncomingFile('loyalty', part.key);
+    }
+    part.etag = file.etag;
+    await writeManifest(manifest);
+    return file;
   }
 
   return {
     /**
-     * Exports one UTC day of the store DB's loyalty transactions as a loyalty CSV to `incoming/loyalty/`. The file
-     * goes through worker-local disk first (bounded memory at any day size) so its hash is known before S3 is
-     * touched: a version already converted is not written again, and a day whose rows changed after it was
-     * converted is refused, because converting the new version would count the unchanged rows twice in the balances.
+     * Exports the rows of one UTC day of the store DB's loyalty transactions that no earlier part of that day holds,
+     * as the day's next part in incoming/loyalty/, and returns it for conversion. Safe to retry at any point:
+     * - the part's ids are recorded in the manifest before its file is uploaded, so a retry writes exactly those rows
+     *   again (same bytes, same key, same ETag, same `loyalty-convert/<key>@<etag>` run) and no row lands in two parts;
+     * - a recorded part still in incoming/ (its conversion not finished, or never started because the caller died
+     *   after the manifest write) is returned again rather than `up-to-date`; no new part is written until it is
+     *   converted, so only the last part can be pending.
+     * The file goes through worker-local disk (bounded memory at any day size: one page of rows, ids as ranges).
      */
     async exportLoyaltyDay(day: string): Promise<LoyaltyDayExport> {
       if (parseCalendarDate(day) !== day)
         throw ApplicationFailure.nonRetryable(`not a calendar day: ${day}`, 'InvalidDay');
-      const key = loyaltyStoreExportKey(day);
+      const manifest = await readManifest(day);
+      const last = manifest.parts[manifest.parts.length - 1];
+      const exported = (part: LoyaltyExportPart, file: IncomingFile): LoyaltyDayExport => ({
+        outcome: 'exported',
+        day,
+        rows: part.rows,
+        part: manifest.parts.indexOf(part) + 1,
+        file,
+      });
+      if (last?.etag) {
+        const pending = await files.findIncomingFile('loyalty', last.key);
+        if (pending?.etag === last.etag) return exported(last, pending);
+      }
+
       const ctx = Context.current();
       const beat = setInterval(() => ctx.heartbeat(), 2000);
       const work = fs.mkdtempSync(path.join(deps.workDir ?? os.tmpdir(), 'loyalty-export-'));
       try {
-        const csvPath = path.join(work, 'export.csv');
-        const { rows, etag } = await writeDayCsv(day, csvPath);
-        if (rows === 0) return { outcome: 'empty', day, rows: 0 };
-        const earlier = await convertedVersions(key);
-        if (earlier.includes(etag)) {
-          // Converted before; if that version is still in incoming/ its run has not finished, so hand it back.
-          const pending = await files.findIncomingFile('loyalty', key);
-          if (pending?.etag === etag) return { outcome: 'exported', day, rows, file: pending };
-          return { outcome: 'already-converted', day, rows, key, etag };
+        const csvPath = path.join(work, 'part.csv');
+        if (last && !last.etag) {
+          // Recorded, upload not confirmed: the same ids again (read only their id span).
+          const bounds: [number, number] = [last.ids[0]![0], last.ids[last.ids.length - 1]![1]];
+          const again = await writePartCsv(day, csvPath, (id) => containsId(last.ids, id), bounds);
+          if (again.rows !== last.rows)
+            throw ApplicationFailure.nonRetryable(
+              `${day}: ${last.key} recorded ${last.rows} rows, the store DB now has ${again.rows} of its ids in that ` +
+                `day; loyalty_transactions must be append-only (rows never updated or deleted)`,
+              'LoyaltyLedgerChanged',
+            );
+          return exported(last, await uploadPart(manifest, last, csvPath));
         }
-        if (earlier.length)
-          throw ApplicationFailure.nonRetryable(
-            `${day}: loyalty_transactions changed after version(s) ${earlier.join(', ')} of ${key} were converted; ` +
-              `converting the new version (${etag}) would add the unchanged rows to the balances a second time ` +
-              `(if the bucket encrypts with SSE-KMS, ETags are not MD5s and every re-export looks changed)`,
-            'LoyaltyDayChanged',
-          );
-        // lib-storage, as the conversion uploads: buffered parts, no streaming signature (which SeaweedFS refuses).
-        await new Upload({
-          client: deps.s3,
-          params: {
-            Bucket: deps.buckets.archive,
-            Key: key,
-            Body: fs.createReadStream(csvPath),
-            ContentType: 'text/csv',
-          },
-          partSize: PART_SIZE,
-          queueSize: 1,
-        }).done();
-        // S3 ETags are MD5s only without SSE-KMS/SSE-C; with those the file is still converted under its real ETag,
-        // but an unchanged re-export then looks changed (and is refused, never counted twice).
-        const file = await files.describeIncomingFile('loyalty', key);
-        if (file.etag !== etag) log.warn(`${key}: S3 gave ETag ${file.etag}, not the MD5 ${etag}`);
-        return { outcome: 'exported', day, rows, file };
+
+        const done = mergeRanges(...manifest.parts.map((p) => p.ids));
+        const fresh = await writePartCsv(day, csvPath, (id) => !containsId(done, id));
+        if (fresh.rows === 0) return { outcome: manifest.parts.length ? 'up-to-date' : 'empty', day, rows: 0 };
+        const part: LoyaltyExportPart = {
+          key: loyaltyStoreExportKey(day, manifest.parts.length + 1),
+          etag: null,
+          rows: fresh.rows,
+          ids: fresh.ids,
+        };
+        manifest.parts.push(part);
+        // Claim the ids before the upload: from here on they belong to this part, whatever happens next.
+        await writeManifest(manifest);
+        return exported(part, await uploadPart(manifest, part, csvPath));
       } finally {
         clearInterval(beat);
         fs.rmSync(work, { recursive: true, force: true });

@@ -10,16 +10,27 @@ const SETTLED: ConvertFileRecord['outcome'][] = ['converted', 'already-converted
 export const LOYALTY_COMMANDS: Record<string, Command> = {
   'export-loyalty': {
     summary:
-      "export-loyalty [YYYY-MM-DD] [--no-wait] a UTC day (default yesterday) of the store DB's loyalty_transactions",
+      "export-loyalty [YYYY-MM-DD | --lookback N] [--no-wait] the store DB's loyalty_transactions of a UTC day (default: " +
+      'each of the last 3 days) not exported before → converted',
     async run(ctx) {
-      const day = ctx.args[0] ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`expected YYYY-MM-DD, got ${day}`);
-      // One id per day: a second export of a day while the first still runs is refused by Temporal.
-      const workflowId = `loyalty-store-export/${day}`;
+      // parseArgs runs non-strict: `--lookback 5` arrives as a flag and a positional, `--lookback=5` as a value.
+      const args = [...ctx.args];
+      let lookback = ctx.options.lookback;
+      if (lookback === true) lookback = args.shift();
+      const day = args[0];
+      if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`expected YYYY-MM-DD, got ${day}`);
+      if (lookback !== undefined && (day !== undefined || !/^\d+$/.test(String(lookback))))
+        throw new Error(`expected either a day or --lookback N (days), got ${day ?? ''} --lookback ${lookback}`);
+      const lookbackDays = lookback === undefined ? undefined : Number(lookback);
+      // One id per day (or per lookback and start day): a second export while the first still runs is refused.
+      const today = new Date().toISOString().slice(0, 10);
+      const workflowId = day
+        ? `loyalty-store-export/${day}`
+        : `loyalty-store-export/${today}-last-${lookbackDays ?? 'default'}`;
       const handle = await ctx.client.workflow.start('loyaltyStoreExport', {
         taskQueue: 'data',
         workflowId,
-        args: [{ day }],
+        args: [day ? { day } : { lookbackDays }],
       });
       console.log(`started ${workflowId}`);
       if (!ctx.options['no-wait']) console.log(JSON.stringify(await handle.result(), null, 2));

@@ -74,7 +74,9 @@ export const SCHEDULES: ScheduleDeclaration[] = [
     args: [{}],
     taskQueue: 'data',
     spec: { cronExpressions: ['0 4 * * *'] },
-    memo: "Yesterday's store DB loyalty_transactions → incoming/loyalty/store-db-<day>.csv → converted (child run)",
+    memo:
+      "The last 3 days' store DB loyalty_transactions not exported before (late POS syncs) → " +
+      'incoming/loyalty/store-db-<day>[-part-<n>].csv → converted (child runs)',
   },
   {
     id: 'loyalty-daily',

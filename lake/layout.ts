@@ -3,7 +3,9 @@
  *
  * Archive bucket (`config.aws.buckets.archive`)
  *   incoming/<domain>/<file>                      files dropped by in-store systems, removed once processed
- *   incoming/loyalty/store-db-YYYY-MM-DD.csv      one UTC day of the store DB's loyalty_transactions, exported
+ *   incoming/loyalty/store-db-YYYY-MM-DD.csv      the store DB's loyalty_transactions of one UTC day, first export
+ *   incoming/loyalty/store-db-YYYY-MM-DD-part-<n>.csv
+ *                                                 rows of that day that arrived after the earlier parts (late POS sync)
  *   archive/<domain>/dt=YYYY-MM-DD/<file>         the raw file, byte for byte, after a completed run
  * Quarantine bucket (`config.aws.buckets.quarantine`)
  *   quarantine/<domain>/dt=YYYY-MM-DD/<file>/rows-<firstRow>.csv
@@ -11,6 +13,7 @@
  * Lake bucket (`config.aws.buckets.lake`)
  *   loyalty/points/month=YYYY-MM/<fileId>.parquet loyalty transactions, typed, snappy (or zstd)
  *   loyalty/contributions/<fileId>.ndjson         per-card totals of one file, the input of the balances step
+ *   loyalty/store-exports/YYYY-MM-DD.json         the parts of one day exported from the store DB, and their ids
  *
  * `dt` is the day the file arrived (its LastModified, UTC), so a re-run files the same input in the same place.
  */
@@ -20,8 +23,12 @@ export const incomingPrefix = (domain: FileDomain) => `incoming/${domain}/`;
 
 export const incomingKey = (domain: FileDomain, fileName: string) => `${incomingPrefix(domain)}${fileName}`;
 
-/** The store DB's loyalty transactions of one UTC day, as a loyalty export the file pipeline converts. */
-export const loyaltyStoreExportKey = (day: string) => incomingKey('loyalty', `store-db-${day}.csv`);
+/**
+ * Part `part` (from 1) of the store DB's loyalty transactions of one UTC day, as a loyalty export the file pipeline
+ * converts. Part 1 keeps the name the export always had; later parts hold rows that arrived after the earlier ones.
+ */
+export const loyaltyStoreExportKey = (day: string, part = 1) =>
+  incomingKey('loyalty', part === 1 ? `store-db-${day}.csv` : `store-db-${day}-part-${part}.csv`);
 
 /** `dt=` partition value of a moment (UTC day). */
 export const dayPartition = (at: Date | string) => new Date(at).toISOString().slice(0, 10);
@@ -57,3 +64,6 @@ export const loyaltyPartitionKey = (month: string, id: string) => `${loyaltyPoin
 export const loyaltyContributionsPrefix = 'loyalty/contributions/';
 
 export const loyaltyContributionsKey = (id: string) => `${loyaltyContributionsPrefix}${id}.ndjson`;
+
+/** Which rows of one UTC day the store export has written, part by part (lake bucket). */
+export const loyaltyStoreExportManifestKey = (day: string) => `loyalty/store-exports/${day}.json`;

@@ -8,17 +8,30 @@ import { startOncePerVersion } from './file-children';
 import { loyaltyConvert, type LoyaltyConvertResult } from './loyalty-convert';
 
 export interface LoyaltyStoreExportInput {
-  /** UTC day `YYYY-MM-DD`; default: the day before the run started. */
+  /** One UTC day `YYYY-MM-DD`; default: each of the `lookbackDays` days before the run started. */
   day?: string;
+  /** Without `day`: how many UTC days before the run's start to export (late rows of those days are picked up). */
+  lookbackDays?: number;
+}
+
+const DEFAULT_LOOKBACK_DAYS = 3;
+
+export interface LoyaltyDayExportResult {
+  day: string;
+  /** `exported`: a part with rows no earlier part had (or one not converted yet); `up-to-date`: nothing new. */
+  outcome: 'empty' | 'up-to-date' | 'exported';
+  /** Rows in the exported part (0 unless `exported`). */
+  rows: number;
+  /** The part's number (1 for `store-db-<day>.csv`, n for `…-part-<n>.csv`). */
+  part?: number;
+  conversionWorkflowId?: string;
+  /** Absent when the part's conversion was started by someone else (the incoming scan), which then finishes it. */
+  conversion?: LoyaltyConvertResult;
 }
 
 export interface LoyaltyStoreExportResult {
-  day: string;
-  rows: number;
-  /** `exported`: converted by this run; `already-converted`: that exact version was converted (or is) before. */
-  outcome: 'empty' | 'exported' | 'already-converted';
-  conversionWorkflowId?: string;
-  conversion?: LoyaltyConvertResult;
+  /** Oldest first. */
+  days: LoyaltyDayExportResult[];
 }
 
 const activities = () =>
@@ -26,48 +39,67 @@ const activities = () =>
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '30 seconds',
-    retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidDay', 'LoyaltyDayChanged'] },
+    retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidDay', 'LoyaltyLedgerChanged'] },
   });
 
-const yesterday = () => new Date(workflowInfo().runStartTime.getTime() - 86_400_000).toISOString().slice(0, 10);
+/** The `count` UTC days before the run started, oldest first (runStartTime: the same on replay). */
+function daysBeforeStart(count: number): string[] {
+  const start = workflowInfo().runStartTime.getTime();
+  return Array.from({ length: count }, (_, i) => new Date(start - (count - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
+function daysOf(input: LoyaltyStoreExportInput): string[] {
+  if (input.day !== undefined) {
+    if (parseCalendarDate(input.day) !== input.day)
+      throw ApplicationFailure.nonRetryable(`not a calendar day: ${input.day}`, 'InvalidDay');
+    return [input.day];
+  }
+  const lookback = input.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  if (!Number.isInteger(lookback) || lookback < 1 || lookback > 366)
+    throw ApplicationFailure.nonRetryable(`lookbackDays must be an integer 1–366, got ${lookback}`, 'InvalidLookback');
+  return daysBeforeStart(lookback);
+}
+
+async function exportDay(day: string): Promise<LoyaltyDayExportResult> {
+  const exported = await activities().exportLoyaltyDay(day);
+  if (exported.outcome !== 'exported') return { day, outcome: exported.outcome, rows: 0 };
+  const { file } = exported;
+  const conversionWorkflowId = loyaltyConvertWorkflowId(file.key, file.etag);
+  const result: LoyaltyDayExportResult = {
+    day,
+    outcome: 'exported',
+    rows: exported.rows,
+    part: exported.part,
+    conversionWorkflowId,
+  };
+  // The file stays in incoming/ until converted: an abandoned conversion is finished by itself or the scan.
+  const child = await startOncePerVersion(loyaltyConvert, conversionWorkflowId, [{ file }]);
+  // Null: running already (the scan or the intake got there first), and that run converts this part.
+  if (child) result.conversion = await child.result();
+  return result;
+}
 
 /**
- * Store DB `loyalty_transactions` of one UTC day → a loyalty CSV in incoming/loyalty/ → the usual conversion.
+ * Store DB `loyalty_transactions` of recent UTC days → for each day, the rows not exported before as the day's next
+ * part in incoming/loyalty/ → the usual conversion. Re-exporting the last few days every night picks up the rows a
+ * POS synced late; rows are never converted twice (see `exportLoyaltyDay`).
  *
- * The conversion is started here as a child rather than left to the daily incoming/ scan, so an operator sees one
- * workflow tree per day and this run's result says how the day ended. Its id is the file pipeline's own
- * (`loyalty-convert/<key>@<etag>`, not one below this run's id): the scan, the intake signal and this export then all
- * agree on one run per version of the file, and an unchanged re-export is not converted twice.
+ * The conversions are started here as children rather than left to the daily incoming/ scan, so an operator sees one
+ * workflow tree per run and its result says how each day ended. Their ids are the file pipeline's own
+ * (`loyalty-convert/<key>@<etag>`, not below this run's id): the scan, the intake signal and this export then all
+ * agree on one run per part.
  */
 export async function loyaltyStoreExport(input: LoyaltyStoreExportInput = {}): Promise<LoyaltyStoreExportResult> {
-  const day = input.day ?? yesterday();
-  if (parseCalendarDate(day) !== day) throw ApplicationFailure.nonRetryable(`not a calendar day: ${day}`, 'InvalidDay');
+  const days = daysOf(input);
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'loyalty-store-export' },
-    { key: SA.SyncWindow, value: day },
+    { key: SA.SyncWindow, value: days.length === 1 ? days[0]! : `${days[0]}/${days[days.length - 1]}` },
     { key: SA.SyncStatus, value: 'Running' },
   ]);
   try {
-    const exported = await activities().exportLoyaltyDay(day);
-    let result: LoyaltyStoreExportResult;
-    if (exported.outcome === 'empty') result = { day, rows: 0, outcome: 'empty' };
-    else if (exported.outcome === 'already-converted')
-      result = {
-        day,
-        rows: exported.rows,
-        outcome: 'already-converted',
-        conversionWorkflowId: loyaltyConvertWorkflowId(exported.key, exported.etag),
-      };
-    else {
-      const { file } = exported;
-      const conversionWorkflowId = loyaltyConvertWorkflowId(file.key, file.etag);
-      result = { day, rows: exported.rows, outcome: 'exported', conversionWorkflowId };
-      // The file stays in incoming/ until converted: an abandoned conversion is finished by itself or the scan.
-      const child = await startOncePerVersion(loyaltyConvert, conversionWorkflowId, [{ file }]);
-      // Null: running already (the scan or the intake got there first), and that run converts this version.
-      if (child) result.conversion = await child.result();
-      else result.outcome = 'already-converted';
-    }
+    const result: LoyaltyStoreExportResult = { days: [] };
+    // One day at a time, oldest first: a day's parts are numbered in order, and the worker's disk holds one part.
+    for (const day of days) result.days.push(await exportDay(day));
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return result;
   } catch (err) {
