@@ -1,11 +1,10 @@
 #!/usr/bin/env -S node --import tsx
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { applySchedules, SCHEDULES } from './schedules';
-import { COMMANDS, registerCommands, required, type CommandContext } from './commands';
+import { COMMANDS, parseCommandLine, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
 import { FILE_COMMANDS } from './file-commands';
 import { LOYALTY_COMMANDS } from './loyalty-commands';
@@ -29,7 +28,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}`;
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, options: values } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (!command || values.help) {
     console.log(USAGE);

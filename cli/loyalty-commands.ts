@@ -13,11 +13,8 @@ export const LOYALTY_COMMANDS: Record<string, Command> = {
       "export-loyalty [YYYY-MM-DD | --lookback N] [--no-wait] the store DB's loyalty_transactions of a UTC day (default: " +
       'each of the last 3 days) not exported before → converted',
     async run(ctx) {
-      // parseArgs runs non-strict: `--lookback 5` arrives as a flag and a positional, `--lookback=5` as a value.
-      const args = [...ctx.args];
-      let lookback = ctx.options.lookback;
-      if (lookback === true) lookback = args.shift();
-      const day = args[0];
+      const lookback = ctx.options.lookback;
+      const day = ctx.args[0];
       if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`expected YYYY-MM-DD, got ${day}`);
       if (lookback !== undefined && (day !== undefined || !/^\d+$/.test(String(lookback))))
         throw new Error(`expected either a day or --lookback N (days), got ${day ?? ''} --lookback ${lookback}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 /** Where `npm start` leaves the endpoints of the services it started, for the `backbone` CLI to find them. */
 export const stackEnvFile = (root: string) => path.join(root, '.local', 'stack.env');
 
-/** Writes `KEY=value` lines (endpoints only: the local stack has no secrets). */
+/** Writes `KEY=value` lines: endpoints, and the throwaway local credentials of the stack npm start runs. */
 export function writeStackEnv(root: string, env: Record<string, string>): void {
   const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   fs.writeFileSync(stackEnvFile(root), `# written by npm start; removed when it stops\n${lines.join('\n')}\n`);
