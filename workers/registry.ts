@@ -3,6 +3,7 @@ import { createCatalogActivities } from '../activities/catalog';
 import { createCatalogSyncActivities } from '../activities/catalog-sync';
 import { createCustomersActivities } from '../activities/customers';
 import { createLoyaltyActivities } from '../activities/loyalty';
+import { createWorkflowStatusActivities } from '../activities/workflow-status';
 import { createLoyaltyExportActivities } from '../activities/loyalty-export';
 import { withTemporalFailures } from '../activities/failures';
 import { createHealthActivities } from '../activities/health';
@@ -36,13 +37,20 @@ export function activitiesFor(queue: TaskQueueName, deps: Deps): Record<string, 
           tablePrefix: config.aws.tablePrefix,
         }),
         ...createOutboxActivities({ pim, temporal: deps.temporal }),
+        ...createWorkflowStatusActivities({ temporal: deps.temporal }),
         ...createOrderWebhookActivities({
           orders: ordersDb(deps.pools.orders),
           s3: deps.s3,
           archiveBucket: config.aws.buckets.archive,
           shop: config.shopify.shop,
         }),
-        ...createOrdersLakeActivities({ orders: ordersDb(deps.pools.orders), s3: deps.s3, dynamo: deps.dynamo, bucket: config.aws.buckets.lake, tablePrefix: config.aws.tablePrefix }),
+        ...createOrdersLakeActivities({
+          orders: ordersDb(deps.pools.orders),
+          s3: deps.s3,
+          dynamo: deps.dynamo,
+          bucket: config.aws.buckets.lake,
+          tablePrefix: config.aws.tablePrefix,
+        }),
         ...createCustomersActivities({
           s3: deps.s3,
           dynamo: deps.dynamo,

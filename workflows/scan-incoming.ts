@@ -1,5 +1,6 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createCustomersActivities } from '../activities/customers';
+import type { createWorkflowStatusActivities } from '../activities/workflow-status';
 import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../domain/file-workflows';
 import { SA } from '../domain/search-attributes';
 import { taskQueueFor } from '../domain/task-queues';
@@ -16,19 +17,24 @@ export interface ScanIncomingInput {
 }
 
 const activities = () =>
-  proxyActivities<ReturnType<typeof createCustomersActivities>>({
+  proxyActivities<ReturnType<typeof createCustomersActivities> & ReturnType<typeof createWorkflowStatusActivities>>({
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '1 minute',
   });
 
 /**
  * Lists incoming/ and starts one workflow per file version (id from key and ETag). A file already running or
- * completed is not started again; one that failed may be (ALLOW_DUPLICATE_FAILED_ONLY). The children outlive the scan.
+ * completed is not started again; one that failed may be (ALLOW_DUPLICATE_FAILED_ONLY). A copy of a version whose
+ * run completed (the same export sent again) is archived without a second run. The children outlive the scan.
  */
-export async function scanIncomingFiles(input: ScanIncomingInput): Promise<{ started: string[]; skipped: string[] }> {
+export async function scanIncomingFiles(
+  input: ScanIncomingInput,
+): Promise<{ started: string[]; skipped: string[]; resent: string[] }> {
   upsertSearchAttributes([{ key: SA.Pipeline, value: 'scan-incoming' }]);
   const started: string[] = [];
   const skipped: string[] = [];
+  /** Skipped files whose version was already processed: archived without a second run. */
+  const resent: string[] = [];
   for (const domain of input.domains) {
     for (const file of await activities().listIncomingFiles(domain, input.limit ?? 100, input.under)) {
       const workflowId =
@@ -39,9 +45,17 @@ export async function scanIncomingFiles(input: ScanIncomingInput): Promise<{ sta
         domain === 'customers'
           ? await startOncePerVersion(customersImport, workflowId, [{ file }])
           : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }]);
-      // Null: already running, or completed: that version of the file is (being) processed.
-      (child ? started : skipped).push(workflowId);
+      if (child) started.push(workflowId);
+      else {
+        // That version of the file is (being) processed. Once its run has completed, this copy is the same bytes
+        // sent again (a re-sent export): archived as well, so it does not sit in incoming/ for every later scan.
+        skipped.push(workflowId);
+        if (await activities().workflowCompleted(workflowId)) {
+          await activities().archiveIncomingFile(domain, file);
+          resent.push(workflowId);
+        }
+      }
     }
   }
-  return { started, skipped };
+  return { started, skipped, resent };
 }

@@ -7,6 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomersActivities } from '../../activities/customers';
 import { createLoyaltyActivities } from '../../activities/loyalty';
+import { createWorkflowStatusActivities } from '../../activities/workflow-status';
 import { loyaltyConvertWorkflowId } from '../../domain/file-workflows';
 import { loyaltyCsv, type LoyaltyCsvExpectation } from '../../lake/demo/loyalty-csv';
 import { loyaltyConvert, scanIncomingFiles, type LoyaltyConvertResult } from '../../workflows';
@@ -37,7 +38,11 @@ describe('loyalty conversion and the incoming/ scan', () => {
       tablePrefix: prefix,
       storeCodes: async () => STORES,
     };
-    activities = { ...createCustomersActivities(shared), ...createLoyaltyActivities(shared) };
+    activities = {
+      ...createCustomersActivities(shared),
+      ...createLoyaltyActivities(shared),
+      ...createWorkflowStatusActivities({ temporal: async () => t.client }),
+    };
   });
   afterAll(async () => {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -49,9 +54,12 @@ describe('loyalty conversion and the incoming/ scan', () => {
     const want: Partial<LoyaltyCsvExpectation> = {};
     const body = [...loyaltyCsv({ rows: ROWS, seed: 21, cards: 500, badRate: 0.005 }, want)].join('');
     const key = await uploadIncoming(deps.s3, config.aws.buckets.archive, 'loyalty', `${run}/points.csv`, body);
-    await uploadCustomersCsv(deps.s3, config.aws.buckets.archive, `${run}/people.csv`, { rows: 200, seed: 4 });
+    const people = await uploadCustomersCsv(deps.s3, config.aws.buckets.archive, `${run}/people.csv`, {
+      rows: 200,
+      seed: 4,
+    });
 
-    const { scan, results, rerun } = await t.withWorkers({ data: activities }, async () => {
+    const { scan, results, rerun, rescan } = await t.withWorkers({ data: activities }, async () => {
       const scan = await t.client.workflow.execute(scanIncomingFiles, {
         taskQueue: t.queue('data'),
         workflowId: `scan-incoming/${run}`,
@@ -65,8 +73,20 @@ describe('loyalty conversion and the incoming/ scan', () => {
         workflowId: `${loyaltyConvertWorkflowId(key, loyalty.file.etag)}/rerun`,
         args: [{ file: { ...loyalty.file, key: loyalty.archiveKey! }, keepSource: true }],
       });
-      return { scan, results, rerun };
+      // The same customers export sent again once imported: archived by the next scan, not imported twice.
+      await uploadIncoming(deps.s3, config.aws.buckets.archive, 'customers', `${run}/people.csv`, people.body);
+      const rescan = await t.client.workflow.execute(scanIncomingFiles, {
+        taskQueue: t.queue('data'),
+        workflowId: `scan-incoming/${run}-again`,
+        args: [{ domains: ['customers', 'loyalty'], under: `${run}/` }],
+      });
+      return { scan, results, rerun, rescan };
     });
+    const customersRun = scan.started.find((id) => id.startsWith('customers-import/'))!;
+    expect(rescan).toEqual({ started: [], skipped: [customersRun], resent: [customersRun] });
+    await expect(
+      deps.s3.send(new HeadObjectCommand({ Bucket: config.aws.buckets.archive, Key: people.key })),
+    ).rejects.toThrow();
     expect(scan.started).toHaveLength(2);
     expect(scan.started.some((id) => id.startsWith(`customers-import/incoming/customers/${run}/people.csv@`))).toBe(
       true,
