@@ -1,4 +1,12 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import type { createLoyaltyExportActivities } from '../activities/loyalty-export';
 import { parseCalendarDate } from '../domain/dates';
 import { loyaltyConvertWorkflowId } from '../domain/file-workflows';
@@ -18,8 +26,11 @@ const DEFAULT_LOOKBACK_DAYS = 3;
 
 export interface LoyaltyDayExportResult {
   day: string;
-  /** `exported`: a part with rows no earlier part had (or one not converted yet); `up-to-date`: nothing new. */
-  outcome: 'empty' | 'up-to-date' | 'exported';
+  /**
+   * `exported`: a part with rows no earlier part had (or one not converted yet); `up-to-date`: nothing new;
+   * `busy`: another export of this day was running (it exports what is new), so this run left the day alone.
+   */
+  outcome: 'empty' | 'up-to-date' | 'exported' | 'busy';
   /** Rows in the exported part (0 unless `exported`). */
   rows: number;
   /** The part's number (1 for `store-db-<day>.csv`, n for `…-part-<n>.csv`). */
@@ -58,6 +69,36 @@ function daysOf(input: LoyaltyStoreExportInput): string[] {
   if (!Number.isInteger(lookback) || lookback < 1 || lookback > 366)
     throw ApplicationFailure.nonRetryable(`lookbackDays must be an integer 1–366, got ${lookback}`, 'InvalidLookback');
   return daysBeforeStart(lookback);
+}
+
+/** Id of the one export of `day` that may run at a time: the day's manifest is read, then written, without a lock. */
+export const loyaltyStoreExportDayId = (day: string) => `loyalty-store-export-day/${day}`;
+
+/**
+ * One day's export and conversion, as a child under the day's own id: Temporal runs at most one workflow per id, so
+ * two exports of a day (the nightly run and a manual one) never update its manifest at the same time.
+ */
+export async function loyaltyStoreExportDay(input: { day: string }): Promise<LoyaltyDayExportResult> {
+  upsertSearchAttributes([
+    { key: SA.Pipeline, value: 'loyalty-store-export' },
+    { key: SA.SyncWindow, value: input.day },
+  ]);
+  return exportDay(input.day);
+}
+
+async function exportDayOnce(day: string): Promise<LoyaltyDayExportResult> {
+  try {
+    const child = await startChild(loyaltyStoreExportDay, {
+      workflowId: loyaltyStoreExportDayId(day),
+      args: [{ day }],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return await child.result();
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    return { day, outcome: 'busy', rows: 0 };
+  }
 }
 
 async function exportDay(day: string): Promise<LoyaltyDayExportResult> {
@@ -99,7 +140,7 @@ export async function loyaltyStoreExport(input: LoyaltyStoreExportInput = {}): P
   try {
     const result: LoyaltyStoreExportResult = { days: [] };
     // One day at a time, oldest first: a day's parts are numbered in order, and the worker's disk holds one part.
-    for (const day of days) result.days.push(await exportDay(day));
+    for (const day of days) result.days.push(await exportDayOnce(day));
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return result;
   } catch (err) {

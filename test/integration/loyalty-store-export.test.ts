@@ -16,7 +16,7 @@ import { rng } from '../../db/seed/random';
 import { loyaltyTransactions, stores } from '../../db/store/schema';
 import { loyaltyConvertWorkflowId } from '../../domain/file-workflows';
 import { loyaltyStoreExportKey, loyaltyStoreExportManifestKey } from '../../lake/layout';
-import { loyaltyStoreExport } from '../../workflows';
+import { loyaltyStoreExport, loyaltyStoreExportDay, loyaltyStoreExportDayId } from '../../workflows';
 import { loadConfig } from '../../workers/config';
 import { createDeps } from '../../workers/deps';
 import { freshDatabases, type FreshDatabases } from '../support/db';
@@ -366,5 +366,24 @@ describe('loyalty from the store DB', () => {
       [recent[3], 'up-to-date'],
     ]);
     expect(await balances()).toEqual(ledgerBalances());
+  });
+
+  it('leaves a day alone while another export of it runs (one manifest writer per day)', async () => {
+    const busyDay = '2001-04-05';
+    // Another export of that day, stuck (no worker polls its queue): it holds the day's id.
+    const other = await t.client.workflow.start(loyaltyStoreExportDay, {
+      taskQueue: `${t.queue('data')}-nobody`,
+      workflowId: loyaltyStoreExportDayId(busyDay),
+      args: [{ day: busyDay }],
+    });
+    try {
+      const result = await withWorkers(() => run({ day: busyDay }, `${busyDay}/busy`));
+      expect(result.days).toEqual([{ day: busyDay, outcome: 'busy', rows: 0 }]);
+    } finally {
+      await other.terminate('test over');
+    }
+    // Once it is gone, the day exports as usual (nothing there: empty).
+    const after = await withWorkers(() => run({ day: busyDay }, `${busyDay}/after`));
+    expect(after.days).toEqual([{ day: busyDay, outcome: 'empty', rows: 0 }]);
   });
 });
