@@ -6,7 +6,6 @@ import { finished } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { and, asc, gt, gte, lt, lte } from 'drizzle-orm';
 import type { StoreDb } from '../db/client';
 import { loyaltyTransactions as t } from '../db/store/schema';
@@ -15,6 +14,7 @@ import { appendId, containsId, mergeRanges, type IdRanges } from '../domain/id-r
 import { LOYALTY_COLUMNS } from '../domain/loyalty';
 import { csvLine } from '../lake/csv-text';
 import { loyaltyStoreExportKey, loyaltyStoreExportManifestKey } from '../lake/layout';
+import { uploadFile } from '../lake/s3';
 import { createIncomingFileActivities, type IncomingFile } from './customers-files';
 
 /**
@@ -156,18 +156,10 @@ export function createLoyaltyExportActivities(deps: LoyaltyExportDeps) {
     // An attempt that crashed after its upload left the same bytes there (same ids, and ledger rows never change).
     let file = await files.findIncomingFile('loyalty', part.key);
     if (!file) {
-      // lib-storage, as the conversion uploads: buffered parts, no streaming signature (which SeaweedFS refuses).
-      await new Upload({
-        client: deps.s3,
-        params: {
-          Bucket: deps.buckets.archive,
-          Key: part.key,
-          Body: fs.createReadStream(csvPath),
-          ContentType: 'text/csv',
-        },
+      await uploadFile(deps.s3, { Bucket: deps.buckets.archive, Key: part.key, ContentType: 'text/csv' }, csvPath, {
         partSize: PART_SIZE,
         queueSize: 1,
-      }).done();
+      });
       file = await files.describeIncomingFile('loyalty', part.key);
     }
     part.etag = file.etag;

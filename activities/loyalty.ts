@@ -7,11 +7,11 @@ import type { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CardContribution, LoyaltyCounts } from '../domain/loyalty';
 import { tableName } from '../lake/dynamo-tables';
 import { loyaltyContributionsKey, loyaltyPartitionKey, quarantinePartKey } from '../lake/layout';
+import { uploadFile } from '../lake/s3';
 import { convertLoyaltyCsv, type ParquetCompression } from '../lake/loyalty-parquet';
 import { createIncomingFileActivities, type IncomingFile } from './customers-files';
 import { createBalanceWriter } from './loyalty-balances';
@@ -39,14 +39,8 @@ export interface LoyaltyConversion extends LoyaltyCounts {
 
 export function createLoyaltyActivities(deps: LoyaltyDeps) {
   const applyBalance = createBalanceWriter(deps.dynamo, tableName(deps.tablePrefix, 'loyaltyBalances'));
-  // lib-storage sends the file in buffered parts (multipart above 8 MB): bounded memory, no streaming signature.
   const upload = (Bucket: string, Key: string, file: string, ContentType: string) =>
-    new Upload({
-      client: deps.s3,
-      params: { Bucket, Key, Body: fs.createReadStream(file), ContentType },
-      partSize: 8 * 1024 * 1024,
-      queueSize: 2,
-    }).done();
+    uploadFile(deps.s3, { Bucket, Key, ContentType }, file);
 
   return {
     ...createIncomingFileActivities({ s3: deps.s3, archiveBucket: deps.buckets.archive }),

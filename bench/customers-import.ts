@@ -4,7 +4,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Client, Connection } from '@temporalio/client';
 import mysql from 'mysql2/promise';
@@ -14,6 +13,7 @@ import { customersImportWorkflowId } from '../domain/file-workflows';
 import { customersCsv, type CustomersCsvExpectation } from '../lake/demo/customers-csv';
 import { tableName } from '../lake/dynamo-tables';
 import { incomingKey } from '../lake/layout';
+import { uploadFile } from '../lake/s3';
 import { startChildWorker } from '../test/support/child-worker';
 import { customersImport } from '../workflows';
 import { createDeps } from '../workers/deps';
@@ -34,10 +34,7 @@ const csvPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-customers
 const want: Partial<CustomersCsvExpectation> = {};
 await pipeline(Readable.from(customersCsv({ rows: ROWS, seed: 2026 }, want)), fs.createWriteStream(csvPath));
 const key = incomingKey('customers', `bench/${randomUUID().slice(0, 8)}.csv`);
-await new Upload({
-  client: deps.s3,
-  params: { Bucket: config.aws.buckets.archive, Key: key, Body: fs.createReadStream(csvPath) },
-}).done();
+await uploadFile(deps.s3, { Bucket: config.aws.buckets.archive, Key: key, ContentType: 'text/csv' }, csvPath);
 const file = await createIncomingFileActivities({
   s3: deps.s3,
   archiveBucket: config.aws.buckets.archive,

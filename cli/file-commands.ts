@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Upload } from '@aws-sdk/lib-storage';
 import { createIncomingFileActivities } from '../activities/customers-files';
-import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../domain/file-workflows';
-import { createS3Client } from '../lake/s3';
+import { customersImportWorkflowId, isIncomingKey, loyaltyConvertWorkflowId } from '../domain/file-workflows';
+import { createS3Client, uploadFile } from '../lake/s3';
 import { incomingKey, type FileDomain } from '../lake/layout';
 import { required, type Command, type CommandContext } from './commands';
 
@@ -16,12 +15,7 @@ async function resolveFile(ctx: CommandContext, domain: FileDomain, arg: string)
     if (fs.existsSync(arg)) {
       key = incomingKey(domain, `manual/${path.basename(arg)}`);
       // Streamed in parts: a local export may be larger than this process should hold.
-      await new Upload({
-        client: s3,
-        params: { Bucket: bucket, Key: key, Body: fs.createReadStream(arg), ContentType: 'text/csv' },
-        partSize: 8 * 1024 * 1024,
-        queueSize: 2,
-      }).done();
+      await uploadFile(s3, { Bucket: bucket, Key: key, ContentType: 'text/csv' }, arg);
       console.log(`uploaded ${arg} → s3://${bucket}/${key}`);
     }
     return await createIncomingFileActivities({ s3, archiveBucket: bucket }).describeIncomingFile(domain, key);
@@ -50,7 +44,7 @@ export const FILE_COMMANDS: Record<string, Command> = {
     summary: 'convert-loyalty <local file | key> [--no-wait] (an archive/ key re-runs without moving it)',
     async run(ctx) {
       const file = await resolveFile(ctx, 'loyalty', required(ctx.args[0], 'key'));
-      const keepSource = !file.key.startsWith('incoming/');
+      const keepSource = !isIncomingKey(file.key);
       const id = `${loyaltyConvertWorkflowId(file.key, file.etag)}${keepSource ? `/rerun-${Date.now()}` : ''}`;
       await startAndReport(ctx, 'loyaltyConvert', id, [{ file, keepSource }]);
     },

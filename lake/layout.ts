@@ -61,9 +61,7 @@ export const loyaltyPointsPrefix = 'loyalty/points/';
 
 export const loyaltyPartitionKey = (month: string, id: string) => `${loyaltyPointsPrefix}month=${month}/${id}.parquet`;
 
-export const loyaltyContributionsPrefix = 'loyalty/contributions/';
-
-export const loyaltyContributionsKey = (id: string) => `${loyaltyContributionsPrefix}${id}.ndjson`;
+export const loyaltyContributionsKey = (id: string) => `loyalty/contributions/${id}.ndjson`;
 
 /** Which rows of one UTC day the store export has written, part by part (lake bucket). */
 export const loyaltyStoreExportManifestKey = (day: string) => `loyalty/store-exports/${day}.json`;

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 
 export interface AwsConnection {
   region: string;
@@ -31,4 +33,17 @@ export async function ensureBuckets(s3: S3Client, buckets: string[]): Promise<vo
       }
     }
   }
+}
+
+/**
+ * Uploads a local file streamed, in buffered parts (multipart above `partSize`): bounded memory at any file size, and
+ * no streaming signature (which SeaweedFS refuses). Holds `queueSize` parts in memory at most.
+ */
+export async function uploadFile(
+  s3: S3Client,
+  target: { Bucket: string; Key: string; ContentType: string },
+  file: string,
+  { partSize = 8 * 1024 * 1024, queueSize = 2 } = {},
+): Promise<void> {
+  await new Upload({ client: s3, params: { ...target, Body: fs.createReadStream(file) }, partSize, queueSize }).done();
 }
