@@ -82,8 +82,16 @@ export async function loyaltyStoreExportDay(input: { day: string }): Promise<Loy
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'loyalty-store-export' },
     { key: SA.SyncWindow, value: input.day },
+    { key: SA.SyncStatus, value: 'Running' },
   ]);
-  return exportDay(input.day);
+  try {
+    const result = await exportDay(input.day);
+    upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
+    return result;
+  } catch (err) {
+    upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Failed' }]);
+    throw err;
+  }
 }
 
 async function exportDayOnce(day: string): Promise<LoyaltyDayExportResult> {
