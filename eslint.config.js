@@ -34,8 +34,8 @@ export default tseslint.config(
             ...['mysql2', 'mysql2/promise', 'drizzle-orm', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@shopify/admin-api-client', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'].map((name) => ({ name, message: 'Drivers and clients belong in activities/, not workflow code.' })),
           ],
           patterns: [
-            { group: ['../activities/*', '../../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
-            { group: ['../db/*', '../connectors/*', '../lake/*', '../workers/*', '../sandbox/*'], message: 'Workflow code may import only pure domain/ helpers.' },
+            { group: ['**/activities/**'], allowTypeImports: true, message: 'Import activities as types only.' },
+            { group: ['**/db/**', '**/connectors/**', '**/lake/**', '**/workers/**', '**/sandbox/**', '**/stack/**', '**/cli/**', '**/ops/**'], message: 'Workflow code may import only pure domain/ helpers.' },
           ],
         },
       ],

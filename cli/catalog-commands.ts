@@ -1,6 +1,6 @@
-import { signalProductChanged } from '../activities/outbox';
-import { SA } from '../domain/search-attributes';
-import type { BackfillInput } from '../workflows/catalog-backfill';
+import { signalProductChanged } from '../activities/platform/outbox';
+import { SA } from '../domain/platform/search-attributes';
+import type { BackfillInput } from '../workflows/catalog/catalog-backfill';
 import { required, type Command } from './commands';
 
 const backfillId = (name: string) => `catalog-backfill/${name}`;

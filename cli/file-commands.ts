@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createIncomingFileActivities } from '../activities/customers-files';
-import { customersImportWorkflowId, isIncomingKey, loyaltyConvertWorkflowId } from '../domain/file-workflows';
+import { createIncomingFileActivities } from '../activities/platform/incoming-files';
+import { customersImportWorkflowId, isIncomingKey, loyaltyConvertWorkflowId } from '../domain/platform/file-workflows';
 import { createS3Client, uploadFile } from '../lake/s3';
 import { incomingKey, type FileDomain } from '../lake/layout';
 import { required, type Command, type CommandContext } from './commands';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOYALTY_INTAKE_WORKFLOW_ID } from '../domain/file-workflows';
-import type { ConvertFileRecord, ConvertFileRequest } from '../workflows/loyalty-intake';
+import { LOYALTY_INTAKE_WORKFLOW_ID } from '../domain/platform/file-workflows';
+import type { ConvertFileRecord, ConvertFileRequest } from '../workflows/loyalty/loyalty-intake';
 import { required, type Command } from './commands';
 
 const SETTLED: ConvertFileRecord['outcome'][] = ['converted', 'already-converted', 'not-found', 'failed'];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SA } from '../domain/search-attributes';
-import type { OrdersBackfillInput } from '../workflows/orders-backfill';
-import type { OrdersIngestInput } from '../workflows/orders-ingest';
+import { SA } from '../domain/platform/search-attributes';
+import type { OrdersBackfillInput } from '../workflows/orders/orders-backfill';
+import type { OrdersIngestInput } from '../workflows/orders/orders-ingest';
 import { required, type Command } from './commands';
 
 const iso = (v: unknown, name: string) => {

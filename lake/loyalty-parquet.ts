@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BARBADOS_OFFSET } from '../domain/dates';
-import { CARD_NUMBER_RANGE, LOYALTY_COLUMNS, LOYALTY_REASONS, type LoyaltyCounts } from '../domain/loyalty';
+import { BARBADOS_OFFSET } from '../domain/platform/dates';
+import { CARD_NUMBER_RANGE, LOYALTY_COLUMNS, LOYALTY_REASONS, type LoyaltyCounts } from '../domain/loyalty/loyalty';
 
 export interface ConvertOptions {
   csvPath: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/platform/search-attributes';
 import { requireBinary } from './binaries';
 import { waitFor } from './ports';
 import { spawnService, tailLog, type RunningService } from './process';

@@ -1,25 +1,13 @@
 import mysql from 'mysql2/promise';
 import { Client, type Connection } from '@temporalio/client';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import { ShopifyClient } from '../connectors/shopify';
+import type { Deps } from '../activities/platform/deps';
 import type { Config } from './config';
 import { connectClient } from './temporal-connection';
 
-/** The clients every activity factory draws from; built once per worker process. */
-export interface Deps {
-  config: Config;
-  pools: { pim: mysql.Pool; store: mysql.Pool; orders: mysql.Pool };
-  s3: S3Client;
-  dynamo: DynamoDBClient;
-  /** The Admin API client; every instance for the same shop shares one cost budget. */
-  shopify: ShopifyClient;
-  /** A Temporal client for activities that start or signal workflows (e.g. the outbox relay). */
-  temporal(): Promise<Client>;
-  close(): Promise<void>;
-}
+export type { Deps };
 
 export function createDeps(config: Config): Deps {
   const pool = (uri: string) =>

@@ -3,8 +3,8 @@ import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { verifyWebhook, webhookDedupeKey } from '../connectors/shopify';
-import { restOrderToGql } from '../domain/orders-rest';
-import { SA } from '../domain/search-attributes';
+import { restOrderToGql } from '../domain/orders/orders-rest';
+import { SA } from '../domain/platform/search-attributes';
 import { tableName } from '../lake/dynamo-tables';
 
 export interface WebhookServerDeps {

@@ -1,5 +1,5 @@
 import { rng } from '../../db/seed/random';
-import { CUSTOMER_COLUMNS } from '../../domain/customers';
+import { CUSTOMER_COLUMNS } from '../../domain/customers/customers';
 import { csvLine } from '../csv-text';
 
 export interface CustomersCsvOptions {

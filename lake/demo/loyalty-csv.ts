@@ -1,5 +1,5 @@
 import { rng } from '../../db/seed/random';
-import { LOYALTY_COLUMNS } from '../../domain/loyalty';
+import { LOYALTY_COLUMNS } from '../../domain/loyalty/loyalty';
 
 export interface LoyaltyCsvOptions {
   rows: number;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { QueueRole } from '../../domain/task-queues';
+import type { QueueRole } from '../../domain/platform/task-queues';
 import { loadConfig, type TaskQueueName } from '../../workers/config';
 import { createDeps, type Deps } from '../../workers/deps';
 import { activitiesFor } from '../../workers/registry';

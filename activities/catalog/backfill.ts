@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { Context } from '@temporalio/activity';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { PimDb } from '../../db/client';
+import {
+  customIdentifier,
+  ensureCustomIdDefinition,
+  getBulkOperation,
+  isFinished,
+  PRODUCT_SET_BULK,
+  stageJsonl,
+  startBulkMutation,
+  streamBulkResults,
+  type ShopifyClient,
+} from '../../connectors/shopify';
+import { createCatalogActivities, mappingHashes, prepareProducts, recordSyncError, writeMapping } from './catalog';
+import { populationPage, populationSize, type PopulationFilter } from './pim-reads';
+
+export interface PageOutcome {
+  lastId: number;
+  processed: number;
+  synced: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface StagedChunk {
+  stagedUploadPath: string | null;
+  manifestKey: string;
+  lines: number;
+  lastId: number;
+  skipped: number;
+  failed: number;
+}
+
+type BulkLine = {
+  __lineNumber: number;
+  data?: {
+    productSet?: {
+      product: {
+        id: string;
+        variants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] };
+      } | null;
+      userErrors: { field: string[] | null; message: string; code?: string | null }[];
+    };
+  };
+  errors?: { message: string }[];
+};
+
+/** The backfill's side effects: population paging, per-product pushes, and the bulk-mutation steps, each resumable on its own. */
+export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyClient; s3: S3Client; bucket: string }) {
+  const catalog = createCatalogActivities(deps);
+  return {
+    countPopulation: (filter: PopulationFilter) => populationSize(deps.pim, filter),
+
+    /** Pushes one page of the population, `concurrency` at a time; the shared cost budget paces them at the ceiling. */
+    async pushPage(filter: PopulationFilter, afterId: number, limit: number, concurrency = 32): Promise<PageOutcome> {
+      const ids = await populationPage(deps.pim, filter, afterId, limit);
+      const outcome: PageOutcome = {
+        lastId: ids.at(-1) ?? afterId,
+        processed: ids.length,
+        synced: 0,
+        skipped: 0,
+        failed: 0,
+      };
+      let next = 0;
+      const work = async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!;
+          const r = await catalog.pushProduct(id);
+          if (r.status === 'Synced') outcome.synced++;
+          else if (r.status === 'Invalid') outcome.failed++;
+          else outcome.skipped++;
+          Context.current().heartbeat(next);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, work));
+      return outcome;
+    },
+
+    /**
+     * Builds one chunk's JSONL of productSet variables (only valid products whose content changed),
+     * keeps a manifest (line → PIM id, hash) in S3 for applying results, and stages the file with Shopify.
+     */
+    async stageBulkChunk(
+      filter: PopulationFilter,
+      afterId: number,
+      limit: number,
+      manifestKey: string,
+    ): Promise<StagedChunk> {
+      const ids = await populationPage(deps.pim, filter, afterId, limit);
+      // Lines go to a temporary file and are uploaded from it: a chunk is never held in memory whole.
+      const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'backfill-'));
+      const file = path.join(dir, 'products.jsonl');
+      const out = fs.createWriteStream(file);
+      let lines = 0;
+      const manifest: [number, string][] = [];
+      let skipped = 0;
+      let failed = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const slice = ids.slice(i, i + 500);
+        const [prepared, hashes] = await Promise.all([
+          prepareProducts(deps.pim, slice),
+          mappingHashes(deps.pim, slice),
+        ]);
+        for (const id of slice) {
+          const p = prepared.get(id)!;
+          if (!p.product) continue;
+          if (p.problems.length) {
+            await recordSyncError(deps.pim, id, p.problems);
+            failed++;
+          } else if (hashes.get(id) === p.hash) skipped++;
+          else {
+            if (
+              !out.write(`${lines ? '\n' : ''}${JSON.stringify({ identifier: customIdentifier(id), input: p.input })}`)
+            )
+              await once(out, 'drain');
+            lines++;
+            manifest.push([id, p.hash!]);
+          }
+        }
+        Context.current().heartbeat(i);
+      }
+      out.end();
+      await once(out, 'finish');
+      const lastId = ids.at(-1) ?? afterId;
+      try {
+        if (!lines) return { stagedUploadPath: null, manifestKey, lines: 0, lastId, skipped, failed };
+        await deps.s3.send(
+          new PutObjectCommand({
+            Bucket: deps.bucket,
+            Key: manifestKey,
+            Body: JSON.stringify(manifest),
+            ContentType: 'application/json',
+          }),
+        );
+        const stagedUploadPath = await stageJsonl(deps.shopify, 'products.jsonl', await fs.openAsBlob(file));
+        return { stagedUploadPath, manifestKey, lines, lastId, skipped, failed };
+      } finally {
+        await fs.promises.rm(dir, { recursive: true, force: true });
+      }
+    },
+
+    async startBulkChunk(stagedUploadPath: string, clientIdentifier: string): Promise<string> {
+      await ensureCustomIdDefinition(deps.shopify); // customId upserts need the unique definition
+      return (await startBulkMutation(deps.shopify, PRODUCT_SET_BULK, stagedUploadPath, clientIdentifier)).id;
+    },
+
+    /** Polls a bulk operation until it finishes, heartbeating; a restarted worker polls the same operation. */
+    async awaitBulkChunk(
+      operationId: string,
+    ): Promise<{ status: string; url: string | null; partialDataUrl: string | null }> {
+      for (;;) {
+        const op = await getBulkOperation(deps.shopify, operationId);
+        if (!op) throw new Error(`bulk operation ${operationId} not found`);
+        Context.current().heartbeat(op.objectCount);
+        if (isFinished(op)) return { status: op.status, url: op.url, partialDataUrl: op.partialDataUrl };
+        await Context.current().sleep(500);
+      }
+    },
+
+    /** Streams the result file and writes each line's outcome back: mapping on success, sync_errors on userErrors. */
+    async applyBulkResults(url: string, manifestKey: string): Promise<{ synced: number; failed: number }> {
+      const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: manifestKey }));
+      const manifest = JSON.parse(await object.Body!.transformToString()) as [number, string][];
+      let synced = 0;
+      let failed = 0;
+      const pending: Promise<void>[] = [];
+      for await (const line of streamBulkResults<BulkLine>(url)) {
+        const [pimId, hash] = manifest[line.__lineNumber] ?? [];
+        if (pimId === undefined) continue;
+        const payload = line.data?.productSet;
+        if (payload?.product && !payload.userErrors.length) {
+          synced++;
+          pending.push(writeMapping(deps.pim, pimId, payload.product, hash!));
+        } else {
+          failed++;
+          const problems = payload?.userErrors.length
+            ? payload.userErrors.map((e) => ({
+                code: e.code ?? 'SHOPIFY_USER_ERROR',
+                message: `${(e.field ?? []).join('.')}: ${e.message}`,
+              }))
+            : [
+                {
+                  code: 'BULK_LINE_FAILED',
+                  message: (line.errors ?? []).map((e) => e.message).join('; ') || 'no result',
+                },
+              ];
+          pending.push(recordSyncError(deps.pim, pimId, problems));
+        }
+        if (pending.length >= 50) {
+          await Promise.all(pending.splice(0));
+          Context.current().heartbeat(synced + failed);
+        }
+      }
+      await Promise.all(pending);
+      return { synced, failed };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { ordersDb } from '../../db/client';
+import type { AreaRegistration } from '../platform/area';
+import { createFraudActivities } from './fraud';
+import { createOrderActivities } from './orders';
+import { createOrdersBulkActivities } from './orders-bulk';
+import { createOrdersLakeActivities } from './orders-lake';
+import { createOrderWebhookActivities } from './orders-webhook';
+
+/** Shopify orders: ingest, webhooks, history, lake, fraud indicators and reconciliation. */
+export const ordersArea: AreaRegistration = {
+  name: 'orders',
+  activities: (deps) => {
+    const { config } = deps;
+    const orders = ordersDb(deps.pools.orders);
+    return {
+      data: {
+        ...createOrderWebhookActivities({
+          orders,
+          s3: deps.s3,
+          archiveBucket: config.aws.buckets.archive,
+          shop: config.shopify.shop,
+        }),
+        ...createOrdersLakeActivities({
+          orders,
+          s3: deps.s3,
+          dynamo: deps.dynamo,
+          bucket: config.aws.buckets.lake,
+          tablePrefix: config.aws.tablePrefix,
+        }),
+      },
+      shopify: {
+        ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
+        ...createOrdersBulkActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
+        ...createFraudActivities({ orders, shopify: deps.shopify }),
+      },
+    };
+  },
+  schedules: [
+    {
+      id: 'orders-ingest',
+      workflowType: 'ordersIngest',
+      args: [{ shop: process.env.SHOPIFY_SHOP ?? 'demo-grocer.myshopify.com' }],
+      taskQueue: 'shopify',
+      spec: { intervals: [{ every: '5 minutes' }] },
+      memo: 'Incremental Shopify orders → orders DB (window from the saved cursor, 2-minute overlap)',
+    },
+    {
+      id: 'fraud-indicators',
+      workflowType: 'fraudIndicators',
+      args: [{ lookbackHours: 72 }],
+      taskQueue: 'shopify',
+      spec: { intervals: [{ every: '15 minutes' }] },
+      memo: 'Order.risk assessments for recent orders; HIGH / CANCEL flagged in MySQL and DynamoDB',
+    },
+    {
+      id: 'orders-lake',
+      workflowType: 'ordersToLake',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['30 1 * * *'] },
+      memo: "Yesterday's orders → S3 lake partition → DynamoDB",
+    },
+    {
+      id: 'orders-reconcile',
+      workflowType: 'reconcileOrders',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['0 2 * * *'] },
+      memo: "Yesterday's orders: Shopify vs orders DB vs lake vs DynamoDB",
+    },
+  ],
+};

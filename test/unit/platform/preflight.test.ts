@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../workers/config';
+import { preflight } from '../../../workers/preflight';
+import { freePort } from '../../../stack/ports';
+
+describe('preflight', () => {
+  it('fails fast naming every unreachable service, without leaking passwords', async () => {
+    const dead = await freePort(); // nothing listens here
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: `127.0.0.1:${dead}`,
+      PIM_DATABASE_URL: `mysql://app:s3cret@127.0.0.1:${dead}/pim`,
+      STORE_DATABASE_URL: `mysql://app:s3cret@127.0.0.1:${dead}/store`,
+      ORDERS_DATABASE_URL: `mysql://app:s3cret@127.0.0.1:${dead}/orders`,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${dead}`,
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dead}`,
+    });
+    const started = Date.now();
+    const error = await preflight(config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const keys = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(keys.sort()).toEqual(
+      [
+        'AWS_ENDPOINT_URL_DYNAMODB',
+        'AWS_ENDPOINT_URL_S3',
+        'ORDERS_DATABASE_URL',
+        'PIM_DATABASE_URL',
+        'STORE_DATABASE_URL',
+        'TEMPORAL_ADDRESS',
+      ].sort(),
+    );
+    expect((error as Error).message).not.toContain('s3cret');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});

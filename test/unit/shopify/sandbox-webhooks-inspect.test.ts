@@ -1,0 +1,158 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
+import { rawAdmin } from '../../support/sandbox-client';
+
+interface Delivery {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook receiver that answers 500 to the first `failures` deliveries, then 200. */
+async function receiver(failures = 0) {
+  const got: Delivery[] = [];
+  const failed: Delivery[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const d = { headers: req.headers, body };
+      if (failed.length < failures) {
+        failed.push(d);
+        res.writeHead(500).end();
+      } else {
+        got.push(d);
+        res.writeHead(200).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  return { got, failed, uri, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('sandbox: webhooks, storefront and inspection API', () => {
+  let sb: ShopifySandbox;
+  let gql: ReturnType<typeof rawAdmin>;
+  const subscribe = (topic: string, uri: string) =>
+    gql(
+      `mutation($t: WebhookSubscriptionTopic!, $u: String!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: { uri: $u }) { webhookSubscription { id } userErrors { message } } }`,
+      { t: topic, u: uri },
+    );
+  const inspect = async (path: string, body?: unknown) =>
+    (
+      await fetch(`${sb.url}/_sandbox${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) })
+    ).json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  beforeAll(async () => {
+    sb = await startShopifySandbox({ webhookRetryDelaysMs: [20, 20, 20] });
+    gql = rawAdmin(sb);
+  });
+  afterAll(() => sb.close());
+
+  it('retries a failed delivery with the same webhook id and event id, each attempt signed', async () => {
+    const r = await receiver(2);
+    await subscribe('ORDERS_CREATE', r.uri);
+    const order = sb.storefront.placeOrder({ highRiskRate: 0 });
+    await sb.webhooks.drain();
+    await r.close();
+    expect(r.failed).toHaveLength(2);
+    expect(r.got).toHaveLength(1);
+    const all = [...r.failed, ...r.got];
+    expect(new Set(all.map((d) => d.headers['x-shopify-webhook-id'])).size).toBe(1);
+    expect(new Set(all.map((d) => d.headers['x-shopify-event-id'])).size).toBe(1);
+    for (const d of all)
+      expect(d.headers['x-shopify-hmac-sha256']).toBe(
+        createHmac('sha256', sb.webhookSecret).update(d.body, 'utf8').digest('base64'),
+      );
+    const payload = JSON.parse(r.got[0]!.body);
+    expect(payload).toMatchObject({ id: Number(order.id.split('/').pop()), admin_graphql_api_id: order.id });
+    expect(payload.updated_at).toBe(order.updatedAt);
+  });
+
+  it('names topics in X-Shopify-Topic as Shopify does (bulk_operations/finish, inventory_levels/update, orders/risk_assessment_changed)', async () => {
+    const r = await receiver();
+    for (const t of [
+      'BULK_OPERATIONS_FINISH',
+      'INVENTORY_LEVELS_UPDATE',
+      'ORDERS_RISK_ASSESSMENT_CHANGED',
+      'ORDERS_UPDATED',
+    ])
+      await subscribe(t, r.uri);
+    const order = sb.storefront.placeOrder({ highRiskRate: 0 });
+    sb.storefront.assessRisk(order.id, 'HIGH');
+    sb.storefront.refund(order.id);
+    const product = await gql(
+      `mutation { productSet(input: { title: "Flour", productOptions: [{ name: "Size", values: [{ name: "2 kg" }] }], variants: [{ sku: "FLOUR-2", price: "6.00", optionValues: [{ optionName: "Size", name: "2 kg" }] }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } } }`,
+    );
+    const itemId = product.json.data.productSet.product.variants.nodes[0].inventoryItem.id;
+    const locationId = [...sb.state.locations.keys()][0];
+    await gql(
+      `mutation($i: ID!, $l: ID!) { inventorySetQuantities(input: { name: "available", reason: "correction", quantities: [{ inventoryItemId: $i, locationId: $l, quantity: 4, changeFromQuantity: null }] }) @idempotent(key: "wh-1") { userErrors { code } } }`,
+      { i: itemId, l: locationId },
+    );
+    await gql(
+      `mutation { bulkOperationRunQuery(query: "{ locations { edges { node { id } } } }") { userErrors { message } } }`,
+    );
+    for (let i = 0; i < 50 && !r.got.some((d) => d.headers['x-shopify-topic'] === 'bulk_operations/finish'); i++)
+      await new Promise((res) => setTimeout(res, 20));
+    await sb.webhooks.drain();
+    await r.close();
+    const byTopic = (t: string) =>
+      r.got.filter((d) => d.headers['x-shopify-topic'] === t).map((d) => JSON.parse(d.body));
+    expect(byTopic('orders/risk_assessment_changed')[0]).toMatchObject({
+      risk_level: 'high',
+      order_id: Number(order.id.split('/').pop()),
+      admin_graphql_api_order_id: order.id,
+    });
+    const updates = byTopic('orders/updated');
+    expect(updates.at(-1).refunds).toHaveLength(1);
+    expect(byTopic('inventory_levels/update')[0]).toMatchObject({ available: 4 });
+    expect(byTopic('bulk_operations/finish')[0]).toMatchObject({
+      status: 'completed',
+      type: 'query',
+      error_code: null,
+    });
+  });
+
+  it('places orders through the inspection API and counts them in stats', async () => {
+    const before = await inspect('/stats');
+    const placed = await inspect('/orders', { count: 5, refundRate: 1, highRiskRate: 1 });
+    expect(placed.placed).toBe(5);
+    const after = await inspect('/stats');
+    expect(after.orders - before.orders).toBe(5);
+    const { json } = await gql(
+      `query($id: ID!) { order(id: $id) { risk { recommendation assessments { riskLevel provider { title } facts { description sentiment } } } refunds { id } } }`,
+      {
+        id: placed.ids[0],
+      },
+    );
+    expect(json.data.order.risk.recommendation).toBe('CANCEL');
+    expect(json.data.order.risk.assessments[0].riskLevel).toBe('HIGH');
+    expect(json.data.order.refunds).toHaveLength(1);
+  });
+
+  it('runs the storefront at a rate set through the inspection API', async () => {
+    const before = sb.state.orders.size;
+    await inspect('/storefront', { ordersPerMinute: 6000 }); // one every 10 ms
+    await new Promise((r) => setTimeout(r, 200));
+    await inspect('/storefront', { ordersPerMinute: 0 });
+    const placed = sb.state.orders.size - before;
+    expect(placed).toBeGreaterThan(5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sb.state.orders.size - before).toBe(placed);
+  });
+
+  it('dumps inventory per location and resets the shop, handles included', async () => {
+    const rows = await inspect('/inventory?sku=FLOUR-2');
+    expect(rows).toEqual([expect.objectContaining({ sku: 'FLOUR-2', available: 4, location: 'EMERALD' })]);
+    await inspect('/reset', {});
+    const stats = await inspect('/stats');
+    expect(stats).toMatchObject({ products: 0, orders: 0, inventoryLevels: 0, requests: 0 });
+    expect(stats.locations).toBeGreaterThan(0);
+    const again = await gql(`mutation { productSet(input: { title: "Flour" }) { product { handle } } }`);
+    expect(again.json.data.productSet.product.handle).toBe('flour'); // not flour-1: the old handle is free again
+  });
+});

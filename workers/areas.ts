@@ -1,0 +1,17 @@
+import { catalogArea } from '../activities/catalog';
+import { customersArea } from '../activities/customers';
+import { inventoryArea } from '../activities/inventory';
+import { loyaltyArea } from '../activities/loyalty';
+import { ordersArea } from '../activities/orders';
+import type { AreaRegistration } from '../activities/platform/area';
+import { platformArea } from '../activities/platform';
+
+/** Every business area the workers serve; each brings its own activities and schedules. */
+export const AREAS: AreaRegistration[] = [
+  platformArea,
+  catalogArea,
+  inventoryArea,
+  ordersArea,
+  customersArea,
+  loyaltyArea,
+];

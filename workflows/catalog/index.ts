@@ -1,0 +1,3 @@
+export * from './catalog-backfill';
+export * from './catalog-sync';
+export * from './product-publish';

@@ -1,0 +1,95 @@
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { createCatalogActivities, PushResult } from '../../activities/catalog/catalog';
+import type { createInventoryActivities } from '../../activities/inventory/inventory';
+import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
+import { taskQueueFor } from '../../domain/platform/task-queues';
+
+/** A PIM change (from the outbox relay) or an operator's re-sync; `force` pushes even unchanged content. */
+export const resyncSignal = defineSignal<[{ force?: boolean }]>('resync');
+export const statusQuery = defineQuery<PublishState>('status');
+
+export interface PublishState {
+  pimId: number;
+  pushes: number;
+  last?: PushResult;
+  inventory?: { lines: number; changed: number };
+}
+
+// Shopify calls: retried with backoff (the client already retried THROTTLED and 5xx inside one attempt).
+const shopifyCalls = () =>
+  proxyActivities<ReturnType<typeof createCatalogActivities> & ReturnType<typeof createInventoryActivities>>({
+    taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: ['ShopifyUserError', 'ShopifyGraphqlError'],
+    },
+  });
+
+/**
+ * Keeps one product in Shopify equal to the PIM. Edits arriving during a push coalesce into one more push;
+ * the workflow completes when nothing is pending, and the next change starts it again (signalWithStart).
+ */
+export async function productPublish(input: {
+  pimId: number;
+  force?: boolean;
+  pushes?: number;
+}): Promise<PublishState> {
+  const state: PublishState = { pimId: input.pimId, pushes: input.pushes ?? 0 };
+  let dirty = true;
+  let force = input.force ?? false;
+  setHandler(resyncSignal, (o) => {
+    dirty = true;
+    force ||= Boolean(o?.force);
+  });
+  setHandler(statusQuery, () => state);
+  const status = (value: SyncStatus) => upsertSearchAttributes([{ key: SA.SyncStatus, value }]);
+  upsertSearchAttributes([
+    { key: SA.ProductId, value: String(input.pimId) },
+    { key: SA.Pipeline, value: 'product-publish' },
+    { key: SA.Channel, value: 'shopify' },
+  ]);
+  const { pushProduct, publishInventory } = shopifyCalls();
+
+  do {
+    dirty = false;
+    const forceThis = force;
+    force = false;
+    status('Running');
+    state.last = await pushProduct(input.pimId, { force: forceThis });
+    state.pushes++;
+    if (state.last.skus?.length) upsertSearchAttributes([{ key: SA.Sku, value: state.last.skus }]);
+    if (state.last.status === 'Invalid') {
+      status('Invalid');
+      throw ApplicationFailure.nonRetryable(
+        `product ${input.pimId} cannot be published: ${(state.last.problems ?? []).map((p) => `${p.code}: ${p.message}`).join('; ')}`,
+        'InvalidProduct',
+        state.last.problems,
+      );
+    }
+    if (state.last.status === 'Synced' || state.last.status === 'Skipped')
+      state.inventory = await publishInventory(input.pimId, workflowInfo().workflowId);
+    if (dirty && workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof productPublish>({ pimId: input.pimId, force, pushes: state.pushes });
+    }
+  } while (dirty);
+
+  // Archived in Shopify because the PIM dropped it: Shopify follows the PIM, so the product is in sync.
+  const final = state.last.status;
+  status(final === 'Missing' ? 'Skipped' : final === 'Archived' ? 'Synced' : final);
+  return state;
+}

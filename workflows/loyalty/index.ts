@@ -1,0 +1,3 @@
+export * from './loyalty-convert';
+export * from './loyalty-intake';
+export * from './loyalty-store-export';

@@ -1,0 +1,4 @@
+export * from './order-upsert';
+export * from './orders-backfill';
+export * from './orders-ingest';
+export * from './orders-lake';

@@ -1,0 +1,3 @@
+export * from './health-check';
+export * from './outbox-relay';
+export * from './scan-incoming';

@@ -1,0 +1,61 @@
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { createCustomersActivities } from '../../activities/customers/customers';
+import type { createWorkflowStatusActivities } from '../../activities/platform/workflow-status';
+import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../../domain/platform/file-workflows';
+import { SA } from '../../domain/platform/search-attributes';
+import { taskQueueFor } from '../../domain/platform/task-queues';
+import { customersImport } from '../customers/customers-import';
+import { startOncePerVersion } from './file-children';
+import { loyaltyConvert } from '../loyalty/loyalty-convert';
+
+export interface ScanIncomingInput {
+  domains: ('customers' | 'loyalty')[];
+  /** Files started per run at most; the next scheduled run takes the rest. */
+  limit?: number;
+  /** Only files below `incoming/<domain>/<under>` (an operator's or a test's own folder). */
+  under?: string;
+}
+
+const activities = () =>
+  proxyActivities<ReturnType<typeof createCustomersActivities> & ReturnType<typeof createWorkflowStatusActivities>>({
+    taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
+    startToCloseTimeout: '1 minute',
+  });
+
+/**
+ * Lists incoming/ and starts one workflow per file version (id from key and ETag). A file already running or
+ * completed is not started again; one that failed may be (ALLOW_DUPLICATE_FAILED_ONLY). A copy of a version whose
+ * run completed (the same export sent again) is archived without a second run. The children outlive the scan.
+ */
+export async function scanIncomingFiles(
+  input: ScanIncomingInput,
+): Promise<{ started: string[]; skipped: string[]; resent: string[] }> {
+  upsertSearchAttributes([{ key: SA.Pipeline, value: 'scan-incoming' }]);
+  const started: string[] = [];
+  const skipped: string[] = [];
+  /** Skipped files whose version was already processed: archived without a second run. */
+  const resent: string[] = [];
+  for (const domain of input.domains) {
+    for (const file of await activities().listIncomingFiles(domain, input.limit ?? 100, input.under)) {
+      const workflowId =
+        domain === 'customers'
+          ? customersImportWorkflowId(file.key, file.etag)
+          : loyaltyConvertWorkflowId(file.key, file.etag);
+      const child =
+        domain === 'customers'
+          ? await startOncePerVersion(customersImport, workflowId, [{ file }])
+          : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }]);
+      if (child) started.push(workflowId);
+      else {
+        // That version of the file is (being) processed. Once its run has completed, this copy is the same bytes
+        // sent again (a re-sent export): archived as well, so it does not sit in incoming/ for every later scan.
+        skipped.push(workflowId);
+        if (await activities().workflowCompleted(workflowId)) {
+          await activities().archiveIncomingFile(domain, file);
+          resent.push(workflowId);
+        }
+      }
+    }
+  }
+  return { started, skipped, resent };
+}
