@@ -5,6 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startLocalStack, type LocalStack } from '../stack/index';
 import { bootstrapStack } from '../stack/bootstrap';
 import { loadConfig } from '../workers/config';
+import { WORKFLOW_BUNDLE_SOURCES } from '../workers/workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 let stack: LocalStack | undefined;
@@ -20,7 +21,7 @@ export async function setup(): Promise<void> {
   Object.assign(process.env, stack.env, { BACKBONE_ENV: 'test', DYNAMODB_TABLE_PREFIX: 'test-' });
   const config = loadConfig(process.env);
   const [bundle] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows/index.ts'), logger: quietLogger }),
+    bundleWorkflowCode({ ...WORKFLOW_BUNDLE_SOURCES, logger: quietLogger }),
     bootstrapStack(config),
   ]);
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backbone-bundle-')), 'workflows.js');

@@ -5,14 +5,18 @@ import type { Config, TaskQueueName } from './config';
 import { createDeps } from './deps';
 import { activitiesFor } from './registry';
 import { connectWorker } from './temporal-connection';
+import { WORKFLOW_BUNDLE_SOURCES } from './workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 /** The production bundle if `npm run build` made one (or BACKBONE_WORKFLOW_BUNDLE names one), else the sources. */
-export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   const bundle = process.env.BACKBONE_WORKFLOW_BUNDLE ?? path.join(root, 'dist/workflow-bundle.js');
   if (fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
-  return { workflowsPath: path.join(root, 'workflows/index.ts') };
+  return {
+    workflowsPath: WORKFLOW_BUNDLE_SOURCES.workflowsPath,
+    interceptors: { workflowModules: WORKFLOW_BUNDLE_SOURCES.workflowInterceptorModules },
+  };
 }
 
 /**

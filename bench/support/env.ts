@@ -5,6 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startLocalStack, type LocalStack } from '../../stack/index';
 import { bootstrapStack } from '../../stack/bootstrap';
 import { loadConfig, type Config } from '../../workers/config';
+import { WORKFLOW_BUNDLE_SOURCES } from '../../workers/workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -15,7 +16,7 @@ export async function benchStack(): Promise<{ stack: LocalStack; config: Config;
   const config = loadConfig(process.env);
   await bootstrapStack(config);
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(root, 'workflows/index.ts'),
+    ...WORKFLOW_BUNDLE_SOURCES,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-')), 'workflows.js');

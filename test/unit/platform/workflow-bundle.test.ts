@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { WORKFLOW_BUNDLE_SOURCES } from '../../../workers/workflow-bundle';
 
 describe('workflow bundle', () => {
   it('bundles workflows/ with no warnings (no Node builtins, drivers or environment in workflow code)', async () => {
@@ -14,7 +14,7 @@ describe('workflow bundle', () => {
       error: (m: string) => warnings.push(m),
     };
     const { code } = await bundleWorkflowCode({
-      workflowsPath: path.resolve(import.meta.dirname, '../../../workflows/index.ts'),
+      ...WORKFLOW_BUNDLE_SOURCES,
       logger,
     });
     expect(warnings).toEqual([]);
