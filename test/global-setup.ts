@@ -19,6 +19,8 @@ export async function setup(): Promise<void> {
   const inherited = { ...process.env, BACKBONE_ENV: 'test' };
   stack = await startLocalStack({ mode: 'test', root, env: inherited });
   Object.assign(process.env, stack.env, { BACKBONE_ENV: 'test', DYNAMODB_TABLE_PREFIX: 'test-' });
+  // Which processes are the stack, so a test can check what they listen on.
+  process.env.BACKBONE_STACK_PIDS = stack.services.map((s) => `${s.name}:${s.pid}`).join(',');
   const config = loadConfig(process.env);
   const [bundle] = await Promise.all([
     bundleWorkflowCode({ ...WORKFLOW_BUNDLE_SOURCES, logger: quietLogger }),
