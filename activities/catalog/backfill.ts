@@ -162,42 +162,87 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
       }
     },
 
-    /** Streams the result file and writes each line's outcome back: mapping on success, sync_errors on userErrors. */
-    async applyBulkResults(url: string, manifestKey: string): Promise<{ synced: number; failed: number }> {
+    /**
+     * Streams the result file (null: the operation left none) and writes each line's outcome back: mapping on
+     * success, sync_errors on userErrors. Every manifest line ends accounted for: lines missing from the result
+     * (partial data) or failed without userErrors get a sync_errors row and are pushed one by one now, and
+     * products whose PIM content changed since staging (a publish may have landed before this line and been
+     * overwritten by it) are pushed again, so Shopify never keeps content older than the PIM's.
+     */
+    async applyBulkResults(
+      url: string | null,
+      manifestKey: string,
+    ): Promise<{ synced: number; failed: number; retried: number }> {
       const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: manifestKey }));
       const manifest = JSON.parse(await object.Body!.transformToString()) as [number, string][];
       let synced = 0;
       let failed = 0;
+      const seen = new Set<number>();
+      const applied: [number, string][] = [];
+      const retry: number[] = [];
       const pending: Promise<void>[] = [];
-      for await (const line of streamBulkResults<BulkLine>(url)) {
+      for await (const line of url ? streamBulkResults<BulkLine>(url) : []) {
         const [pimId, hash] = manifest[line.__lineNumber] ?? [];
-        if (pimId === undefined) continue;
+        if (pimId === undefined || seen.has(line.__lineNumber)) continue;
+        seen.add(line.__lineNumber);
         const payload = line.data?.productSet;
         if (payload?.product && !payload.userErrors.length) {
-          synced++;
+          applied.push([pimId, hash!]);
           pending.push(writeMapping(deps.pim, pimId, payload.product, hash!));
-        } else {
-          failed++;
-          const problems = payload?.userErrors.length
-            ? payload.userErrors.map((e) => ({
-                code: e.code ?? 'SHOPIFY_USER_ERROR',
-                message: `${(e.field ?? []).join('.')}: ${e.message}`,
-              }))
-            : [
-                {
-                  code: 'BULK_LINE_FAILED',
-                  message: (line.errors ?? []).map((e) => e.message).join('; ') || 'no result',
-                },
-              ];
+        } else if (payload?.userErrors.length) {
+          failed++; // Shopify rejected the content: retrying the same content cannot help.
+          const problems = payload.userErrors.map((e) => ({
+            code: e.code ?? 'SHOPIFY_USER_ERROR',
+            message: `${(e.field ?? []).join('.')}: ${e.message}`,
+          }));
           pending.push(recordSyncError(deps.pim, pimId, problems));
+        } else {
+          retry.push(pimId);
+          const message = (line.errors ?? []).map((e) => e.message).join('; ') || 'no result';
+          pending.push(recordSyncError(deps.pim, pimId, [{ code: 'BULK_LINE_FAILED', message }]));
         }
         if (pending.length >= 50) {
           await Promise.all(pending.splice(0));
-          Context.current().heartbeat(synced + failed);
+          Context.current().heartbeat(seen.size);
         }
       }
+      manifest.forEach(([pimId], i) => {
+        if (seen.has(i)) return;
+        retry.push(pimId);
+        const message = `the bulk operation's result has no line ${i} (operation failed or partial)`;
+        pending.push(recordSyncError(deps.pim, pimId, [{ code: 'BULK_LINE_MISSING', message }]));
+      });
       await Promise.all(pending);
-      return { synced, failed };
+      const stale = await changedSince(applied);
+      synced += applied.length - stale.length;
+      let next = 0;
+      const queue = [...retry.map((id) => ({ id, force: false })), ...stale.map((id) => ({ id, force: true }))];
+      const work = async () => {
+        while (next < queue.length) {
+          const { id, force } = queue[next++]!;
+          const r = await catalog.pushProduct(id, { force });
+          if (r.status === 'Invalid') failed++;
+          else synced++;
+          Context.current().heartbeat(seen.size + next);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(16, queue.length) }, work));
+      return { synced, failed, retried: queue.length };
     },
   };
+
+  /** Products whose current PIM content hash differs from the hash a bulk line sent (or that left the PIM). */
+  async function changedSince(sent: [number, string][]): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < sent.length; i += 500) {
+      const slice = sent.slice(i, i + 500);
+      const prepared = await prepareProducts(
+        deps.pim,
+        slice.map(([id]) => id),
+      );
+      for (const [id, hash] of slice) if (prepared.get(id)?.hash !== hash) out.push(id);
+      Context.current().heartbeat(i);
+    }
+    return out;
+  }
 }

@@ -177,9 +177,17 @@ export function createCatalogActivities(deps: { pim: PimDb; shopify: ShopifyClie
       if (!opts.force && previous === prepared.hash) return { pimId, status: 'Skipped', hash: prepared.hash, skus };
       await ensureDefinition();
       try {
-        const product = await productSet(deps.shopify, prepared.input!, customIdentifier(pimId));
-        await writeMapping(deps.pim, pimId, product, prepared.hash!);
-        return { pimId, status: 'Synced', hash: prepared.hash, shopifyId: product.id, skus };
+        let sent = prepared;
+        for (let attempt = 1; ; attempt++) {
+          const product = await productSet(deps.shopify, sent.input!, customIdentifier(pimId));
+          await writeMapping(deps.pim, pimId, product, sent.hash!);
+          // Another writer (a backfill, a publish) may have read older content and landed first or later: the
+          // PIM is read again after the write, and content that changed meanwhile is pushed again.
+          const now = (await prepareProducts(deps.pim, [pimId])).get(pimId)!;
+          if (attempt >= 3 || !now.hash || now.hash === sent.hash)
+            return { pimId, status: 'Synced', hash: sent.hash, shopifyId: product.id, skus };
+          sent = now;
+        }
       } catch (err) {
         if (!(err instanceof ShopifyUserError)) throw err;
         const problems = err.userErrors.map((e) => ({
