@@ -5,10 +5,15 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { AwsConnection } from './s3';
+import { awsRequestHandler, type AwsConnection } from './s3';
 
 export function createDynamoClient(aws: AwsConnection): DynamoDBClient {
-  return new DynamoDBClient({ region: aws.region, credentials: aws.credentials, endpoint: aws.dynamodbEndpoint });
+  return new DynamoDBClient({
+    region: aws.region,
+    credentials: aws.credentials,
+    endpoint: aws.dynamodbEndpoint,
+    requestHandler: awsRequestHandler(aws.http),
+  });
 }
 
 /** Logical table → physical name (`${prefix}${logical}`). */

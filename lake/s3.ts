@@ -7,6 +7,43 @@ export interface AwsConnection {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   s3Endpoint?: string;
   dynamodbEndpoint?: string;
+  http?: Partial<HttpLimits>;
+}
+
+/** How long a client waits for a service, and how many connections it opens to it at most. */
+export interface HttpLimits {
+  /** TCP connect. */
+  connectTimeoutMs: number;
+  /** From sending a request to the response's headers. */
+  requestTimeoutMs: number;
+  /** Without a byte on an open socket, e.g. a streamed body that stopped (bodies are read chunk by chunk). */
+  idleTimeoutMs: number;
+  maxSockets: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  connectTimeoutMs: 3_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+  maxSockets: 64,
+};
+
+/**
+ * The SDK's default handler has no request timeout (a server that accepts and never answers holds the call for
+ * ever) and, by default, only warns when one is set: `throwOnRequestTimeout` makes it an error the SDK's retry and
+ * then the activity's retry policy handle. Passed as options, the SDK builds its NodeHttpHandler from them.
+ */
+export function awsRequestHandler(limits: Partial<HttpLimits> = {}) {
+  const l = { ...DEFAULT_HTTP_LIMITS, ...limits };
+  const agent = { keepAlive: true, maxSockets: l.maxSockets };
+  return {
+    connectionTimeout: l.connectTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+    socketTimeout: l.idleTimeoutMs,
+    httpAgent: agent,
+    httpsAgent: agent,
+  };
 }
 
 export function createS3Client(aws: AwsConnection): S3Client {
@@ -16,6 +53,7 @@ export function createS3Client(aws: AwsConnection): S3Client {
     endpoint: aws.s3Endpoint,
     // Local S3 servers have no virtual-host DNS; real S3 keeps the default addressing.
     forcePathStyle: Boolean(aws.s3Endpoint),
+    requestHandler: awsRequestHandler(aws.http),
   });
 }
 

@@ -9,9 +9,25 @@ import { connectClient } from './temporal-connection';
 
 export type { Deps };
 
+/**
+ * A bounded pool that gives up: at most 20 connections, a connect that fails after 5 s (so a database that accepts
+ * and never answers fails the activity, which retries), and a bounded queue of callers waiting for a connection
+ * (mysql2's default queue is unbounded).
+ */
+export function mysqlPoolOptions(uri: string, { connectTimeoutMs = 5_000, connectionLimit = 20 } = {}) {
+  return {
+    uri,
+    connectionLimit,
+    connectTimeout: connectTimeoutMs,
+    queueLimit: 1_000,
+    enableKeepAlive: true,
+    decimalNumbers: false,
+    timezone: 'Z',
+  };
+}
+
 export function createDeps(config: Config): Deps {
-  const pool = (uri: string) =>
-    mysql.createPool({ uri, connectionLimit: 20, enableKeepAlive: true, decimalNumbers: false, timezone: 'Z' });
+  const pool = (uri: string) => mysql.createPool(mysqlPoolOptions(uri));
   const pools = {
     pim: pool(config.databases.pim),
     store: pool(config.databases.store),
