@@ -133,7 +133,9 @@ export async function startWebhookReceiver(
     url,
     topics: subscribed.map((s) => s.topic),
     stop: async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections(); // the sandbox's keep-alive webhook deliveries would hold close() open
+      await closed;
       s3.destroy();
       dynamo.destroy();
     },

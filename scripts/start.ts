@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { startLocalStack, formatStackTable, type LocalStack } from '../stack/index';
+import { settlesWithin } from '../stack/process';
+import { handleShutdown, STACK_STOP_DEADLINE_MS } from '../stack/shutdown';
 import { bootstrapStack } from '../stack/bootstrap';
 import { DEFAULT_PORTS } from '../stack/ports';
 import { stackEnvFile, writeStackEnv } from '../stack/env-file';
@@ -21,32 +23,28 @@ const lockFile = path.join(root, '.local', 'backbone.pid');
 /** `npm start`: the whole system on one machine, stopped cleanly by Ctrl-C. */
 async function main(): Promise<void> {
   refuseSecondInstance();
-  const cleanup: (() => Promise<void>)[] = [];
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\n[start] stopping everything this command started...');
-    for (const fn of cleanup.reverse()) await fn().catch((e) => console.error('[start]', (e as Error).message));
-    fs.rmSync(lockFile, { force: true });
-    fs.rmSync(stackEnvFile(root), { force: true });
-    console.log('[start] stopped.');
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  const shutdown = handleShutdown({
+    tag: '[start]',
+    finish: () => {
+      fs.rmSync(lockFile, { force: true });
+      fs.rmSync(stackEnvFile(root), { force: true });
+    },
+  });
+  // One stop step per piece (shutdown.add), each with a deadline (3 s unless given): a hung piece cannot hold
+  // Ctrl-C, and a second Ctrl-C kills everything at once.
+  const stop = shutdown.stop;
 
   try {
     loadConfig(); // fail fast, naming every bad key, before anything starts
     console.log('[start] starting the local stack (services whose endpoint is configured are used as they are)...');
     const stack: LocalStack = await startLocalStack({ mode: 'dev', root });
-    cleanup.push(() => stack.stop());
+    shutdown.add('local stack', () => stack.stop(), STACK_STOP_DEADLINE_MS);
     Object.assign(process.env, stack.env);
 
     let sandbox: ShopifySandbox | undefined;
     if (!process.env.SHOPIFY_ADMIN_URL && process.env.BACKBONE_ENV !== 'production') {
       sandbox = await startShopifySandbox({ port: DEFAULT_PORTS.shopifySandbox, plan: 'plus' });
-      cleanup.push(() => sandbox!.close());
+      shutdown.add('Shopify sandbox', () => sandbox!.close());
       process.env.SHOPIFY_ADMIN_URL = sandbox.adminGraphqlUrl;
       stack.rows.push({
         service: 'Shopify sandbox (Admin API 2026-10)',
@@ -68,10 +66,11 @@ async function main(): Promise<void> {
     const demoFiles = seeded.startsWith('already') ? null : await prepareDemoFiles(config);
 
     const workers = startWorkers();
-    cleanup.push(() => stopChild(workers));
+    shutdown.add('workers', () => stopChild(workers), WORKER_STOP_MS + 1000);
+    shutdown.onKill(() => workers.kill('SIGKILL'));
 
     const connection = await connectClient(config);
-    cleanup.push(() => connection.close());
+    shutdown.add('Temporal client', () => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const schedules = await applySchedules(client);
     const pipelines = await startDemoPipelines(client, {
@@ -89,16 +88,20 @@ async function main(): Promise<void> {
       },
       config.ports.ops,
     );
-    cleanup.push(() => new Promise<void>((r) => ops.close(() => r())));
+    shutdown.add('ops console', () => {
+      const closed = new Promise<void>((r) => ops.close(() => r()));
+      ops.closeAllConnections(); // a browser's keep-alive connection would hold close() open
+      return closed;
+    });
     const webhooks = await startWebhookReceiver(config, client);
-    cleanup.push(webhooks.stop);
+    shutdown.add('webhook receiver', webhooks.stop);
     if (sandbox) {
       // The demo storefront: a grocery order every few seconds, delivered to the receiver as webhooks.
       const timer = setInterval(
         () => sandbox!.storefront.placeOrder({ highRiskRate: 0.05, malformedRate: 0.02, refundRate: 0.1 }),
         Number(process.env.DEMO_ORDER_INTERVAL_MS ?? 5000),
       );
-      cleanup.push(async () => clearInterval(timer));
+      shutdown.add('demo storefront', async () => clearInterval(timer));
     }
     const health = await client.workflow.execute('healthCheck', {
       taskQueue: 'data',
@@ -159,13 +162,14 @@ function startWorkers(): ChildProcess {
   return child;
 }
 
+// The workers drain in-flight activities for up to their shutdownGraceTime (10 s), then are killed.
+const WORKER_STOP_MS = 12_000;
+
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  if (!(await settlesWithin(exited, WORKER_STOP_MS))) child.kill('SIGKILL');
 }
 
 await main();
