@@ -2,19 +2,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { PimDb } from '../../db/client';
 import {
   customIdentifier,
   ensureCustomIdDefinition,
+  findStartedBulkOperation,
   getBulkOperation,
   isFinished,
   PRODUCT_SET_BULK,
+  RETRYABLE_BULK_START_CODES,
+  ShopifyClient,
+  ShopifyUserError,
   stageJsonl,
   startBulkMutation,
   streamBulkResults,
-  type ShopifyClient,
+  tagBulkDocument,
 } from '../../connectors/shopify';
 import { createCatalogActivities, mappingHashes, prepareProducts, recordSyncError, writeMapping } from './catalog';
 import { populationPage, populationSize, type PopulationFilter } from './pim-reads';
@@ -51,8 +55,21 @@ type BulkLine = {
 };
 
 /** The backfill's side effects: population paging, per-product pushes, and the bulk-mutation steps, each resumable on its own. */
+/** Heartbeats every 2 s while `work` runs: one slow call must not outlive the 10 s heartbeat timeout. */
+async function heartbeating<T>(work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => Context.current().heartbeat(), 2_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyClient; s3: S3Client; bucket: string }) {
   const catalog = createCatalogActivities(deps);
+  // bulkOperationRunMutation is not idempotent: a client-side retry after a lost reply would launch a second
+  // operation for the chunk. Starts go through a client that never retries; the activity asks Shopify first.
+  const noRetry = new ShopifyClient({ ...deps.shopify.config, maxAttempts: 1 });
   return {
     countPopulation: (filter: PopulationFilter) => populationSize(deps.pim, filter),
 
@@ -137,16 +154,38 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
             ContentType: 'application/json',
           }),
         );
-        const stagedUploadPath = await stageJsonl(deps.shopify, 'products.jsonl', await fs.openAsBlob(file));
+        const stagedUploadPath = await heartbeating(
+          stageJsonl(deps.shopify, 'products.jsonl', await fs.openAsBlob(file)),
+        );
         return { stagedUploadPath, manifestKey, lines, lastId, skipped, failed };
       } finally {
         await fs.promises.rm(dir, { recursive: true, force: true });
       }
     },
 
+    /**
+     * Starts the chunk's bulk mutation once. The document is named after the chunk, so a retry (after a lost
+     * reply or a slow start) adopts the operation an earlier attempt launched instead of starting another;
+     * LIMIT_REACHED and the other "try again later" codes are retried with the activity's backoff.
+     */
     async startBulkChunk(stagedUploadPath: string, clientIdentifier: string): Promise<string> {
-      await ensureCustomIdDefinition(deps.shopify); // customId upserts need the unique definition
-      return (await startBulkMutation(deps.shopify, PRODUCT_SET_BULK, stagedUploadPath, clientIdentifier)).id;
+      await heartbeating(ensureCustomIdDefinition(deps.shopify)); // customId upserts need the unique definition
+      const mutation = tagBulkDocument(PRODUCT_SET_BULK, clientIdentifier);
+      const since = new Date(Context.current().info.scheduledTimestampMs - 5_000).toISOString();
+      const adopt = () => heartbeating(findStartedBulkOperation(deps.shopify, mutation, since));
+      if (Context.current().info.attempt > 1) {
+        const existing = await adopt();
+        if (existing) return existing;
+      }
+      try {
+        return (await heartbeating(startBulkMutation(noRetry, mutation, stagedUploadPath, clientIdentifier))).id;
+      } catch (err) {
+        const existing = await adopt().catch(() => null);
+        if (existing) return existing;
+        if (err instanceof ShopifyUserError && err.codes.every((c) => RETRYABLE_BULK_START_CODES.has(c)))
+          throw ApplicationFailure.retryable(err.message, 'BulkStartNotNow', err.userErrors);
+        throw err;
+      }
     },
 
     /** Polls a bulk operation until it finishes, heartbeating; a restarted worker polls the same operation. */

@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ShopifyClient } from './client';
-import { BULK_CANCEL, BULK_OPERATION, BULK_RUN_MUTATION, BULK_RUN_QUERY, type BulkOperationInfo } from './documents';
+import {
+  BULK_CANCEL,
+  BULK_OPERATION,
+  BULK_OPERATIONS_RECENT,
+  BULK_RUN_MUTATION,
+  BULK_RUN_QUERY,
+  type BulkOperationInfo,
+} from './documents';
 import { ShopifyBulkOperationError, ShopifyTransientError, ShopifyUserError } from './errors';
 import { stageJsonl, type JsonlSource } from './bulk-upload';
 
@@ -18,6 +26,42 @@ export async function startBulkMutation(
   );
   return payload.bulkOperation!;
 }
+
+/**
+ * The bulk mutation document under an operation name derived from `tag`. Shopify keeps the document of every
+ * bulk operation (`BulkOperation.query`) but not its staged file or client identifier, so a name of its own
+ * is what lets a retried start recognise the operation an earlier attempt launched.
+ */
+export function tagBulkDocument(mutation: string, tag: string): string {
+  const name = `bulk_${createHash('sha256').update(tag).digest('hex').slice(0, 24)}`;
+  if (!/^\s*mutation\b/.test(mutation)) throw new Error('a bulk mutation document starts with `mutation`');
+  return mutation.replace(/^\s*mutation\s*(\w+)?/, `mutation ${name}`);
+}
+
+/**
+ * The bulk mutation started with exactly this document at or after `createdAfter` (ISO time), if any and not
+ * cancelled: bulkOperationRunMutation is not idempotent, so a start whose reply was lost is found this way.
+ */
+export async function findStartedBulkOperation(
+  client: ShopifyClient,
+  mutation: string,
+  createdAfter: string,
+): Promise<string | null> {
+  const { bulkOperations } = await client.request(BULK_OPERATIONS_RECENT, {
+    query: `operation_type:mutation created_at:>='${createdAfter}'`,
+  });
+  const mine = bulkOperations.nodes.filter(
+    (o) => o.query === mutation && o.status !== 'CANCELED' && o.status !== 'CANCELING',
+  );
+  return mine.at(-1)?.id ?? null;
+}
+
+/** userErrors of a bulk start that mean "not now": Shopify's descriptions say to try again later. */
+export const RETRYABLE_BULK_START_CODES = new Set([
+  'LIMIT_REACHED',
+  'INTERNAL_FILE_SERVER_ERROR',
+  'OPERATION_IN_PROGRESS',
+]);
 
 export async function startBulkQuery(client: ShopifyClient, query: string): Promise<BulkOperationInfo> {
   const payload = await client.mutate(BULK_RUN_QUERY, { query }, 'bulkOperationRunQuery');

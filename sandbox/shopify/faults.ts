@@ -4,6 +4,8 @@ export interface SandboxFaults {
   throttledRate?: number;
   /** Mutations applied, then the connection dropped before the reply: the client sees a network error. */
   dropAfterCommitRate?: number;
+  /** When set, dropAfterCommitRate applies only to mutations with one of these top-level fields. */
+  dropAfterCommitFields?: string[];
   seed?: number;
   /** Bulk operations started while set fail (INTERNAL_SERVER_ERROR) after this many objects, with partialDataUrl. */
   bulkFailAfterObjects?: number;
@@ -32,6 +34,12 @@ export class FaultInjector {
   roll(kind: 'http5xxRate' | 'throttledRate' | 'dropAfterCommitRate'): boolean {
     const p = this.faults[kind] ?? 0;
     return p > 0 && this.next() < p;
+  }
+  /** Whether this committed mutation's reply is dropped. */
+  dropReply(rootFields: string[] = []): boolean {
+    const only = this.faults.dropAfterCommitFields;
+    if (only && !rootFields.some((f) => only.includes(f))) return false;
+    return this.roll('dropAfterCommitRate');
   }
   latency(): number {
     return this.faults.latencyMs ?? 0;

@@ -48,6 +48,8 @@ export function prepare(query: string): Prepared {
 export interface GraphqlReply {
   body: Record<string, unknown>;
   isMutation: boolean;
+  /** The executed operation's top-level field names (for fault injection aimed at one mutation). */
+  rootFields?: string[];
 }
 
 /** Runs one Admin API request: cost, leaky bucket, execution, `extensions.cost`, exactly as Shopify replies. */
@@ -119,6 +121,7 @@ export async function handleGraphql(
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
     },
     isMutation,
+    rootFields: operation.selectionSet.selections.flatMap((sel) => (sel.kind === Kind.FIELD ? [sel.name.value] : [])),
   };
 }
 

@@ -154,7 +154,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
         (reply.body.errors as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code === 'THROTTLED'
       )
         state.counters.throttled++;
-      if (reply.isMutation && faults.roll('dropAfterCommitRate')) {
+      if (reply.isMutation && faults.dropReply(reply.rootFields)) {
         state.counters.dropped++;
         req.socket.destroy(); // committed, but the client never hears back
         return;

@@ -71,3 +71,19 @@ export const BULK_CANCEL = document<
   `mutation bulkOperationCancel($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { ${BULK_FIELDS} } userErrors { field message } } }`,
   10,
 );
+
+/** Bulk operations matching a search (e.g. created since a time), with their documents: how a retried start finds its own. */
+export const BULK_OPERATIONS_RECENT = document<
+  {
+    bulkOperations: {
+      nodes: { id: string; status: BulkOperationInfo['status']; query: string; createdAt: string }[];
+    };
+  },
+  { query: string }
+>(
+  'bulkOperationsRecent',
+  `query bulkOperationsRecent($query: String!) {
+  bulkOperations(first: 50, query: $query) { nodes { id status query createdAt } }
+}`,
+  3,
+);

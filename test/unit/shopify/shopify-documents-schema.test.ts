@@ -41,6 +41,8 @@ beforeAll(async () => {
       if (typeof value === 'string' && isOperation(value)) found.set(`${file}#${name}`, value);
       if (typeof value === 'function' && /(Query|Mutation)(For)?$/.test(name) && !/^[A-Z]/.test(name)) {
         const built: unknown = (value as (...a: string[]) => unknown)('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z');
+        // A name like startBulkMutation is a call, not a builder: its rejected promise is no document.
+        if (built instanceof Promise) built.catch(() => undefined);
         if (typeof built === 'string' && isOperation(built)) found.set(`${file}#${name}()`, built);
       }
     }
