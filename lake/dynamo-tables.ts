@@ -22,6 +22,7 @@ export const TABLES = {
   customers: 'customers',
   loyaltyBalances: 'loyalty-balances',
   webhookEvents: 'webhook-events',
+  shopifyTokens: 'shopify-tokens',
 } as const;
 export type TableName = keyof typeof TABLES;
 
@@ -42,7 +43,7 @@ const gsi = (IndexName: string, hash: string, range: string) => ({
 /**
  * The project's DynamoDB tables. Orders: by id, by customer (GSI byCustomer), by status and date
  * (GSI byStatusDate, range key `createdAt`). Customers: by id, by loyalty card. Loyalty balances: by card.
- * Webhook events: dedupe keys with a TTL.
+ * Webhook events: dedupe keys with a TTL. Shopify tokens: the shared client-credentials token per shop.
  */
 export function tableDefinitions(prefix: string): (CreateTableCommandInput & { ttlAttribute?: string })[] {
   return [
@@ -89,6 +90,13 @@ export function tableDefinitions(prefix: string): (CreateTableCommandInput & { t
       AttributeDefinitions: [{ AttributeName: 'dedupeKey', AttributeType: S }],
       KeySchema: [{ AttributeName: 'dedupeKey', KeyType: 'HASH' }],
       ttlAttribute: 'expiresAt',
+    },
+    {
+      // One item per shop: the client-credentials token all workers share, and the lease of its refresh.
+      TableName: tableName(prefix, 'shopifyTokens'),
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'shop', AttributeType: S }],
+      KeySchema: [{ AttributeName: 'shop', KeyType: 'HASH' }],
     },
   ];
 }

@@ -2,7 +2,7 @@ import { createPool, pimDb, storeDb } from '../db/client';
 import { isDemoDataPresent, seedDemoData } from '../db/seed';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../workers/config';
-import { ShopifyClient, syncWebhookSubscriptions } from '../connectors/shopify';
+import { syncWebhookSubscriptions } from '../connectors/shopify';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -10,7 +10,8 @@ import { sql } from 'drizzle-orm';
 import { customersCsv } from '../lake/demo/customers-csv';
 import { loyaltyCsv } from '../lake/demo/loyalty-csv';
 import { incomingKey } from '../lake/layout';
-import { createWebhookServer } from '../workers/webhooks-http';
+import { createWebhookServer, WEBHOOK_PATH } from '../workers/webhooks-http';
+import { createShopifyClient } from '../workers/shopify-client';
 
 /** Seeds the demo grocery chain if the PIM is empty; returns a line for the ready banner. */
 export async function prepareDemo(
@@ -114,16 +115,15 @@ export async function startWebhookReceiver(
     tablePrefix: config.aws.tablePrefix,
     temporal: client,
     taskQueue: 'shopify',
+    maxBodyBytes: config.webhookReceiver.maxBodyBytes,
   });
-  await new Promise<void>((r) => server.listen(config.ports.webhook, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${config.ports.webhook}/webhooks/shopify`;
-  const shopify = new ShopifyClient({
-    shop: config.shopify.shop,
-    accessToken: config.shopify.accessToken,
-    adminUrl: config.shopify.adminUrl,
-  });
-  // A real shop must reach the receiver at a public https URL (behind a load balancer or tunnel).
-  const publicUrl = process.env.WEBHOOK_PUBLIC_URL ?? url;
+  const { host } = config.webhookReceiver;
+  await new Promise<void>((r) => server.listen(config.ports.webhook, host, r));
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.ports.webhook}${WEBHOOK_PATH}`;
+  const shopify = createShopifyClient(config, dynamo);
+  // A real shop delivers only to https (WEBHOOK_PUBLIC_URL, behind a load balancer or tunnel); the local receiver's
+  // http URL is accepted only by a sandbox started with allowHttpLoopbackWebhooks, as `npm start` does.
+  const publicUrl = config.webhookReceiver.publicUrl ?? url;
   const subscribed = await syncWebhookSubscriptions(shopify, publicUrl, [
     'ORDERS_CREATE',
     'ORDERS_UPDATED',

@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   const stop = shutdown.stop;
 
   try {
-    loadConfig(); // fail fast, naming every bad key, before anything starts
+    // Fail fast, naming every bad key, before anything starts; without SHOPIFY_ADMIN_URL (and outside production) the
+    // sandbox started below is the shop, so its URL is assumed for this first check.
+    const sandboxPlanned = !process.env.SHOPIFY_ADMIN_URL && process.env.BACKBONE_ENV !== 'production';
+    loadConfig({ ...process.env, ...(sandboxPlanned ? { SHOPIFY_ADMIN_URL: 'http://127.0.0.1/sandbox' } : {}) });
     console.log('[start] starting the local stack (services whose endpoint is configured are used as they are)...');
     const stack: LocalStack = await startLocalStack({ mode: 'dev', root });
     shutdown.add('local stack', () => stack.stop(), STACK_STOP_DEADLINE_MS);
@@ -43,7 +46,12 @@ async function main(): Promise<void> {
 
     let sandbox: ShopifySandbox | undefined;
     if (!process.env.SHOPIFY_ADMIN_URL && process.env.BACKBONE_ENV !== 'production') {
-      sandbox = await startShopifySandbox({ port: DEFAULT_PORTS.shopifySandbox, plan: 'plus' });
+      // The local receiver is plain http on 127.0.0.1: only this dev flag lets the sandbox deliver there.
+      sandbox = await startShopifySandbox({
+        port: DEFAULT_PORTS.shopifySandbox,
+        plan: 'plus',
+        allowHttpLoopbackWebhooks: true,
+      });
       shutdown.add('Shopify sandbox', () => sandbox!.close());
       process.env.SHOPIFY_ADMIN_URL = sandbox.adminGraphqlUrl;
       stack.rows.push({

@@ -9,6 +9,7 @@ import { WORKFLOW_BUNDLE_SOURCES } from '../workers/workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 let stack: LocalStack | undefined;
+const UNREACHABLE_SANDBOX_URL = 'http://127.0.0.1:9/admin/api/2026-10/graphql.json';
 
 /**
  * Starts the real local stack once per run on ephemeral ports (unless the environment points at existing
@@ -21,6 +22,9 @@ export async function setup(): Promise<void> {
   Object.assign(process.env, stack.env, { BACKBONE_ENV: 'test', DYNAMODB_TABLE_PREFIX: 'test-' });
   // Which processes are the stack, so a test can check what they listen on.
   process.env.BACKBONE_STACK_PIDS = stack.services.map((s) => `${s.name}:${s.pid}`).join(',');
+  // Each test starts its own sandbox and passes its URL; the configured shop is a sandbox no test may reach by
+  // accident (nothing listens there), never a real shop.
+  process.env.SHOPIFY_ADMIN_URL ??= UNREACHABLE_SANDBOX_URL;
   const config = loadConfig(process.env);
   const [bundle] = await Promise.all([
     bundleWorkflowCode({ ...WORKFLOW_BUNDLE_SOURCES, logger: quietLogger }),

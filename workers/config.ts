@@ -56,13 +56,27 @@ const schema = z.object({
     .default('128MB'),
 
   SHOPIFY_SHOP: z.string().min(1).default('demo-grocer.myshopify.com'),
+  /** A static Admin API token (an app created in the Shopify admin before 2026-01-01). */
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** A Dev Dashboard app's credentials: tokens are fetched by the client-credentials grant and refreshed. */
+  SHOPIFY_CLIENT_ID: z.string().min(1).optional(),
+  SHOPIFY_CLIENT_SECRET: z.string().min(1).optional(),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Overrides the Admin API URL; set to the sandbox's URL locally, unset for a real shop. */
   SHOPIFY_ADMIN_URL: optionalUrl,
   SHOPIFY_PLAN: z.enum(['standard', 'advanced', 'plus', 'enterprise']).default('plus'),
 
   WEBHOOK_PORT: port.default(8701),
+  /** The receiver faces the internet through a load balancer or tunnel; it binds here (0.0.0.0 only on purpose). */
+  WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest webhook body read (413 past it); Shopify's own inline limit by default (workers/webhooks-http.ts). */
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+  /** The https URL Shopify delivers to; unset locally (the receiver's own URL, accepted by the sandbox only). */
+  WEBHOOK_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'must be an https URL (Shopify delivers only to https)')
+    .optional(),
   OPS_PORT: port.default(8702),
   WORKER_TASK_QUEUES: z.string().default('shopify,data'),
 });
@@ -91,13 +105,16 @@ export interface Config {
   lake: { parquetCompression: RawConfig['LAKE_PARQUET_COMPRESSION']; duckdbMemory: string };
   shopify: {
     shop: string;
-    accessToken: string;
+    /** A static token; unset when `clientCredentials` are used. */
+    accessToken?: string;
+    clientCredentials?: { clientId: string; clientSecret: string };
     webhookSecret: string;
     adminUrl?: string;
     apiVersion: '2026-10';
     plan: RawConfig['SHOPIFY_PLAN'];
   };
   ports: { webhook: number; ops: number };
+  webhookReceiver: { host: string; maxBodyBytes: number; publicUrl?: string };
   taskQueues: string[];
 }
 
@@ -114,9 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const c = parsed.data;
+  problems.push(...shopifyProblems(c));
   if (c.BACKBONE_ENV === 'production') {
-    const required = ['SHOPIFY_ACCESS_TOKEN', 'SHOPIFY_WEBHOOK_SECRET'] as const;
-    for (const key of required) if (!c[key]) problems.push(`${key}: required when BACKBONE_ENV=production`);
     for (const key of ['PIM_DATABASE_URL', 'STORE_DATABASE_URL', 'ORDERS_DATABASE_URL'] as const)
       if (!input[key]) problems.push(`${key}: required when BACKBONE_ENV=production (no local default)`);
     if (c.SHOPIFY_ADMIN_URL?.startsWith('http://'))
@@ -134,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
 
   const local = c.BACKBONE_ENV !== 'production';
+  // The sandbox's public values only ever reach the sandbox (shopifyProblems refuses them for a real shop).
+  const sandbox = Boolean(c.SHOPIFY_ADMIN_URL) && !c.SHOPIFY_CLIENT_ID;
   return {
     env: c.BACKBONE_ENV,
     logLevel: c.LOG_LEVEL,
@@ -165,15 +183,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lake: { parquetCompression: c.LAKE_PARQUET_COMPRESSION, duckdbMemory: c.LAKE_DUCKDB_MEMORY },
     shopify: {
       shop: c.SHOPIFY_SHOP,
-      accessToken: c.SHOPIFY_ACCESS_TOKEN ?? SANDBOX_SECRETS.accessToken,
+      accessToken: c.SHOPIFY_ACCESS_TOKEN ?? (sandbox ? SANDBOX_SECRETS.accessToken : undefined),
+      clientCredentials:
+        c.SHOPIFY_CLIENT_ID && c.SHOPIFY_CLIENT_SECRET
+          ? { clientId: c.SHOPIFY_CLIENT_ID, clientSecret: c.SHOPIFY_CLIENT_SECRET }
+          : undefined,
       webhookSecret: c.SHOPIFY_WEBHOOK_SECRET ?? SANDBOX_SECRETS.webhookSecret,
       adminUrl: c.SHOPIFY_ADMIN_URL,
       apiVersion: '2026-10',
       plan: c.SHOPIFY_PLAN,
     },
     ports: { webhook: c.WEBHOOK_PORT, ops: c.OPS_PORT },
+    webhookReceiver: {
+      host: c.WEBHOOK_HOST,
+      maxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
+      publicUrl: c.WEBHOOK_PUBLIC_URL,
+    },
     taskQueues: queues,
   };
+}
+
+/**
+ * Shopify credentials. A real shop (no SHOPIFY_ADMIN_URL: the sandbox is never used) needs its webhook secret and
+ * one kind of credentials, in every environment, and never the sandbox's public values; the sandbox takes either
+ * kind or none (its own token).
+ */
+function shopifyProblems(c: RawConfig): string[] {
+  const problems: string[] = [];
+  const realShop = !c.SHOPIFY_ADMIN_URL;
+  if (Boolean(c.SHOPIFY_CLIENT_ID) !== Boolean(c.SHOPIFY_CLIENT_SECRET))
+    problems.push('SHOPIFY_CLIENT_ID/SHOPIFY_CLIENT_SECRET: set both or neither');
+  if (c.SHOPIFY_ACCESS_TOKEN && (c.SHOPIFY_CLIENT_ID || c.SHOPIFY_CLIENT_SECRET))
+    problems.push(
+      'SHOPIFY_ACCESS_TOKEN: set either a static token or SHOPIFY_CLIENT_ID/SHOPIFY_CLIENT_SECRET, not both',
+    );
+  if (!realShop) return problems;
+  const why = 'required for a real shop (SHOPIFY_ADMIN_URL unset: no sandbox)';
+  if (!c.SHOPIFY_ACCESS_TOKEN && !c.SHOPIFY_CLIENT_ID)
+    problems.push(`SHOPIFY_ACCESS_TOKEN or SHOPIFY_CLIENT_ID/SHOPIFY_CLIENT_SECRET: ${why}`);
+  if (!c.SHOPIFY_WEBHOOK_SECRET) problems.push(`SHOPIFY_WEBHOOK_SECRET: ${why}`);
+  if (c.SHOPIFY_ACCESS_TOKEN === SANDBOX_SECRETS.accessToken)
+    problems.push("SHOPIFY_ACCESS_TOKEN: the sandbox's public token, not a real shop's");
+  if (c.SHOPIFY_WEBHOOK_SECRET === SANDBOX_SECRETS.webhookSecret)
+    problems.push("SHOPIFY_WEBHOOK_SECRET: the sandbox's public secret, not a real shop's");
+  return problems;
 }
 
 export const TASK_QUEUE_NAMES = ['shopify', 'data', 'amazon', 'lightspeed'] as const;
@@ -187,7 +240,14 @@ export function redactConfig(config: Config): Record<string, unknown> {
     temporal: { ...config.temporal, apiKey: hide(config.temporal.apiKey) },
     databases: Object.fromEntries(Object.entries(config.databases).map(([k, v]) => [k, redactUrl(v)])),
     aws: { ...config.aws, credentials: config.aws.credentials ? '***' : undefined },
-    shopify: { ...config.shopify, accessToken: '***', webhookSecret: '***' },
+    shopify: {
+      ...config.shopify,
+      accessToken: hide(config.shopify.accessToken),
+      clientCredentials: config.shopify.clientCredentials
+        ? { clientId: config.shopify.clientCredentials.clientId, clientSecret: '***' }
+        : undefined,
+      webhookSecret: '***',
+    },
   };
 }
 

@@ -2,9 +2,9 @@ import mysql from 'mysql2/promise';
 import { Client, type Connection } from '@temporalio/client';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
-import { ShopifyClient } from '../connectors/shopify';
 import type { Deps } from '../activities/platform/deps';
 import type { Config } from './config';
+import { createShopifyClient } from './shopify-client';
 import { connectClient } from './temporal-connection';
 
 export type { Deps };
@@ -41,11 +41,7 @@ export function createDeps(config: Config): Deps {
     pools,
     s3,
     dynamo,
-    shopify: new ShopifyClient({
-      shop: config.shopify.shop,
-      accessToken: config.shopify.accessToken,
-      adminUrl: config.shopify.adminUrl,
-    }),
+    shopify: createShopifyClient(config, dynamo),
     async temporal() {
       connection ??= connectClient(config);
       return new Client({ connection: await connection, namespace: config.temporal.namespace });

@@ -17,6 +17,8 @@ export interface WebhookServerDeps {
   temporal: Client;
   /** The queue order workflows run on (`shopify` in production). */
   taskQueue: string;
+  /** Largest body read (413 past it); default DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
   /** Reply 503 (Shopify retries) if a delivery is not handed over by then; default 4 s, inside Shopify's 5 s. */
   answerWithinMs?: number;
 }
@@ -37,17 +39,35 @@ function orderGidOf(p: Record<string, unknown>): string | null {
 const DEDUPE_TTL_S = 7 * 86_400;
 
 /**
- * The Shopify webhook endpoint: verifies the HMAC over the raw body (forged → 401, nothing stored or
- * started), archives every genuine delivery to S3 before answering (malformed → 400 and a dead-letter copy),
- * drops repeats by event id, and hands orders to their upsert workflow. Answers in well under Shopify's 5 s.
+ * Largest body read by default. Shopify sends a classic webhook body inline up to 1,000,000 bytes and falls back to
+ * a bare `{"id": ...}` beyond that (shopify.dev changelog "Amazon EventBridge webhook payload size limit increased
+ * to 1 MB", which states the limit for EventBridge; no larger HTTPS limit is published), so a bigger body is not
+ * Shopify's.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const WEBHOOK_PATH = '/webhooks/shopify';
+
+/**
+ * The Shopify webhook endpoint, facing the internet. Method, path, HMAC header and declared size are checked before
+ * a byte of the body is read (405/404/401/413), and at most `maxBodyBytes` are ever buffered (413 past it, without
+ * reading the rest). Then the HMAC is verified over the raw body (forged → 401, nothing stored or started), every
+ * genuine delivery is archived to S3 before answering, repeats are dropped by event id, and orders go to their
+ * upsert workflow. A genuine delivery whose body cannot be used is acknowledged (200) and dead-lettered with its
+ * reason: an error answer would only make Shopify retry the same bytes for 48 hours and then drop the
+ * subscription. Answers in well under Shopify's 5 s.
  */
 export function createWebhookServer(deps: WebhookServerDeps): http.Server {
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return http.createServer((req, res) => {
-    const reply = (status: number, body: Record<string, unknown>) => {
+    const reply = (status: number, body: Record<string, unknown>, close = false) => {
       if (res.headersSent) return;
-      res.writeHead(status, { 'content-type': 'application/json' });
+      // Refused before its body was read: close the connection rather than drain what the client still sends.
+      res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) });
       res.end(JSON.stringify(body));
+      if (close) res.once('finish', () => req.destroy());
     };
+    const refused = precheck(req, limit);
+    if (refused) return reply(refused[0], refused[1], true);
     // Shopify gives up on a delivery after 5 s and retries it later; answering 503 first says the same honestly
     // (a hand-over that still completes makes the retry a dropped duplicate; one that fails forgets the delivery).
     const deadline = setTimeout(
@@ -55,8 +75,18 @@ export function createWebhookServer(deps: WebhookServerDeps): http.Server {
       deps.answerWithinMs ?? 4_000,
     );
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        clearTimeout(deadline);
+        req.pause();
+        return reply(413, { error: `body larger than ${limit} bytes` }, true);
+      }
+      chunks.push(c);
+    });
     req.on('end', () => {
+      if (size > limit) return;
       handle(deps, req, Buffer.concat(chunks))
         .then(([status, body]) => reply(status, body))
         .catch((err: Error) => reply(500, { error: `could not accept the delivery: ${err.message}` }))
@@ -65,12 +95,22 @@ export function createWebhookServer(deps: WebhookServerDeps): http.Server {
   });
 }
 
+/** What can be refused from the request line and headers alone, before reading the body. */
+function precheck(req: http.IncomingMessage, limit: number): [number, Record<string, unknown>] | undefined {
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== WEBHOOK_PATH && !path?.startsWith(`${WEBHOOK_PATH}/`)) return [404, { error: 'not found' }];
+  if (req.method !== 'POST') return [405, { error: 'only POST' }];
+  if (!req.headers['x-shopify-hmac-sha256']) return [401, { error: 'missing X-Shopify-Hmac-Sha256' }];
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return [413, { error: `body larger than ${limit} bytes` }];
+  return undefined;
+}
+
 async function handle(
   deps: WebhookServerDeps,
   req: http.IncomingMessage,
   raw: Buffer,
 ): Promise<[number, Record<string, unknown>]> {
-  if (req.method !== 'POST' || !req.url?.startsWith('/webhooks/shopify')) return [404, { error: 'not found' }];
   const header = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
@@ -81,7 +121,7 @@ async function handle(
   const webhookId = header('x-shopify-webhook-id') ?? `${Date.now()}`;
   const day = new Date().toISOString().slice(0, 10);
   const keyFor = (prefix: string) => `${prefix}/dt=${day}/${webhookId}.json`;
-  const archive = (prefix: string) =>
+  const archive = (prefix: string, reason?: string) =>
     deps.s3.send(
       new PutObjectCommand({
         Bucket: deps.archiveBucket,
@@ -92,6 +132,8 @@ async function handle(
           topic,
           'event-id': header('x-shopify-event-id') ?? '',
           'shop-domain': header('x-shopify-shop-domain') ?? '',
+          // S3 metadata is ASCII: the reason is URI-encoded (and short).
+          ...(reason ? { reason: encodeURIComponent(reason.slice(0, 500)) } : {}),
         },
       }),
     );
@@ -107,8 +149,9 @@ async function handle(
       if (BODY_TOPICS.has(topic)) updatedAt = restOrderToGql(payload).updatedAt;
     }
   } catch (err) {
-    await archive(`webhooks/dead-letter/${topic.replace('/', '_')}`);
-    return [400, { error: `malformed body: ${(err as Error).message}`, archived: true }];
+    const reason = `malformed body: ${(err as Error).message}`;
+    await archive(`webhooks/dead-letter/${topic.replace('/', '_')}`, reason);
+    return [200, { deadLettered: true, reason }];
   }
   const archiveKey = keyFor(`webhooks/shopify/${topic.replace('/', '_')}`);
   await archive(`webhooks/shopify/${topic.replace('/', '_')}`);

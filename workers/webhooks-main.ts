@@ -3,7 +3,7 @@ import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import { ConfigError, loadConfig } from './config';
 import { connectClient } from './temporal-connection';
-import { createWebhookServer } from './webhooks-http';
+import { createWebhookServer, WEBHOOK_PATH } from './webhooks-http';
 
 // Entry point of the webhook receiver on its own (scale-out: several behind a load balancer; they share
 // nothing but S3, DynamoDB and Temporal): `tsx workers/webhooks-main.ts`. `npm start` runs it in-process.
@@ -19,9 +19,11 @@ try {
     tablePrefix: config.aws.tablePrefix,
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
     taskQueue: 'shopify',
+    maxBodyBytes: config.webhookReceiver.maxBodyBytes,
   });
-  server.listen(config.ports.webhook, () =>
-    console.log(`webhook receiver on :${config.ports.webhook}/webhooks/shopify (shop ${config.shopify.shop})`),
+  const { host } = config.webhookReceiver;
+  server.listen(config.ports.webhook, host, () =>
+    console.log(`webhook receiver on ${host}:${config.ports.webhook}${WEBHOOK_PATH} (shop ${config.shopify.shop})`),
   );
   const stop = () => server.close(() => void connection.close().then(() => process.exit(0)));
   process.once('SIGTERM', stop);

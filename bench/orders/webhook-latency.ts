@@ -30,7 +30,11 @@ const s3 = createS3Client(config.aws);
 const dynamo = createDynamoClient(config.aws);
 const tablePrefix = `bench-${tag}-`;
 await ensureTables(dynamo, tablePrefix);
-const sandbox = await startShopifySandbox({ plan: 'plus', shop: `${tag}.myshopify.com` });
+const sandbox = await startShopifySandbox({
+  plan: 'plus',
+  shop: `${tag}.myshopify.com`,
+  allowHttpLoopbackWebhooks: true,
+});
 const worker = await startChildWorker(tag, {
   ORDERS_DATABASE_URL: urls.orders,
   PIM_DATABASE_URL: urls.pim,

@@ -13,6 +13,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 export async function benchStack(): Promise<{ stack: LocalStack; config: Config; bundlePath: string }> {
   const stack = await startLocalStack({ mode: 'test', root, env: { BACKBONE_ENV: 'test' } });
   Object.assign(process.env, stack.env, { BACKBONE_ENV: 'test', DYNAMODB_TABLE_PREFIX: 'bench-' });
+  // Benchmarks pass their own sandbox's URL; the configured shop is a sandbox nothing listens on, never a real one.
+  process.env.SHOPIFY_ADMIN_URL ??= 'http://127.0.0.1:9/admin/api/2026-10/graphql.json';
   const config = loadConfig(process.env);
   await bootstrapStack(config);
   const { code } = await bundleWorkflowCode({

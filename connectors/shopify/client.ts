@@ -1,6 +1,7 @@
 import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
 import { limitsFor, realClock, type Clock, type CostBudget, type Gate, type ThrottleStatus } from './budget';
 import { backoffMs, classifyReply, type RawReply } from './classify';
+import { staticToken, type AccessTokenSource } from './access-token';
 import type { Document, UserError } from './documents/define';
 import { ShopifyGraphqlError, ShopifyTransientError, ShopifyUserError } from './errors';
 
@@ -9,7 +10,9 @@ export const API_VERSION = '2026-10';
 export interface ShopifyConfig {
   /** `my-shop.myshopify.com` (or just `my-shop`). */
   shop: string;
-  accessToken: string;
+  /** A static Admin API token; or `tokens` (client credentials, connectors/shopify/access-token.ts). */
+  accessToken?: string;
+  tokens?: AccessTokenSource;
   apiVersion?: typeof API_VERSION;
   /** Overrides the Admin GraphQL URL (the local sandbox, plain http); unset for a real shop. */
   adminUrl?: string;
@@ -55,6 +58,7 @@ export class ShopifyClient {
   private readonly maxAttempts: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly tokens: AccessTokenSource;
 
   constructor(
     readonly config: ShopifyConfig,
@@ -65,6 +69,15 @@ export class ShopifyClient {
     this.maxAttempts = config.maxAttempts ?? 8;
     this.clock = deps.clock ?? realClock;
     this.random = deps.random ?? Math.random;
+    if (!config.tokens && !config.accessToken) throw new Error('ShopifyClient needs an accessToken or a token source');
+    this.tokens = config.tokens ?? staticToken(config.accessToken!);
+    // The token goes into each request's header here, so a refreshed one is used at once.
+    const send = async (url: string, init: RequestInit | undefined, token: string) =>
+      fetchApi(config.adminUrl ?? url, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), 'X-Shopify-Access-Token': token },
+        signal: AbortSignal.timeout(timeout),
+      } as RequestInit);
     ({ budget: this.budget, gate: this.gate } = limitsFor(
       config.shop,
       config.adminUrl,
@@ -74,11 +87,17 @@ export class ShopifyClient {
     this.api = createAdminApiClient({
       storeDomain: config.shop,
       apiVersion: config.apiVersion ?? API_VERSION,
-      accessToken: config.accessToken,
+      accessToken: 'set-per-request', // replaced in customFetchApi
       retries: 0, // retries are ours: the library only retries 429/503 and knows nothing of THROTTLED
       // The library only builds https://{shop}/admin/api/{version}/graphql.json; the sandbox lives elsewhere.
-      customFetchApi: (url, init) =>
-        fetchApi(config.adminUrl ?? url, { ...init, signal: AbortSignal.timeout(timeout) } as RequestInit),
+      // A 401 with client credentials: the token expired or was revoked early; fetch a fresh one and retry once.
+      customFetchApi: async (url, init) => {
+        const token = await this.tokens.token();
+        const res = await send(url, init as RequestInit, token);
+        if (res.status !== 401 || !this.tokens.renewable) return res;
+        await this.tokens.invalidate(token);
+        return send(url, init as RequestInit, await this.tokens.token());
+      },
       // Versions newer than the library's built-in list are fine for us; keep its warning out of the logs.
       logger: () => undefined,
     });

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './access-token';
 export * from './errors';
 export * from './budget';
 export * from './documents';

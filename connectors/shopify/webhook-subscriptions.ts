@@ -1,4 +1,5 @@
 import type { ShopifyClient } from './client';
+import { ShopifyUserError } from './errors';
 import {
   WEBHOOK_SUBSCRIPTION_CREATE,
   WEBHOOK_SUBSCRIPTION_DELETE,
@@ -8,14 +9,27 @@ import {
 } from './documents';
 import { paginate } from './paginate';
 
-/** Subscribes `uri` to `topic`; Shopify rejects a duplicate (same topic and uri) with a ShopifyUserError. */
+/**
+ * Subscribes `uri` to `topic`, idempotently: Shopify refuses a second subscription for the same topic and address
+ * ("Address for this topic has already been taken"), so an existing one (ours, or one a concurrent start or a lost
+ * reply created) is adopted. Any other userError (e.g. an address that is not https) is thrown.
+ */
 export async function createWebhookSubscription(
   client: ShopifyClient,
   topic: WebhookTopic,
   uri: string,
 ): Promise<WebhookSubscriptionInfo> {
-  const payload = await client.mutate(WEBHOOK_SUBSCRIPTION_CREATE, { topic, uri }, 'webhookSubscriptionCreate');
-  return payload.webhookSubscription!;
+  const existing = async () => (await listWebhookSubscriptions(client)).find((s) => s.topic === topic && s.uri === uri);
+  try {
+    const payload = await client.mutate(WEBHOOK_SUBSCRIPTION_CREATE, { topic, uri }, 'webhookSubscriptionCreate');
+    return payload.webhookSubscription!;
+  } catch (err) {
+    if (!(err instanceof ShopifyUserError) || !err.userErrors.some((e) => /already been taken/i.test(e.message)))
+      throw err;
+    const adopted = await existing();
+    if (!adopted) throw err;
+    return adopted;
+  }
 }
 
 export async function deleteWebhookSubscription(client: ShopifyClient, id: string): Promise<void> {

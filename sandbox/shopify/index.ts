@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AppAccess } from './app-access';
 import { FaultInjector, type SandboxFaults } from './faults';
 import { executeInternal, handleGraphql } from './graphql-endpoint';
 import { inspectionRoutes } from './inspect';
@@ -31,6 +32,15 @@ export interface SandboxOptions {
   bulkRowsPerSecond?: number;
   locations?: { name: string; code: string }[];
   webhookRetryDelaysMs?: number[];
+  /** The app's client credentials (the client-credentials grant at /admin/oauth/access_token). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of granted tokens (Shopify: 86,399 s); tests shorten it to see tokens expire. */
+  tokenLifetimeSeconds?: number;
+  /** The app's scopes; by default every scope the pipelines need, `read_all_orders` included. */
+  scopes?: string[];
+  /** Dev flag: also subscribe plain-http addresses on 127.0.0.1/localhost (Shopify takes https only). */
+  allowHttpLoopbackWebhooks?: boolean;
 }
 
 export interface ShopifySandbox {
@@ -39,6 +49,9 @@ export interface ShopifySandbox {
   shop: string;
   accessToken: string;
   webhookSecret: string;
+  clientId: string;
+  clientSecret: string;
+  access: AppAccess;
   state: ShopState;
   storefront: Storefront;
   webhooks: WebhookDispatcher;
@@ -67,6 +80,15 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const accessToken = opts.accessToken ?? 'shpat_sandbox';
   const webhookSecret = opts.webhookSecret ?? 'sandbox-webhook-secret';
   const state = new ShopState();
+  const clientId = opts.clientId ?? 'sandbox-client-id';
+  const clientSecret = opts.clientSecret ?? 'sandbox-client-secret';
+  const access = new AppAccess({
+    staticToken: accessToken,
+    clientId,
+    clientSecret,
+    tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
+    scopes: opts.scopes,
+  });
   for (const l of opts.locations ?? DEFAULT_LOCATIONS) {
     const id = state.gid('Location');
     state.locations.set(id, { id, name: l.name, code: l.code, isActive: true });
@@ -99,8 +121,8 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const parts = [
     productResolvers(state, webhooks),
     inventoryResolvers(state, webhooks),
-    orderResolvers(state),
-    webhookSubscriptionResolvers(state),
+    orderResolvers(state, access),
+    webhookSubscriptionResolvers(state, { allowHttpLoopback: opts.allowHttpLoopbackWebhooks }),
   ];
   const bulk = bulkResolvers(state, webhooks, {
     baseUrl: () => baseUrl,
@@ -130,8 +152,18 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
         return file ? send(200, file, 'application/jsonl') : send(404, { errors: 'Not Found' });
       }
       if (url.pathname.startsWith('/_staged/')) return receiveStagedUpload(req, url, state, send);
+      if (url.pathname === '/admin/oauth/access_token' && req.method === 'POST') {
+        const raw = (await readBody(req)).toString('utf8');
+        // The docs send a form; Shopify's own libraries send JSON. Both are accepted.
+        const params = req.headers['content-type']?.startsWith('application/json')
+          ? (JSON.parse(raw || '{}') as Record<string, string>)
+          : Object.fromEntries(new URLSearchParams(raw));
+        const [status, body] = access.grant(params);
+        return send(status, body);
+      }
       if (url.pathname !== admin || req.method !== 'POST') return send(404, { errors: 'Not Found' });
-      if (req.headers['x-shopify-access-token'] !== accessToken)
+      const token = req.headers['x-shopify-access-token'];
+      if (!access.accepts(Array.isArray(token) ? token[0] : token))
         return send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
       state.counters.requests++;
       const body = await readBody(req);
@@ -173,6 +205,9 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     shop,
     accessToken,
     webhookSecret,
+    clientId,
+    clientSecret,
+    access,
     state,
     storefront,
     webhooks,

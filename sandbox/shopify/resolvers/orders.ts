@@ -1,3 +1,4 @@
+import type { AppAccess } from '../app-access';
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
 import { searchFilter } from '../search';
 import { numericId, type ShopState, type SbCustomer, type SbOrder } from '../state';
@@ -34,15 +35,17 @@ function sortBy<T extends { id: string }>(list: T[], key: (x: T) => string | und
   return list.sort((x, y) => (key(x) ?? '').localeCompare(key(y) ?? '') || numericId(x.id) - numericId(y.id));
 }
 
-export function orderResolvers(s: ShopState) {
+export function orderResolvers(s: ShopState, access?: AppAccess) {
+  // Orders older than 60 days do not exist for an app without read_all_orders (app-access.ts).
+  const readable = (o: SbOrder) => !access || access.canReadOrder(o.createdAt);
   return {
     query: {
       order: ({ id }: { id: string }) => {
         const o = s.orders.get(id);
-        return o ? orderView(o, s) : null;
+        return o && readable(o) ? orderView(o, s) : null;
       },
       orders: (a: ListArgs, ctx: SandboxContext) => {
-        const list = [...s.orders.values()].filter(orderFilter(a.query));
+        const list = [...s.orders.values()].filter(readable).filter(orderFilter(a.query));
         if (a.sortKey === 'UPDATED_AT') sortBy(list, (o) => o.updatedAt);
         else if (a.sortKey === 'CREATED_AT') sortBy(list, (o) => o.createdAt);
         else if (a.sortKey === 'PROCESSED_AT') sortBy(list, (o) => o.processedAt);

@@ -1,7 +1,26 @@
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
 import { nowIso, type ShopState } from '../state';
 
-export function webhookSubscriptionResolvers(s: ShopState) {
+/**
+ * WebhookSubscriptionInput.uri: "Supports an HTTPS URL, a Google Pub/Sub URI (pubsub://{project-id}:{topic-id}) or an
+ * Amazon EventBridge event source ARN." Shopify refuses any other address; its text for http is "protocol http:// is
+ * not supported". The sandbox delivers only over HTTP(S), so Pub/Sub and EventBridge are refused too (README), and
+ * `allowHttpLoopbackWebhooks` (a dev flag, `npm start` sets it) lets a local http receiver on 127.0.0.1/localhost in.
+ */
+function addressProblem(uri: string | undefined, allowHttpLoopback: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri ?? '');
+  } catch {
+    return 'Address is invalid';
+  }
+  if (url.protocol === 'https:') return undefined;
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && loopback && allowHttpLoopback) return undefined;
+  return `Address protocol ${url.protocol}// is not supported`;
+}
+
+export function webhookSubscriptionResolvers(s: ShopState, opts: { allowHttpLoopback?: boolean } = {}) {
   return {
     query: {
       webhookSubscriptions: (a: ConnectionArgs & { topics?: string[] }, ctx: SandboxContext) =>
@@ -20,10 +39,11 @@ export function webhookSubscriptionResolvers(s: ShopState) {
         webhookSubscription: { uri?: string; callbackUrl?: string };
       }) => {
         const uri = w.uri ?? w.callbackUrl;
-        if (!uri || !/^https?:\/\//.test(uri))
+        const problem = addressProblem(uri, opts.allowHttpLoopback ?? false);
+        if (problem || !uri)
           return {
             webhookSubscription: null,
-            userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' }],
+            userErrors: [{ field: ['webhookSubscription', 'uri'], message: problem }],
           };
         const existing = [...s.webhookSubscriptions.values()].find((x) => x.topic === topic && x.uri === uri);
         if (existing)

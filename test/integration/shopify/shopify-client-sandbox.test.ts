@@ -182,12 +182,52 @@ describe('Shopify client against the sandbox', () => {
   });
 
   it('manages webhook subscriptions: create, list, delete', async () => {
-    const uri = 'http://127.0.0.1:1/webhooks/test';
+    const uri = 'https://hooks.example.com/webhooks/test';
     const created = await createWebhookSubscription(client, 'ORDERS_RISK_ASSESSMENT_CHANGED', uri);
     expect(created.topic).toBe('ORDERS_RISK_ASSESSMENT_CHANGED');
     expect((await listWebhookSubscriptions(client)).map((s) => s.id)).toContain(created.id);
     await deleteWebhookSubscription(client, created.id);
     expect((await listWebhookSubscriptions(client)).map((s) => s.id)).not.toContain(created.id);
+  });
+
+  it('creates a subscription idempotently: one for the same topic and address is adopted, not an error', async () => {
+    const uri = 'https://hooks.example.com/webhooks/again';
+    const first = await createWebhookSubscription(client, 'ORDERS_CREATE', uri);
+    const second = await createWebhookSubscription(client, 'ORDERS_CREATE', uri);
+    expect(second.id).toBe(first.id);
+    expect((await listWebhookSubscriptions(client)).filter((s) => s.uri === uri)).toHaveLength(1);
+  });
+
+  // WebhookSubscriptionInput.uri: "Supports an HTTPS URL, a Google Pub/Sub URI (pubsub://{project-id}:{topic-id}) or
+  // an Amazon EventBridge event source ARN." An http address is refused with a userError.
+  it('accepts only https addresses, as Shopify does; http only on loopback and only with the dev flag', async () => {
+    const refused = await createWebhookSubscription(client, 'ORDERS_UPDATED', 'http://hooks.example.com/x').catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ShopifyUserError);
+    expect((refused as ShopifyUserError).userErrors[0]).toMatchObject({
+      field: ['webhookSubscription', 'uri'],
+      message: expect.stringMatching(/protocol http:\/\/ is not supported/),
+    });
+    await expect(createWebhookSubscription(client, 'ORDERS_UPDATED', 'http://127.0.0.1:1/x')).rejects.toThrow(
+      /not supported/,
+    );
+    const dev = await startShopifySandbox({ allowHttpLoopbackWebhooks: true });
+    try {
+      const devClient = new ShopifyClient({
+        shop: dev.shop,
+        accessToken: dev.accessToken,
+        adminUrl: dev.adminGraphqlUrl,
+      });
+      expect((await createWebhookSubscription(devClient, 'ORDERS_UPDATED', 'http://127.0.0.1:1/x')).uri).toBe(
+        'http://127.0.0.1:1/x',
+      );
+      await expect(
+        createWebhookSubscription(devClient, 'ORDERS_UPDATED', 'http://hooks.example.com/x'),
+      ).rejects.toThrow(/not supported/);
+    } finally {
+      await dev.close();
+    }
   });
 
   it('runs a bulk query and joins children by __parentId', async () => {

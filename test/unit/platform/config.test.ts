@@ -2,19 +2,68 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactConfig } from '../../../workers/config';
 
 describe('configuration', () => {
-  it('applies local defaults when nothing is set', () => {
-    const c = loadConfig({});
+  const SANDBOX = { SHOPIFY_ADMIN_URL: 'http://127.0.0.1:8700/admin/api/2026-10/graphql.json' };
+
+  it('applies local defaults when nothing but the sandbox is set', () => {
+    const c = loadConfig(SANDBOX);
     expect(c.temporal.address).toBe('127.0.0.1:7233');
     expect(c.databases.pim).toBe('mysql://root@127.0.0.1:3307/pim');
     expect(c.shopify.apiVersion).toBe('2026-10');
     expect(c.taskQueues).toEqual(['shopify', 'data']);
     expect(c.lake).toEqual({ parquetCompression: 'snappy', duckdbMemory: '128MB' });
+    expect(c.shopify.accessToken).toBe('shpat_sandbox');
+    expect(c.webhookReceiver).toEqual({ host: '127.0.0.1', maxBodyBytes: 1_000_000, publicUrl: undefined });
+  });
+
+  it('requires a webhook secret and credentials for a real shop in every environment, never the sandbox values', () => {
+    for (const env of ['development', 'test', 'production'] as const) {
+      expect(() => loadConfig({ BACKBONE_ENV: env, SHOPIFY_SHOP: 'acme.myshopify.com' })).toThrowError(
+        /SHOPIFY_ACCESS_TOKEN or SHOPIFY_CLIENT_ID\/SHOPIFY_CLIENT_SECRET: required for a real shop[\s\S]*SHOPIFY_WEBHOOK_SECRET: required for a real shop/,
+      );
+    }
+    expect(() =>
+      loadConfig({ SHOPIFY_ACCESS_TOKEN: 'shpat_sandbox', SHOPIFY_WEBHOOK_SECRET: 'sandbox-webhook-secret' }),
+    ).toThrowError(/the sandbox's public token[\s\S]*the sandbox's public secret/);
+    const c = loadConfig({
+      SHOPIFY_CLIENT_ID: 'cid',
+      SHOPIFY_CLIENT_SECRET: 'csecret',
+      SHOPIFY_WEBHOOK_SECRET: 'whsec',
+    });
+    expect(c.shopify).toMatchObject({
+      accessToken: undefined,
+      clientCredentials: { clientId: 'cid', clientSecret: 'csecret' },
+    });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('csecret');
+  });
+
+  it('takes a static token or client credentials, both halves of the credentials, never both kinds', () => {
+    expect(() => loadConfig({ ...SANDBOX, SHOPIFY_CLIENT_ID: 'cid' })).toThrowError(/set both or neither/);
+    expect(() =>
+      loadConfig({
+        ...SANDBOX,
+        SHOPIFY_ACCESS_TOKEN: 'shpat_x',
+        SHOPIFY_CLIENT_ID: 'cid',
+        SHOPIFY_CLIENT_SECRET: 'cs',
+      }),
+    ).toThrowError(/either a static token or SHOPIFY_CLIENT_ID/);
+    expect(
+      loadConfig({ ...SANDBOX, SHOPIFY_CLIENT_ID: 'cid', SHOPIFY_CLIENT_SECRET: 'cs' }).shopify.accessToken,
+    ).toBeUndefined();
+  });
+
+  it('takes only an https public webhook URL, and binds the receiver where configured', () => {
+    expect(() =>
+      loadConfig({ ...SANDBOX, WEBHOOK_PUBLIC_URL: 'http://hooks.example.com/webhooks/shopify' }),
+    ).toThrowError(/WEBHOOK_PUBLIC_URL: must be an https URL/);
+    const c = loadConfig({ ...SANDBOX, WEBHOOK_HOST: '0.0.0.0', WEBHOOK_MAX_BODY_BYTES: '2000000' });
+    expect(c.webhookReceiver).toMatchObject({ host: '0.0.0.0', maxBodyBytes: 2_000_000 });
   });
 
   it('lists every missing or invalid key in one message', () => {
     let error: unknown;
     try {
       loadConfig({
+        ...SANDBOX,
         PIM_DATABASE_URL: 'postgres://x/y',
         WEBHOOK_PORT: 'abc',
         TEMPORAL_TLS: 'maybe',
@@ -59,7 +108,7 @@ describe('configuration', () => {
   });
 
   it('rejects an unknown task queue', () => {
-    expect(() => loadConfig({ WORKER_TASK_QUEUES: 'shopify,bogus' })).toThrowError(
+    expect(() => loadConfig({ ...SANDBOX, WORKER_TASK_QUEUES: 'shopify,bogus' })).toThrowError(
       /WORKER_TASK_QUEUES: unknown queue\(s\) bogus/,
     );
   });

@@ -18,7 +18,12 @@ describe('sandbox: inventory, bulk operations, webhooks', () => {
   let itemId: string;
   let locationId: string;
   beforeAll(async () => {
-    sb = await startShopifySandbox({ plan: 'plus', bulkRowsPerSecond: 2000, webhookRetryDelaysMs: [50, 50] });
+    sb = await startShopifySandbox({
+      plan: 'plus',
+      bulkRowsPerSecond: 2000,
+      webhookRetryDelaysMs: [50, 50],
+      allowHttpLoopbackWebhooks: true,
+    });
     gql = rawAdmin(sb);
     const { json } = await gql(
       `mutation { productSet(synchronous: true, input: { title: "Rice", productOptions: [{ name: "Size", values: [{ name: "1 kg" }] }], variants: [{ sku: "RICE-1", price: "4.00", optionValues: [{ optionName: "Size", name: "1 kg" }] }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } userErrors { code } } }`,

@@ -47,7 +47,7 @@ describe('sandbox: webhooks, storefront and inspection API', () => {
     ).json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   beforeAll(async () => {
-    sb = await startShopifySandbox({ webhookRetryDelaysMs: [20, 20, 20] });
+    sb = await startShopifySandbox({ webhookRetryDelaysMs: [20, 20, 20], allowHttpLoopbackWebhooks: true });
     gql = rawAdmin(sb);
   });
   afterAll(() => sb.close());
