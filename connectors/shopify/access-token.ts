@@ -9,6 +9,11 @@ export interface AccessTokenSource {
   readonly renewable: boolean;
 }
 
+/** Shopify refused the grant itself (4xx, e.g. invalid_client): new attempts cannot succeed until the config changes. */
+export class ShopifyGrantRefused extends Error {
+  override name = 'ShopifyGrantRefused';
+}
+
 export function staticToken(token: string): AccessTokenSource {
   return { token: async () => token, invalidate: async () => undefined, renewable: false };
 }
@@ -119,11 +124,12 @@ export class ClientCredentialsTokens implements AccessTokenSource {
       signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 30_000),
     });
     const reply = (await res.json().catch(() => ({}))) as GrantReply;
-    if (!res.ok || !reply.access_token || !reply.expires_in)
+    if (!res.ok || !reply.access_token || !reply.expires_in) {
       // The reply names the problem (e.g. invalid_client); it carries no token, and the secret is never echoed.
-      throw new Error(
-        `Shopify refused the client-credentials grant for ${shop}: HTTP ${res.status} ${reply.error ?? ''} ${reply.error_description ?? ''}`.trim(),
-      );
+      const text =
+        `Shopify refused the client-credentials grant for ${shop}: HTTP ${res.status} ${reply.error ?? ''} ${reply.error_description ?? ''}`.trim();
+      throw res.status >= 400 && res.status < 500 ? new ShopifyGrantRefused(text) : new Error(text);
+    }
     return { accessToken: reply.access_token, expiresAt: this.now() + reply.expires_in * 1000 };
   }
 }

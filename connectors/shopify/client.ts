@@ -1,7 +1,7 @@
 import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
 import { limitsFor, realClock, type Clock, type CostBudget, type Gate, type ThrottleStatus } from './budget';
 import { backoffMs, classifyReply, type RawReply } from './classify';
-import { staticToken, type AccessTokenSource } from './access-token';
+import { ShopifyGrantRefused, staticToken, type AccessTokenSource } from './access-token';
 import type { Document, UserError } from './documents/define';
 import { ShopifyGraphqlError, ShopifyTransientError, ShopifyUserError } from './errors';
 
@@ -91,12 +91,21 @@ export class ShopifyClient {
       retries: 0, // retries are ours: the library only retries 429/503 and knows nothing of THROTTLED
       // The library only builds https://{shop}/admin/api/{version}/graphql.json; the sandbox lives elsewhere.
       // A 401 with client credentials: the token expired or was revoked early; fetch a fresh one and retry once.
+      // A refused grant reads as Shopify's 401 (fatal); a grant that failed on the network or with a 5xx is retried.
       customFetchApi: async (url, init) => {
-        const token = await this.tokens.token();
-        const res = await send(url, init as RequestInit, token);
-        if (res.status !== 401 || !this.tokens.renewable) return res;
-        await this.tokens.invalidate(token);
-        return send(url, init as RequestInit, await this.tokens.token());
+        try {
+          const token = await this.tokens.token();
+          const res = await send(url, init as RequestInit, token);
+          if (res.status !== 401 || !this.tokens.renewable) return res;
+          await this.tokens.invalidate(token);
+          return await send(url, init as RequestInit, await this.tokens.token());
+        } catch (err) {
+          if (!(err instanceof ShopifyGrantRefused)) throw err;
+          return new Response(JSON.stringify({ errors: err.message }), {
+            status: 401,
+            headers: { 'content-type': 'application/json' },
+          });
+        }
       },
       // Versions newer than the library's built-in list are fine for us; keep its warning out of the logs.
       logger: () => undefined,

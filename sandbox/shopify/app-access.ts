@@ -38,6 +38,8 @@ export class AppAccess {
   private readonly issued = new Map<string, number>();
   readonly scopes: Set<string>;
   lifetimeSeconds: number;
+  /** Tokens issued so far (tests count refreshes by it). */
+  grants = 0;
   constructor(private readonly opts: AppAccessOptions) {
     this.scopes = new Set(opts.scopes ?? DEFAULT_APP_SCOPES);
     this.lifetimeSeconds = opts.tokenLifetimeSeconds ?? 86_399;
@@ -53,6 +55,7 @@ export class AppAccess {
     if (params.client_id !== this.opts.clientId || params.client_secret !== this.opts.clientSecret)
       return [401, { error: 'invalid_client', error_description: 'Client authentication failed' }];
     const token = `shpat_${randomBytes(16).toString('hex')}`;
+    this.grants++;
     this.issued.set(token, this.now() + this.lifetimeSeconds * 1000);
     return [200, { access_token: token, scope: [...this.scopes].join(','), expires_in: this.lifetimeSeconds }];
   }
@@ -66,6 +69,11 @@ export class AppAccess {
     if (expiresAt > this.now()) return true;
     this.issued.delete(token);
     return false;
+  }
+
+  /** Every granted token stops working at once (as when a merchant rotates the app's secret); the static one stays. */
+  revokeGranted(): void {
+    this.issued.clear();
   }
 
   /** Whether the app may read an order created at `createdAt` (ISO-8601). */
