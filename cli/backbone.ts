@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
+import { healthCheckRun } from '../domain/platform/run-summaries';
 import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, parseCommandLine, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
@@ -46,7 +47,11 @@ async function main(argv: string[]): Promise<void> {
       else for (const s of SCHEDULES) console.log(`${s.id}\t${s.workflowType}\t${JSON.stringify(s.spec)}`);
     } else if (command === 'health') {
       console.log(
-        await client.workflow.execute('healthCheck', { taskQueue: 'data', workflowId: `health-check/${Date.now()}` }),
+        await client.workflow.execute('healthCheck', {
+          taskQueue: 'data',
+          workflowId: `health-check/${Date.now()}`,
+          ...healthCheckRun(),
+        }),
       );
     } else if (command === 'status') {
       const handle = client.workflow.getHandle(required(rest[0], 'workflowId'));

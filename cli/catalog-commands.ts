@@ -1,4 +1,5 @@
 import { signalProductChanged } from '../activities/platform/outbox';
+import { catalogBackfillRun } from '../domain/catalog/run-summaries';
 import { SA } from '../domain/platform/search-attributes';
 import type { BackfillInput } from '../workflows/catalog/catalog-backfill';
 import { required, type Command } from './commands';
@@ -31,6 +32,7 @@ export const CATALOG_COMMANDS: Record<string, Command> = {
         taskQueue: 'shopify',
         workflowId: backfillId(name),
         args: [input],
+        ...catalogBackfillRun(input),
         typedSearchAttributes: [
           { key: SA.Pipeline, value: 'catalog-backfill' },
           { key: SA.Channel, value: 'shopify' },

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createIncomingFileActivities } from '../activities/platform/incoming-files';
+import { customersImportRun } from '../domain/customers/run-summaries';
+import { loyaltyConvertRun } from '../domain/loyalty/run-summaries';
 import { customersImportWorkflowId, isIncomingKey, loyaltyConvertWorkflowId } from '../domain/platform/file-workflows';
+import { scanIncomingRun } from '../domain/platform/run-summaries';
+import type { RunSummary } from '../domain/platform/run-summary';
 import { createS3Client, uploadFile } from '../lake/s3';
 import { incomingKey, type FileDomain } from '../lake/layout';
 import { required, type Command, type CommandContext } from './commands';
@@ -24,8 +28,14 @@ async function resolveFile(ctx: CommandContext, domain: FileDomain, arg: string)
   }
 }
 
-async function startAndReport(ctx: CommandContext, workflowType: string, workflowId: string, args: unknown[]) {
-  const handle = await ctx.client.workflow.start(workflowType, { taskQueue: 'data', workflowId, args });
+async function startAndReport(
+  ctx: CommandContext,
+  workflowType: string,
+  workflowId: string,
+  args: unknown[],
+  summary: RunSummary,
+) {
+  const handle = await ctx.client.workflow.start(workflowType, { taskQueue: 'data', workflowId, args, ...summary });
   console.log(`started ${workflowId}`);
   if (ctx.options['no-wait']) return;
   console.log(JSON.stringify(await handle.result(), null, 2));
@@ -37,7 +47,13 @@ export const FILE_COMMANDS: Record<string, Command> = {
     summary: 'import-customers <local file | incoming key> [--no-wait]',
     async run(ctx) {
       const file = await resolveFile(ctx, 'customers', required(ctx.args[0], 'file'));
-      await startAndReport(ctx, 'customersImport', customersImportWorkflowId(file.key, file.etag), [{ file }]);
+      await startAndReport(
+        ctx,
+        'customersImport',
+        customersImportWorkflowId(file.key, file.etag),
+        [{ file }],
+        customersImportRun(file),
+      );
     },
   },
   'convert-loyalty': {
@@ -46,7 +62,7 @@ export const FILE_COMMANDS: Record<string, Command> = {
       const file = await resolveFile(ctx, 'loyalty', required(ctx.args[0], 'key'));
       const keepSource = !isIncomingKey(file.key);
       const id = `${loyaltyConvertWorkflowId(file.key, file.etag)}${keepSource ? `/rerun-${Date.now()}` : ''}`;
-      await startAndReport(ctx, 'loyaltyConvert', id, [{ file, keepSource }]);
+      await startAndReport(ctx, 'loyaltyConvert', id, [{ file, keepSource }], loyaltyConvertRun(file, keepSource));
     },
   },
   'scan-incoming': {
@@ -57,6 +73,7 @@ export const FILE_COMMANDS: Record<string, Command> = {
         taskQueue: 'data',
         workflowId: `scan-incoming/manual-${Date.now()}`,
         args: [{ domains }],
+        ...scanIncomingRun({ domains }),
       });
       console.log(JSON.stringify(result, null, 2));
     },

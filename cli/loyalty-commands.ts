@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loyaltyIntakeRun, loyaltyStoreExportRun } from '../domain/loyalty/run-summaries';
 import { LOYALTY_INTAKE_WORKFLOW_ID } from '../domain/platform/file-workflows';
 import type { ConvertFileRecord, ConvertFileRequest } from '../workflows/loyalty/loyalty-intake';
 import { required, type Command } from './commands';
@@ -24,10 +25,12 @@ export const LOYALTY_COMMANDS: Record<string, Command> = {
       const workflowId = day
         ? `loyalty-store-export/${day}`
         : `loyalty-store-export/${today}-last-${lookbackDays ?? 'default'}`;
+      const input = day ? { day } : { lookbackDays };
       const handle = await ctx.client.workflow.start('loyaltyStoreExport', {
         taskQueue: 'data',
         workflowId,
-        args: [day ? { day } : { lookbackDays }],
+        args: [input],
+        ...loyaltyStoreExportRun(input),
       });
       console.log(`started ${workflowId}`);
       if (!ctx.options['no-wait']) console.log(JSON.stringify(await handle.result(), null, 2));
@@ -45,6 +48,7 @@ export const LOYALTY_COMMANDS: Record<string, Command> = {
         args: [{}],
         signal: 'convertFile',
         signalArgs: [request],
+        ...loyaltyIntakeRun(),
       });
       console.log(`signalled ${LOYALTY_INTAKE_WORKFLOW_ID} (request ${request.requestId})`);
       if (ctx.options['no-wait']) return;

@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import {
+  ordersBackfillRun,
+  ordersIngestRun,
+  ordersToLakeRun,
+  reconcileOrdersRun,
+} from '../domain/orders/run-summaries';
 import { SA } from '../domain/platform/search-attributes';
 import type { OrdersBackfillInput } from '../workflows/orders/orders-backfill';
 import type { OrdersIngestInput } from '../workflows/orders/orders-ingest';
@@ -24,6 +30,7 @@ export const ORDERS_COMMANDS: Record<string, Command> = {
         taskQueue: 'shopify',
         workflowId: `orders-backfill/${config.shopify.shop}/${input.from}_${input.to}`,
         args: [input],
+        ...ordersBackfillRun(config.shopify.shop, input),
         typedSearchAttributes: shopifyAttrs('orders-backfill'),
       });
       console.log(`started ${handle.workflowId}; follow it with: backbone status ${handle.workflowId}`);
@@ -40,6 +47,7 @@ export const ORDERS_COMMANDS: Record<string, Command> = {
         taskQueue: 'shopify',
         workflowId: `orders-ingest/${config.shopify.shop}/resync-${randomUUID().slice(0, 8)}`,
         args: [input],
+        ...ordersIngestRun(input),
         typedSearchAttributes: shopifyAttrs('orders-ingest'),
       });
       console.log(`started ${handle.workflowId}`);
@@ -53,6 +61,7 @@ export const ORDERS_COMMANDS: Record<string, Command> = {
         taskQueue: 'data',
         workflowId: `orders-lake/${day}/${randomUUID().slice(0, 8)}`,
         args: [{ day }],
+        ...ordersToLakeRun(day),
       });
       console.log(JSON.stringify(r, null, 2));
     },
@@ -65,6 +74,7 @@ export const ORDERS_COMMANDS: Record<string, Command> = {
         taskQueue: 'data',
         workflowId: `orders-reconcile/${day}/${randomUUID().slice(0, 8)}`,
         args: [{ day }],
+        ...reconcileOrdersRun(day),
       });
       console.log(JSON.stringify(r, null, 2));
     },

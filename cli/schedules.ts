@@ -21,6 +21,8 @@ export async function applySchedules(client: Client, declarations = SCHEDULES): 
         taskQueue: d.taskQueue,
         workflowId: d.id,
         typedSearchAttributes: d.searchAttributes,
+        staticSummary: d.summary.staticSummary,
+        staticDetails: d.summary.staticDetails,
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       memo: d.memo ? { description: d.memo } : undefined,

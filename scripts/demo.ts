@@ -10,6 +10,10 @@ import { sql } from 'drizzle-orm';
 import { customersCsv } from '../lake/demo/customers-csv';
 import { loyaltyCsv } from '../lake/demo/loyalty-csv';
 import { incomingKey } from '../lake/layout';
+import { catalogBackfillRun, catalogSyncRun } from '../domain/catalog/run-summaries';
+import { loyaltyStoreExportRun } from '../domain/loyalty/run-summaries';
+import { outboxRelayRun, scanIncomingRun } from '../domain/platform/run-summaries';
+import type { RunSummary } from '../domain/platform/run-summary';
 import { createWebhookServer, WEBHOOK_PATH } from '../workers/webhooks-http';
 import { createShopifyClient } from '../workers/shopify-client';
 
@@ -73,28 +77,41 @@ export async function startDemoPipelines(
   client: Client,
   opts: { freshSandbox: boolean; loyaltyDay?: string | null; scanIncoming?: boolean },
 ): Promise<string[]> {
-  const start = async (workflowType: string, workflowId: string, args: unknown[], taskQueue = 'shopify') => {
+  const start = async (
+    workflowType: string,
+    workflowId: string,
+    args: unknown[],
+    summary: RunSummary,
+    taskQueue = 'shopify',
+  ) => {
     try {
-      await client.workflow.start(workflowType, { taskQueue, workflowId, args });
+      await client.workflow.start(workflowType, { taskQueue, workflowId, args, ...summary });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     return workflowId;
   };
+  const demoBackfill = { name: 'demo', filter: {} };
+  const scan = { domains: ['customers', 'loyalty'] };
   const started = await Promise.all([
-    start('outboxRelay', 'outbox-relay', [{}], 'data'),
-    start('catalogBackfill', 'catalog-backfill/demo', [{ name: 'demo', filter: {} }]),
+    start('outboxRelay', 'outbox-relay', [{}], outboxRelayRun(), 'data'),
+    start('catalogBackfill', 'catalog-backfill/demo', [demoBackfill], catalogBackfillRun(demoBackfill)),
   ]);
   // The sandbox keeps its shop in memory: after a restart the catalogue sync finds the products Shopify
   // "lost" and publishes them again, as it would for a real shop.
-  if (opts.freshSandbox) started.push(await start('catalogSync', `catalog-sync/startup-${Date.now()}`, [{}]));
+  if (opts.freshSandbox)
+    started.push(await start('catalogSync', `catalog-sync/startup-${Date.now()}`, [{}], catalogSyncRun()));
   if (opts.scanIncoming)
-    started.push(
-      await start('scanIncomingFiles', 'scan-incoming/demo', [{ domains: ['customers', 'loyalty'] }], 'data'),
-    );
+    started.push(await start('scanIncomingFiles', 'scan-incoming/demo', [scan], scanIncomingRun(scan), 'data'));
   if (opts.loyaltyDay)
     started.push(
-      await start('loyaltyStoreExport', `loyalty-store-export/${opts.loyaltyDay}`, [{ day: opts.loyaltyDay }], 'data'),
+      await start(
+        'loyaltyStoreExport',
+        `loyalty-store-export/${opts.loyaltyDay}`,
+        [{ day: opts.loyaltyDay }],
+        loyaltyStoreExportRun({ day: opts.loyaltyDay }),
+        'data',
+      ),
     );
   return started;
 }

@@ -11,6 +11,7 @@ import { stackEnvFile, writeStackEnv } from '../stack/env-file';
 import { applySchedules } from '../cli/schedules';
 import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
+import { healthCheckRun } from '../domain/platform/run-summaries';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     const health = await client.workflow.execute('healthCheck', {
       taskQueue: 'data',
       workflowId: `health-check/${new Date().toISOString()}`,
+      ...healthCheckRun(),
     });
 
     console.log(`\nCommerce Backbone is ready.\n\n${formatStackTable(stack.rows)}\n`);

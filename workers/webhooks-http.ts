@@ -4,6 +4,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { verifyWebhook, webhookDedupeKey } from '../connectors/shopify';
 import { restOrderToGql } from '../domain/orders/orders-rest';
+import { orderUpsertRun } from '../domain/orders/run-summaries';
 import { SA } from '../domain/platform/search-attributes';
 import { tableName } from '../lake/dynamo-tables';
 
@@ -182,6 +183,7 @@ async function handle(
       args: [{ shop: deps.shop, orderGid }],
       signal: 'orderChanged',
       signalArgs: [{ topic, archiveKey, updatedAt }],
+      ...orderUpsertRun(deps.shop, orderGid, topic),
       typedSearchAttributes: [
         { key: SA.Pipeline, value: 'order-webhook' },
         { key: SA.OrderId, value: orderGid },

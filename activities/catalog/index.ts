@@ -1,4 +1,5 @@
 import { pimDb } from '../../db/client';
+import { catalogSyncRun } from '../../domain/catalog/run-summaries';
 import type { AreaRegistration } from '../platform/area';
 import { createBackfillActivities } from './backfill';
 import { createCatalogActivities } from './catalog';
@@ -25,6 +26,7 @@ export const catalogArea: AreaRegistration = {
       taskQueue: 'shopify',
       spec: { cronExpressions: ['0 3 * * *'] },
       memo: 'Daily PIM ↔ Shopify diff: re-publish drift, archive orphans',
+      summary: catalogSyncRun(),
     },
   ],
 };

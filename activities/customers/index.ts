@@ -1,3 +1,4 @@
+import { scanIncomingRun } from '../../domain/platform/run-summaries';
 import type { AreaRegistration } from '../platform/area';
 import { storeCodesFrom } from '../platform/area';
 import { createCustomersActivities } from './customers';
@@ -21,6 +22,7 @@ export const customersArea: AreaRegistration = {
       args: [{ domains: ['customers'] }],
       taskQueue: 'data',
       spec: { intervals: [{ every: '10 minutes' }] },
+      summary: scanIncomingRun({ domains: ['customers'] }),
       memo: 'New customer CSVs in incoming/customers/ → one customers-import workflow per file version',
     },
   ],

@@ -1,4 +1,6 @@
 import { storeDb } from '../../db/client';
+import { loyaltyStoreExportRun } from '../../domain/loyalty/run-summaries';
+import { scanIncomingRun } from '../../domain/platform/run-summaries';
 import type { AreaRegistration } from '../platform/area';
 import { storeCodesFrom } from '../platform/area';
 import { createLoyaltyActivities } from './loyalty';
@@ -35,6 +37,7 @@ export const loyaltyArea: AreaRegistration = {
       args: [{}],
       taskQueue: 'data',
       spec: { cronExpressions: ['0 4 * * *'] },
+      summary: loyaltyStoreExportRun({}),
       memo:
         "The last 3 days' store DB loyalty_transactions not exported before (late POS syncs) → " +
         'incoming/loyalty/store-db-<day>[-part-<n>].csv → converted (child runs)',
@@ -45,6 +48,7 @@ export const loyaltyArea: AreaRegistration = {
       args: [{ domains: ['loyalty'] }],
       taskQueue: 'data',
       spec: { cronExpressions: ['30 4 * * *'] },
+      summary: scanIncomingRun({ domains: ['loyalty'] }),
       memo: "The day's loyalty exports in incoming/loyalty/ → month-partitioned Parquet and card balances",
     },
   ],

@@ -1,4 +1,10 @@
 import { ordersDb } from '../../db/client';
+import {
+  fraudIndicatorsRun,
+  ordersIngestRun,
+  ordersToLakeRun,
+  reconcileOrdersRun,
+} from '../../domain/orders/run-summaries';
 import type { AreaRegistration } from '../platform/area';
 import { createFraudActivities } from './fraud';
 import { createOrderActivities } from './orders';
@@ -42,6 +48,7 @@ export const ordersArea: AreaRegistration = {
       args: [{ shop: process.env.SHOPIFY_SHOP ?? 'demo-grocer.myshopify.com' }],
       taskQueue: 'shopify',
       spec: { intervals: [{ every: '5 minutes' }] },
+      summary: ordersIngestRun({ shop: process.env.SHOPIFY_SHOP ?? 'demo-grocer.myshopify.com' }),
       memo: 'Incremental Shopify orders → orders DB (window from the saved cursor, 2-minute overlap)',
     },
     {
@@ -50,6 +57,7 @@ export const ordersArea: AreaRegistration = {
       args: [{ lookbackHours: 72 }],
       taskQueue: 'shopify',
       spec: { intervals: [{ every: '15 minutes' }] },
+      summary: fraudIndicatorsRun(72),
       memo: 'Order.risk assessments for recent orders; HIGH / CANCEL flagged in MySQL and DynamoDB',
     },
     {
@@ -58,6 +66,7 @@ export const ordersArea: AreaRegistration = {
       args: [{}],
       taskQueue: 'data',
       spec: { cronExpressions: ['30 1 * * *'] },
+      summary: ordersToLakeRun(),
       memo: "Yesterday's orders → S3 lake partition → DynamoDB",
     },
     {
@@ -66,6 +75,7 @@ export const ordersArea: AreaRegistration = {
       args: [{}],
       taskQueue: 'data',
       spec: { cronExpressions: ['0 2 * * *'] },
+      summary: reconcileOrdersRun(),
       memo: "Yesterday's orders: Shopify vs orders DB vs lake vs DynamoDB",
     },
   ],

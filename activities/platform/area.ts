@@ -1,5 +1,6 @@
 import type { ScheduleSpec } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
+import type { RunSummary } from '../../domain/platform/run-summary';
 import type { QueueRole } from '../../domain/platform/task-queues';
 import type { Deps } from './deps';
 
@@ -11,6 +12,8 @@ export interface ScheduleDeclaration {
   taskQueue: 'shopify' | 'data';
   spec: ScheduleSpec;
   memo?: string;
+  /** What the Temporal UI shows for each run the schedule starts (`staticSummary` / `staticDetails`). */
+  summary: RunSummary;
   searchAttributes?: TypedSearchAttributes;
 }
 

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { and, asc, inArray, isNull, lte } from 'drizzle-orm';
 import type { PimDb } from '../../db/client';
 import { changeOutbox } from '../../db/pim/schema';
+import { productPublishRun } from '../../domain/catalog/run-summaries';
 import { SA } from '../../domain/platform/search-attributes';
 
 /** Starts (or signals the running) publish workflow of a product. */
@@ -20,6 +21,7 @@ export async function signalProductChanged(
       args: [{ pimId }],
       signal: 'resync',
       signalArgs: [{ force }],
+      ...productPublishRun(pimId, force),
       typedSearchAttributes: [
         { key: SA.ProductId, value: String(pimId) },
         { key: SA.Pipeline, value: 'product-publish' },

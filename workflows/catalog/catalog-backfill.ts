@@ -6,14 +6,18 @@ import {
   patched,
   defineSignal,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createBackfillActivities } from '../../activities/catalog/backfill';
 import type { PopulationFilter } from '../../activities/catalog/pim-reads';
+import { populationLabel } from '../../domain/catalog/run-summaries';
+import { count, thousands } from '../../domain/platform/run-summary';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { withSummary } from '../platform/activity-summary';
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
@@ -98,13 +102,23 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
   ]);
   status('Running');
   const a = activities();
+  // The UI's "current details": phase and counts, refreshed after every step.
+  const details = () =>
+    setCurrentDetails(
+      `**${paused ? 'paused' : s.phase}** · ${thousands(s.done)} / ${count(s.total, 'product')} done · ` +
+        `${thousands(s.synced)} synced · ${thousands(s.skipped)} skipped · ${thousands(s.failed)} failed` +
+        (s.inFlight.length ? ` · ${count(s.inFlight.length, 'bulk chunk')} in flight` : '') +
+        ` · cursor ${s.cursor}`,
+    );
+  details();
   if (s.phase === 'counting') {
-    s.total = await a.countPopulation(input.filter);
+    s.total = await withSummary(a, `count ${populationLabel(input.filter)}`).countPopulation(input.filter);
     s.phase = s.total >= (input.bulkThreshold ?? 1000) ? 'bulk' : 'per-product';
   }
   const chunkSize = input.chunkSize ?? 5000;
 
   const checkpoint = async () => {
+    details();
     if (paused) {
       status('Paused');
       holding = true;
@@ -119,7 +133,11 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
   };
 
   while (!cancelled && s.phase === 'per-product') {
-    const page = await a.pushPage(input.filter, s.cursor, 200);
+    const page = await withSummary(a, `productSet up to 200 products after id ${s.cursor}`).pushPage(
+      input.filter,
+      s.cursor,
+      200,
+    );
     if (!page.processed) break;
     s.cursor = page.lastId;
     s.done += page.processed;
@@ -134,12 +152,10 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
     let exhausted = false;
     while (s.inFlight.length < (input.maxConcurrentBulk ?? 5) && !exhausted) {
       const index = s.nextChunk;
-      const staged = await a.stageBulkChunk(
-        input.filter,
-        s.cursor,
-        chunkSize,
-        `backfills/${workflowInfo().workflowId}/chunk-${index}.json`,
-      );
+      const staged = await withSummary(
+        a,
+        `stage bulk chunk ${index} · ${count(chunkSize, 'product')} after id ${s.cursor}`,
+      ).stageBulkChunk(input.filter, s.cursor, chunkSize, `backfills/${workflowInfo().workflowId}/chunk-${index}.json`);
       exhausted = staged.lastId === s.cursor;
       s.cursor = staged.lastId;
       s.nextChunk++;
@@ -156,23 +172,25 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
     }
     for (const chunk of s.inFlight)
       if (!chunk.operationId)
-        chunk.operationId = await a.startBulkChunk(
+        chunk.operationId = await withSummary(a, `bulkOperationRunMutation chunk ${chunk.index}`).startBulkChunk(
           chunk.stagedUploadPath!,
           `${workflowInfo().workflowId}/chunk-${chunk.index}`,
         );
     await Promise.all(
       s.inFlight.map(async (chunk) => {
-        const result = await a.awaitBulkChunk(chunk.operationId!);
+        const label = `bulk chunk ${chunk.index} (${count(chunk.lines, 'product')})`;
+        const result = await withSummary(a, `await ${label}`).awaitBulkChunk(chunk.operationId!);
         const url = result.url ?? result.partialDataUrl;
         // Every line is accounted for by the activity, even without a result file: the products it left out are
         // recorded and pushed one by one there, not left to the daily diff.
         const applied =
           url || patched('bulk-apply-without-result')
-            ? await a.applyBulkResults(url, chunk.manifestKey)
+            ? await withSummary(a, `apply results of ${label}`).applyBulkResults(url, chunk.manifestKey)
             : { synced: 0, failed: chunk.lines };
         s.synced += applied.synced;
         s.failed += applied.failed;
         s.done += chunk.lines;
+        details();
       }),
     );
     s.inFlight = [];
@@ -181,6 +199,7 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
   }
 
   s.phase = cancelled ? 'cancelled' : 'done';
+  details();
   status(cancelled ? 'Cancelled' : s.failed ? 'CompletedWithErrors' : 'Completed');
   return s;
 }

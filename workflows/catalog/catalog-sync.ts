@@ -4,6 +4,7 @@ import {
   continueAsNew,
   defineQuery,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -11,6 +12,8 @@ import {
 import type { createCatalogSyncActivities } from '../../activities/catalog/catalog-sync';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { thousands } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 export interface CatalogSyncSummary {
   checked: number;
@@ -59,13 +62,20 @@ export async function catalogSync(input: { state?: CatalogSyncSummary } = {}): P
     heartbeatTimeout: '1 minute',
   });
   const publishQueue = taskQueueFor('shopify', workflowInfo().taskQueue);
+  const details = () =>
+    setCurrentDetails(
+      `**${s.phase}** · ${thousands(s.checked)} checked · ${thousands(s.changed)} sent to publish · ` +
+        `${thousands(s.drifted)} drifted · ${thousands(s.missing)} missing · ${thousands(s.archived)} archived · ` +
+        `${thousands(s.failed)} invalid · PIM cursor ${s.cursor} · Shopify cursor ${s.shopifyAfter}`,
+    );
   const maybeContinue = async () => {
+    details();
     if (!workflowInfo().continueAsNewSuggested) return;
     await condition(allHandlersFinished);
     await continueAsNew<typeof catalogSync>({ state: s });
   };
   while (s.phase === 'diff') {
-    const page = await a.diffPage(s.cursor, 500);
+    const page = await withSummary(a, `diff 500 PIM products after id ${s.cursor}`).diffPage(s.cursor, 500);
     if (!page.checked) {
       s.phase = 'shopify';
       break;
@@ -73,21 +83,33 @@ export async function catalogSync(input: { state?: CatalogSyncSummary } = {}): P
     s.cursor = page.lastId;
     s.checked += page.checked;
     s.failed += page.invalid;
-    if (page.changed.length) s.changed += await a.requestPublish(page.changed, publishQueue);
+    if (page.changed.length)
+      s.changed += await withSummary(a, `publish ${page.changed.length} changed products`).requestPublish(
+        page.changed,
+        publishQueue,
+      );
     await maybeContinue();
   }
   while (s.phase === 'shopify') {
-    const page = await a.reconcileShopifyPage(s.shopifyCursor, s.shopifyAfter);
+    const page = await withSummary(a, `Shopify products page after #${s.shopifyAfter}`).reconcileShopifyPage(
+      s.shopifyCursor,
+      s.shopifyAfter,
+    );
     s.archived += page.archived.length;
     s.drifted += page.drifted.length;
     s.missing += page.missing.length;
     const republish = [...new Set([...page.drifted, ...page.missing])];
-    if (republish.length) s.changed += await a.requestPublish(republish, publishQueue, true);
+    if (republish.length)
+      s.changed += await withSummary(
+        a,
+        `republish ${republish.length} drifted or missing products (force)`,
+      ).requestPublish(republish, publishQueue, true);
     s.shopifyCursor = page.next;
     s.shopifyAfter = page.lastNumber;
     if (!page.next) s.phase = 'done';
     await maybeContinue();
   }
+  details();
   upsertSearchAttributes([{ key: SA.SyncStatus, value: s.failed ? 'CompletedWithErrors' : 'Completed' }]);
   return s;
 }

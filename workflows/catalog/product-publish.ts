@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -14,6 +15,8 @@ import type { createCatalogActivities, PushResult } from '../../activities/catal
 import type { createInventoryActivities } from '../../activities/inventory/inventory';
 import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { count } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 /** A PIM change (from the outbox relay) or an operator's re-sync; `force` pushes even unchanged content. */
 export const resyncSignal = defineSignal<[{ force?: boolean }]>('resync');
@@ -62,14 +65,30 @@ export async function productPublish(input: {
     { key: SA.Pipeline, value: 'product-publish' },
     { key: SA.Channel, value: 'shopify' },
   ]);
-  const { pushProduct, publishInventory } = shopifyCalls();
+  const a = shopifyCalls();
+  // The UI's current details: where the product stands after the last push.
+  const details = (phase: string) =>
+    setCurrentDetails(
+      [
+        `**${phase}** · push ${state.pushes}`,
+        state.last && `last: ${state.last.status}`,
+        state.last?.skus && count(state.last.skus.length, 'variant'),
+        state.inventory && `inventory ${state.inventory.changed}/${count(state.inventory.lines, 'level')} changed`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    );
 
   do {
     dirty = false;
     const forceThis = force;
     force = false;
     status('Running');
-    state.last = await pushProduct(input.pimId, { force: forceThis });
+    details('pushing');
+    state.last = await withSummary(a, `productSet ${input.pimId}${forceThis ? ' (forced)' : ''}`).pushProduct(
+      input.pimId,
+      { force: forceThis },
+    );
     state.pushes++;
     if (state.last.skus?.length) upsertSearchAttributes([{ key: SA.Sku, value: state.last.skus }]);
     if (state.last.status === 'Invalid') {
@@ -81,7 +100,11 @@ export async function productPublish(input: {
       );
     }
     if (state.last.status === 'Synced' || state.last.status === 'Skipped')
-      state.inventory = await publishInventory(input.pimId, workflowInfo().workflowId);
+      state.inventory = await withSummary(a, `inventorySetQuantities ${input.pimId}`).publishInventory(
+        input.pimId,
+        workflowInfo().workflowId,
+      );
+    details(dirty ? 'changed again' : 'pushed');
     if (dirty && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof productPublish>({ pimId: input.pimId, force, pushes: state.pushes });
@@ -90,6 +113,7 @@ export async function productPublish(input: {
 
   // Archived in Shopify because the PIM dropped it: Shopify follows the PIM, so the product is in sync.
   const final = state.last.status;
+  details('done');
   status(final === 'Missing' ? 'Skipped' : final === 'Archived' ? 'Synced' : final);
   return state;
 }

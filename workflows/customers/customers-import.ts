@@ -3,6 +3,7 @@ import {
   continueAsNew,
   defineQuery,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -12,6 +13,8 @@ import type { IncomingFile } from '../../activities/platform/incoming-files';
 import { countsBalance, ZERO_COUNTS, type ImportCounts } from '../../domain/customers/import-counts';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { baseName, byteSize, thousands } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 export interface CustomersImportInput {
   file: IncomingFile;
@@ -63,23 +66,39 @@ export async function customersImport(input: CustomersImportInput): Promise<Cust
     { key: SA.SyncStatus, value: 'Running' },
   ]);
 
+  const name = baseName(file.key);
+  // Current details: how far into the file, and the counts so far (numbers only: the rows hold PII).
+  const details = () =>
+    setCurrentDetails(
+      `**${phase}** · ${byteSize(state.cursor.offset)} of ${byteSize(file.size)} · row ${thousands(state.cursor.rowNumber)} · ` +
+        Object.entries(state.counts)
+          .map(([k, v]) => `${thousands(Number(v))} ${k}`)
+          .join(' · '),
+    );
   try {
+    details();
     while (!state.done) {
-      state = await acts.importCustomersSlice({
+      state = await withSummary(
+        acts,
+        `import ${name} from row ${thousands(state.cursor.rowNumber)}`,
+      ).importCustomersSlice({
         file,
         cursor: state.cursor,
         counts: state.counts,
         maxRows: input.sliceRows ?? 50_000,
         chunkRows: input.chunkRows,
       });
+      details();
       if (!state.done && workflowInfo().continueAsNewSuggested)
         await continueAsNew<typeof customersImport>({ ...input, state });
     }
     if (!countsBalance(state.counts))
       throw ApplicationFailure.nonRetryable(`counts do not add up: ${JSON.stringify(state.counts)}`, 'CountsMismatch');
     phase = 'archiving';
-    const { archiveKey } = await acts.archiveIncomingFile('customers', file);
+    details();
+    const { archiveKey } = await withSummary(acts, `archive ${name}`).archiveIncomingFile('customers', file);
     phase = 'done';
+    details();
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return { file, counts: state.counts, archiveKey };
   } catch (err) {

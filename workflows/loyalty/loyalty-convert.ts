@@ -1,8 +1,17 @@
-import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  defineQuery,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IncomingFile } from '../../activities/platform/incoming-files';
 import type { createLoyaltyActivities, LoyaltyConversion } from '../../activities/loyalty/loyalty';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { baseName, thousands } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 export interface LoyaltyConvertInput {
   file: IncomingFile;
@@ -41,14 +50,32 @@ export async function loyaltyConvert(input: LoyaltyConvertInput): Promise<Loyalt
     { key: SA.Pipeline, value: 'loyalty-convert' },
     { key: SA.SyncStatus, value: 'Running' },
   ]);
+  const name = baseName(file.key);
+  const details = () =>
+    setCurrentDetails(
+      `**${progress.phase}**` +
+        (progress.conversion
+          ? ` · ${thousands(progress.conversion.read)} read · ${thousands(progress.conversion.converted)} converted · ` +
+            `${thousands(progress.conversion.quarantined)} quarantined`
+          : ''),
+    );
   try {
-    const conversion = await activities().convertLoyaltyFile(file);
+    details();
+    const conversion = await withSummary(activities(), `convert ${name} to Parquet`).convertLoyaltyFile(file);
     progress.conversion = conversion;
     progress.phase = 'balances';
-    const balances = await activities().applyLoyaltyBalances(file, conversion.contributionsKey);
+    details();
+    const balances = await withSummary(activities(), `apply card balances of ${name}`).applyLoyaltyBalances(
+      file,
+      conversion.contributionsKey,
+    );
     progress.phase = 'archiving';
-    const archiveKey = input.keepSource ? null : (await activities().archiveIncomingFile('loyalty', file)).archiveKey;
+    details();
+    const archiveKey = input.keepSource
+      ? null
+      : (await withSummary(activities(), `archive ${name}`).archiveIncomingFile('loyalty', file)).archiveKey;
     progress.phase = 'done';
+    details();
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return { ...conversion, file, balances, archiveKey };
   } catch (err) {

@@ -6,6 +6,7 @@ import {
   defineSignal,
   proxyActivities,
   rootCause,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -16,6 +17,9 @@ import { isIncomingKey, loyaltyConvertWorkflowId } from '../../domain/platform/f
 import type { LoyaltyCounts } from '../../domain/loyalty/loyalty';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { loyaltyConvertRun } from '../../domain/loyalty/run-summaries';
+import { baseName } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 import { startOncePerVersion } from '../platform/file-children';
 import { loyaltyConvert } from './loyalty-convert';
 
@@ -79,6 +83,14 @@ export async function loyaltyIntake(input: LoyaltyIntakeInput = {}): Promise<voi
     { key: SA.SyncStatus, value: 'Running' },
   ]);
   setHandler(loyaltyIntakeRequests, () => recent);
+  // Current details: requests taken by this run, and the last few with their outcome (keys, never file contents).
+  const details = () =>
+    setCurrentDetails(
+      [`**waiting** · ${received} of ${maxRequests} requests this run`]
+        .concat(recent.slice(-5).map((r) => `- ${baseName(r.key)}: ${r.outcome}`))
+        .join('\n'),
+    );
+  details();
   setHandler(convertFileSignal, async (request) => {
     received++;
     const record: ConvertFileRecord = {
@@ -90,7 +102,9 @@ export async function loyaltyIntake(input: LoyaltyIntakeInput = {}): Promise<voi
     };
     recent.push(record);
     if (recent.length > RECENT) recent.splice(0, recent.length - RECENT);
+    details();
     await handle(record, recent);
+    details();
   });
 
   await condition(() => received >= maxRequests || workflowInfo().continueAsNewSuggested);
@@ -102,7 +116,11 @@ export async function loyaltyIntake(input: LoyaltyIntakeInput = {}): Promise<voi
 async function handle(record: ConvertFileRecord, recent: ConvertFileRecord[]): Promise<void> {
   try {
     if (!record.key) throw new Error('no key given');
-    const file = await activities().findIncomingFile('loyalty', record.key, record.bucket);
+    const file = await withSummary(activities(), `resolve ${record.key}`).findIncomingFile(
+      'loyalty',
+      record.key,
+      record.bucket,
+    );
     if (!file) {
       // An incoming/ file is archived once converted: if this intake converted it, say so rather than "not found".
       const earlier = recent.find(
@@ -114,9 +132,13 @@ async function handle(record: ConvertFileRecord, recent: ConvertFileRecord[]): P
     }
     record.workflowId = loyaltyConvertWorkflowId(file.key, file.etag);
     // An archive/ key is a re-run: it stays where it is (as `backbone convert-loyalty` does it).
-    const child = await startOncePerVersion(loyaltyConvert, record.workflowId, [
-      { file, keepSource: !isIncomingKey(file.key) },
-    ]);
+    const keepSource = !isIncomingKey(file.key);
+    const child = await startOncePerVersion(
+      loyaltyConvert,
+      record.workflowId,
+      [{ file, keepSource }],
+      loyaltyConvertRun(file, keepSource),
+    );
     if (!child) {
       record.outcome = 'already-converted';
       return;

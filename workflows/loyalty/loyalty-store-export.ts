@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   ParentClosePolicy,
   proxyActivities,
+  setCurrentDetails,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -12,6 +13,9 @@ import { parseCalendarDate } from '../../domain/platform/dates';
 import { loyaltyConvertWorkflowId } from '../../domain/platform/file-workflows';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { loyaltyConvertRun, loyaltyStoreExportDayRun } from '../../domain/loyalty/run-summaries';
+import { thousands } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 import { startOncePerVersion } from '../platform/file-children';
 import { loyaltyConvert, type LoyaltyConvertResult } from './loyalty-convert';
 
@@ -86,6 +90,7 @@ export async function loyaltyStoreExportDay(input: { day: string }): Promise<Loy
   ]);
   try {
     const result = await exportDay(input.day);
+    setCurrentDetails(`**${result.outcome}** ${input.day}${result.rows ? ` · ${thousands(result.rows)} rows` : ''}`);
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return result;
   } catch (err) {
@@ -99,6 +104,7 @@ async function exportDayOnce(day: string): Promise<LoyaltyDayExportResult> {
     const child = await startChild(loyaltyStoreExportDay, {
       workflowId: loyaltyStoreExportDayId(day),
       args: [{ day }],
+      ...loyaltyStoreExportDayRun(day),
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
@@ -110,7 +116,8 @@ async function exportDayOnce(day: string): Promise<LoyaltyDayExportResult> {
 }
 
 async function exportDay(day: string): Promise<LoyaltyDayExportResult> {
-  const exported = await activities().exportLoyaltyDay(day);
+  setCurrentDetails(`**exporting** ${day}`);
+  const exported = await withSummary(activities(), `export new loyalty_transactions of ${day}`).exportLoyaltyDay(day);
   if (exported.outcome !== 'exported') return { day, outcome: exported.outcome, rows: 0 };
   const { file } = exported;
   const conversionWorkflowId = loyaltyConvertWorkflowId(file.key, file.etag);
@@ -122,7 +129,8 @@ async function exportDay(day: string): Promise<LoyaltyDayExportResult> {
     conversionWorkflowId,
   };
   // The file stays in incoming/ until converted: an abandoned conversion is finished by itself or the scan.
-  const child = await startOncePerVersion(loyaltyConvert, conversionWorkflowId, [{ file }]);
+  setCurrentDetails(`**converting** ${day} part ${exported.part} · ${thousands(exported.rows)} rows`);
+  const child = await startOncePerVersion(loyaltyConvert, conversionWorkflowId, [{ file }], loyaltyConvertRun(file));
   // Null: running already (the scan or the intake got there first), and that run converts this part.
   if (child) result.conversion = await child.result();
   return result;
@@ -148,7 +156,19 @@ export async function loyaltyStoreExport(input: LoyaltyStoreExportInput = {}): P
   try {
     const result: LoyaltyStoreExportResult = { days: [] };
     // One day at a time, oldest first: a day's parts are numbered in order, and the worker's disk holds one part.
-    for (const day of days) result.days.push(await exportDayOnce(day));
+    for (const day of days) {
+      setCurrentDetails(
+        [`**exporting** ${day}`]
+          .concat(result.days.map((d) => `- ${d.day}: ${d.outcome}${d.rows ? ` (${thousands(d.rows)} rows)` : ''}`))
+          .join('\n'),
+      );
+      result.days.push(await exportDayOnce(day));
+    }
+    setCurrentDetails(
+      ['**done**']
+        .concat(result.days.map((d) => `- ${d.day}: ${d.outcome}${d.rows ? ` (${thousands(d.rows)} rows)` : ''}`))
+        .join('\n'),
+    );
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return result;
   } catch (err) {

@@ -1,8 +1,17 @@
-import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  defineSignal,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createOrderActivities } from '../../activities/orders/orders';
 import type { createOrderWebhookActivities } from '../../activities/orders/orders-webhook';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { baseName } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 /** One webhook delivery for the order: its topic and, for order bodies, where the receiver archived it. */
 export interface OrderDelivery {
@@ -54,13 +63,17 @@ export async function orderUpsert(input: {
     let needsRead = !batch.length || batch.some((d) => !fromBody(d));
     const newest = bodies.at(-1);
     if (newest) {
-      outcome = await data.upsertOrderFromArchive(newest.archiveKey!);
+      outcome = await withSummary(
+        data,
+        `upsert from webhook body ${baseName(newest.archiveKey!)}`,
+      ).upsertOrderFromArchive(newest.archiveKey!);
       if (outcome === 'unreadable') needsRead = true;
     }
     if (needsRead) {
-      outcome = await shopify.upsertOrderById(input.orderGid);
+      outcome = await withSummary(shopify, `read ${input.orderGid} from Shopify`).upsertOrderById(input.orderGid);
       reads++;
     }
+    setCurrentDetails(`**${outcome}** · pass ${passes} · ${reads} Shopify reads · ${batch.length} deliveries`);
   }
   upsertSearchAttributes([{ key: SA.SyncStatus, value: outcome === 'missing' ? 'Failed' : 'Synced' }]);
   return { passes, reads, outcome };

@@ -1,7 +1,16 @@
-import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  defineQuery,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BulkIngestProgress, createOrdersBulkActivities } from '../../activities/orders/orders-bulk';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { thousands, timeWindow } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 export interface OrdersBackfillInput {
   /** Orders created in [from, to), ISO-8601. */
@@ -46,10 +55,21 @@ export async function ordersBackfill(input: OrdersBackfillInput): Promise<Orders
     { key: SA.SyncWindow, value: `${input.from}/${input.to}` },
     { key: SA.SyncStatus, value: 'Running' },
   ]);
-  operationId ??= await start.startOrdersBulk(input.from, input.to);
+  const window = timeWindow(input.from, input.to);
+  const details = () => setCurrentDetails(`**${phase}** · bulk operation ${operationId ?? '(not started)'}`);
+  details();
+  operationId ??= await withSummary(start, `bulk query orders created ${window}`).startOrdersBulk(input.from, input.to);
   phase = 'ingesting';
-  const result = await ingest.ingestOrdersBulk(operationId, input.batchSize);
+  details();
+  const result = await withSummary(ingest, `ingest bulk result ${operationId}`).ingestOrdersBulk(
+    operationId,
+    input.batchSize,
+  );
   phase = 'done';
+  setCurrentDetails(
+    `**done** · bulk operation ${operationId} · ${thousands(result.orders)} orders (${thousands(result.inserted)} new, ` +
+      `${thousands(result.updated)} updated, ${thousands(result.stale)} stale) · ${result.flagged.length} flagged`,
+  );
   upsertSearchAttributes([{ key: SA.SyncStatus, value: result.flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
   return { ...result, from: input.from, to: input.to };
 }

@@ -5,13 +5,17 @@ import {
   defineQuery,
   defineSignal,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  type ActivityInterfaceFor,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createOrderActivities } from '../../activities/orders/orders';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { count, thousands, timeWindow } from '../../domain/platform/run-summary';
+import { withSummary } from '../platform/activity-summary';
 
 export interface OrdersIngestInput {
   shop: string;
@@ -68,7 +72,11 @@ export async function ordersIngest(
     ? { from: '', to: '' }
     : (input.state?.window ??
       input.window ??
-      (await a.ingestWindow(PIPELINE, input.overlapMs ?? 120_000, input.firstRunLookbackMs ?? 30 * 86_400_000)));
+      (await withSummary(a, 'read the saved cursor').ingestWindow(
+        PIPELINE,
+        input.overlapMs ?? 120_000,
+        input.firstRunLookbackMs ?? 30 * 86_400_000,
+      )));
   const resyncs: OrdersResync[] = [
     ...(input.state?.resyncs ?? []),
     ...(input.orderIds ? [{ orderIds: input.orderIds }] : []),
@@ -83,8 +91,20 @@ export async function ordersIngest(
   ]);
   let after = input.state?.after ?? null;
   let calls = 0;
+  const label = idsOnly ? 'named orders' : `ingest window ${timeWindow(window.from, window.to)}`;
+  // Current details: the window, Shopify's page cursor and the counts so far.
+  const details = (phase: string) =>
+    setCurrentDetails(
+      `**${phase}** · ${label} · ${thousands(totals.count)} orders (${thousands(totals.inserted)} new, ` +
+        `${thousands(totals.updated)} updated, ${thousands(totals.stale)} stale) · cursor ${after ?? '(first page)'}`,
+    );
+  details('ingesting');
   while (!idsOnly) {
-    const page = await a.ingestPages(window, after, input.pagesPerActivity ?? 20);
+    const page = await withSummary(a, `${label} · ${count(input.pagesPerActivity ?? 20, 'page')}`).ingestPages(
+      window,
+      after,
+      input.pagesPerActivity ?? 20,
+    );
     calls++;
     totals.count += page.count;
     totals.inserted += page.inserted;
@@ -92,6 +112,7 @@ export async function ordersIngest(
     totals.stale += page.stale;
     totals.flagged.push(...page.flagged.slice(0, Math.max(0, 500 - totals.flagged.length)));
     after = page.endCursor;
+    details('ingesting');
     if (!page.hasNext) break;
     // Shopify's page cursor (orders sorted by updatedAt, ties by id) travels in the state: orders that share a
     // timestamp across the boundary are neither skipped nor needed twice.
@@ -104,30 +125,33 @@ export async function ordersIngest(
       });
     }
   }
-  if (!input.window && !idsOnly) await a.commitCursor(PIPELINE, window.to);
+  if (!input.window && !idsOnly)
+    await withSummary(a, `move the cursor to ${window.to}`).commitCursor(PIPELINE, window.to);
+  if (resyncs.length) details('resyncing');
   // Signals that arrive while a resync runs are picked up too.
   for (let w = resyncs.shift(); w; w = resyncs.shift()) {
     if ('orderIds' in w) {
       for (const id of w.orderIds) {
         const gid = String(id).startsWith('gid://') ? String(id) : `gid://shopify/Order/${id}`;
-        const outcome = await a.upsertOrderById(gid);
+        const outcome = await withSummary(a, `read ${gid} from Shopify`).upsertOrderById(gid);
         totals.count++;
         if (outcome === 'updated' || outcome === 'inserted') totals.updated++;
       }
     } else await ordersIngestWindowInline(a, w, totals);
   }
+  details('done');
   upsertSearchAttributes([{ key: SA.SyncStatus, value: totals.flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
   return { ...totals, window };
 }
 
 async function ordersIngestWindowInline(
-  a: ReturnType<typeof createOrderActivities>,
+  a: ActivityInterfaceFor<ReturnType<typeof createOrderActivities>>,
   w: { from: string; to: string },
   totals: IngestTotals,
 ): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const page = await a.ingestPages(w, after, 20);
+    const page = await withSummary(a, `resync window ${timeWindow(w.from, w.to)} · 20 pages`).ingestPages(w, after, 20);
     totals.count += page.count;
     totals.updated += page.updated + page.inserted;
     after = page.endCursor;

@@ -4,6 +4,7 @@ import type { createOrdersLakeActivities } from '../../activities/orders/orders-
 import { reconcile, type Reconciliation } from '../../domain/orders/reconcile';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { withSummary } from '../platform/activity-summary';
 
 const dataActivities = () =>
   proxyActivities<ReturnType<typeof createOrdersLakeActivities>>({
@@ -27,7 +28,9 @@ export async function ordersToLake(input: { day?: string } = {}) {
     { key: SA.Pipeline, value: 'orders-lake' },
     { key: SA.SyncWindow, value: day },
   ]);
-  const result = await dataActivities().exportOrdersDay(day);
+  const result = await withSummary(dataActivities(), `export orders of ${day} to lake and DynamoDB`).exportOrdersDay(
+    day,
+  );
   upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
   return result;
 }
@@ -40,8 +43,12 @@ export async function fraudIndicators(input: { lookbackHours?: number } = {}) {
     { key: SA.Channel, value: 'shopify' },
     { key: SA.SyncWindow, value: `${since}/` },
   ]);
-  const { checked, flagged } = await shopifyActivities().refreshRisk(since);
-  const flaggedInDynamo = await dataActivities().flagInDynamo(flagged);
+  const { checked, flagged } = await withSummary(shopifyActivities(), `risk of orders since ${since}`).refreshRisk(
+    since,
+  );
+  const flaggedInDynamo = await withSummary(dataActivities(), `flag ${flagged.length} orders in DynamoDB`).flagInDynamo(
+    flagged,
+  );
   upsertSearchAttributes([{ key: SA.SyncStatus, value: flagged.length ? 'CompletedWithFlags' : 'Completed' }]);
   return { checked, flagged, flaggedInDynamo };
 }
@@ -55,10 +62,10 @@ export async function reconcileOrders(input: { day?: string } = {}): Promise<Rec
   ]);
   const data = dataActivities();
   const [shopify, database, lake, dynamodb] = await Promise.all([
-    shopifyActivities().shopifyDay(day),
-    data.databaseDay(day),
-    data.lakeDay(day),
-    data.dynamoDay(day),
+    withSummary(shopifyActivities(), `Shopify totals ${day}`).shopifyDay(day),
+    withSummary(data, `orders DB totals ${day}`).databaseDay(day),
+    withSummary(data, `lake totals ${day}`).lakeDay(day),
+    withSummary(data, `DynamoDB totals ${day}`).dynamoDay(day),
   ]);
   const result = reconcile(day, [
     { name: 'shopify', totals: shopify },

@@ -6,6 +6,7 @@ import {
   type ChildWorkflowOptions,
   type Workflow,
 } from '@temporalio/workflow';
+import type { RunSummary } from '../../domain/platform/run-summary';
 
 /** startChild for a workflow function and its argument tuple (its overloads do not resolve for a generic T). */
 const start = startChild as <T extends Workflow>(
@@ -23,11 +24,13 @@ export async function startOncePerVersion<T extends Workflow>(
   workflow: T,
   workflowId: string,
   args: Parameters<T>,
+  summary: RunSummary,
 ): Promise<ChildWorkflowHandle<T> | null> {
   try {
     return await start(workflow, {
       workflowId,
       args,
+      ...summary,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });

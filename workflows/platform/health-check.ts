@@ -2,6 +2,7 @@ import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporal
 import type { createHealthActivities, ProbeResult } from '../../activities/platform/health';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { withSummary } from './activity-summary';
 
 const dataActivities = () =>
   proxyActivities<ReturnType<typeof createHealthActivities>>({
@@ -16,7 +17,7 @@ export async function healthCheck(): Promise<ProbeResult & { ok: boolean }> {
     { key: SA.SyncStatus, value: 'Running' },
   ]);
   const probeId = workflowInfo().workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
-  const result = await dataActivities().probeStores(probeId);
+  const result = await withSummary(dataActivities(), `write and read probe ${probeId}`).probeStores(probeId);
   const ok = [result.mysql, result.s3, result.dynamodb].every((body) => body.includes(probeId));
   upsertSearchAttributes([{ key: SA.SyncStatus, value: ok ? 'Completed' : 'Failed' }]);
   return { ...result, ok };

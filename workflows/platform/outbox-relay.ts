@@ -1,7 +1,15 @@
-import { continueAsNew, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createOutboxActivities } from '../../activities/platform/outbox';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { thousands } from '../../domain/platform/run-summary';
+import { withSummary } from './activity-summary';
 
 export interface RelayOptions {
   pollMs?: number;
@@ -20,20 +28,32 @@ export async function outboxRelay(opts: RelayOptions = {}): Promise<void> {
     { key: SA.Pipeline, value: 'outbox-relay' },
     { key: SA.Channel, value: 'shopify' },
   ]);
-  const { relayOutbox } = proxyActivities<ReturnType<typeof createOutboxActivities>>({
+  const a = proxyActivities<ReturnType<typeof createOutboxActivities>>({
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '5 minutes',
     heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
   let relayed = opts.relayed ?? 0;
+  const runForMs = opts.runForMs ?? 60_000;
+  // Current details: rows relayed in total and in the last poll (a poll that relays a full batch each time is lagging).
+  let last: { at: string; rows: number } | undefined;
+  const details = () =>
+    setCurrentDetails(
+      `**relaying** · ${thousands(relayed)} outbox rows relayed since start` +
+        (last ? ` · last poll (${runForMs / 1000} s) ended ${last.at}: ${thousands(last.rows)} rows` : ''),
+    );
+  details();
   for (let i = 0; i < 50 && !workflowInfo().continueAsNewSuggested; i++) {
-    relayed += await relayOutbox({
+    const rows = await withSummary(a, `relay outbox for ${runForMs / 1000} s`).relayOutbox({
       taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
-      runForMs: opts.runForMs ?? 60_000,
+      runForMs,
       pollMs: opts.pollMs ?? 100,
       batch: opts.batch ?? 500,
     });
+    relayed += rows;
+    last = { at: new Date().toISOString().slice(11, 19), rows };
+    details();
   }
   await continueAsNew<typeof outboxRelay>({ ...opts, relayed });
 }

@@ -1,10 +1,14 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createCustomersActivities } from '../../activities/customers/customers';
 import type { createWorkflowStatusActivities } from '../../activities/platform/workflow-status';
 import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../../domain/platform/file-workflows';
+import { customersImportRun } from '../../domain/customers/run-summaries';
+import { loyaltyConvertRun } from '../../domain/loyalty/run-summaries';
+import { baseName } from '../../domain/platform/run-summary';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { customersImport } from '../customers/customers-import';
+import { withSummary } from './activity-summary';
 import { startOncePerVersion } from './file-children';
 import { loyaltyConvert } from '../loyalty/loyalty-convert';
 
@@ -35,27 +39,39 @@ export async function scanIncomingFiles(
   const skipped: string[] = [];
   /** Skipped files whose version was already processed: archived without a second run. */
   const resent: string[] = [];
+  const details = (domain: string) =>
+    setCurrentDetails(
+      `**${domain}** · ${started.length} started · ${skipped.length} already run · ${resent.length} re-sent archived`,
+    );
   for (const domain of input.domains) {
-    for (const file of await activities().listIncomingFiles(domain, input.limit ?? 100, input.under)) {
+    details(domain);
+    const where = `incoming/${domain}/${input.under ?? ''}`;
+    for (const file of await withSummary(activities(), `list ${where}`).listIncomingFiles(
+      domain,
+      input.limit ?? 100,
+      input.under,
+    )) {
       const workflowId =
         domain === 'customers'
           ? customersImportWorkflowId(file.key, file.etag)
           : loyaltyConvertWorkflowId(file.key, file.etag);
       const child =
         domain === 'customers'
-          ? await startOncePerVersion(customersImport, workflowId, [{ file }])
-          : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }]);
+          ? await startOncePerVersion(customersImport, workflowId, [{ file }], customersImportRun(file))
+          : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }], loyaltyConvertRun(file));
       if (child) started.push(workflowId);
       else {
         // That version of the file is (being) processed. Once its run has completed, this copy is the same bytes
         // sent again (a re-sent export): archived as well, so it does not sit in incoming/ for every later scan.
         skipped.push(workflowId);
-        if (await activities().workflowCompleted(workflowId)) {
-          await activities().archiveIncomingFile(domain, file);
+        if (await withSummary(activities(), `has ${workflowId} completed?`).workflowCompleted(workflowId)) {
+          await withSummary(activities(), `archive re-sent ${baseName(file.key)}`).archiveIncomingFile(domain, file);
           resent.push(workflowId);
         }
       }
+      details(domain);
     }
   }
+  details('done');
   return { started, skipped, resent };
 }
