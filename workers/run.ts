@@ -1,22 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config, TaskQueueName } from './config';
 import { createDeps } from './deps';
+import { bundlerLogger, installWorkerLogging } from './logging';
 import { activitiesFor } from './registry';
 import { connectWorker } from './temporal-connection';
 import { WORKFLOW_BUNDLE_SOURCES } from './workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** The production bundle if `npm run build` made one (or BACKBONE_WORKFLOW_BUNDLE names one), else the sources. */
-export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
+/**
+ * The production bundle if `npm run build` made one (or BACKBONE_WORKFLOW_BUNDLE names one), else one bundle
+ * of the sources made here for every queue, its webpack output at debug level.
+ */
+export async function workflowSource(): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const bundle = process.env.BACKBONE_WORKFLOW_BUNDLE ?? path.join(root, 'dist/workflow-bundle.js');
   if (fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
-  return {
-    workflowsPath: WORKFLOW_BUNDLE_SOURCES.workflowsPath,
-    interceptors: { workflowModules: WORKFLOW_BUNDLE_SOURCES.workflowInterceptorModules },
-  };
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_SOURCES, logger: bundlerLogger() });
+  return { workflowBundle: { code } };
 }
 
 /**
@@ -24,10 +26,11 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workfl
  * (the SDK's graceful shutdown) and closes pools.
  */
 export async function runWorkers(config: Config, queues: readonly TaskQueueName[]): Promise<void> {
+  installWorkerLogging();
   const deps = createDeps(config);
   const connection = await connectWorker(config);
   try {
-    const source = workflowSource();
+    const source = await workflowSource();
     const workers = await Promise.all(
       queues.map((taskQueue) =>
         Worker.create({

@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { QueueRole } from '../../domain/platform/task-queues';
 import { loadConfig, type TaskQueueName } from '../../workers/config';
 import { createDeps, type Deps } from '../../workers/deps';
+import { installWorkerLogging, sdkLogLevel } from '../../workers/logging';
 import { activitiesFor } from '../../workers/registry';
 
 export interface TemporalHarness {
@@ -18,6 +19,7 @@ export interface TemporalHarness {
 /** A client plus isolated task queues for one test file, on the dev server the global setup started. */
 export async function temporalHarness(name: string): Promise<TemporalHarness> {
   const config = loadConfig();
+  installWorkerLogging(sdkLogLevel(process.env, 'ERROR')); // tests provoke activity failures on purpose
   const connection = await Connection.connect({ address: config.temporal.address });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });

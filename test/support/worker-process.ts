@@ -1,12 +1,14 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type TaskQueueName } from '../../workers/config';
 import { createDeps } from '../../workers/deps';
+import { installWorkerLogging, sdkLogLevel } from '../../workers/logging';
 import { activitiesFor } from '../../workers/registry';
 
 // A production worker in its own process, for tests that kill it: `node --import tsx worker-process.ts <prefix>`.
 // Configuration comes from the environment (the test points it at its own databases and sandbox).
 const prefix = process.argv[2]!;
 const config = loadConfig();
+installWorkerLogging(sdkLogLevel(process.env, 'ERROR'));
 const deps = createDeps(config);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 const workers = await Promise.all(
