@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { OrdersDb } from '../../db/client';
 import {
+  getOrderRefunds,
   ShopifyClient,
   startBulkQuery,
   streamBulkResults,
@@ -8,7 +9,7 @@ import {
   type BulkOperationInfo,
 } from '../../connectors/shopify';
 import { BulkOrderAssembler, ordersBulkQueryFor } from '../../domain/orders/orders-bulk';
-import { toOrderRows, type OrderRows } from '../../domain/orders/orders';
+import { toOrderRows, type GqlOrder } from '../../domain/orders/orders';
 import { CURRENT_BULK_QUERY } from './orders-documents';
 import { upsertOrders } from './orders-store';
 
@@ -21,9 +22,13 @@ export interface BulkIngestProgress {
   stale: number;
   lineItems: number;
   flagged: number[];
+  /** Orders refused as conflicting writes (recorded in order_write_conflicts). */
+  conflicts?: number;
 }
 
 const BATCH = 500;
+/** Refund reads in flight at once while a batch is completed (each waits its turn in the shop's cost budget). */
+const REFUND_READS = 4;
 
 /** Historical backfill: one Shopify bulk query per date range, streamed from its JSONL into the orders database. */
 export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: ShopifyClient; shop: string }) {
@@ -35,6 +40,24 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
     return cur && cur.query === query && Date.parse(cur.createdAt) >= notBefore && cur.status !== 'CANCELED'
       ? cur.id
       : null;
+  };
+
+  /**
+   * A bulk query cannot select a connection inside a list field (`Order.refunds` is a list), so its orders carry
+   * refunds without their lines. Those are read per order before the write; an order that can no longer be
+   * read keeps its refunds without lines, which the write treats as partial (it deletes no refund line).
+   */
+  const withRefundLines = async (orders: GqlOrder[]) => {
+    const todo = orders.filter((o) => o.refunds?.length);
+    const next = async (): Promise<void> => {
+      const o = todo.pop();
+      if (!o) return;
+      const refunds = await getOrderRefunds(deps.shopify, o.id);
+      if (refunds) o.refunds = refunds as unknown as GqlOrder['refunds'];
+      return next();
+    };
+    await Promise.all(Array.from({ length: REFUND_READS }, next));
+    return orders;
   };
 
   return {
@@ -84,16 +107,18 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
         );
       if (!op.url) return { ...p, operationId };
       const assembler = new BulkOrderAssembler();
-      let batch: OrderRows[] = [];
+      let batch: GqlOrder[] = [];
       let batchEnd = p.line;
       // One batch is written while the next is read and joined; writes stay in order, so a checkpoint
       // (the end line of the last written batch) never covers an order that is not in the database.
-      const write = async (rows: OrderRows[], endLine: number) => {
+      const write = async (orders: GqlOrder[], endLine: number) => {
+        const rows = (await withRefundLines(orders)).map((o) => toOrderRows(o, deps.shop));
         const outcomes = await upsertOrders(deps.orders, rows);
         p.orders += rows.length;
         p.inserted += outcomes.filter((o) => o === 'inserted').length;
         p.updated += outcomes.filter((o) => o === 'updated').length;
         p.stale += outcomes.filter((o) => o === 'stale').length;
+        p.conflicts = (p.conflicts ?? 0) + outcomes.filter((o) => o === 'conflict').length;
         p.lineItems += rows.reduce((n, r) => n + r.lineItems.length, 0);
         for (const r of rows)
           if ((r.order.validationFlags || r.order.flaggedHighRisk) && p.flagged.length < 1000)
@@ -114,12 +139,12 @@ export function createOrdersBulkActivities(deps: { orders: OrdersDb; shopify: Sh
         if (index++ < p.line) continue;
         const done = assembler.push(line);
         if (!done) continue;
-        batch.push(toOrderRows(done, deps.shop));
+        batch.push(done);
         batchEnd = index - 1; // the line just read starts the next order
         if (batch.length >= batchSize) await flush();
       }
       const last = assembler.finish();
-      if (last) batch.push(toOrderRows(last, deps.shop));
+      if (last) batch.push(last);
       batchEnd = index;
       await flush();
       await inflight;

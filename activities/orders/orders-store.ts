@@ -3,8 +3,10 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { OrdersDb } from '../../db/client';
 import { ingestCursors } from '../../db/orders/schema';
 import type { OrderRows } from '../../domain/orders/orders';
+import { findConflicts, recordConflicts, refuses, type OrderConflict } from './orders-conflicts';
 
-export type UpsertOutcome = 'inserted' | 'updated' | 'stale';
+/** 'conflict': refused, because it would overwrite another order's rows (recorded in order_write_conflicts). */
+export type UpsertOutcome = 'inserted' | 'updated' | 'stale' | 'conflict';
 
 type Row = Record<string, unknown>;
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -54,22 +56,40 @@ export async function upsertOrder(db: OrdersDb, rows: OrderRows): Promise<Upsert
   return (await upsertOrders(db, [rows]))[0]!;
 }
 
+/** One order, with the conflicts that refused or flagged it. */
+export async function upsertOrderReporting(
+  db: OrdersDb,
+  rows: OrderRows,
+): Promise<{ outcome: UpsertOutcome; conflicts: OrderConflict[] }> {
+  const conflicts: OrderConflict[] = [];
+  const [outcome] = await upsertOrders(db, [rows], conflicts);
+  return { outcome: outcome!, conflicts };
+}
+
 /**
  * Writes a batch of orders and everything under them in one transaction, keyed on Shopify ids, with
  * multi-row statements. Guarded by updatedAt twice: rows are locked and an order older than the stored one
  * is skipped whole ('stale'), and the order's own upsert compares in SQL, so even a writer that skipped the
- * lock could not move a row back in time. Child lists (line items, tax lines, risk assessments) are replaced
- * by what the winning version says; refunds only ever accumulate, as in Shopify.
+ * lock could not move a row back in time. Child lists (line items, tax lines, risk assessments, refund lines)
+ * are replaced by what the winning version says when its source was complete (`complete`); a partial source
+ * only adds and updates rows. Refunds only ever accumulate, as in Shopify. A write that would overwrite
+ * another order's rows (a reused id) is refused and recorded (outcome 'conflict', pushed to `conflicts`).
  */
-export async function upsertOrders(db: OrdersDb, batch: OrderRows[]): Promise<UpsertOutcome[]> {
+export async function upsertOrders(
+  db: OrdersDb,
+  batch: OrderRows[],
+  conflicts: OrderConflict[] = [],
+): Promise<UpsertOutcome[]> {
   if (!batch.length) return [];
   const pool = (db as unknown as { $client: Pool }).$client;
   for (let attempt = 0; ; attempt++) {
     const conn = await pool.getConnection();
     try {
       await conn.beginTransaction();
-      const outcomes = await upsertOnce(conn, batch);
+      const found: OrderConflict[] = [];
+      const outcomes = await upsertOnce(conn, batch, found);
       await conn.commit();
+      conflicts.push(...found);
       return outcomes;
     } catch (err) {
       await conn.rollback().catch(() => undefined);
@@ -82,7 +102,7 @@ export async function upsertOrders(db: OrdersDb, batch: OrderRows[]): Promise<Up
   }
 }
 
-async function upsertOnce(conn: PoolConnection, batch: OrderRows[]): Promise<UpsertOutcome[]> {
+async function upsertOnce(conn: PoolConnection, batch: OrderRows[], found: OrderConflict[]): Promise<UpsertOutcome[]> {
   // The newest version of each order in the batch wins inside the batch too.
   const newest = new Map<number, OrderRows>();
   for (const r of batch) {
@@ -91,14 +111,21 @@ async function upsertOnce(conn: PoolConnection, batch: OrderRows[]): Promise<Ups
   }
   const ids = [...newest.keys()];
   const [locked] = (await conn.query(
-    'SELECT id, updated_at_shopify AS updatedAt FROM orders WHERE id IN (?) ORDER BY id FOR UPDATE',
+    'SELECT id, updated_at_shopify AS updatedAt, created_at_shopify AS createdAt FROM orders WHERE id IN (?) ORDER BY id FOR UPDATE',
     [ids],
-  )) as unknown as [{ id: number | string; updatedAt: Date }[]];
+  )) as unknown as [{ id: number | string; updatedAt: Date; createdAt: Date }[]];
   const current = new Map(locked.map((r) => [Number(r.id), r.updatedAt.getTime()]));
-  const winners = [...newest.values()].filter(
+  const created = new Map(locked.map((r) => [Number(r.id), { createdAt: r.createdAt.getTime() }]));
+  const candidates = [...newest.values()].filter(
     (r) => (current.get(r.order.id) ?? -Infinity) <= r.order.updatedAtShopify.getTime(),
   );
+  const conflicts = await findConflicts(conn, candidates, created);
+  await recordConflicts(conn, conflicts);
+  found.push(...conflicts);
+  const refused = new Set(conflicts.filter(refuses).map((c) => c.orderId));
+  const winners = candidates.filter((r) => !refused.has(r.order.id));
   const outcomes = batch.map((r): UpsertOutcome => {
+    if (refused.has(r.order.id) && newest.get(r.order.id) === r) return 'conflict';
     const stored = current.get(r.order.id);
     if (stored === undefined) return 'inserted';
     return newest.get(r.order.id) === r && stored <= r.order.updatedAtShopify.getTime() ? 'updated' : 'stale';
@@ -119,13 +146,22 @@ async function upsertOnce(conn: PoolConnection, batch: OrderRows[]): Promise<Ups
     .map(({ order: { riskLevel: _l, riskRecommendation: _r, flaggedHighRisk: _f, ...rest } }) => rest);
   for (const group of [withRisk.map((r) => r.order), withoutRisk])
     await insertRows(conn, 'orders', group, (cols) => guardedUpdate(cols, 'id'));
-  for (const [table, rows] of [
-    ['line_items', winners.flatMap((r) => r.lineItems)],
-    ['tax_lines', winners.flatMap((r) => r.taxLines)],
-  ] as [string, Row[]][]) {
-    await conn.query(`DELETE FROM ${table} WHERE order_id IN (?)`, [winnerIds]);
-    await insertRows(conn, table, rows);
-  }
+  // Only a complete list may replace the stored one; a partial list adds and updates (no conflict is left:
+  // every line item id in the batch is this order's or new).
+  const fullLines = winners.filter((r) => r.complete.lineItems).map((r) => r.order.id);
+  if (fullLines.length) await conn.query('DELETE FROM line_items WHERE order_id IN (?)', [fullLines]);
+  await insertRows(
+    conn,
+    'line_items',
+    winners.flatMap((r) => r.lineItems),
+    (cols) => plainUpdate(cols, ['id']),
+  );
+  await conn.query('DELETE FROM tax_lines WHERE order_id IN (?)', [winnerIds]);
+  await insertRows(
+    conn,
+    'tax_lines',
+    winners.flatMap((r) => r.taxLines),
+  );
   if (withRisk.length) {
     await conn.query('DELETE FROM risk_assessments WHERE order_id IN (?)', [withRisk.map((r) => r.order.id)]);
     await insertRows(
@@ -140,6 +176,9 @@ async function upsertOnce(conn: PoolConnection, batch: OrderRows[]): Promise<Ups
     winners.flatMap((r) => r.refunds),
     (cols) => plainUpdate(cols, ['id']),
   );
+  const fullRefundLines = winners.filter((r) => r.complete.refundLineItems).flatMap((r) => r.refunds.map((x) => x.id));
+  if (fullRefundLines.length)
+    await conn.query('DELETE FROM refund_line_items WHERE refund_id IN (?)', [fullRefundLines]);
   await insertRows(
     conn,
     'refund_line_items',

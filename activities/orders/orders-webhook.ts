@@ -2,7 +2,8 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OrdersDb } from '../../db/client';
 import { toOrderRows } from '../../domain/orders/orders';
 import { MalformedOrderPayload, restOrderToGql } from '../../domain/orders/orders-rest';
-import { upsertOrders, type UpsertOutcome } from './orders-store';
+import { failOnConflict } from './orders-conflicts';
+import { upsertOrderReporting, type UpsertOutcome } from './orders-store';
 
 /**
  * Orders from webhook bodies. The receiver archives every delivery to S3 and hands the order workflow only the
@@ -26,7 +27,8 @@ export function createOrderWebhookActivities(deps: {
         if (err instanceof MalformedOrderPayload || err instanceof SyntaxError) return 'unreadable';
         throw err;
       }
-      return (await upsertOrders(deps.orders, [rows]))[0]!;
+      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
+      return failOnConflict(outcome, rows.order.id, conflicts);
     },
   };
 }

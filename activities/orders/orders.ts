@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { OrdersDb } from '../../db/client';
 import { getOrder, listOrders, type ShopifyClient } from '../../connectors/shopify';
 import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders/orders';
-import { readCursor, saveCursor, upsertOrder, upsertOrders, type UpsertOutcome } from './orders-store';
+import { failOnConflict } from './orders-conflicts';
+import { readCursor, saveCursor, upsertOrderReporting, upsertOrders, type UpsertOutcome } from './orders-store';
 
 export interface PageResult {
   count: number;
@@ -10,6 +11,8 @@ export interface PageResult {
   updated: number;
   stale: number;
   flagged: number[];
+  /** Orders refused as conflicting writes (recorded in order_write_conflicts); the window goes on. */
+  conflicts: number[];
   endCursor: string | null;
   hasNext: boolean;
 }
@@ -38,6 +41,7 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
         updated: 0,
         stale: 0,
         flagged: [],
+        conflicts: [],
         endCursor: after,
         hasNext: true,
       };
@@ -50,6 +54,7 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
         const rows = conn.nodes.map((order) => toOrderRows(order as unknown as GqlOrder, deps.shop));
         const outcomes = await upsertOrders(deps.orders, rows);
         for (const r of rows) if (r.order.validationFlags || r.order.flaggedHighRisk) result.flagged.push(r.order.id);
+        outcomes.forEach((o, i) => o === 'conflict' && result.conflicts.push(rows[i]!.order.id));
         const t = tally(outcomes);
         result.count += conn.nodes.length;
         result.inserted += t.inserted;
@@ -71,7 +76,9 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
     async upsertOrderById(orderGid: string): Promise<UpsertOutcome | 'missing'> {
       const order = await getOrder(deps.shopify, orderGid);
       if (!order) return 'missing';
-      return upsertOrder(deps.orders, toOrderRows(order as unknown as GqlOrder, deps.shop));
+      const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
+      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
+      return failOnConflict(outcome, rows.order.id, conflicts);
     },
   };
 }

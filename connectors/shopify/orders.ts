@@ -1,22 +1,74 @@
 import type { ShopifyClient } from './client';
-import { ORDER, ORDERS_PAGE, type ShopifyOrder } from './documents';
+import { ORDER, ORDER_LINE_ITEMS, ORDER_REFUNDS, ORDERS_PAGE, REFUND_LINE_ITEMS, type ShopifyOrder } from './documents';
+import type { Connection } from './documents/define';
 
 /** Shopify search syntax for an updated_at window [from, to). */
 export const updatedWindowQuery = (from: string, to: string) => `updated_at:>='${from}' AND updated_at:<'${to}'`;
 
-/** One page of orders updated in [updatedAtMin, updatedAtMax), oldest first. Page size fits the 1000-point query limit. */
+/** Orders per page: three orders with 50 lines each fit the 1000-point query limit. */
+const ORDERS_PER_PAGE = 3;
+
+/**
+ * One page of orders updated in [updatedAtMin, updatedAtMax), oldest first, each with every line item,
+ * refund and refund line (longer nested connections are followed by `completeOrder`).
+ */
 export async function listOrders(
   client: ShopifyClient,
   opts: { updatedAtMin: string; updatedAtMax: string; after?: string | null; first?: number },
 ) {
   const data = await client.request(ORDERS_PAGE, {
-    first: opts.first ?? 7,
+    first: opts.first ?? ORDERS_PER_PAGE,
     after: opts.after ?? null,
     query: updatedWindowQuery(opts.updatedAtMin, opts.updatedAtMax),
   });
+  for (const order of data.orders.nodes) await completeOrder(client, order);
   return data.orders;
 }
 
+/** One order with every line item, refund and refund line; null when Shopify has no such order. */
 export async function getOrder(client: ShopifyClient, id: string): Promise<ShopifyOrder | null> {
-  return (await client.request(ORDER, { id })).order;
+  const order = (await client.request(ORDER, { id })).order;
+  return order ? completeOrder(client, order) : null;
+}
+
+/** Appends the following pages of a nested connection; the result says no page is left only when none is. */
+async function follow<T>(conn: Connection<T>, next: (after: string) => Promise<Connection<T> | null>): Promise<void> {
+  while (conn.pageInfo.hasNextPage && conn.pageInfo.endCursor) {
+    const page = await next(conn.pageInfo.endCursor);
+    if (!page) return; // gone meanwhile (deleted): hasNextPage stays true, so the write treats the list as partial
+    conn.nodes.push(...page.nodes);
+    conn.pageInfo = page.pageInfo;
+  }
+}
+
+/**
+ * Reads the rest of an order's nested connections (line items, each refund's lines) in place, following
+ * pageInfo. If a follow-up cannot be read the connection keeps `hasNextPage: true`, which the orders database
+ * write reads as "partial": it then adds rows without deleting any.
+ */
+export async function completeOrder(client: ShopifyClient, order: ShopifyOrder): Promise<ShopifyOrder> {
+  await follow(order.lineItems, async (after) => {
+    const data = await client.request(ORDER_LINE_ITEMS, { id: order.id, after });
+    return data.order?.lineItems ?? null;
+  });
+  for (const refund of order.refunds) await completeRefund(client, refund);
+  return order;
+}
+
+async function completeRefund(client: ShopifyClient, refund: ShopifyOrder['refunds'][number]): Promise<void> {
+  await follow(refund.refundLineItems, async (after) => {
+    const data = await client.request(REFUND_LINE_ITEMS, { id: refund.id, after });
+    return data.refund?.refundLineItems ?? null;
+  });
+}
+
+/**
+ * An order's refunds with all their lines. A bulk query cannot select a connection inside a list field
+ * (`Order.refunds` is a list), so the history backfill reads refund lines order by order with this.
+ */
+export async function getOrderRefunds(client: ShopifyClient, id: string): Promise<ShopifyOrder['refunds'] | null> {
+  const order = (await client.request(ORDER_REFUNDS, { id })).order;
+  if (!order) return null;
+  for (const refund of order.refunds) await completeRefund(client, refund);
+  return order.refunds;
 }

@@ -1,4 +1,4 @@
-import { updatedAtColumn } from '../columns';
+import { createdAtColumn, updatedAtColumn } from '../columns';
 import {
   bigint,
   boolean,
@@ -78,6 +78,8 @@ export const orders = mysqlTable(
     index('orders_updated_idx').on(t.updatedAtShopify, t.id),
     index('orders_created_idx').on(t.createdAtShopify),
     index('orders_customer_idx').on(t.customerId),
+    // Not unique: a second order with a taken number is stored, and reported as a write conflict.
+    index('orders_shop_name_idx').on(t.shop, t.name),
   ],
 );
 
@@ -155,4 +157,24 @@ export const ingestCursors = mysqlTable(
     updatedAt: updatedAtColumn(),
   },
   (t) => [primaryKey({ columns: [t.pipeline, t.shop] })],
+);
+
+/**
+ * Writes refused because they would have overwritten another order's rows: an order id reused with another
+ * creation time, a line item or refund id another order owns, an order number another order has. Shopify never
+ * reuses ids, so each is a source fault (e.g. a sandbox restarted without its state) shown on the ops console;
+ * the stored rows are kept as they are. One open row per order and reason; `resolved_at` closes it.
+ */
+export const orderWriteConflicts = mysqlTable(
+  'order_write_conflicts',
+  {
+    orderId: shopifyId('order_id').notNull(),
+    reason: varchar('reason', { length: 64 }).notNull(),
+    shop: varchar('shop', { length: 255 }).notNull(),
+    detail: json('detail').$type<Record<string, unknown>>(),
+    firstSeen: createdAtColumn('first_seen'),
+    lastSeen: updatedAtColumn('last_seen'),
+    resolvedAt: datetime('resolved_at', { fsp: 3 }),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.reason] }), index('order_write_conflicts_open_idx').on(t.resolvedAt)],
 );

@@ -50,6 +50,12 @@ export interface OrderRows {
   taxLines: { orderId: number; lineItemId: number; title: string; rate: string; price: string }[];
   /** False when the source carried no risk (a webhook's REST body): stored risk is then left as it is. */
   riskKnown: boolean;
+  /**
+   * Whether the source held every child row. A complete list replaces the stored one; a partial list (a
+   * connection with a next page left, or refunds without their lines, as in a bulk query) only adds and
+   * updates rows, so a partial read never shrinks a complete order.
+   */
+  complete: { lineItems: boolean; refundLineItems: boolean };
   risks: {
     orderId: number;
     provider: string;
@@ -92,13 +98,17 @@ export interface GqlOrder {
   shippingAddress: Record<string, unknown> | null;
   billingAddress: Record<string, unknown> | null;
   taxLines?: { title: string; rate: number | null; priceSet: Money }[];
-  lineItems: { nodes?: GqlLineItem[] } | GqlLineItem[];
+  lineItems: { nodes?: GqlLineItem[]; pageInfo?: GqlPageInfo } | GqlLineItem[];
   refunds?: {
     id: string;
     createdAt: string | null;
     note: string | null;
     totalRefundedSet: Money;
-    refundLineItems?: { nodes: { lineItem: { id: string }; quantity: number; subtotalSet: Money }[] };
+    /** Absent when the source could not carry it (a bulk query: no connection inside the refunds list). */
+    refundLineItems?: {
+      nodes: { lineItem: { id: string }; quantity: number; subtotalSet: Money }[];
+      pageInfo?: GqlPageInfo;
+    };
   }[];
   risk?: {
     recommendation: string;
@@ -108,6 +118,9 @@ export interface GqlOrder {
       facts: { description: string; sentiment: string }[];
     }[];
   } | null;
+}
+interface GqlPageInfo {
+  hasNextPage: boolean;
 }
 interface GqlLineItem {
   id: string;
@@ -128,13 +141,19 @@ export function worstRiskLevel(assessments: readonly { riskLevel: string }[]): s
 }
 
 /** Reasons an order is suspicious as data (stored with the order, never a reason to drop it). */
-export function validationFlags(o: GqlOrder, lineItems: GqlLineItem[]): string[] {
+export function validationFlags(o: GqlOrder, lineItems: GqlLineItem[], complete = true): string[] {
   const flags: string[] = [];
-  if (!lineItems.length) flags.push('MISSING_LINE_ITEMS');
+  if (!lineItems.length && complete) flags.push('MISSING_LINE_ITEMS');
   if (o.presentmentCurrencyCode && o.presentmentCurrencyCode !== o.currencyCode) flags.push('CURRENCY_MISMATCH');
   if (lineItems.some((li) => li.quantity <= 0)) flags.push('NON_POSITIVE_QUANTITY');
   const lines = lineItems.reduce((n, li) => n + Number(amount(li.originalUnitPriceSet)) * li.quantity, 0);
-  if (o.subtotalPriceSet && lineItems.length && Math.abs(lines - Number(amount(o.subtotalPriceSet))) > 0.011)
+  // Only a complete list can be held against the subtotal.
+  if (
+    complete &&
+    o.subtotalPriceSet &&
+    lineItems.length &&
+    Math.abs(lines - Number(amount(o.subtotalPriceSet))) > 0.011
+  )
     flags.push('SUBTOTAL_MISMATCH');
   return flags;
 }
@@ -142,9 +161,13 @@ export function validationFlags(o: GqlOrder, lineItems: GqlLineItem[]): string[]
 export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
   const orderId = numericId(o.id);
   const lineItems = Array.isArray(o.lineItems) ? o.lineItems : (o.lineItems.nodes ?? []);
+  const complete = {
+    lineItems: Array.isArray(o.lineItems) || !o.lineItems.pageInfo?.hasNextPage,
+    refundLineItems: (o.refunds ?? []).every((r) => r.refundLineItems && !r.refundLineItems.pageInfo?.hasNextPage),
+  };
   const assessments = o.risk?.assessments ?? [];
   const worst = worstRiskLevel(assessments);
-  const flags = validationFlags(o, lineItems);
+  const flags = validationFlags(o, lineItems, complete.lineItems);
   return {
     order: {
       id: orderId,
@@ -215,6 +238,7 @@ export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
       price: amount(t.priceSet),
     })),
     riskKnown: o.risk !== null && o.risk !== undefined,
+    complete,
     risks: assessments.map((a) => ({
       orderId,
       provider: a.provider?.title ?? 'unknown',

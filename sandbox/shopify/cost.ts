@@ -77,10 +77,17 @@ function selectionCost(set: SelectionSetNode, type: GraphQLObjectType, w: Walk, 
       continue;
     }
     const list = isListType(unwrap(def.type));
+    if (data !== undefined) {
+      if (child == null) continue; // a null object costs nothing when returned
+      // Actual cost: what each returned object selected, sized by what it returned (nested connections too).
+      const items = Array.isArray(child) ? child : [child];
+      for (const item of items) total += 1 + selectionCost(field.selectionSet, objectType, w, item);
+      if (Array.isArray(child) && !child.length) total += 1;
+      continue;
+    }
     const perItem = 1 + selectionCost(field.selectionSet, objectType, w);
     const count = list ? Math.max(1, Number(args(field, w.vars).first ?? 1)) : 1;
-    if (data !== undefined && child == null) continue; // a null object costs nothing when returned
-    total += perItem * (data !== undefined && Array.isArray(child) ? Math.max(1, child.length) : count);
+    total += perItem * count;
   }
   return total;
 }

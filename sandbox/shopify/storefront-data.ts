@@ -39,3 +39,23 @@ export function riskFor(level: 'HIGH' | 'MEDIUM' | 'LOW'): SbOrder['risk'] {
     assessments: [{ riskLevel: level, provider: 'Shopify Fraud Protect', facts }],
   };
 }
+
+/** Staples for baskets bigger than the catalogue (a sandbox with no products yet). */
+export const GROCERIES = [
+  'Pine Hill Whole Milk 1 L',
+  'Purity Sliced Bread',
+  'Banks Beer 6-pack',
+  'Flying Fish Fillets 500 g',
+  'Chicken Thighs 1 kg',
+  'Long Grain Rice 2 kg',
+  'Sweet Potatoes 1 kg',
+  'Plantains',
+  'Cheddar Cheese 400 g',
+  'Orange Juice 1 L',
+  'Eggs, dozen',
+  'Brown Sugar 1 kg',
+  'Pigeon Peas, canned',
+  'Scotch Bonnet Peppers',
+  'Coffee, ground 250 g',
+  'Dish Soap 750 ml',
+];

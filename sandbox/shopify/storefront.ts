@@ -1,5 +1,6 @@
 import { orderPayload, riskPayload } from './order-payload';
-import { FIRST, LAST, riskFor } from './storefront-data';
+import { FIRST, GROCERIES, LAST, riskFor } from './storefront-data';
+import { basketLines, distinctIndexes, refundLineCount, type BasketSize } from './storefront-basket';
 import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -14,6 +15,10 @@ export interface PlaceOrdersOptions {
   malformedRate?: number;
   /** Spread createdAt over the last N days (historical data); 0 = now. */
   spreadDays?: number;
+  /** Lines per order (default: a grocery basket of 15–80, some over 100; benches pass a range to keep volumes). */
+  lines?: BasketSize;
+  /** Lines in the refund of a refunded order (default 2–6). */
+  refundLines?: number;
 }
 
 const VAT = 0.175;
@@ -61,11 +66,16 @@ export class Storefront {
       lastName: last,
       updatedAt: created,
     });
-    const lineCount = 1 + Math.floor(this.rand() * 5);
-    const lineItems: SbLineItem[] = Array.from({ length: lineCount }, () => {
-      const item = catalogue.length
-        ? this.pick(catalogue)
-        : { title: 'Pine Hill Whole Milk', sku: 'DAI-000001-1', price: (2 + this.rand() * 20).toFixed(2) };
+    const lineCount = basketLines(this.rand, opts.lines);
+    // Each product once per basket, as a shopper's; a catalogue smaller than the basket (tests) gets staples.
+    const picks =
+      catalogue.length >= lineCount
+        ? distinctIndexes(this.rand, catalogue.length, lineCount).map((i) => catalogue[i]!)
+        : Array.from({ length: lineCount }, (_, i) => {
+            const title = GROCERIES[i % GROCERIES.length]!;
+            return { title, sku: `STAPLE-${String(i + 1).padStart(4, '0')}`, price: (1 + this.rand() * 25).toFixed(2) };
+          });
+    const lineItems: SbLineItem[] = picks.map((item) => {
       const quantity = 1 + Math.floor(this.rand() * 4);
       const tax = (Number(item.price) * quantity * VAT).toFixed(2);
       return {
@@ -126,14 +136,22 @@ export class Storefront {
       risk: riskFor(highRisk ? 'HIGH' : 'LOW'),
     };
     if (lineItems[0] && this.rand() < (opts.refundRate ?? 0.1)) {
-      const li = lineItems[0];
-      const amount = (Number(li.price) * Math.max(1, li.quantity)).toFixed(2);
+      // Several lines come back together (damaged in delivery, out of stock at picking), each in full.
+      const refunded = distinctIndexes(
+        this.rand,
+        lineItems.length,
+        refundLineCount(this.rand, lineItems.length, opts.refundLines),
+      ).map((i) => lineItems[i]!);
+      const lines = refunded.map((li) => {
+        const quantity = Math.max(1, li.quantity);
+        return { lineItemId: li.id, quantity, subtotal: (Number(li.price) * quantity).toFixed(2) };
+      });
       order.refunds.push({
         id: s.gid('Refund'),
         createdAt: created,
         note: 'Damaged in delivery',
-        total: amount,
-        lineItems: [{ lineItemId: li.id, quantity: Math.max(1, li.quantity), subtotal: amount }],
+        total: lines.reduce((n, l) => n + Number(l.subtotal), 0).toFixed(2),
+        lineItems: lines,
       });
       order.financialStatus = 'PARTIALLY_REFUNDED';
     }

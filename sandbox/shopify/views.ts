@@ -7,6 +7,7 @@ import type {
   SbLocation,
   SbOrder,
   SbProduct,
+  SbRefund,
   SbVariant,
   SbMoney,
 } from './state';
@@ -109,26 +110,35 @@ export function orderView(o: SbOrder, s: ShopState) {
       return c ? customerView(c, s) : null;
     },
     lineItems: (a: ConnectionArgs, ctx: SandboxContext) => connection(lineItems, a, ctx),
-    refunds: () =>
-      o.refunds.map((r) => ({
-        ...r,
-        totalRefundedSet: m(r.total),
-        refundLineItems: (a: ConnectionArgs, ctx: SandboxContext) =>
-          connection(
-            r.lineItems.map((rl) => ({
-              lineItem: lineItems.find((li) => li.id === rl.lineItemId),
-              quantity: rl.quantity,
-              subtotalSet: m(rl.subtotal),
-            })),
-            a,
-            ctx,
-          ),
-      })),
+    // Order.refunds(first:): "Truncate the array result to this size."
+    refunds: ({ first }: { first?: number | null }) =>
+      o.refunds.slice(0, first ?? undefined).map((r) => refundView(r, o, s)),
     taxLines: o.taxLines.map((t) => ({ ...t, priceSet: m(t.price) })),
     risk: {
       recommendation: o.risk.recommendation,
       assessments: o.risk.assessments.map((a) => ({ ...a, provider: a.provider ? { title: a.provider } : null })),
     },
+  };
+}
+
+export function refundView(r: SbRefund, o: SbOrder, _s: ShopState) {
+  const m = (amount: string) => bag(amount, o.currencyCode, o.presentmentCurrencyCode);
+  return {
+    ...r,
+    totalRefundedSet: m(r.total),
+    refundLineItems: (a: ConnectionArgs, ctx: SandboxContext) =>
+      connection(
+        r.lineItems.map((rl) => {
+          const li = o.lineItems.find((l) => l.id === rl.lineItemId)!;
+          return {
+            lineItem: { ...li, originalUnitPriceSet: m(li.price), totalDiscountSet: m(li.discount) },
+            quantity: rl.quantity,
+            subtotalSet: m(rl.subtotal),
+          };
+        }),
+        a,
+        ctx,
+      ),
   };
 }
 

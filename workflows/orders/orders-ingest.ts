@@ -110,7 +110,8 @@ export async function ordersIngest(
     totals.inserted += page.inserted;
     totals.updated += page.updated;
     totals.stale += page.stale;
-    totals.flagged.push(...page.flagged.slice(0, Math.max(0, 500 - totals.flagged.length)));
+    // A refused (conflicting) order is recorded by the activity; it flags the run instead of failing the window.
+    totals.flagged.push(...[...page.flagged, ...page.conflicts].slice(0, Math.max(0, 500 - totals.flagged.length)));
     after = page.endCursor;
     details('ingesting');
     if (!page.hasNext) break;

@@ -71,6 +71,20 @@ export interface ShopifyOrder {
 const MONEY = 'shopMoney { amount currencyCode }';
 const MONEY_BOTH = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
 const ADDRESS = 'address1 address2 city province zip countryCodeV2 phone name';
+const LINE_ITEM = `id sku title quantity originalUnitPriceSet { ${MONEY} } totalDiscountSet { ${MONEY} }`;
+const REFUND_LINE_ITEM = `lineItem { id } quantity subtotalSet { ${MONEY} }`;
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+
+/**
+ * Lines asked for with the order itself. A grocery basket has 15–80 lines and some over 100, so an order
+ * page holds few orders with 50 lines each, and the rest of a longer order is read by ORDER_LINE_ITEMS
+ * (`completeOrder`). Every nested connection selects pageInfo so a partial read is visible as one.
+ */
+export const ORDER_LINES_FIRST = 50;
+export const REFUND_LINES_FIRST = 10;
+/** Follow-up pages: as many as fit the 1000-point query limit (a line costs 5 points, a refund line 4). */
+export const LINES_PAGE = 150;
+
 /** Everything the orders database keeps about an order; risk from Order.risk (Order.risks is deprecated). */
 export const ORDER_FIELDS = `id name email createdAt updatedAt processedAt cancelledAt currencyCode presentmentCurrencyCode
   displayFinancialStatus displayFulfillmentStatus
@@ -79,8 +93,8 @@ export const ORDER_FIELDS = `id name email createdAt updatedAt processedAt cance
   customer { id email phone firstName lastName updatedAt }
   shippingAddress { ${ADDRESS} } billingAddress { ${ADDRESS} }
   taxLines { title rate priceSet { ${MONEY} } }
-  lineItems(first: 10) { nodes { id sku title quantity originalUnitPriceSet { ${MONEY} } totalDiscountSet { ${MONEY} } } pageInfo { hasNextPage endCursor } }
-  refunds(first: 2) { id createdAt note totalRefundedSet { ${MONEY} } refundLineItems(first: 5) { nodes { lineItem { id } quantity subtotalSet { ${MONEY} } } pageInfo { hasNextPage endCursor } } }
+  lineItems(first: ${ORDER_LINES_FIRST}) { nodes { ${LINE_ITEM} } ${PAGE_INFO} }
+  refunds { id createdAt note totalRefundedSet { ${MONEY} } refundLineItems(first: ${REFUND_LINES_FIRST}) { nodes { ${REFUND_LINE_ITEM} } ${PAGE_INFO} } }
   risk { recommendation assessments { riskLevel provider { title } facts { description sentiment } } }`;
 
 export const ORDERS_PAGE = document<
@@ -94,31 +108,53 @@ export const ORDERS_PAGE = document<
     pageInfo { hasNextPage endCursor }
   }
 }`,
-  900,
+  965,
 );
 
 export const ORDER = document<{ order: ShopifyOrder | null }, { id: string }>(
   'order',
   `query order($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`,
-  90,
+  320,
 );
 
-/** Bulk query of orders in a window, for historical backfills: lines are orders, line items and refunds (joined by __parentId). */
-export const ordersBulkQuery = (search: string) => `{
-  orders(query: ${JSON.stringify(search)}, sortKey: UPDATED_AT) {
-    edges { node {
-      id name email createdAt updatedAt processedAt cancelledAt currencyCode presentmentCurrencyCode
-      displayFinancialStatus displayFulfillmentStatus
-      subtotalPriceSet { ${MONEY} } totalTaxSet { ${MONEY} } totalShippingPriceSet { ${MONEY} }
-      totalDiscountsSet { ${MONEY} } totalPriceSet { ${MONEY_BOTH} } totalRefundedSet { ${MONEY} }
-      customer { id email phone firstName lastName updatedAt }
-      shippingAddress { ${ADDRESS} } billingAddress { ${ADDRESS} }
-      taxLines { title rate priceSet { ${MONEY} } }
-      risk { recommendation assessments { riskLevel provider { title } facts { description sentiment } } }
-      lineItems { edges { node { id sku title quantity originalUnitPriceSet { ${MONEY} } totalDiscountSet { ${MONEY} } } } }
-    } }
-  }
-}`;
+type LineNode = ShopifyOrder['lineItems']['nodes'][number];
+type RefundLineNode = ShopifyOrder['refunds'][number]['refundLineItems']['nodes'][number];
+
+/** The rest of an order's lines after `after`, a page at a time. */
+export const ORDER_LINE_ITEMS = document<
+  { order: { lineItems: Connection<LineNode> } | null },
+  { id: string; after?: string | null }
+>(
+  'orderLineItems',
+  `query orderLineItems($id: ID!, $after: String) {
+  order(id: $id) { lineItems(first: ${LINES_PAGE}, after: $after) { nodes { ${LINE_ITEM} } ${PAGE_INFO} } }
+}`,
+  753,
+);
+
+/** The rest of one refund's lines after `after`. */
+export const REFUND_LINE_ITEMS = document<
+  { refund: { refundLineItems: Connection<RefundLineNode> } | null },
+  { id: string; after?: string | null }
+>(
+  'refundLineItems',
+  `query refundLineItems($id: ID!, $after: String) {
+  refund(id: $id) { refundLineItems(first: ${LINES_PAGE}, after: $after) { nodes { ${REFUND_LINE_ITEM} } ${PAGE_INFO} } }
+}`,
+  603,
+);
+
+/** An order's refunds with their first lines: what a bulk query cannot return (a connection inside a list). */
+export const ORDER_REFUNDS = document<
+  { order: { id: string; refunds: ShopifyOrder['refunds'] } | null },
+  { id: string }
+>(
+  'orderRefunds',
+  `query orderRefunds($id: ID!) {
+  order(id: $id) { id refunds { id createdAt note totalRefundedSet { ${MONEY} } refundLineItems(first: ${REFUND_LINES_FIRST * 2}) { nodes { ${REFUND_LINE_ITEM} } ${PAGE_INFO} } } }
+}`,
+  86,
+);
 
 export interface OrderRisk {
   id: string;

@@ -2,7 +2,7 @@ import type { AppAccess } from '../app-access';
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
 import { searchFilter } from '../search';
 import { numericId, type ShopState, type SbCustomer, type SbOrder } from '../state';
-import { customerView, orderView } from '../views';
+import { customerView, orderView, refundView } from '../views';
 
 type ListArgs = ConnectionArgs & { query?: string; sortKey?: string };
 
@@ -38,8 +38,17 @@ function sortBy<T extends { id: string }>(list: T[], key: (x: T) => string | und
 export function orderResolvers(s: ShopState, access?: AppAccess) {
   // Orders older than 60 days do not exist for an app without read_all_orders (app-access.ts).
   const readable = (o: SbOrder) => !access || access.canReadOrder(o.createdAt);
+  // Refund id → order id, filled on a miss: a refund is looked up by id without scanning every order each time.
+  const refundOrder = new Map<string, string>();
+  const findRefund = (id: string) => {
+    if (!refundOrder.has(id)) for (const o of s.orders.values()) for (const r of o.refunds) refundOrder.set(r.id, o.id);
+    const order = s.orders.get(refundOrder.get(id) ?? '');
+    const refund = order?.refunds.find((r) => r.id === id);
+    return order && refund && readable(order) ? refundView(refund, order, s) : null;
+  };
   return {
     query: {
+      refund: ({ id }: { id: string }) => findRefund(id),
       order: ({ id }: { id: string }) => {
         const o = s.orders.get(id);
         return o && readable(o) ? orderView(o, s) : null;

@@ -84,6 +84,7 @@ describe('orders under faults and killed workers', () => {
       highRiskRate: 0.05,
       malformedRate: 0.05,
       refundRate: 0.2,
+      lines: { min: 1, max: 5 }, // kills and faults, not basket sizes: orders-complete covers those
     });
     worker = await startChildWorker(prefix, env);
   });

@@ -53,6 +53,7 @@ const expectedTables: Record<keyof DatabaseUrls, string[]> = {
     'customers',
     'ingest_cursors',
     'line_items',
+    'order_write_conflicts',
     'orders',
     'refund_line_items',
     'refunds',
