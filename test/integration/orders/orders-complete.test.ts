@@ -55,7 +55,13 @@ describe('orders arrive complete (120 lines, a 12-line refund)', () => {
 
   beforeAll(async () => {
     t = await temporalHarness('orders-complete');
-    sb = await startShopifySandbox({ plan: 'plus', shop, webhookRetryDelaysMs: [100, 200], bulkRowsPerSecond: 50_000 });
+    sb = await startShopifySandbox({
+      plan: 'plus',
+      shop,
+      webhookRetryDelaysMs: [100, 200],
+      bulkRowsPerSecond: 50_000,
+      allowHttpLoopbackWebhooks: true, // the receiver listens on plain http on 127.0.0.1
+    });
     dbs = await freshDatabases();
     pool = createPool(dbs.orders);
     db = ordersDb(pool);
