@@ -20,7 +20,15 @@ import {
   streamBulkResults,
   tagBulkDocument,
 } from '../../connectors/shopify';
-import { createCatalogActivities, mappingHashes, prepareProducts, recordSyncError, writeMapping } from './catalog';
+import { withVariantIds } from '../../domain/catalog/shopify-product';
+import {
+  createCatalogActivities,
+  knownVariants,
+  mappingHashes,
+  prepareProducts,
+  recordSyncError,
+  writeMapping,
+} from './catalog';
 import { populationPage, populationSize, type PopulationFilter } from './pim-reads';
 
 export interface PageOutcome {
@@ -119,9 +127,10 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
       let failed = 0;
       for (let i = 0; i < ids.length; i += 500) {
         const slice = ids.slice(i, i + 500);
-        const [prepared, hashes] = await Promise.all([
+        const [prepared, hashes, known] = await Promise.all([
           prepareProducts(deps.pim, slice),
           mappingHashes(deps.pim, slice),
+          knownVariants(deps.pim, slice),
         ]);
         for (const id of slice) {
           const p = prepared.get(id)!;
@@ -132,7 +141,9 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
           } else if (hashes.get(id) === p.hash) skipped++;
           else {
             if (
-              !out.write(`${lines ? '\n' : ''}${JSON.stringify({ identifier: customIdentifier(id), input: p.input })}`)
+              !out.write(
+                `${lines ? '\n' : ''}${JSON.stringify({ identifier: customIdentifier(id), input: withVariantIds(p.input!, known.get(id) ?? {}) })}`,
+              )
             )
               await once(out, 'drain');
             lines++;
@@ -228,6 +239,8 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
         if (payload?.product && !payload.userErrors.length) {
           applied.push([pimId, hash!]);
           pending.push(writeMapping(deps.pim, pimId, payload.product, hash!));
+        } else if (payload?.userErrors.some((e) => e.code === 'PRODUCT_VARIANT_DOES_NOT_EXIST')) {
+          retry.push(pimId); // the mapping names variants Shopify lost: the single push takes Shopify's ids
         } else if (payload?.userErrors.length) {
           failed++; // Shopify rejected the content: retrying the same content cannot help.
           const problems = payload.userErrors.map((e) => ({

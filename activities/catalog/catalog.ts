@@ -4,11 +4,17 @@ import type { PimDb } from '../../db/client';
 import { channelMappings, syncErrors } from '../../db/pim/schema';
 import type { PimProduct, ValidationProblem } from '../../domain/catalog/pim-product';
 import { validateProduct } from '../../domain/catalog/product-validation';
-import { canonicalJson, toProductSetInput } from '../../domain/catalog/shopify-product';
+import {
+  canonicalJson,
+  toProductSetInput,
+  withVariantIds,
+  type KnownVariants,
+} from '../../domain/catalog/shopify-product';
 import {
   archiveProduct,
   customIdentifier,
   ensureCustomIdDefinition,
+  productByCustomId,
   productSet,
   ShopifyUserError,
   type ProductSnapshot,
@@ -100,6 +106,16 @@ export async function mappingHashes(pim: PimDb, ids: number[]): Promise<Map<numb
   return new Map(rows.map((r) => [r.id, r.hash]));
 }
 
+/** The Shopify variant ids the last push recorded for each product, by SKU. */
+export async function knownVariants(pim: PimDb, ids: number[]): Promise<Map<number, KnownVariants>> {
+  if (!ids.length) return new Map();
+  const rows = await pim
+    .select({ id: channelMappings.pimProductId, variants: channelMappings.externalVariantIds })
+    .from(channelMappings)
+    .where(and(eq(channelMappings.channel, CHANNEL), inArray(channelMappings.pimProductId, ids)));
+  return new Map(rows.map((r) => [r.id, (r.variants ?? {}) as KnownVariants]));
+}
+
 /** Validates a product and builds its Shopify input and hash; `problems` non-empty means it must not be sent. */
 export interface Prepared {
   product: PimProduct | null;
@@ -156,6 +172,11 @@ export function createCatalogActivities(deps: { pim: PimDb; shopify: ShopifyClie
     return { pimId, status: 'Archived', shopifyId: mapping.externalId };
   }
 
+  async function variantsInShopify(pimId: number): Promise<KnownVariants> {
+    const current = await productByCustomId(deps.shopify, pimId);
+    return Object.fromEntries((current?.variants.nodes ?? []).map((v) => [v.sku ?? v.id, { variantId: v.id }]));
+  }
+
   return {
     /**
      * Pushes one product if its content changed since the last push (or `force`). Invalid products and
@@ -178,8 +199,19 @@ export function createCatalogActivities(deps: { pim: PimDb; shopify: ShopifyClie
       await ensureDefinition();
       try {
         let sent = prepared;
+        let known = (await knownVariants(deps.pim, [pimId])).get(pimId) ?? {};
         for (let attempt = 1; ; attempt++) {
-          const product = await productSet(deps.shopify, sent.input!, customIdentifier(pimId));
+          let product: ProductSnapshot;
+          try {
+            product = await productSet(deps.shopify, withVariantIds(sent.input!, known), customIdentifier(pimId));
+          } catch (err) {
+            // The mapping names variants Shopify no longer has (the product or a variant was deleted there): take
+            // the ids Shopify holds now, by SKU (none for a product it lost), and push once more.
+            if (!(err instanceof ShopifyUserError && err.codes.includes('PRODUCT_VARIANT_DOES_NOT_EXIST'))) throw err;
+            known = await variantsInShopify(pimId);
+            product = await productSet(deps.shopify, withVariantIds(sent.input!, known), customIdentifier(pimId));
+          }
+          known = Object.fromEntries(product.variants.nodes.map((v) => [v.sku ?? v.id, { variantId: v.id }]));
           await writeMapping(deps.pim, pimId, product, sent.hash!);
           // Another writer (a backfill, a publish) may have read older content and landed first or later: the
           // PIM is read again after the write, and content that changed meanwhile is pushed again.

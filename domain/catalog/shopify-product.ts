@@ -47,11 +47,40 @@ export function toProductSetInput(p: PimProduct): Record<string, unknown> {
       { namespace: PIM_ID_NAMESPACE, key: PIM_ID_KEY, type: 'single_line_text_field', value: String(p.id) },
       ...[...byStore].map(([store, attrs]) => ({
         namespace: STORE_ATTRIBUTES_NAMESPACE,
-        key: store.toLowerCase(),
+        key: storeAttributesKey(store),
         type: 'json',
         value: JSON.stringify(attrs),
       })),
     ],
+  };
+}
+
+/**
+ * The metafield key of a store's attributes. MetafieldInput.key "Must be 2-64 characters long and can contain
+ * alphanumeric, hyphen, and underscore characters", so the bare store code (`C`) is not a key: `store_c` is, for
+ * every store code of up to 58 characters (other characters become `_`).
+ */
+export function storeAttributesKey(storeCode: string): string {
+  return `store_${storeCode.toLowerCase().replace(/[^a-z0-9_-]/g, '_')}`.slice(0, 64);
+}
+
+/** The Shopify ids of a product's variants, by SKU, as the mapping of the last push recorded them. */
+export type KnownVariants = Readonly<Record<string, { variantId: string }>>;
+
+/**
+ * The input with each variant's Shopify id where the SKU is already known. ProductVariantSetInput.id "Specifies the
+ * product variant to update or create a new variant if absent": without it, every push would replace the variants
+ * (new inventory items, stock lost). Ids are added after hashing, so the content hash stays the PIM content's.
+ */
+export function withVariantIds(input: Record<string, unknown>, known: KnownVariants): Record<string, unknown> {
+  const variants = input.variants as { sku?: string }[] | undefined;
+  if (!variants) return input;
+  return {
+    ...input,
+    variants: variants.map((v) => {
+      const id = v.sku ? known[v.sku]?.variantId : undefined;
+      return id ? { id, ...v } : v;
+    }),
   };
 }
 

@@ -2,6 +2,7 @@ import { nowIso, type ShopState, type SbProduct, type SbVariant } from '../state
 import { productView } from '../views';
 import type { WebhookDispatcher } from '../webhooks';
 import { productPayload } from './product-payload';
+import { productSetRuleErrors } from './product-set-rules';
 
 export type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type Identifier = {
@@ -71,6 +72,9 @@ export function productSetter(s: ShopState, hooks: WebhookDispatcher) {
     for (const [i, v] of variantsIn.entries())
       if (v.price != null && !/^-?\d+(\.\d+)?$/.test(String(v.price)))
         errors.push(userError(['input', 'variants', String(i), 'price'], 'Price is invalid', 'INVALID_VARIANT'));
+    errors.push(
+      ...productSetRuleErrors(identifier, input, existing, (ns, key) => s.metafieldDefinitions.has(`${ns}.${key}`)),
+    );
     const metafieldsIn: Input[] = [...(input.metafields ?? [])];
     if (
       identifier?.customId &&
@@ -146,18 +150,17 @@ export function productSetter(s: ShopState, hooks: WebhookDispatcher) {
     return { product: productView(product, s), productSetOperation: null, userErrors: [] };
   }
 
-  // List semantics of productSet: the given variants are the product's variants afterwards. A variant given
-  // without id keeps the identity (and inventory item) of the existing variant with the same option values.
+  // List semantics of productSet: the given variants are the product's variants afterwards. ProductVariantSetInput.id
+  // "Specifies the product variant to update or create a new variant if absent": a variant given without id is a new
+  // variant with a new inventory item, even if an existing one has the same option values (which is deleted, with
+  // its inventory item and stock).
   function replaceVariants(product: SbProduct, variantsIn: Input[]): SbVariant[] {
-    const key = (vals: { name: string; value: string }[]) => vals.map((o) => `${o.name}=${o.value}`).join('|');
     const next = variantsIn.map((v, i) => {
       const optionValues = (v.optionValues ?? []).map((o: Input) => ({
         name: o.optionName ?? '',
         value: o.name ?? '',
       }));
-      const prior = v.id
-        ? product.variants.find((x) => x.id === v.id)
-        : product.variants.find((x) => key(x.optionValues) === key(optionValues));
+      const prior = v.id ? product.variants.find((x) => x.id === v.id) : undefined;
       const variant: SbVariant = {
         id: prior?.id ?? s.gid('ProductVariant'),
         sku: v.sku ?? v.inventoryItem?.sku ?? prior?.sku ?? null,

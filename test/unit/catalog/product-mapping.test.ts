@@ -56,8 +56,8 @@ describe('PIM product → Shopify ProductSetInput', () => {
     const { metafields } = toProductSetInput(sampleProduct()) as { metafields: Record<string, string>[] };
     expect(metafields).toEqual([
       { namespace: 'backbone', key: 'pim_id', type: 'single_line_text_field', value: '42' },
-      { namespace: 'store_attributes', key: 'c', type: 'json', value: '{"aisle":"7"}' },
-      { namespace: 'store_attributes', key: 'emerald', type: 'json', value: '{"aisle":"4"}' },
+      { namespace: 'store_attributes', key: 'store_c', type: 'json', value: '{"aisle":"7"}' },
+      { namespace: 'store_attributes', key: 'store_emerald', type: 'json', value: '{"aisle":"4"}' },
     ]);
   });
 });

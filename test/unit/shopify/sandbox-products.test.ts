@@ -53,8 +53,10 @@ describe('sandbox: products', () => {
     expect(p2.id).toBe(p1.id);
     expect(p2.title).toBe('Bajan Milk 2');
     expect(p2.variants.nodes.map((v: { sku: string }) => v.sku)).toEqual(['M-2', 'M-3']);
-    // The variant with the same option values keeps its identity and inventory item.
-    expect(p2.variants.nodes[0].inventoryItem.id).toBe(p1.variants.nodes[1].inventoryItem.id);
+    // ProductVariantSetInput.id: "Specifies the product variant to update or create a new variant if absent." Sent
+    // without ids, even the variant with the same option values is a new one, with a new inventory item.
+    expect(p2.variants.nodes[0].id).not.toBe(p1.variants.nodes[1].id);
+    expect(p2.variants.nodes[0].inventoryItem.id).not.toBe(p1.variants.nodes[1].inventoryItem.id);
     const stats = (await (await fetch(`${sb.url}/_sandbox/stats`)).json()) as { products: number };
     expect(stats.products).toBe(1);
     const byId = await gql(`query($i: ProductIdentifierInput!) { productByIdentifier(identifier: $i) { id } }`, {

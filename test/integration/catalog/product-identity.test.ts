@@ -1,0 +1,138 @@
+import { eq, isNull, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customIdentifier, productSet } from '../../../connectors/shopify';
+import { channelMappings, storeAttributes, syncErrors, variants } from '../../../db/pim/schema';
+import { toProductSetInput } from '../../../domain/catalog/shopify-product';
+import { loadProducts } from '../../../activities/catalog/pim-reads';
+import { catalogBackfill } from '../../../workflows';
+import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+const N = 40;
+
+describe('seeded catalogue on a shop as strict as Shopify: metafield keys and variant identity', () => {
+  let t: TemporalHarness;
+  let f: CatalogFixture;
+  beforeAll(async () => {
+    t = await temporalHarness('identity');
+    // The default seed: stores EMERALD, C, SUNSET and OISTINS, about half the products with store-C attributes.
+    f = await catalogFixture({ products: N, temporal: async () => t.client });
+  });
+  afterAll(async () => {
+    await f?.close();
+    await t?.close();
+  });
+
+  const inShopify = (id: number) =>
+    [...f.sandbox.state.products.values()].find((p) =>
+      p.metafields.some((m) => m.key === 'pim_id' && m.value === String(id)),
+    )!;
+  // A product without store-C attributes, so these tests stand on their own whatever the key of store C.
+  const withoutC = async (nth: number) => {
+    const attrs = await f.pim.select().from(storeAttributes);
+    const c = new Set(attrs.filter((a) => a.storeCode === 'C').map((a) => a.productId));
+    return Array.from({ length: N }, (_, i) => i + 1).filter((id) => !c.has(id))[nth]!;
+  };
+  const push = (id: number, opts: { force?: boolean } = {}) =>
+    (f.activities.shopify.pushProduct as (id: number, o: object) => Promise<{ status: string; problems?: unknown }>)(
+      id,
+      opts,
+    );
+
+  it('publishes the seeded catalogue, store-C attributes included, without a single Invalid', async () => {
+    const withC = await f.pim.select().from(storeAttributes).where(eq(storeAttributes.storeCode, 'C'));
+    expect(new Set(withC.map((a) => a.productId)).size).toBeGreaterThan(N / 4);
+    // Bulk for the first 30 (as `npm start` publishes the demo), product by product for the rest.
+    const result = await t.withWorkers(f.activities, () =>
+      t.client.workflow.execute(catalogBackfill, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `catalog-backfill/identity-seeded`,
+        args: [{ name: 'seeded', filter: {}, bulkThreshold: 10, chunkSize: 30 }],
+      }),
+    );
+    expect(result).toMatchObject({ phase: 'done', synced: N, failed: 0 });
+    expect(await f.pim.select().from(syncErrors)).toEqual([]);
+    const cProduct = inShopify(withC[0]!.productId);
+    expect(cProduct.metafields.find((m) => m.key === 'store_c')?.namespace).toBe('store_attributes');
+  }, 120_000);
+
+  it('replaces metafields published under the old bare store-code key, so none is left stale', async () => {
+    // What the earlier code published for a product without store-C attributes: keys like `emerald`.
+    const attrs = await f.pim.select().from(storeAttributes);
+    const id = attrs.find(
+      (a) => a.storeCode === 'EMERALD' && !attrs.some((b) => b.productId === a.productId && b.storeCode === 'C'),
+    )!.productId;
+    const old = toProductSetInput((await loadProducts(f.pim, [id])).get(id)!) as {
+      metafields: { namespace: string; key: string; type: string; value: string }[];
+    };
+    old.metafields = old.metafields.map((m) =>
+      m.namespace === 'store_attributes' ? { ...m, key: m.key.replace(/^store_/, '') } : m,
+    );
+    await productSet(f.shopify, old, customIdentifier(id));
+    expect(inShopify(id).metafields.some((m) => m.key === 'emerald')).toBe(true);
+
+    expect((await push(id, { force: true })).status).toBe('Synced');
+    const keys = inShopify(id)
+      .metafields.filter((m) => m.namespace === 'store_attributes')
+      .map((m) => m.key);
+    expect(keys).toContain('store_emerald');
+    expect(keys.every((k) => k.startsWith('store_'))).toBe(true);
+  });
+
+  it('a content change keeps every variant and inventory item (and its stock), as the mapping names them', async () => {
+    const id = await withoutC(0);
+    expect((await push(id, { force: true })).status).toBe('Synced');
+    const before = inShopify(id);
+    const ids = before.variants.map((v) => [v.sku, v.id, v.inventoryItemId]);
+    const item = f.sandbox.state.inventoryItems.get(before.variants[0]!.inventoryItemId)!;
+    const location = [...f.sandbox.state.locations.values()][0]!;
+    item.levels.set(location.id, new Map([['available', 17]]));
+
+    const [v] = await f.pim.select().from(variants).where(eq(variants.productId, id));
+    await f.pim.update(variants).set({ price: '12.34' }).where(eq(variants.sku, v!.sku));
+    expect((await push(id)).status).toBe('Synced');
+
+    const after = inShopify(id);
+    expect(after.variants.find((x) => x.sku === v!.sku)!.price).toBe('12.34');
+    expect(after.variants.map((x) => [x.sku, x.id, x.inventoryItemId])).toEqual(ids);
+    expect(f.sandbox.state.inventoryItems.get(ids[0]![2]!)?.levels.get(location.id)?.get('available')).toBe(17);
+  });
+
+  it('a product Shopify lost is published again although the mapping still names its old variants', async () => {
+    const id = await withoutC(1);
+    expect((await push(id, { force: true })).status).toBe('Synced');
+    const gone = inShopify(id);
+    f.sandbox.state.products.delete(gone.id);
+    f.sandbox.state.index(
+      { ...gone, handle: `deleted-${gone.id}`, metafields: [], variants: [] },
+      { handle: gone.handle, metafields: gone.metafields },
+    );
+    expect((await push(id, { force: true })).status).toBe('Synced');
+    const again = inShopify(id);
+    expect(again.id).not.toBe(gone.id);
+    const [mapping] = await f.pim.select().from(channelMappings).where(eq(channelMappings.pimProductId, id));
+    expect(Object.values(mapping!.externalVariantIds!).map((x) => x.variantId)).toEqual(
+      again.variants.map((x) => x.id),
+    );
+    const open = await f.pim.select().from(syncErrors).where(isNull(syncErrors.resolvedAt));
+    expect(open).toEqual([]);
+  });
+
+  it('a bulk backfill of changed content keeps every variant id and inventory item', async () => {
+    const ids = () =>
+      [...f.sandbox.state.products.values()]
+        .flatMap((p) => p.variants.map((v) => `${v.sku}=${v.id}/${v.inventoryItemId}`))
+        .sort();
+    const before = ids();
+    await f.pim.update(variants).set({ price: sql`${variants.price} + 1` });
+    const result = await t.withWorkers(f.activities, () =>
+      t.client.workflow.execute(catalogBackfill, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `catalog-backfill/identity-reprice`,
+        args: [{ name: 'reprice', filter: {}, bulkThreshold: 10, chunkSize: 100 }],
+      }),
+    );
+    expect(result).toMatchObject({ phase: 'done', synced: N, failed: 0 });
+    expect(ids()).toEqual(before);
+  }, 120_000);
+});
