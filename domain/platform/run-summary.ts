@@ -72,7 +72,7 @@ export const baseName = (key: string): string => key.slice(key.lastIndexOf('/') 
 
 /**
  * A summary from its parts joined by ` · ` (empty parts dropped), and details as a Markdown list of the facts that
- * are set. Details are for what does not fit the line: filters, windows, object keys.
+ * are set (numbers as given: ids are not counts). Details are for what does not fit the line: filters, windows, keys.
  */
 export function runSummary(
   parts: (string | false | null | undefined)[],
@@ -81,6 +81,6 @@ export function runSummary(
   const staticSummary = oneLine(parts.filter(Boolean).join(' · '));
   const lines = Object.entries(details)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `- **${k}**: ${typeof v === 'number' ? thousands(v) : String(v)}`);
+    .map(([k, v]) => `- **${k}**: ${String(v)}`);
   return lines.length ? { staticSummary, staticDetails: clip(lines.join('\n'), DETAILS_MAX_BYTES) } : { staticSummary };
 }

@@ -28,7 +28,7 @@ describe('run summaries (what the Temporal UI lists)', () => {
     ).toEqual({
       staticSummary: 'backfill spring · sub-department FRUIT · store C',
     });
-    expect(runSummary(['x'], { rows: 12_400, empty: '', none: undefined }).staticDetails).toBe('- **rows**: 12,400');
+    expect(runSummary(['x'], { product: 1999, empty: '', none: undefined }).staticDetails).toBe('- **product**: 1999');
     expect(populationLabel({})).toBe('whole catalogue');
   });
 });
