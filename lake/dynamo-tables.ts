@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -42,7 +43,7 @@ const gsi = (IndexName: string, hash: string, range: string) => ({
 
 /**
  * The project's DynamoDB tables. Orders: by id, by customer (GSI byCustomer), by status and date
- * (GSI byStatusDate, range key `createdAt`). Customers: by id, by loyalty card. Loyalty balances: by card.
+ * (GSI byStatusDate, range key `createdAt`), by UTC day (GSI byDay, `createdDay`). Customers: by id, by loyalty card. Loyalty balances: by card.
  * Webhook events: dedupe keys with a TTL. Shopify tokens: the shared client-credentials token per shop.
  */
 export function tableDefinitions(prefix: string): (CreateTableCommandInput & { ttlAttribute?: string })[] {
@@ -55,11 +56,14 @@ export function tableDefinitions(prefix: string): (CreateTableCommandInput & { t
         { AttributeName: 'customerId', AttributeType: S },
         { AttributeName: 'status', AttributeType: S },
         { AttributeName: 'createdAt', AttributeType: S },
+        { AttributeName: 'createdDay', AttributeType: S },
       ],
       KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         gsi('byCustomer', 'customerId', 'createdAt'),
         gsi('byStatusDate', 'status', 'createdAt'),
+        // One UTC day's orders (reconciliation queries a day instead of scanning the table).
+        gsi('byDay', 'createdDay', 'orderId'),
       ],
     },
     {
@@ -106,7 +110,8 @@ export async function ensureTables(dynamo: DynamoDBClient, prefix: string): Prom
   const created: string[] = [];
   for (const { ttlAttribute, ...def } of tableDefinitions(prefix)) {
     try {
-      await dynamo.send(new DescribeTableCommand({ TableName: def.TableName }));
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: def.TableName }));
+      await addMissingIndexes(dynamo, def, Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName!) ?? []);
       continue;
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
@@ -122,4 +127,19 @@ export async function ensureTables(dynamo: DynamoDBClient, prefix: string): Prom
     created.push(def.TableName!);
   }
   return created;
+}
+
+/** A table created before an index was added gets it (DynamoDB backfills it; queries work once it is ACTIVE). */
+async function addMissingIndexes(dynamo: DynamoDBClient, def: CreateTableCommandInput, existing: string[]) {
+  for (const index of def.GlobalSecondaryIndexes ?? []) {
+    if (existing.includes(index.IndexName!)) continue;
+    const names = new Set(index.KeySchema!.map((k) => k.AttributeName));
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: def.TableName,
+        AttributeDefinitions: def.AttributeDefinitions!.filter((a) => names.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { OrdersDb } from '../../db/client';
 import { orders, riskAssessments } from '../../db/orders/schema';
-import { ORDERS_RISK_PAGE, ORDERS_TOTALS_PAGE, paginate, type ShopifyClient } from '../../connectors/shopify';
+import { ORDERS_RISK_PAGE, paginate, type ShopifyClient } from '../../connectors/shopify';
 import { numericId, worstRiskLevel } from '../../domain/orders/orders';
 
 type Risky = { risk: { recommendation: string; assessments: { riskLevel: string }[] } };
@@ -50,16 +50,6 @@ export function createFraudActivities(deps: { orders: OrdersDb; shopify: Shopify
         checked += page.length;
       }
       return { checked, flagged };
-    },
-
-    /** Shopify's view of a day: order ids and totals created that day (UTC). */
-    async shopifyDay(day: string): Promise<Record<string, string>> {
-      const next = new Date(new Date(`${day}T00:00:00.000Z`).getTime() + 86_400_000).toISOString();
-      const out: Record<string, string> = {};
-      const query = `created_at:>='${day}T00:00:00.000Z' AND created_at:<'${next}'`;
-      for await (const page of paginate(deps.shopify, ORDERS_TOTALS_PAGE, { first: 250, query }, (d) => d.orders))
-        for (const o of page) out[String(numericId(o.id))] = Number(o.totalPriceSet.shopMoney.amount).toFixed(2);
-      return out;
     },
   };
 }

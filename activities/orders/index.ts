@@ -10,6 +10,7 @@ import { createFraudActivities } from './fraud';
 import { createOrderActivities } from './orders';
 import { createOrdersBulkActivities } from './orders-bulk';
 import { createOrdersLakeActivities } from './orders-lake';
+import { createReconcileActivities, createShopifyReconcileActivities } from './orders-reconcile';
 import { createOrderWebhookActivities } from './orders-webhook';
 
 /** Shopify orders: ingest, webhooks, history, lake, fraud indicators and reconciliation. */
@@ -33,11 +34,19 @@ export const ordersArea: AreaRegistration = {
           bucket: config.aws.buckets.lake,
           tablePrefix: config.aws.tablePrefix,
         }),
+        ...createReconcileActivities({
+          orders,
+          s3: deps.s3,
+          dynamo: deps.dynamo,
+          bucket: config.aws.buckets.lake,
+          tablePrefix: config.aws.tablePrefix,
+        }),
       },
       shopify: {
         ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
         ...createOrdersBulkActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
         ...createFraudActivities({ orders, shopify: deps.shopify }),
+        ...createShopifyReconcileActivities({ shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),
       },
     };
   },

@@ -1,19 +1,12 @@
-import { gzipSync, gunzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import {
   BatchWriteItemCommand,
-  ScanCommand,
   UpdateItemCommand,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { and, asc, gt, gte, inArray, lt } from 'drizzle-orm';
 import type { OrdersDb } from '../../db/client';
 import { lineItems, orders } from '../../db/orders/schema';
@@ -135,6 +128,7 @@ export function createOrdersLakeActivities(deps: {
               ...(o.customerId !== null ? { customerId: { S: String(o.customerId) } } : {}),
               status: { S: o.financialStatus ?? 'UNKNOWN' },
               createdAt: { S: o.createdAtShopify.toISOString() },
+              createdDay: { S: o.createdAtShopify.toISOString().slice(0, 10) },
               name: { S: o.name },
               total: { N: o.total },
               currency: { S: o.currency },
@@ -183,61 +177,6 @@ export function createOrdersLakeActivities(deps: {
         dynamoItems: count,
         timings: { s3Ms: Math.round(s3Ms), dynamoMs: Math.round(dynamoMs) },
       };
-    },
-
-    /** The lake's view of a day: order ids and their totals, from the parts its manifest lists. */
-    async lakeDay(day: string): Promise<Record<string, string>> {
-      const out: Record<string, string> = {};
-      let manifest: OrdersManifest;
-      try {
-        const m = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: ordersManifestKey(day) }));
-        manifest = JSON.parse(await m.Body!.transformToString()) as OrdersManifest;
-      } catch {
-        return out;
-      }
-      for (const key of manifest.parts) {
-        const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-        const text = gunzipSync(Buffer.from(await obj.Body!.transformToByteArray())).toString('utf8');
-        for (const line of text.split('\n'))
-          if (line) {
-            const o = JSON.parse(line) as { orderId: string; total: string };
-            out[o.orderId] = o.total;
-          }
-      }
-      return out;
-    },
-
-    /** DynamoDB's view of a day (scan filtered on createdAt; fine for a reconciliation run). */
-    async dynamoDay(day: string): Promise<Record<string, string>> {
-      const out: Record<string, string> = {};
-      let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-      do {
-        const page = await deps.dynamo.send(
-          new ScanCommand({
-            TableName,
-            ExclusiveStartKey: start,
-            FilterExpression: 'begins_with(createdAt, :d)',
-            ExpressionAttributeValues: { ':d': { S: day } },
-            ProjectionExpression: 'orderId, #t',
-            ExpressionAttributeNames: { '#t': 'total' },
-          }),
-        );
-        for (const item of page.Items ?? []) out[item.orderId!.S!] = Number(item.total!.N!).toFixed(2);
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return out;
-    },
-
-    /** The orders database's view of a day. */
-    async databaseDay(day: string): Promise<Record<string, string>> {
-      const from = new Date(`${day}T00:00:00.000Z`);
-      const rows = await deps.orders
-        .select({ id: orders.id, total: orders.total })
-        .from(orders)
-        .where(
-          and(gte(orders.createdAtShopify, from), lt(orders.createdAtShopify, new Date(from.getTime() + 86_400_000))),
-        );
-      return Object.fromEntries(rows.map((r) => [String(r.id), r.total]));
     },
 
     /** Marks high-risk orders in DynamoDB (MySQL is marked by the upsert itself). */

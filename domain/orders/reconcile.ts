@@ -17,6 +17,20 @@ export interface Reconciliation {
   differences: Difference[];
 }
 
+/** What a reconciliation run returns (and keeps in history): the differences themselves are in the lake. */
+export interface ReconciliationSummary {
+  day: string;
+  counts: Record<string, number>;
+  sums: Record<string, string>;
+  /** Items or rows each system's view read (DynamoDB: the day's only). */
+  read: Record<string, number>;
+  differenceCount: number;
+  /** Lake key of the differences, one JSON object per line (lake/reconcile-layout.ts). */
+  differencesKey: string;
+  /** The first few differences, for the UI and the CLI. */
+  sample: Difference[];
+}
+
 export function reconcile(day: string, views: SystemView[]): Reconciliation {
   const ids = new Set(views.flatMap((v) => Object.keys(v.totals)));
   const differences: Difference[] = [];

@@ -1,7 +1,11 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createFraudActivities } from '../../activities/orders/fraud';
 import type { createOrdersLakeActivities } from '../../activities/orders/orders-lake';
-import { reconcile, type Reconciliation } from '../../domain/orders/reconcile';
+import type {
+  createReconcileActivities,
+  createShopifyReconcileActivities,
+} from '../../activities/orders/orders-reconcile';
+import type { ReconciliationSummary } from '../../domain/orders/reconcile';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { withSummary } from '../platform/activity-summary';
@@ -16,6 +20,20 @@ const shopifyActivities = () =>
   proxyActivities<ReturnType<typeof createFraudActivities>>({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '30 minutes',
+  });
+
+// Reconciliation reads whole days: judged by heartbeats (each page beats), not by a tight deadline.
+const reconcileData = () =>
+  proxyActivities<ReturnType<typeof createReconcileActivities>>({
+    taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '1 minute',
+  });
+const reconcileShopify = () =>
+  proxyActivities<ReturnType<typeof createShopifyReconcileActivities>>({
+    taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '1 minute',
   });
 
 /** The day before the run started (UTC): what a daily Schedule exports. */
@@ -53,26 +71,26 @@ export async function fraudIndicators(input: { lookbackHours?: number } = {}) {
   return { checked, flagged, flaggedInDynamo };
 }
 
-/** Counts and totals of one day in Shopify, the orders DB, the lake and DynamoDB, with every differing order id. */
-export async function reconcileOrders(input: { day?: string } = {}): Promise<Reconciliation> {
+/**
+ * Counts and totals of one day in Shopify, the orders DB, the lake and DynamoDB. Each view is read by its own
+ * heartbeating activity and written to the lake; the comparison writes every differing order to the lake too, so
+ * history holds only summaries (no whole-day maps), whatever the size of the day.
+ */
+export async function reconcileOrders(input: { day?: string } = {}): Promise<ReconciliationSummary> {
   const day = input.day ?? yesterday();
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'orders-reconcile' },
     { key: SA.SyncWindow, value: day },
   ]);
-  const data = dataActivities();
-  const [shopify, database, lake, dynamodb] = await Promise.all([
-    withSummary(shopifyActivities(), `Shopify totals ${day}`).shopifyDay(day),
-    withSummary(data, `orders DB totals ${day}`).databaseDay(day),
-    withSummary(data, `lake totals ${day}`).lakeDay(day),
-    withSummary(data, `DynamoDB totals ${day}`).dynamoDay(day),
+  const { runId } = workflowInfo();
+  const data = reconcileData();
+  const views = await Promise.all([
+    withSummary(reconcileShopify(), `Shopify totals ${day}`).shopifyView(day, runId),
+    withSummary(data, `orders DB totals ${day}`).databaseView(day, runId),
+    withSummary(data, `lake totals ${day}`).lakeView(day, runId),
+    withSummary(data, `DynamoDB totals ${day}`).dynamoView(day, runId),
   ]);
-  const result = reconcile(day, [
-    { name: 'shopify', totals: shopify },
-    { name: 'database', totals: database },
-    { name: 'lake', totals: lake },
-    { name: 'dynamodb', totals: dynamodb },
-  ]);
-  upsertSearchAttributes([{ key: SA.SyncStatus, value: result.differences.length ? 'Differences' : 'Completed' }]);
+  const result = await withSummary(data, `compare ${day}`).compareViews(day, runId, views);
+  upsertSearchAttributes([{ key: SA.SyncStatus, value: result.differenceCount ? 'Differences' : 'Completed' }]);
   return result;
 }

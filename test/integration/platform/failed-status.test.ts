@@ -16,7 +16,7 @@ const cases: [keyof typeof workflows, unknown[], string[]][] = [
   ['catalogBackfill', [{ name: 'x', filter: {} }], ['countPopulation']],
   ['catalogSync', [{}], ['diffPage']],
   ['ordersToLake', [{ day: '2026-03-01' }], ['exportOrdersDay']],
-  ['reconcileOrders', [{ day: '2026-03-01' }], ['shopifyDay', 'databaseDay', 'lakeDay', 'dynamoDay']],
+  ['reconcileOrders', [{ day: '2026-03-01' }], ['shopifyView', 'databaseView', 'lakeView', 'dynamoView']],
   ['fraudIndicators', [{}], ['refreshRisk']],
   ['ordersIngest', [{}], ['ingestWindow']],
   ['ordersBackfill', [{ from: '2026-01-01', to: '2026-02-01' }], ['startOrdersBulk']],
