@@ -3,6 +3,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BARBADOS_OFFSET } from '../domain/platform/dates';
 import { CARD_NUMBER_RANGE, LOYALTY_COLUMNS, LOYALTY_REASONS, type LoyaltyCounts } from '../domain/loyalty/loyalty';
+import type { SourceEncoding } from './source-encoding';
+import { INVALID_UTF8_MARK } from './utf8-lines';
 
 export interface ConvertOptions {
   csvPath: string;
@@ -16,7 +18,19 @@ export interface ConvertOptions {
   localOffset?: string;
   /** Parquet codec: snappy (the default, as DuckDB's and Spark's) or zstd (about a third smaller, slower to write). */
   compression?: ParquetCompression;
+  /** The file's text encoding (UTF-8 by default); a row not valid in it is quarantined. */
+  encoding?: SourceEncoding;
+  /** The header's column names in file order (read by the caller, which has checked every required one is there). */
+  header?: readonly string[];
+  /**
+   * Local Parquet files of transactions converted before from other files, for the months (`YYYY-MM`) this file
+   * touches: a transaction id already in them is quarantined as a duplicate. Omitted: only duplicates within the
+   * file are caught.
+   */
+  priorParquet?(months: string[]): Promise<string[]>;
 }
+
+export const DUPLICATE_REASON = 'duplicate transaction id';
 
 export type ParquetCompression = 'snappy' | 'zstd';
 
@@ -87,10 +101,21 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     await c.run(`CREATE TYPE reason AS ENUM (${sqlList(LOYALTY_REASONS)})`);
     // Types the reader enforces itself (fast, parallel); points and timestamps stay text because the reader would
     // round `12.5` and null a `2024-13-01` silently, and both must be rejected with a reason instead.
-    const columns = `{'transaction_id': 'BIGINT', 'card_number': 'BIGINT', 'store_code': 'store_code',
-      'points_delta': 'VARCHAR', 'reason': 'reason', 'occurred_at': 'VARCHAR'}`;
+    const types: Record<string, string> = {
+      transaction_id: 'BIGINT',
+      card_number: 'BIGINT',
+      store_code: 'store_code',
+      points_delta: 'VARCHAR',
+      reason: 'reason',
+      occurred_at: 'VARCHAR',
+    };
+    // The reader maps columns by position: named in the header's order (other columns are read as text, unused).
+    const header = o.header ?? LOYALTY_COLUMNS;
+    const columns = `{${header.map((h) => `${sqlString(h)}: ${sqlString(types[h] ?? 'VARCHAR')}`).join(', ')}}`;
+    // DuckDB knows UTF-8 and Latin-1 (windows-1252 differs only in 0x80–0x9F, never valid in these columns).
+    const encoding = (o.encoding ?? 'utf-8') === 'utf-8' ? 'utf-8' : 'latin-1';
     const source = `read_csv(${sqlString(o.csvPath)}, header = true, auto_detect = false, delim = ',', quote = '"',
-      escape = '"', columns = ${columns}, ignore_errors = true, store_rejects = true,
+      escape = '"', columns = ${columns}, ignore_errors = true, store_rejects = true, encoding = ${sqlString(encoding)},
       force_not_null = [${sqlList(LOYALTY_COLUMNS)}])`;
     const checked = `SELECT transaction_id, card_number, store_code, reason, points_delta AS points_text,
       occurred_at AS occurred_text, TRY_CAST(points_delta AS INTEGER) AS points,
@@ -117,6 +142,33 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
           || concat_ws(',', transaction_id, card_number, store_code, points_text, reason, occurred_text) END AS broken
       FROM (${checked})`);
     mark('stage');
+
+    // A transaction id counts once: a later row with an id seen before in the file, or in the lake's months this
+    // file touches (from other files), is quarantined. One hash aggregate finds the repeated ids (usually none);
+    // only their rows are ranked.
+    const duplicate = (why: string) =>
+      `${sqlString(why)} || chr(31) || concat_ws(',', transaction_id, card_number, store_code, points_delta, reason,
+        strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%fZ'))`;
+    await c.run(`CREATE TEMP TABLE repeated AS
+      SELECT transaction_id FROM staged WHERE broken IS NULL GROUP BY transaction_id HAVING count(*) > 1`);
+    if ((await scalar('SELECT count(*) FROM repeated')) > 0)
+      await c.run(`UPDATE staged SET broken = ${duplicate(DUPLICATE_REASON)}
+        WHERE rowid IN (SELECT rowid FROM (
+          SELECT rowid, row_number() OVER (PARTITION BY transaction_id ORDER BY rowid) AS nth FROM staged
+          WHERE broken IS NULL AND transaction_id IN (SELECT transaction_id FROM repeated)) WHERE nth > 1)`);
+    if (o.priorParquet) {
+      const touched = (
+        await c.runAndReadAll(`SELECT DISTINCT strftime(occurred_at, '%Y-%m') AS m FROM staged WHERE broken IS NULL`)
+      )
+        .getRowObjects()
+        .map((r) => String(r.m));
+      const prior = touched.length ? await o.priorParquet(touched) : [];
+      if (prior.length)
+        await c.run(`UPDATE staged SET broken = ${duplicate(`${DUPLICATE_REASON} (converted before from another file)`)}
+          WHERE broken IS NULL AND transaction_id IN (
+            SELECT transaction_id FROM read_parquet([${sqlList(prior)}]))`);
+    }
+    mark('dedupe');
 
     // Partitioned by an integer month (cheap per row), renamed to month=YYYY-MM afterwards.
     const pointsDir = path.join(o.outDir, 'points');
@@ -145,10 +197,18 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     mark('parquet');
 
     // The k-th accepted row sits after every parse reject that has fewer than k accepted rows before it.
+    // Lines the caller marked as not valid UTF-8 (see utf8-lines.ts) carry their bytes escaped after the mark.
+    const notUtf8 = sqlString('not valid UTF-8 (declare the source encoding, e.g. latin1, if the file is not UTF-8)');
+    const marked = sqlString(INVALID_UTF8_MARK);
     await c.run(`CREATE TEMP TABLE parse_rejects AS
-      SELECT line - 1 AS row_number, string_agg(coalesce(column_name || ': ', '') || error_type || ' ' || error_message, '; ') AS reason,
-        any_value(csv_line) AS raw
-      FROM reject_errors GROUP BY line`);
+      SELECT row_number, CASE WHEN starts_with(raw, ${marked}) THEN ${notUtf8} ELSE reason END AS reason,
+        ltrim(raw, ${marked}) AS raw
+      FROM (SELECT line - 1 AS row_number,
+          string_agg(CASE WHEN error_type = 'INVALID ENCODING' THEN ${notUtf8}
+            ELSE coalesce(column_name || ': ', '') || error_type || ' ' || error_message END, '; ') AS reason,
+          -- csv_line may start with the line break before it (CRLF files)
+          trim(any_value(CASE WHEN error_type = 'INVALID ENCODING' THEN NULL ELSE csv_line END), chr(13) || chr(10)) AS raw
+        FROM reject_errors GROUP BY line)`);
     await c.run(`CREATE TEMP TABLE accepted_before_reject AS
       SELECT row_number - row_number() OVER (ORDER BY row_number) AS accepted_before FROM parse_rejects`);
     await c.run(`CREATE TEMP TABLE rejects AS
@@ -166,6 +226,21 @@ export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResul
     mark('rejects');
 
     const contributionsPath = path.join(o.outDir, 'contributions.ndjson');
+    if (converted === 0) {
+      // Nothing to total (and no Parquet to read): the caller rejects the file.
+      fs.writeFileSync(contributionsPath, '');
+      return {
+        read: quarantined,
+        converted,
+        quarantined,
+        months,
+        rejectsPath: quarantined > 0 ? rejectsPath : null,
+        contributionsPath,
+        cards: 0,
+        pointsSum: 0,
+        phasesMs,
+      };
+    }
     await c.run(`CREATE TEMP TABLE contributions AS
       SELECT card_number, sum(points_delta)::BIGINT AS points, count(*) AS transactions,
         strftime(make_timestamp(epoch_us(max(occurred_at))), '%Y-%m-%dT%H:%M:%S.%gZ') AS "lastActivityAt"

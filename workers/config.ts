@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SOURCE_ENCODINGS, type SourceEncoding } from '../lake/source-encoding';
 
 /** Thrown when the environment does not describe a runnable deployment; lists every bad key at once. */
 export class ConfigError extends Error {
@@ -54,6 +55,9 @@ const schema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 128MB or 1GB')
     .default('128MB'),
+  /** The text encoding each file source writes (UTF-8 by default); rows not valid in it are quarantined. */
+  CUSTOMERS_ENCODING: z.enum(SOURCE_ENCODINGS).default('utf-8'),
+  LOYALTY_ENCODING: z.enum(SOURCE_ENCODINGS).default('utf-8'),
 
   SHOPIFY_SHOP: z.string().min(1).default('demo-grocer.myshopify.com'),
   /** A static Admin API token (an app created in the Shopify admin before 2026-01-01). */
@@ -102,7 +106,12 @@ export interface Config {
     buckets: { lake: string; archive: string; quarantine: string };
     tablePrefix: string;
   };
-  lake: { parquetCompression: RawConfig['LAKE_PARQUET_COMPRESSION']; duckdbMemory: string };
+  lake: {
+    parquetCompression: RawConfig['LAKE_PARQUET_COMPRESSION'];
+    duckdbMemory: string;
+    /** Declared text encoding per file source. */
+    encodings: { customers: SourceEncoding; loyalty: SourceEncoding };
+  };
   shopify: {
     shop: string;
     /** A static token; unset when `clientCredentials` are used. */
@@ -180,7 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       buckets: { lake: c.LAKE_BUCKET, archive: c.ARCHIVE_BUCKET, quarantine: c.QUARANTINE_BUCKET },
       tablePrefix: c.DYNAMODB_TABLE_PREFIX,
     },
-    lake: { parquetCompression: c.LAKE_PARQUET_COMPRESSION, duckdbMemory: c.LAKE_DUCKDB_MEMORY },
+    lake: {
+      parquetCompression: c.LAKE_PARQUET_COMPRESSION,
+      duckdbMemory: c.LAKE_DUCKDB_MEMORY,
+      encodings: { customers: c.CUSTOMERS_ENCODING, loyalty: c.LOYALTY_ENCODING },
+    },
     shopify: {
       shop: c.SHOPIFY_SHOP,
       accessToken: c.SHOPIFY_ACCESS_TOKEN ?? (sandbox ? SANDBOX_SECRETS.accessToken : undefined),

@@ -11,7 +11,8 @@ import {
 } from '../../domain/customers/customers';
 import { newestPerCustomer, type NumberedProfile } from '../../domain/customers/customers-dedupe';
 import { addCounts, ZERO_COUNTS, type ImportCounts } from '../../domain/customers/import-counts';
-import { readCsvChunks, type CsvCursor, type CsvRow } from '../../lake/csv-chunks';
+import { readCsvChunks, UndecodableHeaderError, type CsvCursor, type CsvRow } from '../../lake/csv-chunks';
+import type { SourceEncoding } from '../../lake/source-encoding';
 import { csvLine } from '../../lake/csv-text';
 import { tableName } from '../../lake/dynamo-tables';
 import { quarantinePartKey } from '../../lake/layout';
@@ -27,7 +28,15 @@ export interface CustomersDeps {
   storeCodes(): Promise<string[]>;
   /** 100-row write transactions in flight per slice (4 measured best on DynamoDB Local with 2 cores). */
   writeConcurrency?: number;
+  /** The encoding the customer exports are written in (`CUSTOMERS_ENCODING`); UTF-8 by default. */
+  encoding?: SourceEncoding;
 }
+
+/**
+ * A row longer than this is quarantined: far above any real profile, and well below DynamoDB's 400 KB item limit,
+ * which would otherwise reject the whole 100-row write transaction (and every retry of it) for one row.
+ */
+export const MAX_CUSTOMER_ROW_BYTES = 64 * 1024;
 
 export interface ImportSliceInput {
   file: IncomingFile;
@@ -59,7 +68,7 @@ export function createCustomersActivities(deps: CustomersDeps) {
     await deps.s3.send(
       new PutObjectCommand({
         Bucket: deps.buckets.quarantine,
-        Key: quarantinePartKey('customers', file.day, file.fileName, firstRow),
+        Key: quarantinePartKey('customers', file, firstRow),
         Body: lines.join(''),
         ContentType: 'text/csv',
       }),
@@ -79,6 +88,7 @@ export function createCustomersActivities(deps: CustomersDeps) {
       let { cursor, counts } = resumed ?? { cursor: input.cursor, counts: input.counts };
       const stopAt = Date.now() + (input.maxMillis ?? 60_000);
       const stores = new Set((await deps.storeCodes()).map((c) => c.toUpperCase()));
+      if (input.file.size === 0) throw ApplicationFailure.nonRetryable('the file is empty', 'EmptyFile');
       if (cursor.offset >= input.file.size) return { cursor, counts, done: true };
 
       const object = await deps.s3
@@ -99,7 +109,8 @@ export function createCustomersActivities(deps: CustomersDeps) {
       let rowsThisSlice = 0;
       let done = true;
       try {
-        for await (const chunk of readCsvChunks(body, cursor, input.chunkRows ?? 2500)) {
+        const chunks = readCsvChunks(body, cursor, input.chunkRows ?? 2500, { encoding: deps.encoding });
+        for await (const chunk of chunks) {
           const missing = missingCustomerColumns(chunk.header);
           if (missing.length)
             throw ApplicationFailure.nonRetryable(`header lacks ${missing.join(', ')}`, 'InvalidFileHeader');
@@ -113,6 +124,10 @@ export function createCustomersActivities(deps: CustomersDeps) {
             break;
           }
         }
+      } catch (err) {
+        if (err instanceof UndecodableHeaderError)
+          throw ApplicationFailure.nonRetryable(err.message, 'InvalidFileHeader');
+        throw err;
       } finally {
         body.destroy();
       }
@@ -126,8 +141,15 @@ export function createCustomersActivities(deps: CustomersDeps) {
     const bad: QuarantinedRow[] = [];
     const good: NumberedProfile<CustomerProfile>[] = [];
     for (const row of rows) {
-      if (!row.fields) {
-        bad.push({ rowNumber: row.rowNumber, reason: row.error ?? 'unparseable row' });
+      if (!row.fields || row.error) {
+        bad.push({ rowNumber: row.rowNumber, reason: row.error ?? 'unparseable row', fields: row.fields });
+        continue;
+      }
+      const bytes = row.fields.reduce((n, f) => n + Buffer.byteLength(f), 0);
+      if (bytes > MAX_CUSTOMER_ROW_BYTES) {
+        // Only the start of each field: the quarantine copy says what the row was without repeating the megabyte.
+        const reason = `row too large: ${bytes} bytes (limit ${MAX_CUSTOMER_ROW_BYTES})`;
+        bad.push({ rowNumber: row.rowNumber, reason, fields: row.fields.map((f) => f.slice(0, 200)) });
         continue;
       }
       if (row.fields.length !== header.length) {

@@ -13,6 +13,7 @@ export const customersArea: AreaRegistration = {
       buckets: deps.config.aws.buckets,
       tablePrefix: deps.config.aws.tablePrefix,
       storeCodes: storeCodesFrom(deps),
+      encoding: deps.config.lake.encodings.customers,
     }),
   }),
   schedules: [

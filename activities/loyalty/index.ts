@@ -20,6 +20,7 @@ export const loyaltyArea: AreaRegistration = {
           tablePrefix: config.aws.tablePrefix,
           memoryLimit: config.lake.duckdbMemory,
           compression: config.lake.parquetCompression,
+          encoding: config.lake.encodings.loyalty,
           storeCodes: storeCodesFrom(deps),
         }),
         ...createLoyaltyExportActivities({

@@ -6,11 +6,18 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CardContribution, LoyaltyCounts } from '../../domain/loyalty/loyalty';
+import { LOYALTY_COLUMNS, type CardContribution, type LoyaltyCounts } from '../../domain/loyalty/loyalty';
 import { tableName } from '../../lake/dynamo-tables';
-import { loyaltyContributionsKey, loyaltyPartitionKey, quarantinePartKey } from '../../lake/layout';
+import {
+  loyaltyContributionsKey,
+  loyaltyPartitionKey,
+  loyaltyPointsPrefix,
+  quarantinePartKey,
+} from '../../lake/layout';
+import type { SourceEncoding } from '../../lake/source-encoding';
+import { markInvalidUtf8Lines, Utf8Check } from '../../lake/utf8-lines';
 import { uploadFile } from '../../lake/s3';
 import { convertLoyaltyCsv, type ParquetCompression } from '../../lake/loyalty-parquet';
 import { createIncomingFileActivities, type IncomingFile } from '../platform/incoming-files';
@@ -27,12 +34,45 @@ export interface LoyaltyDeps {
   compression?: ParquetCompression;
   workDir?: string;
   balanceConcurrency?: number;
+  /** The encoding loyalty exports are written in (`LOYALTY_ENCODING`); UTF-8 by default. */
+  encoding?: SourceEncoding;
+}
+
+/**
+ * The header of a loyalty CSV (its first line, BOM dropped), or a non-retryable failure saying why the file cannot be
+ * used: empty, or a header without every required column (binary data lands here too).
+ */
+async function readHeader(csvPath: string): Promise<string[]> {
+  const fd = await fs.promises.open(csvPath, 'r');
+  let head: string;
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
+    if (bytesRead === 0) throw ApplicationFailure.nonRetryable('the file is empty', 'EmptyFile');
+    head = buf.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await fd.close();
+  }
+  const line = head.replace(/^\xEF\xBB\xBF/, '').split(/\r?\n/)[0]!;
+  const cells = line.split(',').map((c) =>
+    c
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase(),
+  );
+  const missing = LOYALTY_COLUMNS.filter((c) => !cells.includes(c));
+  if (missing.length) {
+    const shown = /^[\x20-\x7e]*$/.test(line) ? line.slice(0, 200) : '(not text)';
+    throw ApplicationFailure.nonRetryable(`header lacks ${missing.join(', ')}: ${shown}`, 'InvalidFileHeader');
+  }
+  return cells;
 }
 
 export interface LoyaltyConversion extends LoyaltyCounts {
   parquetKeys: string[];
   quarantineKey: string | null;
-  contributionsKey: string;
+  /** Null when nothing converted (the file is then rejected). */
+  contributionsKey: string | null;
   cards: number;
   pointsSum: number;
 }
@@ -41,6 +81,37 @@ export function createLoyaltyActivities(deps: LoyaltyDeps) {
   const applyBalance = createBalanceWriter(deps.dynamo, tableName(deps.tablePrefix, 'loyaltyBalances'));
   const upload = (Bucket: string, Key: string, file: string, ContentType: string) =>
     uploadFile(deps.s3, { Bucket, Key, ContentType }, file);
+
+  /**
+   * The Parquet other files wrote for `months`, downloaded to `dir`, for the duplicate check. This file's own earlier
+   * output (a retry or re-run of the same version) is left out, so a re-run converts the same rows again.
+   */
+  async function downloadOtherFiles(months: string[], ownFileId: string, dir: string): Promise<string[]> {
+    fs.mkdirSync(dir, { recursive: true });
+    const out: string[] = [];
+    for (const month of months) {
+      const own = loyaltyPartitionKey(month, ownFileId);
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await deps.s3.send(
+          new ListObjectsV2Command({
+            Bucket: deps.buckets.lake,
+            Prefix: `${loyaltyPointsPrefix}month=${month}/`,
+            ContinuationToken,
+          }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (!o.Key?.endsWith('.parquet') || o.Key === own) continue;
+          const local = path.join(dir, `${out.length}.parquet`);
+          const body = await deps.s3.send(new GetObjectCommand({ Bucket: deps.buckets.lake, Key: o.Key }));
+          await pipeline(body.Body as Readable, fs.createWriteStream(local));
+          out.push(local);
+        }
+        ContinuationToken = page.NextContinuationToken;
+      } while (ContinuationToken);
+    }
+    return out;
+  }
 
   return {
     ...createIncomingFileActivities({ s3: deps.s3, archiveBucket: deps.buckets.archive }),
@@ -62,13 +133,23 @@ export function createLoyaltyActivities(deps: LoyaltyDeps) {
               throw ApplicationFailure.nonRetryable(`${file.key} changed since it was listed`, 'FileChanged');
             throw err;
           });
-        await pipeline(object.Body as Readable, fs.createWriteStream(csvPath));
+        const check = new Utf8Check();
+        await pipeline(object.Body as Readable, check, fs.createWriteStream(path.join(work, 'download.csv')));
+        // Checked on the way in (no second read when, as usual, it is all valid); bad lines become rejectable rows.
+        if ((deps.encoding ?? 'utf-8') === 'utf-8' && !check.valid)
+          await markInvalidUtf8Lines(path.join(work, 'download.csv'), csvPath);
+        else fs.renameSync(path.join(work, 'download.csv'), csvPath);
+        const header = await readHeader(csvPath);
+        const priorDir = path.join(work, 'prior');
         const result = await convertLoyaltyCsv({
           csvPath,
           outDir: path.join(work, 'out'),
           storeCodes: await deps.storeCodes(),
           memoryLimit: deps.memoryLimit,
           compression: deps.compression,
+          encoding: deps.encoding,
+          header,
+          priorParquet: (months) => downloadOtherFiles(months, file.fileId, priorDir),
         });
         const parquetKeys: string[] = [];
         for (const m of result.months) {
@@ -80,8 +161,21 @@ export function createLoyaltyActivities(deps: LoyaltyDeps) {
         }
         let quarantineKey: string | null = null;
         if (result.rejectsPath) {
-          quarantineKey = quarantinePartKey('loyalty', file.day, file.fileName, 1);
+          quarantineKey = quarantinePartKey('loyalty', file, 1);
           await upload(deps.buckets.quarantine, quarantineKey, result.rejectsPath, 'text/csv');
+        }
+        if (result.converted === 0) {
+          const reason =
+            result.quarantined === 0
+              ? 'no data rows (a header only)'
+              : `no usable rows: all ${result.quarantined} rows quarantined`;
+          const seen = { read: result.read, quarantined: result.quarantined, quarantineKey };
+          throw ApplicationFailure.create({
+            message: reason,
+            type: 'NoUsableRows',
+            nonRetryable: true,
+            details: [seen],
+          });
         }
         const contributionsKey = loyaltyContributionsKey(file.fileId);
         await upload(deps.buckets.lake, contributionsKey, result.contributionsPath, 'application/x-ndjson');

@@ -4,6 +4,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   NotFound,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -13,6 +14,8 @@ import {
   fileId,
   fileNameOf,
   incomingPrefix,
+  rejectedKey,
+  rejectedReasonKey,
   type FileDomain,
 } from '../../lake/layout';
 
@@ -33,7 +36,11 @@ export function describeListed(
   bucket: string,
   o: { key: string; etag: string; size: number; lastModified: Date },
 ): IncomingFile {
-  const fileName = fileNameOf(o.key, domain);
+  // An archived copy (`…/<name>@<etag>`, re-run in place) keeps its original name, so its file id, and with it the
+  // balances' once-per-file guard, are those of the version it copies.
+  const versioned = fileNameOf(o.key, domain);
+  const suffix = `@${cleanEtag(o.etag)}`;
+  const fileName = versioned.endsWith(suffix) ? versioned.slice(0, -suffix.length) : versioned;
   return {
     bucket,
     key: o.key,
@@ -45,7 +52,23 @@ export function describeListed(
   };
 }
 
-/** S3 side of file pipelines: find incoming files, describe one, archive it once processed. */
+/** Why a file was rejected as a whole, and where it went. */
+export interface RejectedFile {
+  reason: string;
+  /** The ApplicationFailure type that rejected it (InvalidFileHeader, EmptyFile, NoUsableRows, …). */
+  type: string;
+  /** The file's new place (archive bucket), or null for a re-run in place (keepSource), which is not moved. */
+  key: string;
+  reasonKey: string;
+}
+
+/** One page of an incoming listing; `next` continues it. */
+export interface IncomingPage {
+  files: IncomingFile[];
+  next?: string;
+}
+
+/** S3 side of file pipelines: find incoming files, describe one, archive it once processed, or reject it. */
 export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket: string }) {
   const { s3, archiveBucket } = deps;
   async function describe(domain: FileDomain, key: string, bucket = archiveBucket): Promise<IncomingFile> {
@@ -57,16 +80,38 @@ export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket
       lastModified: head.LastModified!,
     });
   }
+  /** Copies the incoming object (this version only) to `target`; false when it is gone (a retry after the delete). */
+  async function copyVersion(file: IncomingFile, target: string): Promise<boolean> {
+    try {
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: archiveBucket,
+          Key: target,
+          CopySource: `${file.bucket}/${encodeURIComponent(file.key).replace(/%2F/g, '/')}`,
+          CopySourceIfMatch: `"${file.etag}"`,
+        }),
+      );
+      return true;
+    } catch (err) {
+      const gone = err instanceof NotFound || (err as { name?: string }).name === 'NoSuchKey';
+      if (!gone) throw err;
+      await s3.send(new HeadObjectCommand({ Bucket: archiveBucket, Key: target }));
+      return false;
+    }
+  }
+
   return {
-    async listIncomingFiles(domain: FileDomain, limit = 100, under = ''): Promise<IncomingFile[]> {
+    /** One page (≤ `limit` keys, S3 returns at most 1,000) of incoming/<domain>/<under>; pass `next` for the rest. */
+    async listIncomingFiles(domain: FileDomain, limit = 100, under = '', next?: string): Promise<IncomingPage> {
       const out = await s3.send(
         new ListObjectsV2Command({
           Bucket: archiveBucket,
           Prefix: `${incomingPrefix(domain)}${under}`,
           MaxKeys: limit,
+          ContinuationToken: next,
         }),
       );
-      return (out.Contents ?? [])
+      const files = (out.Contents ?? [])
         .filter((o) => o.Key && !o.Key.endsWith('/'))
         .map((o) =>
           describeListed(domain, archiveBucket, {
@@ -76,6 +121,7 @@ export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket
             lastModified: o.LastModified!,
           }),
         );
+      return { files, next: out.IsTruncated ? out.NextContinuationToken : undefined };
     },
 
     describeIncomingFile: describe,
@@ -95,24 +141,37 @@ export function createIncomingFileActivities(deps: { s3: S3Client; archiveBucket
      * incoming object is gone (a retry after the delete), the archived copy is what remains.
      */
     async archiveIncomingFile(domain: FileDomain, file: IncomingFile): Promise<{ archiveKey: string }> {
-      const target = archiveKey(domain, file.day, file.fileName);
-      try {
-        await s3.send(
-          new CopyObjectCommand({
-            Bucket: archiveBucket,
-            Key: target,
-            CopySource: `${file.bucket}/${encodeURIComponent(file.key).replace(/%2F/g, '/')}`,
-            CopySourceIfMatch: `"${file.etag}"`,
-          }),
-        );
-      } catch (err) {
-        const gone = err instanceof NotFound || (err as { name?: string }).name === 'NoSuchKey';
-        if (!gone) throw err;
-        await s3.send(new HeadObjectCommand({ Bucket: archiveBucket, Key: target }));
-        return { archiveKey: target };
-      }
-      await s3.send(new DeleteObjectCommand({ Bucket: file.bucket, Key: file.key }));
+      const target = archiveKey(domain, file);
+      if (await copyVersion(file, target))
+        await s3.send(new DeleteObjectCommand({ Bucket: file.bucket, Key: file.key }));
       return { archiveKey: target };
+    },
+
+    /**
+     * Moves a file that cannot be used at all out of incoming/ to `rejected/<domain>/dt=…/<name>@<etag>`, with its
+     * reason beside it (`….reason.json`, shown by the ops console), so no later scan runs it again. The reason is
+     * written first: a file is never out of incoming/ without one. `move: false` (a re-run in place) only records.
+     */
+    async rejectIncomingFile(
+      domain: FileDomain,
+      file: IncomingFile,
+      why: { reason: string; type: string },
+      move = true,
+    ): Promise<RejectedFile> {
+      const key = rejectedKey(domain, file);
+      const reasonKey = rejectedReasonKey(domain, file);
+      const record = { ...why, key: file.key, etag: file.etag, size: file.size, rejectedAt: new Date().toISOString() };
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: archiveBucket,
+          Key: reasonKey,
+          Body: JSON.stringify(record),
+          ContentType: 'application/json',
+        }),
+      );
+      if (!move) return { ...why, key: file.key, reasonKey };
+      if (await copyVersion(file, key)) await s3.send(new DeleteObjectCommand({ Bucket: file.bucket, Key: file.key }));
+      return { ...why, key, reasonKey };
     },
   };
 }

@@ -33,5 +33,7 @@ export const SYNC_STATUS = [
   'Failed',
   'Paused',
   'Completed',
+  /** A file that could not be used at all, moved to rejected/ with its reason. */
+  'Rejected',
 ] as const;
 export type SyncStatus = (typeof SYNC_STATUS)[number];

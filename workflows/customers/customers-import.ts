@@ -9,12 +9,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createCustomersActivities, ImportSliceResult } from '../../activities/customers/customers';
-import type { IncomingFile } from '../../activities/platform/incoming-files';
+import type { IncomingFile, RejectedFile } from '../../activities/platform/incoming-files';
 import { countsBalance, ZERO_COUNTS, type ImportCounts } from '../../domain/customers/import-counts';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { baseName, byteSize, thousands } from '../../domain/platform/run-summary';
 import { withSummary } from '../platform/activity-summary';
+import { FILE_REJECTION_TYPES, noUsableRows, rejectionOf } from '../platform/file-rejection';
 
 export interface CustomersImportInput {
   file: IncomingFile;
@@ -30,11 +31,14 @@ export interface CustomersImportInput {
 export interface CustomersImportResult {
   file: IncomingFile;
   counts: ImportCounts;
-  archiveKey: string;
+  /** Where the file went once imported; null when it was rejected. */
+  archiveKey: string | null;
+  /** Set when the file could not be used at all: it is in rejected/ with this reason, and its bad rows quarantined. */
+  rejected?: RejectedFile;
 }
 
 export type CustomersImportProgress = ImportCounts & {
-  phase: 'importing' | 'archiving' | 'done';
+  phase: 'importing' | 'archiving' | 'rejected' | 'done';
   offset: number;
   size: number;
 };
@@ -47,7 +51,13 @@ const activities = (heartbeatSeconds: number) =>
     // A slice is bounded by rows and time; the heartbeat, not this, is what catches a dead worker.
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
-    retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidFileHeader', 'FileChanged'] },
+    // Transient failures (DynamoDB throttling, S3 timeouts) retry; a slice resumes from its heartbeat. Bounded, so an
+    // unforeseen error fails the run (shown as Failed) instead of retrying for ever.
+    retry: {
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: [...FILE_REJECTION_TYPES, 'FileChanged'],
+    },
   });
 
 /** Imports one customer CSV from S3 into DynamoDB profiles, quarantines bad rows, then archives the file. */
@@ -94,6 +104,9 @@ export async function customersImport(input: CustomersImportInput): Promise<Cust
     }
     if (!countsBalance(state.counts))
       throw ApplicationFailure.nonRetryable(`counts do not add up: ${JSON.stringify(state.counts)}`, 'CountsMismatch');
+    const { read, quarantined } = state.counts;
+    const unusable = noUsableRows(read, read - quarantined);
+    if (unusable) return await reject(unusable);
     phase = 'archiving';
     details();
     const { archiveKey } = await withSummary(acts, `archive ${name}`).archiveIncomingFile('customers', file);
@@ -102,7 +115,21 @@ export async function customersImport(input: CustomersImportInput): Promise<Cust
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
     return { file, counts: state.counts, archiveKey };
   } catch (err) {
+    const why = rejectionOf(err);
+    if (why) return await reject(why);
     upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Failed' }]);
     throw err;
+  }
+
+  /** Out of incoming/ with its reason; the run completes (Rejected), so no scan starts the file again. */
+  async function reject(why: { reason: string; type: string }): Promise<CustomersImportResult> {
+    const rejected = await withSummary(acts, `reject ${name}: ${why.type}`).rejectIncomingFile('customers', file, {
+      reason: why.reason,
+      type: why.type,
+    });
+    phase = 'rejected';
+    setCurrentDetails(`**rejected** · ${why.reason}`);
+    upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Rejected' }]);
+    return { file, counts: state.counts, archiveKey: null, rejected };
   }
 }

@@ -1,5 +1,6 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createCustomersActivities } from '../../activities/customers/customers';
+import type { IncomingPage } from '../../activities/platform/incoming-files';
 import type { createWorkflowStatusActivities } from '../../activities/platform/workflow-status';
 import { customersImportWorkflowId, loyaltyConvertWorkflowId } from '../../domain/platform/file-workflows';
 import { customersImportRun } from '../../domain/customers/run-summaries';
@@ -14,7 +15,7 @@ import { loyaltyConvert } from '../loyalty/loyalty-convert';
 
 export interface ScanIncomingInput {
   domains: ('customers' | 'loyalty')[];
-  /** Files started per run at most; the next scheduled run takes the rest. */
+  /** Files started per run at most (already started ones do not count); the next scheduled run takes the rest. */
   limit?: number;
   /** Only files below `incoming/<domain>/<under>` (an operator's or a test's own folder). */
   under?: string;
@@ -43,34 +44,45 @@ export async function scanIncomingFiles(
     setCurrentDetails(
       `**${domain}** · ${started.length} started · ${skipped.length} already run · ${resent.length} re-sent archived`,
     );
+  const limit = input.limit ?? 100;
   for (const domain of input.domains) {
     details(domain);
     const where = `incoming/${domain}/${input.under ?? ''}`;
-    for (const file of await withSummary(activities(), `list ${where}`).listIncomingFiles(
-      domain,
-      input.limit ?? 100,
-      input.under,
-    )) {
-      const workflowId =
-        domain === 'customers'
-          ? customersImportWorkflowId(file.key, file.etag)
-          : loyaltyConvertWorkflowId(file.key, file.etag);
-      const child =
-        domain === 'customers'
-          ? await startOncePerVersion(customersImport, workflowId, [{ file }], customersImportRun(file))
-          : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }], loyaltyConvertRun(file));
-      if (child) started.push(workflowId);
-      else {
-        // That version of the file is (being) processed. Once its run has completed, this copy is the same bytes
-        // sent again (a re-sent export): archived as well, so it does not sit in incoming/ for every later scan.
-        skipped.push(workflowId);
-        if (await withSummary(activities(), `has ${workflowId} completed?`).workflowCompleted(workflowId)) {
-          await withSummary(activities(), `archive re-sent ${baseName(file.key)}`).archiveIncomingFile(domain, file);
-          resent.push(workflowId);
+    // Page through the whole listing: files already running or done (skipped) do not use up the limit, so a backlog
+    // of more than one page of them never hides the files after it.
+    let next: string | undefined;
+    do {
+      if (started.length >= limit) break;
+      const page: IncomingPage = await withSummary(activities(), `list ${where}`).listIncomingFiles(
+        domain,
+        100,
+        input.under,
+        next,
+      );
+      next = page.next;
+      for (const file of page.files) {
+        if (started.length >= limit) break;
+        const workflowId =
+          domain === 'customers'
+            ? customersImportWorkflowId(file.key, file.etag)
+            : loyaltyConvertWorkflowId(file.key, file.etag);
+        const child =
+          domain === 'customers'
+            ? await startOncePerVersion(customersImport, workflowId, [{ file }], customersImportRun(file))
+            : await startOncePerVersion(loyaltyConvert, workflowId, [{ file }], loyaltyConvertRun(file));
+        if (child) started.push(workflowId);
+        else {
+          // That version of the file is (being) processed. Once its run has completed, this copy is the same bytes
+          // sent again (a re-sent export): archived as well, so it does not sit in incoming/ for every later scan.
+          skipped.push(workflowId);
+          if (await withSummary(activities(), `has ${workflowId} completed?`).workflowCompleted(workflowId)) {
+            await withSummary(activities(), `archive re-sent ${baseName(file.key)}`).archiveIncomingFile(domain, file);
+            resent.push(workflowId);
+          }
         }
+        details(domain);
       }
-      details(domain);
-    }
+    } while (next);
   }
   details('done');
   return { started, skipped, resent };

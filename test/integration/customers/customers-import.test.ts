@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomersActivities } from '../../../activities/customers/customers';
 import { createProfileWriter } from '../../../activities/customers/customers-writes';
@@ -72,7 +72,7 @@ describe('customers import', () => {
     const parts = await deps.s3.send(
       new ListObjectsV2Command({
         Bucket: config.aws.buckets.quarantine,
-        Prefix: `quarantine/customers/dt=${file.day}/${file.fileName}/`,
+        Prefix: `quarantine/customers/dt=${file.day}/${file.fileName}@${file.etag}/`,
       }),
     );
     let quarantined = 0;
@@ -88,8 +88,8 @@ describe('customers import', () => {
     expect(quarantined).toBe(want.bad);
 
     // Archived byte for byte, and gone from incoming.
-    await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: result.archiveKey }));
-    expect(result.archiveKey).toBe(`archive/customers/dt=${file.day}/${file.fileName}`);
+    await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: result.archiveKey! }));
+    expect(result.archiveKey).toBe(`archive/customers/dt=${file.day}/${file.fileName}@${file.etag}`);
     await expect(deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toThrow();
 
     const d = await t.client.workflow.getHandle(workflowId).describe();
@@ -130,10 +130,16 @@ describe('customers import', () => {
       `${run}/noheader.csv`,
       'customer_id,email\r\nZ1,a@b.co\r\n',
     );
-    await expect(importFile(key)).rejects.toThrow();
+    const { result } = await importFile(key);
+    // Rejected as a whole (moved to rejected/ with its reason), so no later scan runs it again.
+    expect(result.rejected).toMatchObject({
+      type: 'InvalidFileHeader',
+      reason: expect.stringContaining('loyalty_card'),
+    });
+    expect(result.archiveKey).toBeNull();
+    await expect(deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toThrow();
     const items = await scanAll(deps.dynamo, prefix, 'customers');
     expect(items.some((i) => i.customerId!.S === 'Z1')).toBe(false);
-    await deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' })); // leave incoming tidy for reruns
   });
 
   it('keeps the newest profile when two imports write the same customers at the same time', async () => {

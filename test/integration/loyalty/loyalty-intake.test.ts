@@ -113,7 +113,11 @@ describe('the loyalty intake: a signal converts a given file', () => {
       expect(listed.map((r) => r.requestId)).toEqual(expect.arrayContaining([first.requestId, again.requestId]));
 
       // The archived copy is re-run in place (keepSource), once; the balances already hold this file.
-      const archived = archiveKey('loyalty', dayPartition(head.LastModified!), `${run}__points.csv`);
+      const archived = archiveKey('loyalty', {
+        day: dayPartition(head.LastModified!),
+        fileName: `${run}__points.csv`,
+        etag: head.ETag!,
+      });
       const rerun = await send({ key: archived });
       expect(await settled(rerun.handle, rerun.requestId)).toMatchObject({
         outcome: 'converted',

@@ -16,10 +16,15 @@ describe('file pipeline layout', () => {
   it('files archive, quarantine and Parquet under stable, partitioned keys', () => {
     const name = fileNameOf('incoming/customers/store-7/day.csv', 'customers');
     expect(name).toBe('store-7__day.csv');
-    expect(archiveKey('customers', '2024-05-01', name)).toBe('archive/customers/dt=2024-05-01/store-7__day.csv');
-    expect(quarantinePartKey('customers', '2024-05-01', name, 2501)).toBe(
-      'quarantine/customers/dt=2024-05-01/store-7__day.csv/rows-0000002501.csv',
+    const v = { day: '2024-05-01', fileName: name, etag: '"e1"' };
+    expect(archiveKey('customers', v)).toBe('archive/customers/dt=2024-05-01/store-7__day.csv@e1');
+    expect(quarantinePartKey('customers', v, 2501)).toBe(
+      'quarantine/customers/dt=2024-05-01/store-7__day.csv@e1/rows-0000002501.csv',
     );
+    // Another version of the same name on the same day: nothing of the first is overwritten.
+    const resent = { ...v, etag: 'e2' };
+    expect(archiveKey('customers', resent)).not.toBe(archiveKey('customers', v));
+    expect(quarantinePartKey('customers', resent, 2501)).not.toBe(quarantinePartKey('customers', v, 2501));
     expect(loyaltyPartitionKey('2024-03', fileId('p.csv', '"e1"'))).toBe(
       'loyalty/points/month=2024-03/p.csv@e1.parquet',
     );

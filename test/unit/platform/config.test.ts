@@ -10,7 +10,11 @@ describe('configuration', () => {
     expect(c.databases.pim).toBe('mysql://root@127.0.0.1:3307/pim');
     expect(c.shopify.apiVersion).toBe('2026-10');
     expect(c.taskQueues).toEqual(['shopify', 'data']);
-    expect(c.lake).toEqual({ parquetCompression: 'snappy', duckdbMemory: '128MB' });
+    expect(c.lake).toEqual({
+      parquetCompression: 'snappy',
+      duckdbMemory: '128MB',
+      encodings: { customers: 'utf-8', loyalty: 'utf-8' },
+    });
     expect(c.shopify.accessToken).toBe('shpat_sandbox');
     expect(c.webhookReceiver).toEqual({ host: '127.0.0.1', maxBodyBytes: 1_000_000, publicUrl: undefined });
   });
@@ -57,6 +61,12 @@ describe('configuration', () => {
     ).toThrowError(/WEBHOOK_PUBLIC_URL: must be an https URL/);
     const c = loadConfig({ ...SANDBOX, WEBHOOK_HOST: '0.0.0.0', WEBHOOK_MAX_BODY_BYTES: '2000000' });
     expect(c.webhookReceiver).toMatchObject({ host: '0.0.0.0', maxBodyBytes: 2_000_000 });
+  });
+
+  it('takes a declared encoding per file source and refuses an unknown one', () => {
+    const c = loadConfig({ ...SANDBOX, CUSTOMERS_ENCODING: 'latin1', LOYALTY_ENCODING: 'windows-1252' });
+    expect(c.lake.encodings).toEqual({ customers: 'latin1', loyalty: 'windows-1252' });
+    expect(() => loadConfig({ ...SANDBOX, CUSTOMERS_ENCODING: 'ebcdic' })).toThrow(/CUSTOMERS_ENCODING/);
   });
 
   it('lists every missing or invalid key in one message', () => {
