@@ -31,13 +31,22 @@ export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server
         res.end(`ops console error: ${err.message}`);
       });
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
-  const [pipelines, statuses] = await Promise.all([countBy(deps.client, 'Pipeline'), countBy(deps.client, 'SyncStatus')]);
+  const [pipelines, statuses] = await Promise.all([
+    countBy(deps.client, 'Pipeline'),
+    countBy(deps.client, 'SyncStatus'),
+  ]);
   const [syncErrors, counts] = await Promise.all([
-    safeRows(deps.pim, 'SELECT channel, pim_product_id AS productId, reason, last_seen AS lastSeen FROM sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50'),
+    safeRows(
+      deps.pim,
+      'SELECT channel, pim_product_id AS productId, reason, last_seen AS lastSeen FROM sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50',
+    ),
     Promise.all([
       safeCount(deps.pim, 'SELECT COUNT(*) AS n FROM products'),
       safeCount(deps.pim, "SELECT COUNT(*) AS n FROM channel_mappings WHERE channel = 'shopify'"),
@@ -46,7 +55,13 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     ]),
   ]);
   const [products, published, orders, highRisk] = counts;
-  return { pipelines, statuses, syncErrors, counts: { products, published, orders, highRisk }, benches: benches(deps.benchDir) };
+  return {
+    pipelines,
+    statuses,
+    syncErrors,
+    counts: { products, published, orders, highRisk },
+    benches: benches(deps.benchDir),
+  };
 }
 
 // Visibility's GROUP BY only covers ExecutionStatus, so the page groups the most recent runs itself.
@@ -85,5 +100,8 @@ function benches(dir: string): { name: string; result: unknown }[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ name: f.replace(/\.json$/, ''), result: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown }));
+    .map((f) => ({
+      name: f.replace(/\.json$/, ''),
+      result: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown,
+    }));
 }

@@ -135,7 +135,10 @@ export async function startWebhookReceiver(
     maxBodyBytes: config.webhookReceiver.maxBodyBytes,
   });
   const { host } = config.webhookReceiver;
-  await new Promise<void>((r) => server.listen(config.ports.webhook, host, r));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.ports.webhook, host, resolve);
+  });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.ports.webhook}${WEBHOOK_PATH}`;
   const shopify = createShopifyClient(config, dynamo);
   // A real shop delivers only to https (WEBHOOK_PUBLIC_URL, behind a load balancer or tunnel); the local receiver's

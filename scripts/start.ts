@@ -135,7 +135,11 @@ async function main(): Promise<void> {
     console.log('\nready — press Ctrl-C to stop.');
     if (process.env.BACKBONE_EXIT_AFTER_READY === '1') await stop(0);
   } catch (err) {
-    console.error(err instanceof ConfigError ? `[start] ${err.message}` : err);
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (err instanceof ConfigError) console.error(`[start] ${err.message}`);
+    else if (e.code === 'EADDRINUSE')
+      console.error(`[start] ${e.address}:${e.port} is in use: is another npm start running?`);
+    else console.error(err);
     await stop(1);
   }
 }

@@ -65,7 +65,10 @@ export function handleShutdown({ tag, finish, stepDeadlineMs = 3000 }: ShutdownO
   // A closed terminal or pipe (`npm start | tee`, whose tee the same Ctrl-C ends) must not abort the stop
   // half-way with EPIPE; and whatever ends this process, it takes its services with it.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  process.on('exit', () => killAllServices());
+  process.on('exit', () => {
+    killAllServices();
+    finishOnce();
+  });
 
   return {
     add: (name, fn, deadlineMs = stepDeadlineMs) => {

@@ -196,7 +196,10 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     route().catch((err: Error) => send(500, { errors: `sandbox error: ${err.message}` }));
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE: the caller says so, instead of an unhandled 'error' event
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   return {
