@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { and, asc, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, count, inArray, isNull, lte, min } from 'drizzle-orm';
 import type { PimDb } from '../../db/client';
 import { changeOutbox } from '../../db/pim/schema';
 import { productPublishRun } from '../../domain/catalog/run-summaries';
@@ -30,6 +30,13 @@ export async function signalProductChanged(
       ],
     },
   );
+}
+
+export interface RelayReport {
+  relayed: number;
+  pending: number;
+  /** Age of the oldest row not relayed yet; null when none is pending. */
+  oldestPendingMs: number | null;
 }
 
 /**
@@ -67,8 +74,16 @@ export function createOutboxActivities(deps: { pim: PimDb; temporal: () => Promi
   }
 
   return {
-    /** Polls the outbox for up to `runForMs`, heartbeating; returns how many rows it relayed. */
-    async relayOutbox(opts: { taskQueue: string; runForMs: number; pollMs: number; batch: number }): Promise<number> {
+    /**
+     * Polls the outbox for up to `runForMs`, heartbeating. Returns how many rows it relayed, and the lag it leaves:
+     * rows still pending and how old the oldest of them is (the relay's current details in the UI).
+     */
+    async relayOutbox(opts: {
+      taskQueue: string;
+      runForMs: number;
+      pollMs: number;
+      batch: number;
+    }): Promise<RelayReport> {
       const until = Date.now() + opts.runForMs;
       let relayed = 0;
       while (Date.now() < until) {
@@ -78,7 +93,12 @@ export function createOutboxActivities(deps: { pim: PimDb; temporal: () => Promi
         relayed += n;
         if (n < opts.batch) await Context.current().sleep(opts.pollMs);
       }
-      return relayed;
+      const [lag] = await deps.pim
+        .select({ pending: count(), oldest: min(changeOutbox.createdAt) })
+        .from(changeOutbox)
+        .where(isNull(changeOutbox.relayedAt));
+      const oldest = lag?.oldest ? new Date(lag.oldest).getTime() : null;
+      return { relayed, pending: lag?.pending ?? 0, oldestPendingMs: oldest === null ? null : Date.now() - oldest };
     },
   };
 }

@@ -5,7 +5,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createOutboxActivities } from '../../activities/platform/outbox';
+import type { createOutboxActivities, RelayReport } from '../../activities/platform/outbox';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { thousands } from '../../domain/platform/run-summary';
@@ -36,23 +36,30 @@ export async function outboxRelay(opts: RelayOptions = {}): Promise<void> {
   });
   let relayed = opts.relayed ?? 0;
   const runForMs = opts.runForMs ?? 60_000;
-  // Current details: rows relayed in total and in the last poll (a poll that relays a full batch each time is lagging).
-  let last: { at: string; rows: number } | undefined;
+  // Current details: rows relayed, and the lag the last poll left (rows pending, age of the oldest).
+  let last: (RelayReport & { at: string }) | undefined;
   const details = () =>
     setCurrentDetails(
       `**relaying** · ${thousands(relayed)} outbox rows relayed since start` +
-        (last ? ` · last poll (${runForMs / 1000} s) ended ${last.at}: ${thousands(last.rows)} rows` : ''),
+        (last
+          ? ` · last poll (${runForMs / 1000} s) ended ${last.at}: ${thousands(last.relayed)} rows · ` +
+            `${thousands(last.pending)} pending` +
+            (last.oldestPendingMs === null ? '' : `, oldest ${Math.round(last.oldestPendingMs / 1000)} s old`)
+          : ''),
     );
   details();
   for (let i = 0; i < 50 && !workflowInfo().continueAsNewSuggested; i++) {
-    const rows = await withSummary(a, `relay outbox for ${runForMs / 1000} s`).relayOutbox({
+    const result = await withSummary(a, `relay outbox for ${runForMs / 1000} s`).relayOutbox({
       taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
       runForMs,
       pollMs: opts.pollMs ?? 100,
       batch: opts.batch ?? 500,
     });
-    relayed += rows;
-    last = { at: new Date().toISOString().slice(11, 19), rows };
+    // A history recorded before the report existed holds a bare count.
+    const report: RelayReport =
+      typeof result === 'number' ? { relayed: result, pending: 0, oldestPendingMs: null } : result;
+    relayed += report.relayed;
+    last = { ...report, at: new Date().toISOString().slice(11, 19) };
     details();
   }
   await continueAsNew<typeof outboxRelay>({ ...opts, relayed });

@@ -291,7 +291,9 @@ describe('runs explain themselves in the Temporal UI', () => {
     const customersRun = runs.find((r) => r.type === 'customersImport')!;
     expect(customersRun.staticSummary).toMatch(/^import customers customers\.csv \(\d+(\.\d)? (B|KB)\)$/);
     expect(customersRun.staticDetails).toContain(`incoming/customers/${run}/customers.csv`);
-    expect(byId.get(id('outbox-relay'))!.currentDetails).toMatch(/^\*\*relaying\*\* · \d+ outbox rows relayed/);
+    expect(byId.get(id('outbox-relay'))!.currentDetails).toMatch(
+      /^\*\*relaying\*\* · \d+ outbox rows relayed since start · last poll \(0\.3 s\) ended [\d:]{8}: \d+ rows · \d+ pending/,
+    );
     expect(byId.get(id('loyalty-intake'))!.currentDetails).toContain('absent.csv: not-found');
 
     // No customer PII anywhere in what the UI shows.
