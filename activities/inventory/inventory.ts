@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { Context } from '@temporalio/activity';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { PimDb, StoreDb } from '../../db/client';
-import { channelMappings, locationMappings } from '../../db/pim/schema';
+import { channelMappings, locationMappings, syncErrors } from '../../db/pim/schema';
 import { stock, stores } from '../../db/store/schema';
-import { canonicalJson } from '../../domain/catalog/shopify-product';
 import {
-  availableQuantity,
+  activateInventory,
+  inventoryLevelQuantities,
   inventorySetQuantities,
   listLocations,
   ShopifyUserError,
@@ -14,76 +15,186 @@ import {
 } from '../../connectors/shopify';
 import { CHANNEL } from '../catalog/catalog';
 
+/** sync_errors channel of stock problems, apart from the product's own content errors. */
+export const INVENTORY_CHANNEL = 'shopify-inventory';
+/** A store with stock but no location mapping triggers a fresh match against Shopify at most this often. */
+const REMATCH_MS = 60_000;
+
+export interface InventoryOutcome {
+  lines: number;
+  changed: number;
+  /** Store codes holding stock of this product that no Shopify location is mapped to: not published. */
+  unmappedStores?: string[];
+}
+
+const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
+
 /** Stock per store → Shopify locations, as compare-and-set writes under an idempotency key. */
 export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; shopify: ShopifyClient }) {
-  async function desiredLines(
-    pimId: number,
-  ): Promise<{ inventoryItemId: string; locationId: string; quantity: number }[]> {
+  // One match at a time per process; concurrent publishes wait for it instead of reporting stores unmapped.
+  let match: { at: number; run: Promise<unknown> } | undefined;
+  const rematch = () => {
+    if (!match || Date.now() - match.at > REMATCH_MS) {
+      const run = syncLocationMappings().catch((err: unknown) => {
+        match = undefined;
+        throw err;
+      });
+      match = { at: Date.now(), run };
+    }
+    return match.run;
+  };
+
+  /**
+   * Maps each store to the Shopify location whose name equals the store's `shopify_location_name` (else its
+   * name, else its code), case-insensitively; a location's first address line counts as its name too. Stores
+   * no location matches are returned (and their old mapping deactivated). Idempotent.
+   */
+  async function syncLocationMappings(): Promise<{ mapped: number; unmatched: string[] }> {
+    const locations = (await listLocations(deps.shopify)).filter((l) => l.isActive);
+    const unmatched: string[] = [];
+    let mapped = 0;
+    for (const s of await deps.store.select().from(stores)) {
+      const wanted = [s.shopifyLocationName, s.name, s.code].map(norm).filter(Boolean);
+      const match =
+        wanted.map((w) => locations.find((l) => norm(l.name) === w)).find(Boolean) ??
+        wanted.map((w) => locations.find((l) => norm(l.address1) === w)).find(Boolean);
+      if (!match) {
+        unmatched.push(s.code);
+        await deps.pim.update(locationMappings).set({ active: false }).where(eq(locationMappings.storeCode, s.code));
+        continue;
+      }
+      await deps.pim
+        .insert(locationMappings)
+        .values({ storeCode: s.code, shopifyLocationId: match.id })
+        .onDuplicateKeyUpdate({ set: { shopifyLocationId: match.id, active: true } });
+      mapped++;
+    }
+    return { mapped, unmatched };
+  }
+
+  async function desiredLines(pimId: number) {
     const [mapping] = await deps.pim
       .select()
       .from(channelMappings)
       .where(and(eq(channelMappings.channel, CHANNEL), eq(channelMappings.pimProductId, pimId)));
     const variants = mapping?.externalVariantIds ?? {};
     const skus = Object.keys(variants);
-    if (!skus.length) return [];
+    if (!skus.length) return { lines: [], unmapped: [] };
     const locations = new Map(
       (await deps.pim.select().from(locationMappings).where(eq(locationMappings.active, true))).map((l) => [
         l.storeCode,
         l.shopifyLocationId,
       ]),
     );
-    const rows = await deps.store.select().from(stock).where(inArray(stock.sku, skus));
-    return rows
-      .filter((r) => locations.has(r.storeCode) && variants[r.sku]?.inventoryItemId)
+    const rows = (await deps.store.select().from(stock).where(inArray(stock.sku, skus))).filter(
+      (r) => variants[r.sku]?.inventoryItemId,
+    );
+    const unmapped = [
+      ...new Set(rows.filter((r) => r.onHand > 0 && !locations.has(r.storeCode)).map((r) => r.storeCode)),
+    ];
+    const lines = rows
+      .filter((r) => locations.has(r.storeCode))
       .map((r) => ({
         inventoryItemId: variants[r.sku]!.inventoryItemId!,
         locationId: locations.get(r.storeCode)!,
         quantity: Math.max(0, r.onHand),
       }))
       .sort((a, b) => a.inventoryItemId.localeCompare(b.inventoryItemId) || a.locationId.localeCompare(b.locationId));
+    return { lines, unmapped: unmapped.sort() };
+  }
+
+  /** Stock that could not be published is a recorded problem of the product, not a silent success. */
+  async function recordUnmapped(pimId: number, unmapped: string[]) {
+    const now = new Date();
+    if (!unmapped.length) {
+      await deps.pim
+        .update(syncErrors)
+        .set({ resolvedAt: now })
+        .where(
+          and(
+            eq(syncErrors.channel, INVENTORY_CHANNEL),
+            eq(syncErrors.pimProductId, pimId),
+            isNull(syncErrors.resolvedAt),
+          ),
+        );
+      return;
+    }
+    const reason = `LOCATION_UNMAPPED: no Shopify location matches store(s) ${unmapped.join(', ')}; their stock is not published`;
+    await deps.pim
+      .insert(syncErrors)
+      .values({
+        channel: INVENTORY_CHANNEL,
+        pimProductId: pimId,
+        code: 'LOCATION_UNMAPPED',
+        reason,
+        firstSeen: now,
+        lastSeen: now,
+      })
+      .onDuplicateKeyUpdate({
+        set: {
+          code: sql`values(code)`,
+          reason: sql`values(reason)`,
+          lastSeen: now,
+          occurrences: sql`${syncErrors.occurrences} + 1`,
+          resolvedAt: null,
+        },
+      });
   }
 
   return {
-    /** Maps store codes to Shopify locations by the store's configured location name. Idempotent. */
-    async syncLocationMappings(): Promise<number> {
-      const locations = await listLocations(deps.shopify);
-      const byName = new Map(locations.map((l) => [l.name, l.id]));
-      let mapped = 0;
-      for (const s of await deps.store.select().from(stores)) {
-        const id = s.shopifyLocationName ? byName.get(s.shopifyLocationName) : undefined;
-        if (!id) continue;
-        await deps.pim
-          .insert(locationMappings)
-          .values({ storeCode: s.code, shopifyLocationId: id })
-          .onDuplicateKeyUpdate({ set: { shopifyLocationId: id, active: true } });
-        mapped++;
-      }
-      return mapped;
-    },
+    syncLocationMappings,
 
     /**
-     * Makes Shopify's available quantities equal the stores' stock for one product. Each write carries
-     * changeFromQuantity (what we read) and an idempotency key derived from the workflow, the step and the
-     * content, so a retried activity never applies a change twice; a stale read is re-read and retried.
+     * Makes Shopify's `on_hand` equal each store's on-hand count for one product; Shopify derives `available`
+     * (on_hand − committed − reserved − …), so units already committed to unfulfilled online orders are never
+     * counted twice. Items not stocked at a location yet are activated there with that on_hand. Each write is a
+     * compare-and-set (a stale read is re-read and retried) under an idempotency key derived from
+     * `operationId` — fixed by the workflow before the first attempt — plus the activity attempt and the
+     * round: the client's retries of one request share its key, and every new request (after a re-read) has a
+     * key of its own, so a key never meets different parameters or a failed first attempt.
      */
-    async publishInventory(pimId: number, workflowId: string): Promise<{ lines: number; changed: number }> {
-      const desired = await desiredLines(pimId);
-      for (let attempt = 1; ; attempt++) {
+    async publishInventory(pimId: number, operationId: string): Promise<InventoryOutcome> {
+      let { lines, unmapped } = await desiredLines(pimId);
+      if (unmapped.length) {
+        await rematch();
+        ({ lines, unmapped } = await desiredLines(pimId));
+      }
+      await recordUnmapped(pimId, unmapped);
+      const outcome = (changed: number): InventoryOutcome => ({
+        lines: lines.length,
+        changed,
+        ...(unmapped.length ? { unmappedStores: unmapped } : {}),
+      });
+      const attempt = Context.current().info.attempt;
+      const key = (what: string) =>
+        createHash('sha256').update(`${operationId}|${attempt}|inventory|${what}`).digest('hex');
+      let activated = 0;
+      for (let round = 1; ; round++) {
         const quantities: InventoryQuantity[] = [];
-        for (const line of desired) {
-          const current = await availableQuantity(deps.shopify, line.inventoryItemId, line.locationId);
-          if (current !== line.quantity) quantities.push({ ...line, changeFromQuantity: current });
+        for (const line of lines) {
+          const level = await inventoryLevelQuantities(deps.shopify, line.inventoryItemId, line.locationId);
+          if (!level) {
+            await activateInventory(
+              deps.shopify,
+              line.inventoryItemId,
+              line.locationId,
+              line.quantity,
+              key(`activate|${line.inventoryItemId}|${line.locationId}`),
+            );
+            activated++;
+          } else if (level.onHand !== line.quantity) quantities.push({ ...line, changeFromQuantity: level.onHand });
         }
-        if (!quantities.length) return { lines: desired.length, changed: 0 };
-        const key = createHash('sha256')
-          .update(`${workflowId}|inventory|${canonicalJson(quantities)}`)
-          .digest('hex');
+        if (!quantities.length) return outcome(activated);
         try {
-          await inventorySetQuantities(deps.shopify, quantities, key);
-          return { lines: desired.length, changed: quantities.length };
+          await inventorySetQuantities(
+            deps.shopify,
+            { name: 'on_hand', reason: 'correction', quantities },
+            key(`set|${round}`),
+          );
+          return outcome(activated + quantities.length);
         } catch (err) {
           const stale = err instanceof ShopifyUserError && err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
-          if (!stale || attempt >= 5) throw err;
+          if (!stale || round >= 5) throw err;
         }
       }
     },

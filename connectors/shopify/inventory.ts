@@ -1,5 +1,5 @@
 import type { ShopifyClient } from './client';
-import { INVENTORY_LEVEL, INVENTORY_SET_QUANTITIES, type InventoryQuantity } from './documents';
+import { INVENTORY_ACTIVATE, INVENTORY_LEVEL, INVENTORY_SET_QUANTITIES, type InventoryQuantity } from './documents';
 
 export interface InventorySetQuantitiesInput {
   name: 'available' | 'on_hand';
@@ -24,6 +24,29 @@ export async function inventorySetQuantities(
     ? { name: 'available', reason, quantities: input }
     : input;
   return client.mutate(INVENTORY_SET_QUANTITIES, { input: full, idempotencyKey }, 'inventorySetQuantities');
+}
+
+/** An item's quantities at a location, or null where it is not stocked (no inventory level). */
+export async function inventoryLevelQuantities(
+  client: ShopifyClient,
+  inventoryItemId: string,
+  locationId: string,
+): Promise<{ available: number; onHand: number; committed: number } | null> {
+  const level = (await client.request(INVENTORY_LEVEL, { inventoryItemId, locationId })).inventoryItem?.inventoryLevel;
+  if (!level) return null;
+  const q = (name: string) => level.quantities.find((x) => x.name === name)?.quantity ?? 0;
+  return { available: q('available'), onHand: q('on_hand'), committed: q('committed') };
+}
+
+/** Stocks the item at the location (`inventoryActivate`) with an initial on_hand; `idempotencyKey` as above. */
+export async function activateInventory(
+  client: ShopifyClient,
+  inventoryItemId: string,
+  locationId: string,
+  onHand: number,
+  idempotencyKey: string,
+): Promise<void> {
+  await client.mutate(INVENTORY_ACTIVATE, { inventoryItemId, locationId, onHand, idempotencyKey }, 'inventoryActivate');
 }
 
 export async function availableQuantity(

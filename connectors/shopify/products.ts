@@ -66,8 +66,11 @@ export async function archiveProduct(client: ShopifyClient, id: string): Promise
   await client.mutate(PRODUCT_ARCHIVE, { id }, 'productUpdate');
 }
 
-export async function listLocations(client: ShopifyClient): Promise<{ id: string; name: string; isActive: boolean }[]> {
-  const out: { id: string; name: string; isActive: boolean }[] = [];
-  for await (const page of paginate(client, LOCATIONS, { first: 50 }, (d) => d.locations)) out.push(...page);
+export async function listLocations(
+  client: ShopifyClient,
+): Promise<{ id: string; name: string; isActive: boolean; address1: string | null }[]> {
+  const out: { id: string; name: string; isActive: boolean; address1: string | null }[] = [];
+  for await (const page of paginate(client, LOCATIONS, { first: 50 }, (d) => d.locations))
+    out.push(...page.map(({ address, ...l }) => ({ ...l, address1: address?.address1 ?? null })));
   return out;
 }

@@ -47,6 +47,7 @@ export interface SbLocation {
   name: string;
   code: string;
   isActive: boolean;
+  address1?: string | null;
 }
 export interface SbMoney {
   amount: string;
@@ -60,6 +61,8 @@ export interface SbLineItem {
   price: string;
   discount: string;
   taxLines: SbTaxLine[];
+  /** Where the line's units are committed until fulfilment (tracked items stocked somewhere). */
+  inventory?: { inventoryItemId: string; locationId: string };
 }
 export interface SbTaxLine {
   title: string;

@@ -27,8 +27,10 @@ export class ShopState {
   >();
   /** Staged uploads and bulk results, by key. */
   files = new Map<string, Buffer>();
-  /** Idempotency key → the first result and a digest of the arguments it was used with. */
-  idempotency = new Map<string, { argsDigest: string; result: unknown }>();
+  /** Idempotency key → the first attempt's result (applied or failed), its arguments' digest and when it ran. */
+  idempotency = new Map<string, { argsDigest: string; result: unknown; failed: boolean; at: number }>();
+  /** How long a key is remembered (Shopify keeps idempotency records for a retention window, then forgets them). */
+  idempotencyRetentionMs = 24 * 3_600_000;
   counters = { requests: 0, throttled: 0, faults5xx: 0, dropped: 0, webhooksDelivered: 0, webhooksFailed: 0 };
 
   gid(type: string): string {

@@ -1,6 +1,7 @@
 import { orderPayload, riskPayload } from './order-payload';
 import { FIRST, GROCERIES, LAST, riskFor } from './storefront-data';
 import { basketLines, distinctIndexes, refundLineCount, type BasketSize } from './storefront-basket';
+import { commitOrder, releaseOrder } from './inventory-levels';
 import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -155,6 +156,7 @@ export class Storefront {
       });
       order.financialStatus = 'PARTIALLY_REFUNDED';
     }
+    commitOrder(s, order, new Map([...s.inventoryItems.values()].map((i) => [i.sku ?? '', i])));
     s.orders.set(order.id, order);
     this.hooks.emit('ORDERS_CREATE', orderPayload(order, s));
     // Shopify assesses risk after creation; a HIGH result is announced on its own topic.
@@ -169,6 +171,9 @@ export class Storefront {
   ): SbOrder | undefined {
     const order = this.s.orders.get(id);
     if (!order) return undefined;
+    if (patch.fulfillmentStatus === 'FULFILLED' && order.fulfillmentStatus !== 'FULFILLED')
+      releaseOrder(this.s, order, 'fulfilled');
+    if (patch.cancelledAt && !order.cancelledAt) releaseOrder(this.s, order, 'cancelled');
     Object.assign(order, patch, { updatedAt: nowIso() });
     this.hooks.emit('ORDERS_UPDATED', orderPayload(order, this.s));
     return order;

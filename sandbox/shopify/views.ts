@@ -53,6 +53,7 @@ export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<s
     if (!quantities || !location) return null;
     return {
       id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
+      isActive: true,
       location: locationView(location),
       quantities: ({ names }: { names: string[] }) =>
         names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),
@@ -74,7 +75,12 @@ export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<s
   };
 }
 
-export const locationView = (l: SbLocation) => ({ id: l.id, name: l.name, isActive: l.isActive });
+export const locationView = (l: SbLocation) => ({
+  id: l.id,
+  name: l.name,
+  isActive: l.isActive,
+  address: { address1: l.address1 ?? null, city: null, zip: null },
+});
 
 const bag = (
   amount: string,

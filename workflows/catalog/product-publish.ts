@@ -10,9 +10,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   allHandlersFinished,
+  uuid4,
 } from '@temporalio/workflow';
 import type { createCatalogActivities, PushResult } from '../../activities/catalog/catalog';
-import type { createInventoryActivities } from '../../activities/inventory/inventory';
+import type { createInventoryActivities, InventoryOutcome } from '../../activities/inventory/inventory';
 import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { count } from '../../domain/platform/run-summary';
@@ -26,7 +27,7 @@ export interface PublishState {
   pimId: number;
   pushes: number;
   last?: PushResult;
-  inventory?: { lines: number; changed: number };
+  inventory?: InventoryOutcome;
 }
 
 // Shopify calls: retried with backoff (the client already retried THROTTLED and 5xx inside one attempt).
@@ -99,10 +100,12 @@ export async function productPublish(input: {
         state.last.problems,
       );
     }
+    // One stock publication = one operation id, drawn before its first attempt: the activity's retries
+    // share it, and the next publication (another day, the same correction) gets a new one.
     if (state.last.status === 'Synced' || state.last.status === 'Skipped')
       state.inventory = await withSummary(a, `inventorySetQuantities ${input.pimId}`).publishInventory(
         input.pimId,
-        workflowInfo().workflowId,
+        uuid4(),
       );
     details(dirty ? 'changed again' : 'pushed');
     if (dirty && workflowInfo().continueAsNewSuggested) {

@@ -42,7 +42,26 @@ export const INVENTORY_LEVEL = document<
 >(
   'inventoryLevel',
   `query inventoryLevel($inventoryItemId: ID!, $locationId: ID!) {
-  inventoryItem(id: $inventoryItemId) { inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } } }
+  inventoryItem(id: $inventoryItemId) { inventoryLevel(locationId: $locationId) { quantities(names: ["available", "on_hand", "committed"]) { name quantity } } }
 }`,
   3,
+);
+
+export const INVENTORY_ACTIVATE = document<
+  {
+    inventoryActivate: {
+      inventoryLevel: { id: string } | null;
+      userErrors: UserError[];
+    };
+  },
+  { inventoryItemId: string; locationId: string; onHand: number; idempotencyKey: string }
+>(
+  'inventoryActivate',
+  `mutation inventoryActivate($inventoryItemId: ID!, $locationId: ID!, $onHand: Int, $idempotencyKey: String!) {
+  inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId, onHand: $onHand) @idempotent(key: $idempotencyKey) {
+    inventoryLevel { id }
+    userErrors { field message }
+  }
+}`,
+  10,
 );

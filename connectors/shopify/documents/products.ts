@@ -117,12 +117,14 @@ export const METAFIELD_DEFINITION_CREATE = document<
 );
 
 export const LOCATIONS = document<
-  { locations: Connection<{ id: string; name: string; isActive: boolean }> },
+  {
+    locations: Connection<{ id: string; name: string; isActive: boolean; address: { address1: string | null } | null }>;
+  },
   { first: number; after?: string | null }
 >(
   'locations',
   `query locations($first: Int!, $after: String) {
-  locations(first: $first, after: $after) { nodes { id name isActive } pageInfo { hasNextPage endCursor } }
+  locations(first: $first, after: $after) { nodes { id name isActive address { address1 } } pageInfo { hasNextPage endCursor } }
 }`,
   52,
 );

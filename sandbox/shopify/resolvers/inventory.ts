@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError, type GraphQLResolveInfo, valueFromASTUntyped } from 'graphql';
 import { nowIso, type ShopState } from '../state';
+import { newLevel, setQuantity } from '../inventory-levels';
 import { inventoryItemView, locationView } from '../views';
 import type { WebhookDispatcher } from '../webhooks';
 
@@ -77,8 +78,16 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
           message: `The quantity can't be ${q.quantity > 0 ? 'higher' : 'lower'} than ${q.quantity > 0 ? '' : '-'}1,000,000,000.`,
           code: q.quantity > 0 ? 'INVALID_QUANTITY_TOO_HIGH' : 'INVALID_QUANTITY_TOO_LOW',
         });
-      const current = item?.levels.get(q.locationId)?.get(input.name) ?? 0;
-      if (item && q.changeFromQuantity != null && q.changeFromQuantity !== current)
+      const level = item?.levels.get(q.locationId);
+      // Shopify: an item must be stocked at a location (inventoryActivate) before its quantities there can be set.
+      if (item && s.locations.has(q.locationId) && !level)
+        errors.push({
+          field: ['input', 'quantities', String(i), 'locationId'],
+          message: 'The specified inventory item is not stocked at the location.',
+          code: null,
+        });
+      const current = level?.get(input.name) ?? 0;
+      if (level && q.changeFromQuantity != null && q.changeFromQuantity !== current)
         errors.push({
           field: ['input', 'quantities', String(i), 'changeFromQuantity'],
           message: `The specified compare quantity does not match the current quantity (${current}).`,
@@ -89,11 +98,8 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
     if (errors.length) return { inventoryAdjustmentGroup: null, userErrors: errors };
     const changes = input.quantities.map((q) => {
       const item = s.inventoryItems.get(q.inventoryItemId)!;
-      const level = item.levels.get(q.locationId) ?? new Map<string, number>();
-      item.levels.set(q.locationId, level);
-      const before = level.get(input.name) ?? 0;
-      level.set(input.name, q.quantity);
-      if (input.name === 'available') level.set('on_hand', (level.get('on_hand') ?? before) + (q.quantity - before));
+      const level = item.levels.get(q.locationId)!;
+      const before = setQuantity(level, input.name as 'available' | 'on_hand', q.quantity);
       hooks.emit('INVENTORY_LEVELS_UPDATE', {
         admin_graphql_api_id: `gid://shopify/InventoryLevel/${q.locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
         inventory_item_id: Number(item.id.split('/').pop()),
@@ -120,39 +126,79 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
     };
   }
 
+  /**
+   * `@idempotent(key:)` as Shopify documents it for inventory mutations: required (from 2026-04); a retry with
+   * the same key and arguments gets the first result without a second application; the same key with other
+   * arguments is IDEMPOTENCY_KEY_PARAMETER_MISMATCH; a key whose first attempt failed is
+   * IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED ("Retry with a new idempotency key."); keys are forgotten after the
+   * retention window.
+   */
+  function idempotent<R extends { userErrors: unknown[] }>(
+    info: GraphQLResolveInfo,
+    args: unknown,
+    empty: Record<string, null>,
+    run: () => R,
+  ): R {
+    const key = idempotencyKey(info);
+    if (!key?.trim())
+      throw new GraphQLError('The @idempotent directive is required for this mutation but was not provided.', {
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    const digest = createHash('sha256')
+      .update(`${info.fieldName}|${JSON.stringify(args)}`)
+      .digest('hex');
+    const prior = s.idempotency.get(key);
+    if (prior && Date.now() - prior.at <= s.idempotencyRetentionMs) {
+      const error = (code: string, message: string) =>
+        ({ ...empty, userErrors: [{ field: null, message, code }] }) as unknown as R;
+      if (prior.argsDigest !== digest)
+        return error(
+          'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
+          'The same idempotency key cannot be used with different operation parameters.',
+        );
+      if (prior.failed)
+        return error(
+          'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED',
+          'A previous request with this idempotency key failed. Retry with a new idempotency key.',
+        );
+      return prior.result as R;
+    }
+    const result = run();
+    s.idempotency.set(key, { argsDigest: digest, result, failed: result.userErrors.length > 0, at: Date.now() });
+    return result;
+  }
+
+  function activate(a: {
+    inventoryItemId: string;
+    locationId: string;
+    available?: number | null;
+    onHand?: number | null;
+  }) {
+    const item = s.inventoryItems.get(a.inventoryItemId);
+    const location = s.locations.get(a.locationId);
+    const fail = (field: string, message: string) => ({
+      inventoryLevel: null,
+      userErrors: [{ field: [field], message }],
+    });
+    if (!item) return fail('inventoryItemId', 'The specified inventory item could not be found.');
+    if (!location || !location.isActive) return fail('locationId', 'The specified location could not be found.');
+    if (!item.levels.has(a.locationId)) item.levels.set(a.locationId, newLevel(a));
+    const view = inventoryItemView(item, s) as { inventoryLevel: (x: { locationId: string }) => unknown };
+    return { inventoryLevel: view.inventoryLevel({ locationId: a.locationId }), userErrors: [] };
+  }
+
   return {
     mutation: {
       inventorySetQuantities: (
         { input }: { input: { name: string; reason: string; quantities: QuantityInput[] } },
         _ctx: unknown,
         info: GraphQLResolveInfo,
-      ) => {
-        const key = idempotencyKey(info);
-        if (!key)
-          throw new GraphQLError('The @idempotent directive is required for this mutation but was not provided.', {
-            extensions: { code: 'BAD_REQUEST' },
-          });
-        const digest = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-        const prior = s.idempotency.get(key);
-        if (prior) {
-          if (prior.argsDigest !== digest)
-            return {
-              inventoryAdjustmentGroup: null,
-              userErrors: [
-                {
-                  field: ['input'],
-                  message: 'The same idempotency key was used with different parameters.',
-                  code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
-                },
-              ],
-            };
-          return prior.result;
-        }
-        const result = apply(input);
-        // Only an applied adjustment is remembered: a rejected attempt may be retried under the same key.
-        if (!result.userErrors.length) s.idempotency.set(key, { argsDigest: digest, result });
-        return result;
-      },
+      ) => idempotent(info, input, { inventoryAdjustmentGroup: null }, () => apply(input)),
+      inventoryActivate: (
+        args: { inventoryItemId: string; locationId: string; available?: number | null; onHand?: number | null },
+        _ctx: unknown,
+        info: GraphQLResolveInfo,
+      ) => idempotent(info, args, { inventoryLevel: null }, () => activate(args)),
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   ensureCustomIdDefinition,
   inventorySetQuantities,
   listLocations,
+  activateInventory,
   createWebhookSubscription,
   deleteWebhookSubscription,
   listWebhookSubscriptions,
@@ -90,6 +91,7 @@ describe('Shopify client against the sandbox', () => {
     const p = (await productByCustomId(client, 1))!;
     const [location] = await listLocations(client);
     const item = p.variants.nodes[0]!.inventoryItem.id;
+    await activateInventory(client, item, location!.id, 0, 'inv-activate-1');
     sb.setFaults({ dropAfterCommitRate: 0.5, seed: 3 });
     await inventorySetQuantities(
       client,

@@ -45,7 +45,7 @@ export async function catalogFixture(opts: {
   const inventory = createInventoryActivities({ pim, store, shopify });
   const config = loadConfig();
   const s3 = createS3Client(config.aws);
-  await inventory.syncLocationMappings();
+  // No location mappings made here: the inventory activity matches Shopify locations itself, as on a real stack.
   return {
     sandbox,
     shopify,

@@ -30,6 +30,12 @@ describe('sandbox: inventory, bulk operations, webhooks', () => {
     );
     itemId = json.data.productSet.product.variants.nodes[0].inventoryItem.id;
     locationId = (await gql('{ locations(first: 5) { nodes { id name } } }')).json.data.locations.nodes[0].id;
+    // Shopify: an item is stocked at a location by inventoryActivate before quantities can be set there.
+    const activated = await gql(
+      `mutation($i: ID!, $l: ID!) { inventoryActivate(inventoryItemId: $i, locationId: $l) @idempotent(key: "act-1") { inventoryLevel { id } userErrors { message } } }`,
+      { i: itemId, l: locationId },
+    );
+    expect(activated.json.data.inventoryActivate.userErrors).toEqual([]);
   });
   afterAll(() => sb.close());
 
@@ -67,7 +73,10 @@ describe('sandbox: inventory, bulk operations, webhooks', () => {
   it('rejects a stale changeFromQuantity (compare-and-set) and applies nothing', async () => {
     const stale = await gql(SET_QTY, { input: qty(3, 7), key: 'k-2' });
     expect(stale.json.data.inventorySetQuantities.userErrors[0].code).toBe('CHANGE_FROM_QUANTITY_STALE');
-    const fresh = await gql(SET_QTY, { input: qty(3, 10), key: 'k-2' });
+    // "A previous request with this idempotency key failed. Retry with a new idempotency key."
+    const reused = await gql(SET_QTY, { input: qty(3, 7), key: 'k-2' });
+    expect(reused.json.data.inventorySetQuantities.userErrors[0].code).toBe('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED');
+    const fresh = await gql(SET_QTY, { input: qty(3, 10), key: 'k-3' });
     expect(fresh.json.data.inventorySetQuantities.userErrors).toEqual([]);
   });
 

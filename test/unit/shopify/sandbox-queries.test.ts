@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
-import { rawAdmin } from '../../support/sandbox-client';
+import { activate, rawAdmin } from '../../support/sandbox-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,6 +87,7 @@ describe('sandbox: queries, search syntax, async productSet, bulk validation and
   it('requires changeFromQuantity on every quantity (2026-04): omitted is an error, null opts out', async () => {
     const item = [...sb.state.inventoryItems.values()][0]!;
     const locationId = [...sb.state.locations.keys()][0]!;
+    await activate(gql, item.id, locationId);
     const set = (quantity: Record<string, unknown>, key: string) =>
       gql(
         `mutation($q: [InventoryQuantityInput!]!, $k: String!) { inventorySetQuantities(input: { name: "available", reason: "correction", quantities: $q }) @idempotent(key: $k) { inventoryAdjustmentGroup { id } userErrors { field code } } }`,

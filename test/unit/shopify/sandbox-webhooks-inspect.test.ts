@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
-import { rawAdmin } from '../../support/sandbox-client';
+import { activate, rawAdmin } from '../../support/sandbox-client';
 
 interface Delivery {
   headers: http.IncomingHttpHeaders;
@@ -88,7 +88,8 @@ describe('sandbox: webhooks, storefront and inspection API', () => {
       `mutation { productSet(input: { title: "Flour", productOptions: [{ name: "Size", values: [{ name: "2 kg" }] }], variants: [{ sku: "FLOUR-2", price: "6.00", optionValues: [{ optionName: "Size", name: "2 kg" }] }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } } }`,
     );
     const itemId = product.json.data.productSet.product.variants.nodes[0].inventoryItem.id;
-    const locationId = [...sb.state.locations.keys()][0];
+    const locationId = [...sb.state.locations.keys()][0]!;
+    await activate(gql, itemId, locationId);
     await gql(
       `mutation($i: ID!, $l: ID!) { inventorySetQuantities(input: { name: "available", reason: "correction", quantities: [{ inventoryItemId: $i, locationId: $l, quantity: 4, changeFromQuantity: null }] }) @idempotent(key: "wh-1") { userErrors { code } } }`,
       { i: itemId, l: locationId },
@@ -147,7 +148,9 @@ describe('sandbox: webhooks, storefront and inspection API', () => {
 
   it('dumps inventory per location and resets the shop, handles included', async () => {
     const rows = await inspect('/inventory?sku=FLOUR-2');
-    expect(rows).toEqual([expect.objectContaining({ sku: 'FLOUR-2', available: 4, location: 'EMERALD' })]);
+    // Storefront orders in this file commit flour: available is what on_hand leaves once they are taken out.
+    expect(rows).toEqual([expect.objectContaining({ sku: 'FLOUR-2', on_hand: 4, location: 'EMERALD' })]);
+    expect(rows[0].available).toBe(4 - (rows[0].committed ?? 0));
     await inspect('/reset', {});
     const stats = await inspect('/stats');
     expect(stats).toMatchObject({ products: 0, orders: 0, inventoryLevels: 0, requests: 0 });

@@ -1,0 +1,66 @@
+import type { SbInventoryItem, SbOrder, ShopState } from './state';
+
+/**
+ * Shopify's inventory states at one location: `on_hand` is every unit physically there, and `available`
+ * is what is left to sell once units committed to unfulfilled orders, reserved or set aside (damaged,
+ * quality_control, safety_stock) are taken out. Shopify's inventory states: "Shopify decrements the available
+ * inventory quantity for product variants that are included in an order, and increments the committed
+ * inventory quantity for the order. After the order is fulfilled, Shopify decrements the committed inventory".
+ */
+const SET_ASIDE = ['committed', 'reserved', 'damaged', 'quality_control', 'safety_stock'] as const;
+
+export type Level = Map<string, number>;
+
+function derive(level: Level): void {
+  const aside = SET_ASIDE.reduce((n, name) => n + (level.get(name) ?? 0), 0);
+  level.set('available', (level.get('on_hand') ?? 0) - aside);
+}
+
+/** A new (active) level with its initial quantities: inventoryActivate's `onHand`, else `available`, else 0. */
+export function newLevel(opts: { onHand?: number | null; available?: number | null }): Level {
+  const level: Level = new Map([['on_hand', opts.onHand ?? opts.available ?? 0]]);
+  derive(level);
+  return level;
+}
+
+/** Sets `available` (on_hand moves by the same delta) or `on_hand` (available follows); returns the value before. */
+export function setQuantity(level: Level, name: 'available' | 'on_hand', quantity: number): number {
+  const before = level.get(name) ?? 0;
+  if (name === 'on_hand') level.set('on_hand', quantity);
+  else level.set('on_hand', (level.get('on_hand') ?? 0) + quantity - before);
+  derive(level);
+  return before;
+}
+
+function move(level: Level, committed: number, onHand: number): void {
+  level.set('committed', (level.get('committed') ?? 0) + committed);
+  level.set('on_hand', (level.get('on_hand') ?? 0) + onHand);
+  derive(level);
+}
+
+/** The first location (in the shop's order) where the item is stocked: where the storefront's sale commits. */
+function stockedAt(s: ShopState, item: SbInventoryItem): string | undefined {
+  return [...s.locations.keys()].find((id) => item.levels.has(id));
+}
+
+/** An order commits each line's units at a location that stocks the item (tracked items only). */
+export function commitOrder(s: ShopState, order: SbOrder, itemBySku: Map<string, SbInventoryItem>): void {
+  for (const li of order.lineItems) {
+    const item = li.sku ? itemBySku.get(li.sku) : undefined;
+    const locationId = item?.tracked ? stockedAt(s, item) : undefined;
+    if (!item || !locationId || li.quantity <= 0) continue;
+    li.inventory = { inventoryItemId: item.id, locationId };
+    move(item.levels.get(locationId)!, li.quantity, 0);
+  }
+}
+
+/** Fulfilment removes committed units from the location (on_hand with them); cancelling releases them. */
+export function releaseOrder(s: ShopState, order: SbOrder, how: 'fulfilled' | 'cancelled'): void {
+  for (const li of order.lineItems) {
+    const level =
+      li.inventory && s.inventoryItems.get(li.inventory.inventoryItemId)?.levels.get(li.inventory.locationId);
+    if (!level) continue;
+    move(level, -li.quantity, how === 'fulfilled' ? -li.quantity : 0);
+    li.inventory = undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalProductChanged } from '../../../activities/platform/outbox';
+import { INVENTORY_CHANNEL } from '../../../activities/inventory/inventory';
+import { inventorySetQuantities, ShopifyUserError } from '../../../connectors/shopify';
+import { channelMappings, locationMappings, syncErrors } from '../../../db/pim/schema';
+import { stock, stores } from '../../../db/store/schema';
+import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+const N = 12;
+
+interface Level {
+  sku: string;
+  location: string;
+  locationId: string;
+  inventoryItemId: string;
+  available: number;
+  on_hand: number;
+  committed?: number;
+}
+
+// Issue 11 items 5 and 6: stock reaches Shopify on a stack without test-made mappings, committed units are not
+// counted twice, and an inventory idempotency key identifies one operation.
+describe('inventory publish (store stock → Shopify levels)', () => {
+  let t: TemporalHarness;
+  let f: CatalogFixture;
+  const ids = Array.from({ length: N }, (_, i) => i + 1);
+  beforeAll(async () => {
+    t = await temporalHarness('inventory');
+    f = await catalogFixture({ products: N, temporal: async () => t.client });
+    // As on the `npm start` stack: nothing but the pipeline itself creates location mappings.
+    await f.pim.delete(locationMappings);
+  });
+  afterAll(async () => {
+    await f?.close();
+    await t?.close();
+  });
+
+  const publish = (pimIds: number[], force = false) =>
+    t.withWorkers(f.activities, async () => {
+      for (const id of pimIds) await signalProductChanged(t.client, t.queue('shopify'), id, force);
+      return Promise.all(pimIds.map((id) => t.client.workflow.getHandle(`product-publish/${id}`).result()));
+    });
+  const levels = async () => (await (await fetch(`${f.sandbox.url}/_sandbox/inventory`)).json()) as Level[];
+  const pimIdOfSku = async (sku: string) =>
+    (await f.pim.select().from(channelMappings)).find((m) => sku in (m.externalVariantIds ?? {}))!.pimProductId;
+  const storeStock = async () => {
+    const rows = await f.store.select().from(stock);
+    return new Map(rows.map((r) => [`${r.sku}@${r.storeCode}`, r.onHand]));
+  };
+
+  it('publishes every store row with stock, matching locations itself (no fixture-made mappings)', async () => {
+    await publish(ids);
+    const expected = await storeStock();
+    const got = await levels();
+    const published = got.filter((l) => expected.has(`${l.sku}@${l.location}`));
+    expect(published.length).toBe(expected.size); // every stock row has a level in Shopify
+    for (const l of published) expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));
+    expect((await f.pim.select().from(locationMappings)).map((m) => m.storeCode).sort()).toEqual(
+      ['C', 'EMERALD', 'OISTINS', 'SUNSET'].sort(),
+    );
+  }, 120_000);
+
+  it('reports a store with stock that no Shopify location matches, instead of reporting it synced silently', async () => {
+    const [row] = await f.store.select().from(stock).limit(1);
+    await f.store.insert(stores).values({ code: 'ZZ', name: 'Nowhere', shopifyLocationName: 'Nowhere' });
+    await f.store.insert(stock).values({ sku: row!.sku, storeCode: 'ZZ', onHand: 7 });
+    const pimId = await pimIdOfSku(row!.sku);
+    const [state] = await publish([pimId], true);
+    expect(state.inventory?.unmappedStores).toEqual(['ZZ']);
+    const open = await f.pim
+      .select()
+      .from(syncErrors)
+      .where(and(eq(syncErrors.channel, INVENTORY_CHANNEL), isNull(syncErrors.resolvedAt)));
+    expect(open.map((e) => [e.pimProductId, e.code])).toEqual([[pimId, 'LOCATION_UNMAPPED']]);
+    expect(open[0]!.reason).toContain('ZZ');
+  }, 120_000);
+
+  it('never counts units committed to unfulfilled orders twice: available = on_hand − committed', async () => {
+    f.sandbox.storefront.placeOrders({ count: 30, seed: 3, refundRate: 0, malformedRate: 0, highRiskRate: 0 });
+    const committed = (await levels()).filter((l) => (l.committed ?? 0) > 0);
+    expect(committed.length).toBeGreaterThan(0);
+    await publish(ids, true); // the next stock push (the store's counts have not changed)
+    const expected = await storeStock();
+    for (const l of (await levels()).filter((x) => expected.has(`${x.sku}@${x.location}`))) {
+      expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));
+      expect(l.available).toBe(l.on_hand - (l.committed ?? 0));
+    }
+  }, 120_000);
+
+  it('applies the same correction again on another day (a new operation id, not a replay)', async () => {
+    const [level] = (await levels()).filter((l) => l.location === 'C' && l.on_hand > 0);
+    const pimId = await pimIdOfSku(level!.sku);
+    const drift = async () => {
+      // Someone recounts in Shopify's admin: the level drifts from the store's count by +5.
+      const now = (await levels()).find((l) => l.inventoryItemId === level!.inventoryItemId && l.location === 'C')!;
+      await inventorySetQuantities(
+        f.shopify,
+        {
+          name: 'on_hand',
+          reason: 'correction',
+          quantities: [{ ...pick(now), quantity: level!.on_hand + 5, changeFromQuantity: now.on_hand }],
+        },
+        `admin-${Math.random()}`,
+      );
+    };
+    const current = async () =>
+      (await levels()).find((l) => l.inventoryItemId === level!.inventoryItemId && l.location === 'C')!.on_hand;
+    await drift();
+    await publish([pimId], true);
+    expect(await current()).toBe(level!.on_hand);
+    await drift(); // the same drift the next day: the same correction is due again
+    const [state] = await publish([pimId], true);
+    expect(await current()).toBe(level!.on_hand);
+    expect(state.inventory?.changed).toBe(1);
+  }, 120_000);
+});
+
+const pick = (l: Level) => ({ inventoryItemId: l.inventoryItemId, locationId: l.locationId });
+
+// The sandbox's @idempotent follows Shopify's InventorySetQuantitiesUserErrorCode descriptions:
+// IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED "A previous request with this idempotency key failed. Retry with a new
+// idempotency key."; IDEMPOTENCY_KEY_PARAMETER_MISMATCH "The same idempotency key cannot be used with different
+// operation parameters."
+describe('sandbox @idempotent for inventory mutations', () => {
+  let f: CatalogFixture;
+  let t: TemporalHarness;
+  beforeAll(async () => {
+    t = await temporalHarness('inventory-keys');
+    f = await catalogFixture({ products: 1, temporal: async () => t.client });
+  });
+  afterAll(async () => {
+    await f?.close();
+    await t?.close();
+  });
+
+  it('rejects a key whose first attempt failed, and forgets keys after the retention window', async () => {
+    const item = [...f.sandbox.state.inventoryItems.values()][0];
+    const locationId = [...f.sandbox.state.locations.keys()][0]!;
+    // No product published yet in this shop: create one stocked item through the sandbox's own products.
+    expect(item).toBeUndefined();
+    const shopItem = { id: 'gid://shopify/InventoryItem/1', variantId: 'v', sku: 'X', tracked: true, weight: null };
+    f.sandbox.state.inventoryItems.set(shopItem.id, {
+      ...shopItem,
+      levels: new Map([
+        [
+          locationId,
+          new Map([
+            ['on_hand', 4],
+            ['available', 4],
+          ]),
+        ],
+      ]),
+    });
+    const input = (from: number, q = 9) => ({
+      name: 'on_hand' as const,
+      reason: 'correction',
+      quantities: [{ inventoryItemId: shopItem.id, locationId, quantity: q, changeFromQuantity: from }],
+    });
+    const stale = await inventorySetQuantities(f.shopify, input(3), 'k-1').catch((e: unknown) => e);
+    expect((stale as ShopifyUserError).codes).toEqual(['CHANGE_FROM_QUANTITY_STALE']);
+    const again = await inventorySetQuantities(f.shopify, input(3), 'k-1').catch((e: unknown) => e);
+    expect((again as ShopifyUserError).codes).toEqual(['IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED']);
+    const other = await inventorySetQuantities(f.shopify, input(4), 'k-1').catch((e: unknown) => e);
+    expect((other as ShopifyUserError).codes).toEqual(['IDEMPOTENCY_KEY_PARAMETER_MISMATCH']);
+    await inventorySetQuantities(f.shopify, input(4), 'k-2');
+    await inventorySetQuantities(f.shopify, input(4), 'k-2'); // a retry: replayed, not applied twice
+    expect(f.sandbox.state.inventoryItems.get(shopItem.id)!.levels.get(locationId)!.get('on_hand')).toBe(9);
+    f.sandbox.state.idempotencyRetentionMs = 0;
+    await new Promise((r) => setTimeout(r, 5));
+    await inventorySetQuantities(f.shopify, input(9, 2), 'k-1'); // past the window the key is new again
+    expect(f.sandbox.state.inventoryItems.get(shopItem.id)!.levels.get(locationId)!.get('on_hand')).toBe(2);
+  });
+
+  it('refuses quantities at a location where the item is not stocked until inventoryActivate', async () => {
+    const item = [...f.sandbox.state.inventoryItems.values()][0]!;
+    const unstocked = [...f.sandbox.state.locations.keys()][1]!;
+    const err = await inventorySetQuantities(
+      f.shopify,
+      [{ inventoryItemId: item.id, locationId: unstocked, quantity: 3, changeFromQuantity: null }],
+      'k-unstocked',
+    ).catch((e: unknown) => e);
+    expect((err as ShopifyUserError).message).toContain('not stocked at the location');
+  });
+});
