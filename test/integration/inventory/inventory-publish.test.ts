@@ -8,7 +8,10 @@ import { stock, stores } from '../../../db/store/schema';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
-const N = 12;
+// Workflow ids are product-publish/<pimId> on the one Temporal server every test file shares: publish ids
+// no other file publishes (product-publish.test.ts uses 1–25).
+const N = 41;
+const FIRST_ID = 30;
 
 interface Level {
   sku: string;
@@ -25,7 +28,7 @@ interface Level {
 describe('inventory publish (store stock → Shopify levels)', () => {
   let t: TemporalHarness;
   let f: CatalogFixture;
-  const ids = Array.from({ length: N }, (_, i) => i + 1);
+  const ids = Array.from({ length: N - FIRST_ID + 1 }, (_, i) => FIRST_ID + i);
   beforeAll(async () => {
     t = await temporalHarness('inventory');
     f = await catalogFixture({ products: N, temporal: async () => t.client });
@@ -46,7 +49,10 @@ describe('inventory publish (store stock → Shopify levels)', () => {
   const pimIdOfSku = async (sku: string) =>
     (await f.pim.select().from(channelMappings)).find((m) => sku in (m.externalVariantIds ?? {}))!.pimProductId;
   const storeStock = async () => {
-    const rows = await f.store.select().from(stock);
+    const published = new Set(
+      (await f.pim.select().from(channelMappings)).flatMap((m) => Object.keys(m.externalVariantIds ?? {})),
+    );
+    const rows = (await f.store.select().from(stock)).filter((r) => published.has(r.sku));
     return new Map(rows.map((r) => [`${r.sku}@${r.storeCode}`, r.onHand]));
   };
 
@@ -63,10 +69,10 @@ describe('inventory publish (store stock → Shopify levels)', () => {
   }, 120_000);
 
   it('reports a store with stock that no Shopify location matches, instead of reporting it synced silently', async () => {
-    const [row] = await f.store.select().from(stock).limit(1);
+    const row = { sku: [...(await storeStock()).keys()][0]!.split('@')[0]! };
     await f.store.insert(stores).values({ code: 'ZZ', name: 'Nowhere', shopifyLocationName: 'Nowhere' });
-    await f.store.insert(stock).values({ sku: row!.sku, storeCode: 'ZZ', onHand: 7 });
-    const pimId = await pimIdOfSku(row!.sku);
+    await f.store.insert(stock).values({ sku: row.sku, storeCode: 'ZZ', onHand: 7 });
+    const pimId = await pimIdOfSku(row.sku);
     const [state] = await publish([pimId], true);
     expect(state.inventory?.unmappedStores).toEqual(['ZZ']);
     const open = await f.pim
