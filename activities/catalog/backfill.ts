@@ -19,6 +19,7 @@ import {
   startBulkMutation,
   streamBulkResults,
   tagBulkDocument,
+  withAllVariants,
 } from '../../connectors/shopify';
 import { withVariantIds } from '../../domain/catalog/shopify-product';
 import {
@@ -54,7 +55,10 @@ type BulkLine = {
     productSet?: {
       product: {
         id: string;
-        variants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] };
+        variants: {
+          nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[];
+          pageInfo?: { hasNextPage: boolean; endCursor: string | null };
+        };
       } | null;
       userErrors: { field: string[] | null; message: string; code?: string | null }[];
     };
@@ -238,7 +242,9 @@ export function createBackfillActivities(deps: { pim: PimDb; shopify: ShopifyCli
         const payload = line.data?.productSet;
         if (payload?.product && !payload.userErrors.length) {
           applied.push([pimId, hash!]);
-          pending.push(writeMapping(deps.pim, pimId, payload.product, hash!));
+          const product = payload.product;
+          // A product with more variants than the line returned: the rest are read before the mapping is written.
+          pending.push(withAllVariants(deps.shopify, product).then((all) => writeMapping(deps.pim, pimId, all, hash!)));
         } else if (payload?.userErrors.some((e) => e.code === 'PRODUCT_VARIANT_DOES_NOT_EXIST')) {
           retry.push(pimId); // the mapping names variants Shopify lost: the single push takes Shopify's ids
         } else if (payload?.userErrors.length) {

@@ -5,6 +5,8 @@ import {
   PRODUCT_ARCHIVE,
   PRODUCT_BY_IDENTIFIER,
   PRODUCT_SET,
+  PRODUCT_VARIANTS_PAGE,
+  MAX_PAGE,
   type ProductSetInput,
   type ProductSetVariables,
   type ProductSnapshot,
@@ -28,12 +30,35 @@ export async function productSet(
   input: ProductSetInput,
   identifier: ProductSetVariables['identifier'],
 ): Promise<ProductSnapshot> {
-  const payload = await client.mutate(PRODUCT_SET, { identifier, input }, 'productSet');
+  // As many variants as the input has, up to a page: the request costs what the product needs.
+  const variantsFirst = Math.min(MAX_PAGE, Math.max(1, input.variants?.length ?? 1));
+  const payload = await client.mutate(PRODUCT_SET, { identifier, input, variantsFirst }, 'productSet');
   if (!payload.product)
     throw new ShopifyUserError('productSet', [
       { field: null, message: 'no product returned', code: 'INVALID_PRODUCT' },
     ]);
-  return payload.product;
+  return withAllVariants(client, payload.product);
+}
+
+/**
+ * The product with every variant: pages after the ones it holds while `pageInfo.hasNextPage` (a product has up to
+ * 2,048 variants, a page at most 250), so no variant beyond the first page loses its mapping or its stock.
+ */
+export async function withAllVariants<
+  T extends { id: string; variants: { nodes: V[]; pageInfo?: { hasNextPage: boolean; endCursor: string | null } } },
+  V = T['variants']['nodes'][number],
+>(client: ShopifyClient, product: T): Promise<T> {
+  const nodes = [...product.variants.nodes];
+  let pageInfo = product.variants.pageInfo;
+  while (pageInfo?.hasNextPage) {
+    const page = (
+      await client.request(PRODUCT_VARIANTS_PAGE, { id: product.id, first: MAX_PAGE, after: pageInfo.endCursor })
+    ).product?.variants;
+    if (!page) break; // the product is gone since: what was read is all there is
+    nodes.push(...(page.nodes as V[]));
+    pageInfo = page.pageInfo;
+  }
+  return { ...product, variants: { ...product.variants, nodes, pageInfo: { hasNextPage: false, endCursor: null } } };
 }
 
 /**
@@ -55,11 +80,16 @@ export async function productByCustomId(
   client: ShopifyClient,
   pimId: string | number,
 ): Promise<ProductSnapshot | null> {
-  return (await client.request(PRODUCT_BY_IDENTIFIER, { identifier: customIdentifier(pimId) })).productByIdentifier;
+  const p = (
+    await client.request(PRODUCT_BY_IDENTIFIER, { identifier: customIdentifier(pimId), variantsFirst: MAX_PAGE })
+  ).productByIdentifier;
+  return p && withAllVariants(client, p);
 }
 
 export async function productByHandle(client: ShopifyClient, handle: string): Promise<ProductSnapshot | null> {
-  return (await client.request(PRODUCT_BY_IDENTIFIER, { identifier: { handle } })).productByIdentifier;
+  const p = (await client.request(PRODUCT_BY_IDENTIFIER, { identifier: { handle }, variantsFirst: MAX_PAGE }))
+    .productByIdentifier;
+  return p && withAllVariants(client, p);
 }
 
 export async function archiveProduct(client: ShopifyClient, id: string): Promise<void> {

@@ -68,6 +68,7 @@ export function* demoProducts(
         weightUnit: 'GRAMS',
       };
     });
+    const wide = isWideProduct(id) ? wideVariants(id, seed, dept, base) : null;
     yield {
       id,
       handle: `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${id}`,
@@ -76,8 +77,8 @@ export function* demoProducts(
       vendor: brand,
       subDepartmentCode: dept.code,
       tags: [dept.department.toLowerCase(), dept.code.toLowerCase(), ...(r.chance(0.2) ? ['local'] : [])],
-      options: ['Size'],
-      variants,
+      options: wide ? ['Size', 'Variety'] : ['Size'],
+      variants: wide ?? variants,
       images: [{ url: `https://cdn.example.com/products/${id}/main.jpg`, alt: title }],
       storeAttributes: stores
         .filter(() => r.chance(0.5))
@@ -87,4 +88,47 @@ export function* demoProducts(
         ]),
     };
   }
+}
+
+// A few products come in dozens of variants (every size in 14 varieties, as a yogurt or juice range does), so
+// paging of variants is exercised by every catalogue of more than 7 products.
+const VARIETIES = [
+  'Plain',
+  'Vanilla',
+  'Strawberry',
+  'Mango',
+  'Passion Fruit',
+  'Guava',
+  'Coconut',
+  'Pineapple',
+  'Sorrel',
+  'Golden Apple',
+  'Lime',
+  'Cherry',
+  'Banana',
+  'Mixed Berry',
+];
+export const isWideProduct = (id: number) => id % 250 === 7;
+
+function wideVariants(id: number, seed: number, dept: (typeof SUB_DEPARTMENTS)[number], base: number) {
+  // Their own random stream: the draws of every other product stay as they were.
+  const r = rng(seed * 7919 + id);
+  return dept.sizes.flatMap((size, s) =>
+    VARIETIES.map((variety, v) => {
+      const i = s * VARIETIES.length + v;
+      const price = (base * (1 + s * 0.8)) / 100;
+      const barcodeBody = `85${String(id).padStart(7, '0')}${String(i).padStart(2, '0')}${r.int(0, 9)}`.slice(0, 12);
+      return {
+        // Outside the id * 10 + i range of ordinary products.
+        id: 10_000_000_000 + id * 1000 + i,
+        sku: `${dept.code.slice(0, 3)}-${String(id).padStart(6, '0')}-${s + 1}-${v + 1}`,
+        barcode: `${barcodeBody}${gtinCheckDigit(barcodeBody)}`,
+        optionValues: [size, variety],
+        price: price.toFixed(2),
+        compareAtPrice: r.chance(0.15) ? (price * 1.2).toFixed(2) : null,
+        weight: String(r.int(50, 5000)),
+        weightUnit: 'GRAMS',
+      };
+    }),
+  );
 }

@@ -7,12 +7,27 @@ export interface ProductSnapshot {
   status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT';
   updatedAt: string;
   pimId: { value: string } | null;
-  variants: { nodes: { id: string; sku: string | null; price: string; inventoryItem: { id: string } }[] };
+  /** One page of variants: `pageInfo.hasNextPage` says more follow (productSet's answer is completed by paging). */
+  variants: Connection<ProductVariantSnapshot>;
+}
+export interface ProductVariantSnapshot {
+  id: string;
+  sku: string | null;
+  price: string;
+  inventoryItem: { id: string };
 }
 
-const PRODUCT_FIELDS = `id handle title status updatedAt
+const VARIANT_FIELDS = 'id sku price inventoryItem { id }';
+// A product has up to 2,048 variants and a connection page at most 250: callers page the rest
+// (PRODUCT_VARIANTS_PAGE). `first` is a variable so a request costs what the product needs.
+const productFields = (variantsFirst: string) => `id handle title status updatedAt
   pimId: metafield(namespace: "backbone", key: "pim_id") { value }
-  variants(first: 10) { nodes { id sku price inventoryItem { id } } }`;
+  variants(first: ${variantsFirst}) { nodes { ${VARIANT_FIELDS} } pageInfo { hasNextPage endCursor } }`;
+const PRODUCT_FIELDS = productFields('$variantsFirst');
+/** A connection page holds at most 250 nodes. */
+export const MAX_PAGE = 250;
+/** Variants per product in a catalogue page: the drift check compares this prefix (the full list costs too much). */
+export const PAGE_VARIANTS = 10;
 
 /** The ProductSetInput fields the project uses; the rest of Shopify's input passes through untyped. */
 export interface ProductSetInput {
@@ -42,6 +57,7 @@ export type ProductIdentifier =
 export interface ProductSetVariables {
   identifier: ProductIdentifier;
   input: ProductSetInput;
+  variantsFirst: number;
 }
 
 export const PRODUCT_SET = document<
@@ -49,7 +65,7 @@ export const PRODUCT_SET = document<
   ProductSetVariables
 >(
   'productSet',
-  `mutation productSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
+  `mutation productSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!, $variantsFirst: Int!) {
   productSet(identifier: $identifier, input: $input, synchronous: true) {
     product { ${PRODUCT_FIELDS} }
     userErrors { field message code }
@@ -61,17 +77,17 @@ export const PRODUCT_SET = document<
 /** The bulk-mutation form of productSet: one JSONL line of variables per product. */
 export const PRODUCT_SET_BULK = `mutation call($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
   productSet(identifier: $identifier, input: $input, synchronous: true) {
-    product { id variants(first: 100) { nodes { id sku inventoryItem { id } } } }
+    product { id variants(first: 250) { nodes { id sku inventoryItem { id } } pageInfo { hasNextPage endCursor } } }
     userErrors { field message code }
   }
 }`;
 
 export const PRODUCT_BY_IDENTIFIER = document<
   { productByIdentifier: ProductSnapshot | null },
-  { identifier: ProductSetVariables['identifier'] }
+  { identifier: ProductSetVariables['identifier']; variantsFirst: number }
 >(
   'productByIdentifier',
-  `query productByIdentifier($identifier: ProductIdentifierInput!) {
+  `query productByIdentifier($identifier: ProductIdentifierInput!, $variantsFirst: Int!) {
   productByIdentifier(identifier: $identifier) { ${PRODUCT_FIELDS} }
 }`,
   25,
@@ -84,11 +100,22 @@ export const PRODUCTS_PAGE = document<
   'productsPage',
   `query productsPage($first: Int!, $after: String, $query: String) {
   products(first: $first, after: $after, query: $query, sortKey: ID) {
-    nodes { ${PRODUCT_FIELDS} }
+    nodes { ${productFields(String(PAGE_VARIANTS))} }
     pageInfo { hasNextPage endCursor }
   }
 }`,
   962,
+);
+
+export const PRODUCT_VARIANTS_PAGE = document<
+  { product: { variants: Connection<ProductVariantSnapshot> } | null },
+  { id: string; first: number; after: string | null }
+>(
+  'productVariantsPage',
+  `query productVariantsPage($id: ID!, $first: Int!, $after: String) {
+  product(id: $id) { variants(first: $first, after: $after) { nodes { ${VARIANT_FIELDS} } pageInfo { hasNextPage endCursor } } }
+}`,
+  504,
 );
 
 export const PRODUCT_ARCHIVE = document<

@@ -1,9 +1,11 @@
-import { eq, isNull, sql } from 'drizzle-orm';
+import { eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customIdentifier, productSet } from '../../../connectors/shopify';
 import { channelMappings, storeAttributes, syncErrors, variants } from '../../../db/pim/schema';
 import { toProductSetInput } from '../../../domain/catalog/shopify-product';
 import { loadProducts } from '../../../activities/catalog/pim-reads';
+import { saveProduct } from '../../../db/pim/catalog-writes';
+import { stock } from '../../../db/store/schema';
 import { catalogBackfill } from '../../../workflows';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
@@ -134,5 +136,40 @@ describe('seeded catalogue on a shop as strict as Shopify: metafield keys and va
     );
     expect(result).toMatchObject({ phase: 'done', synced: N, failed: 0 });
     expect(ids()).toEqual(before);
+  }, 120_000);
+
+  it('every variant of a product with dozens (a seeded one) or hundreds of variants keeps its mapping and stock', async () => {
+    const wide = 7; // seeded with every size in 14 varieties
+    await saveProduct(f.pim, {
+      id: 1000,
+      handle: 'spice-rack-1000',
+      title: 'Spice rack',
+      options: ['Blend'],
+      variants: Array.from({ length: 300 }, (_, i) => ({
+        id: 50_000_000 + i,
+        sku: `SPICE-${i}`,
+        optionValues: [`Blend ${i}`],
+        price: '2.50',
+      })),
+    });
+    await f.store.insert(stock).values({ storeCode: 'C', sku: 'SPICE-299', onHand: 23 });
+    for (const id of [wide, 1000]) {
+      const pimSkus = (await f.pim.select().from(variants).where(eq(variants.productId, id))).map((v) => v.sku);
+      expect(pimSkus.length).toBeGreaterThan(20);
+      expect((await push(id, { force: true })).status).toBe('Synced');
+      const [mapping] = await f.pim.select().from(channelMappings).where(eq(channelMappings.pimProductId, id));
+      expect(Object.keys(mapping!.externalVariantIds!).sort()).toEqual([...pimSkus].sort());
+      const publishInventory = f.activities.shopify.publishInventory as (id: number, wf: string) => Promise<unknown>;
+      await publishInventory(id, `product-publish/${id}`);
+      // A stocked variant beyond the first ten (the old snapshot's page): its stock reached Shopify.
+      const late = new Set(pimSkus.slice(10));
+      const row = (await f.store.select().from(stock).where(inArray(stock.sku, pimSkus))).find(
+        (r) => late.has(r.sku) && r.onHand > 0,
+      )!;
+      const url = `${f.sandbox.url}/_sandbox/inventory?sku=${encodeURIComponent(row.sku)}`;
+      const levels = (await (await fetch(url)).json()) as { location: string; available?: number; on_hand?: number }[];
+      const level = levels.find((l) => l.location === row.storeCode);
+      expect([level?.available, level?.on_hand]).toContain(row.onHand);
+    }
   }, 120_000);
 });

@@ -26,11 +26,15 @@ describe('demo catalogue generator', () => {
     expect(invalid).toEqual([]);
   });
 
-  it('builds Shopify-shaped products: unique handles, 1-4 size variants, at most three options', () => {
+  it('builds Shopify-shaped products: unique handles, 1-4 size variants (dozens for a few), at most three options', () => {
     expect(new Set(catalogue.map((p) => p.handle)).size).toBe(catalogue.length);
+    const wide = catalogue.filter((p) => p.variants.length > 4);
+    expect(wide.length).toBe(20); // every 250th from product 7
+    expect(wide.every((p) => p.variants.length >= 24 && p.options!.length === 2)).toBe(true);
+    expect(new Set(allVariants.map((v) => v.id)).size).toBe(allVariants.length);
     for (const p of catalogue) {
       expect(p.variants.length).toBeGreaterThanOrEqual(1);
-      expect(p.variants.length).toBeLessThanOrEqual(4);
+      if (!wide.includes(p)) expect(p.variants.length).toBeLessThanOrEqual(4);
       expect(p.options!.length).toBeLessThanOrEqual(3);
       for (const v of p.variants) expect(v.optionValues).toHaveLength(p.options!.length);
       expect(new Set(p.variants.map((v) => v.optionValues!.join('/'))).size).toBe(p.variants.length);
