@@ -43,10 +43,17 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     countBy(deps.client, 'SyncStatus'),
   ]);
   const [syncErrors, counts] = await Promise.all([
-    safeRows(
-      deps.pim,
-      'SELECT channel, pim_product_id AS productId, reason, last_seen AS lastSeen FROM sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50',
-    ),
+    Promise.all([
+      safeRows(
+        deps.pim,
+        'SELECT channel, pim_product_id AS productId, reason, last_seen AS lastSeen FROM sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50',
+      ),
+      // Order writes refused (or flagged) because they would take another order's ids: a source that reused ids.
+      safeRows(
+        deps.orders,
+        "SELECT 'shopify-orders' AS channel, order_id AS productId, reason, last_seen AS lastSeen FROM order_write_conflicts WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50",
+      ),
+    ]).then(([products, orders]) => [...products, ...orders]),
     Promise.all([
       safeCount(deps.pim, 'SELECT COUNT(*) AS n FROM products'),
       safeCount(deps.pim, "SELECT COUNT(*) AS n FROM channel_mappings WHERE channel = 'shopify'"),

@@ -48,8 +48,10 @@ async function main(): Promise<void> {
     let sandbox: ShopifySandbox | undefined;
     if (!process.env.SHOPIFY_ADMIN_URL && process.env.BACKBONE_ENV !== 'production') {
       // The local receiver is plain http on 127.0.0.1: only this dev flag lets the sandbox deliver there.
+      // Its ids and order numbers continue past the last run's (Shopify never reuses an id).
       sandbox = await startShopifySandbox({
         port: DEFAULT_PORTS.shopifySandbox,
+        dataDir: path.join(root, '.local', 'shopify-sandbox'),
         plan: 'plus',
         allowHttpLoopbackWebhooks: true,
       });

@@ -10,6 +10,7 @@ import { inventoryResolvers } from './resolvers/inventory';
 import { orderResolvers } from './resolvers/orders';
 import { productResolvers } from './resolvers/products';
 import { webhookSubscriptionResolvers } from './resolvers/webhook-subscriptions';
+import { IdFloor } from './id-floor';
 import { ShopState } from './state';
 import { Storefront } from './storefront';
 import { LeakyBucket, type ShopifyPlan } from './throttle';
@@ -41,6 +42,11 @@ export interface SandboxOptions {
   scopes?: string[];
   /** Dev flag: also subscribe plain-http addresses on 127.0.0.1/localhost (Shopify takes https only). */
   allowHttpLoopbackWebhooks?: boolean;
+  /**
+   * Where the shop keeps what must survive a restart (npm start passes `.local/shopify-sandbox`): the id and
+   * order-number reservations, so no id is handed out twice. Without it every start begins at 1000 (tests).
+   */
+  dataDir?: string;
 }
 
 export interface ShopifySandbox {
@@ -79,7 +85,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const shop = opts.shop ?? 'demo-grocer.myshopify.com';
   const accessToken = opts.accessToken ?? 'shpat_sandbox';
   const webhookSecret = opts.webhookSecret ?? 'sandbox-webhook-secret';
-  const state = new ShopState();
+  const state = new ShopState(opts.dataDir ? new IdFloor(opts.dataDir) : undefined);
   const clientId = opts.clientId ?? 'sandbox-client-id';
   const clientSecret = opts.clientSecret ?? 'sandbox-client-secret';
   const access = new AppAccess({

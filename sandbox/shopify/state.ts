@@ -10,10 +10,25 @@ import type {
   SbWebhookSubscription,
 } from './state-types';
 
+import type { IdFloor } from './id-floor';
+
 export type * from './state-types';
 
 export class ShopState {
   private seq = 1000;
+  private seqLimit = Infinity;
+  private orderNumber = 1000;
+  private orderNumberLimit = Infinity;
+
+  /** With a floor, ids and order numbers continue past every earlier run's (see IdFloor). */
+  constructor(private readonly floor?: IdFloor) {
+    if (floor) {
+      ({ seq: this.seq, orderNumber: this.orderNumber } = floor.start);
+      this.seqLimit = floor.reserveIds(this.seq);
+      this.orderNumberLimit = floor.reserveOrderNumbers(this.orderNumber);
+    }
+  }
+
   products = new Map<string, SbProduct>();
   inventoryItems = new Map<string, SbInventoryItem>();
   locations = new Map<string, SbLocation>();
@@ -34,11 +49,19 @@ export class ShopState {
   counters = { requests: 0, throttled: 0, faults5xx: 0, dropped: 0, webhooksDelivered: 0, webhooksFailed: 0 };
 
   gid(type: string): string {
-    return `gid://shopify/${type}/${++this.seq}`;
+    return `gid://shopify/${type}/${this.nextId()}`;
   }
 
   nextId(): number {
-    return ++this.seq;
+    if (++this.seq > this.seqLimit) this.seqLimit = this.floor!.reserveIds(this.seq);
+    return this.seq;
+  }
+
+  /** The next order number (the name is `#<number>`): never one an earlier order had, across restarts too. */
+  nextOrderNumber(): number {
+    if (++this.orderNumber > this.orderNumberLimit)
+      this.orderNumberLimit = this.floor!.reserveOrderNumbers(this.orderNumber);
+    return this.orderNumber;
   }
 
   orderSeq(o: SbOrder): number {

@@ -113,7 +113,7 @@ export class Storefront {
     };
     const order: SbOrder = {
       id: s.gid('Order'),
-      number: 1000 + s.orders.size + 1,
+      number: s.nextOrderNumber(),
       email: s.customers.get(customerId)!.email,
       createdAt: created,
       updatedAt: created,
