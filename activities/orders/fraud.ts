@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { eq, inArray } from 'drizzle-orm';
 import type { OrdersDb } from '../../db/client';
 import { orders, riskAssessments } from '../../db/orders/schema';
@@ -8,7 +9,7 @@ type Risky = { risk: { recommendation: string; assessments: { riskLevel: string 
 const worstOf = (o: Risky) => worstRiskLevel(o.risk.assessments);
 const isHigh = (o: Risky) => worstOf(o) === 'HIGH' || o.risk.recommendation === 'CANCEL';
 
-/** Shopify risk assessments → orders DB; and Shopify's own view of a day for reconciliation. */
+/** Shopify risk assessments → orders DB (reconciliation's view of Shopify is in orders-reconcile.ts). */
 export function createFraudActivities(deps: { orders: OrdersDb; shopify: ShopifyClient }) {
   return {
     /** Downloads risk for orders created since `since`, stores it, and returns the HIGH / CANCEL ones. */
@@ -48,6 +49,7 @@ export function createFraudActivities(deps: { orders: OrdersDb; shopify: Shopify
         });
         for (const o of page) if (isHigh(o)) flagged.push(numericId(o.id));
         checked += page.length;
+        Context.current().heartbeat(checked);
       }
       return { checked, flagged };
     },

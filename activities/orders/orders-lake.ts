@@ -194,6 +194,7 @@ export function createOrdersLakeActivities(deps: {
             }),
           );
           n++;
+          if (n % 100 === 0) Context.current().heartbeat(n);
         } catch (err) {
           if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
         }

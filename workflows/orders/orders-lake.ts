@@ -20,6 +20,8 @@ const shopifyActivities = () =>
   proxyActivities<ReturnType<typeof createFraudActivities>>({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '30 minutes',
+    // refreshRisk pages through days of orders and beats per page.
+    heartbeatTimeout: '1 minute',
   });
 
 // Reconciliation reads whole days: judged by heartbeats (each page beats), not by a tight deadline.

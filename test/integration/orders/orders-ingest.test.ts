@@ -303,5 +303,12 @@ describe('order ingest (Shopify → orders DB)', () => {
     expect(result.flagged.sort()).toEqual(expected.sort());
     expect(result.flagged.length).toBeGreaterThan(0);
     expect(result.flaggedInDynamo).toBeGreaterThan(0);
+    // Both activities page through many orders: each is judged by its heartbeats.
+    const history = await t.client.workflow.getHandle(`fraud/${shop}`).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes ?? []);
+    expect(scheduled.map((a) => [a.activityType?.name, Number(a.heartbeatTimeout?.seconds ?? 0) > 0])).toEqual([
+      ['refreshRisk', true],
+      ['flagInDynamo', true],
+    ]);
   }, 60_000);
 });
