@@ -65,7 +65,12 @@ export function createCatalogSyncActivities(deps: {
     /** Hands products to their publish workflows (the same path as a PIM edit); `force` bypasses the hash check. */
     async requestPublish(ids: number[], publishQueue: string, force = false): Promise<number> {
       const client = await deps.temporal();
-      for (const id of ids) await signalProductChanged(client, publishQueue, id, force);
+      // Started 32 at a time, not one after another: a shop that lost its catalogue gets thousands of publishes,
+      // which then run side by side, paced by the shared cost budget.
+      for (let i = 0; i < ids.length; i += 32) {
+        await Promise.all(ids.slice(i, i + 32).map((id) => signalProductChanged(client, publishQueue, id, force)));
+        Context.current().heartbeat(i);
+      }
       return ids.length;
     },
 
