@@ -2,12 +2,24 @@ export interface OpsSnapshot {
   pipelines: Record<string, number>;
   statuses: Record<string, number>;
   syncErrors: Record<string, unknown>[];
+  /** Files moved out of incoming/ as unusable, newest first, with why. */
+  rejectedFiles: {
+    domain: string;
+    key: string;
+    reason: string;
+    type: string;
+    rejectedAt: string;
+    rejectedKey: string;
+  }[];
   counts: Record<string, number | null>;
   benches: { name: string; result: unknown }[];
 }
 
 const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(v ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 function bars(title: string, data: Record<string, number>, link?: (key: string) => string): string {
   const max = Math.max(1, ...Object.values(data));
@@ -30,9 +42,22 @@ export function renderOpsPage(s: OpsSnapshot, temporalUi?: string): string {
     .map(([k, v]) => `<div class="tile"><b>${v ?? '–'}</b><span>${esc(k)}</span></div>`)
     .join('');
   const errors = s.syncErrors
-    .map((e) => `<tr><td>${esc(e.channel)}</td><td>${esc(e.productId)}</td><td>${esc(e.reason)}</td><td>${esc(e.lastSeen)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.channel)}</td><td>${esc(e.productId)}</td><td>${esc(e.reason)}</td><td>${esc(e.lastSeen)}</td></tr>`,
+    )
     .join('');
-  const benches = s.benches.map((b) => `<details><summary>${esc(b.name)}</summary><pre>${esc(JSON.stringify(b.result, null, 2))}</pre></details>`).join('');
+  const rejected = s.rejectedFiles
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.domain)}</td><td>${esc(r.key)}</td><td>${esc(r.reason)}</td><td>${esc(r.rejectedAt)}</td><td>${esc(r.rejectedKey)}</td></tr>`,
+    )
+    .join('');
+  const benches = s.benches
+    .map(
+      (b) => `<details><summary>${esc(b.name)}</summary><pre>${esc(JSON.stringify(b.result, null, 2))}</pre></details>`,
+    )
+    .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Commerce Backbone — ops</title>
 <meta http-equiv="refresh" content="10">
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.4rem}section{margin:1.5rem 0}
@@ -44,6 +69,7 @@ table{border-collapse:collapse}td{padding:2px 8px}.bar{width:300px}.bar span{dis
 ${bars('Workflows by pipeline', s.pipelines, search('Pipeline'))}
 ${bars('Workflows by sync status', s.statuses, search('SyncStatus'))}
 <section><h2>Open sync errors</h2><table><tr><th>channel</th><th>product</th><th>reason</th><th>last seen</th></tr>${errors || '<tr><td colspan="4">none</td></tr>'}</table></section>
+<section><h2>Rejected files</h2><p>Moved out of incoming/ as unusable; the reason object is beside each in the archive bucket.</p><table><tr><th>source</th><th>file</th><th>reason</th><th>rejected at</th><th>now at</th></tr>${rejected || '<tr><td colspan="5">none</td></tr>'}</table></section>
 <section><h2>Benchmarks</h2>${benches || 'none run yet (npm run bench)'}</section>
 </body></html>`;
 }

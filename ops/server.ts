@@ -3,6 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'mysql2/promise';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listRejectedFiles, type RejectedFileRecord } from '../lake/rejected-files';
 import { renderOpsPage, type OpsSnapshot } from './page';
 
 export interface OpsDeps {
@@ -11,6 +13,9 @@ export interface OpsDeps {
   orders: Pool;
   temporalUiUrl?: string;
   benchDir: string;
+  /** Where rejected incoming files and their reasons are (the archive bucket). */
+  s3?: S3Client;
+  archiveBucket?: string;
 }
 
 /** The ops console: one page of pipeline health for people who run the catalogue, plus its JSON. */
@@ -42,7 +47,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     countBy(deps.client, 'Pipeline'),
     countBy(deps.client, 'SyncStatus'),
   ]);
-  const [syncErrors, counts] = await Promise.all([
+  const [syncErrors, counts, rejectedFiles] = await Promise.all([
     Promise.all([
       safeRows(
         deps.pim,
@@ -60,15 +65,26 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
       safeCount(deps.orders, 'SELECT COUNT(*) AS n FROM orders'),
       safeCount(deps.orders, "SELECT COUNT(*) AS n FROM orders WHERE risk_level = 'HIGH'"),
     ]),
+    rejected(deps),
   ]);
   const [products, published, orders, highRisk] = counts;
   return {
     pipelines,
     statuses,
     syncErrors,
+    rejectedFiles,
     counts: { products, published, orders, highRisk },
     benches: benches(deps.benchDir),
   };
+}
+
+async function rejected(deps: OpsDeps): Promise<RejectedFileRecord[]> {
+  if (!deps.s3 || !deps.archiveBucket) return [];
+  try {
+    return await listRejectedFiles(deps.s3, deps.archiveBucket);
+  } catch {
+    return []; // S3 unreachable: the page still renders the rest
+  }
 }
 
 // Visibility's GROUP BY only covers ExecutionStatus, so the page groups the most recent runs itself.

@@ -17,6 +17,7 @@ import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
+import { createS3Client } from '../lake/s3';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lockFile = path.join(root, '.local', 'backbone.pid');
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
         orders: createPool(config.databases.orders, 4),
         temporalUiUrl: config.temporal.uiUrl,
         benchDir: path.join(root, 'bench/results'),
+        s3: createS3Client(config.aws),
+        archiveBucket: config.aws.buckets.archive,
       },
       config.ports.ops,
     );
