@@ -1,5 +1,12 @@
 import { IllegalStateError } from '@temporalio/common';
-import { DefaultLogger, Runtime, type LogEntry, type Logger, type LogLevel } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type LogEntry,
+  type Logger,
+  type LogLevel,
+} from '@temporalio/worker';
 
 const LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -22,7 +29,11 @@ export function installWorkerLogging(level: LogLevel = sdkLogLevel()): void {
   if (installed) return;
   installed = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(level, printEntry) });
+    Runtime.install({
+      logger: new DefaultLogger(level, printEntry),
+      // The Rust core's own lines too (it prints to the console unless told to forward them).
+      telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
+    });
   } catch (err) {
     // Already created by an earlier connection in this process (a test file's own): it keeps its logger.
     if (!(err instanceof IllegalStateError)) throw err;
