@@ -13,6 +13,8 @@ describe('preflight', () => {
       ORDERS_DATABASE_URL: `mysql://app:s3cret@127.0.0.1:${dead}/orders`,
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${dead}`,
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dead}`,
+      // a sandbox address: a real shop would need credentials and a webhook secret, which is not what this test is about
+      SHOPIFY_ADMIN_URL: `http://127.0.0.1:${dead}/admin/api/2026-10/graphql.json`,
     });
     const started = Date.now();
     const error = await preflight(config).catch((e: unknown) => e);
