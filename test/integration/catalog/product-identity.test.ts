@@ -1,4 +1,5 @@
 import { eq, inArray, isNull, sql } from 'drizzle-orm';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customIdentifier, productSet } from '../../../connectors/shopify';
 import { channelMappings, storeAttributes, syncErrors, variants } from '../../../db/pim/schema';
@@ -159,8 +160,9 @@ describe('seeded catalogue on a shop as strict as Shopify: metafield keys and va
       expect((await push(id, { force: true })).status).toBe('Synced');
       const [mapping] = await f.pim.select().from(channelMappings).where(eq(channelMappings.pimProductId, id));
       expect(Object.keys(mapping!.externalVariantIds!).sort()).toEqual([...pimSkus].sort());
-      const publishInventory = f.activities.shopify.publishInventory as (id: number, wf: string) => Promise<unknown>;
-      await publishInventory(id, `product-publish/${id}`);
+      // Run as an activity (it heartbeats): the SDK's activity environment, no worker needed.
+      const publishInventory = f.activities.shopify.publishInventory as (id: number, op: string) => Promise<unknown>;
+      await new MockActivityEnvironment().run(publishInventory, id, `identity-test/${id}`);
       // A stocked variant beyond the first ten (the old snapshot's page): its stock reached Shopify.
       const late = new Set(pimSkus.slice(10));
       const row = (await f.store.select().from(stock).where(inArray(stock.sku, pimSkus))).find(
