@@ -14,6 +14,7 @@ import {
   type ShopifyClient,
 } from '../../connectors/shopify';
 import { CHANNEL } from '../catalog/catalog';
+import { populationPage, type PopulationFilter } from '../catalog/pim-reads';
 
 /** sync_errors channel of stock problems, apart from the product's own content errors. */
 export const INVENTORY_CHANNEL = 'shopify-inventory';
@@ -141,7 +142,7 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
       });
   }
 
-  return {
+  const api = {
     syncLocationMappings,
 
     /**
@@ -197,6 +198,30 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
           if (!stale || round >= 5) throw err;
         }
       }
+    },
+  };
+  return {
+    ...api,
+    /** Publishes the stock of one page of a population (after a backfill), heartbeating per product. */
+    async publishInventoryPage(
+      filter: PopulationFilter,
+      afterId: number,
+      limit: number,
+      operationId: string,
+    ): Promise<{ lastId: number; processed: number; changed: number }> {
+      const ids = await populationPage(deps.pim, filter, afterId, limit);
+      let changed = 0;
+      let next = 0;
+      // 16 products at a time; the shared cost budget paces the reads and writes at the shop's ceiling.
+      const work = async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!;
+          changed += (await api.publishInventory(id, `${operationId}/${id}`)).changed;
+          Context.current().heartbeat(next);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(16, ids.length) }, work));
+      return { lastId: ids.at(-1) ?? afterId, processed: ids.length, changed };
     },
   };
 }

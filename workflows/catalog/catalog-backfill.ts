@@ -10,8 +10,10 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
+  uuid4,
 } from '@temporalio/workflow';
 import type { createBackfillActivities } from '../../activities/catalog/backfill';
+import type { createInventoryActivities } from '../../activities/inventory/inventory';
 import type { PopulationFilter } from '../../activities/catalog/pim-reads';
 import { populationLabel } from '../../domain/catalog/run-summaries';
 import { count, thousands } from '../../domain/platform/run-summary';
@@ -52,6 +54,8 @@ export interface BackfillState {
   failed: number;
   cursor: number;
   nextChunk: number;
+  /** Stock pass after the content: the last PIM id whose store stock was published (absent until it starts). */
+  stockCursor?: number;
   inFlight: BulkChunk[];
 }
 
@@ -59,7 +63,7 @@ export interface BackfillState {
 export type BackfillProgress = BackfillState & { paused: boolean; holding: boolean; mode?: string };
 
 const activities = () =>
-  proxyActivities<ReturnType<typeof createBackfillActivities>>({
+  proxyActivities<ReturnType<typeof createBackfillActivities> & ReturnType<typeof createInventoryActivities>>({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '30 minutes',
     // Every step heartbeats (or finishes in seconds): a killed worker's step is retried within 10 s.
@@ -195,6 +199,14 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
     );
     s.inFlight = [];
     if (exhausted) break;
+    await checkpoint();
+  }
+
+  // Bulk results carry no stock: the population's store stock is published after its content, page by page.
+  while (!cancelled && (s.phase === 'bulk' || s.phase === 'per-product')) {
+    const page = await a.publishInventoryPage(input.filter, s.stockCursor ?? 0, 200, uuid4());
+    if (!page.processed) break;
+    s.stockCursor = page.lastId;
     await checkpoint();
   }
 

@@ -38,7 +38,7 @@ describe('catalog backfill: bulk starts are idempotent and wait for a free slot'
         t.client.workflow.execute(catalogBackfill, {
           taskQueue: t.queue('shopify'),
           workflowId: `catalog-backfill/lost-${randomUUID().slice(0, 6)}`,
-          workflowExecutionTimeout: '60 seconds',
+          workflowExecutionTimeout: '150 seconds',
           args: [{ name: 'lost', filter: {}, bulkThreshold: 10, chunkSize: 100, maxConcurrentBulk: 3 }],
         }),
       )
@@ -49,7 +49,7 @@ describe('catalog backfill: bulk starts are idempotent and wait for a free slot'
     expect(result).toMatchObject({ phase: 'done', total: N, synced: N, failed: 0 });
     expect(new Set(backfilled()).size).toBe(N);
     expect(backfilled()).toHaveLength(N);
-  }, 120_000);
+  }, 180_000);
 
   it('retries LIMIT_REACHED with backoff until a slot frees, instead of failing the backfill', async () => {
     // Five bulk mutations of someone else's already run: every slot is taken for a few seconds.

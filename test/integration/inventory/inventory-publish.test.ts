@@ -5,6 +5,7 @@ import { INVENTORY_CHANNEL } from '../../../activities/inventory/inventory';
 import { inventorySetQuantities, ShopifyUserError } from '../../../connectors/shopify';
 import { channelMappings, locationMappings, syncErrors } from '../../../db/pim/schema';
 import { stock, stores } from '../../../db/store/schema';
+import { catalogBackfill } from '../../../workflows';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
@@ -94,6 +95,22 @@ describe('inventory publish (store stock → Shopify levels)', () => {
       expect(l.available).toBe(l.on_hand - (l.committed ?? 0));
     }
   }, 120_000);
+
+  it('a bulk backfill (what npm start runs) publishes the stock of the whole population, not only the content', async () => {
+    const result = await t.withWorkers(f.activities, () =>
+      t.client.workflow.execute(catalogBackfill, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `catalog-backfill/inventory-${Date.now()}`,
+        args: [{ name: 'all', filter: {}, bulkThreshold: 10, chunkSize: 20 }],
+      }),
+    );
+    expect(result).toMatchObject({ phase: 'done', total: N, failed: 0 });
+    expect(result.stockCursor).toBe(N);
+    const expected = await storeStock(); // every product is mapped now
+    const got = (await levels()).filter((l) => expected.has(`${l.sku}@${l.location}`));
+    expect(got.length).toBe([...expected.keys()].filter((k) => !k.endsWith('@ZZ')).length);
+    for (const l of got) expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));
+  }, 180_000);
 
   it('applies the same correction again on another day (a new operation id, not a replay)', async () => {
     const [level] = (await levels()).filter((l) => l.location === 'C' && l.on_hand > 0);
