@@ -204,7 +204,10 @@ export async function catalogBackfill(input: BackfillInput): Promise<BackfillSta
 
   // Bulk results carry no stock: the population's store stock is published after its content, page by page.
   while (!cancelled && (s.phase === 'bulk' || s.phase === 'per-product')) {
-    const page = await a.publishInventoryPage(input.filter, s.stockCursor ?? 0, 200, uuid4());
+    const page = await withSummary(
+      a,
+      `stock of up to 200 products after id ${s.stockCursor ?? 0}`,
+    ).publishInventoryPage(input.filter, s.stockCursor ?? 0, 200, uuid4());
     if (!page.processed) break;
     s.stockCursor = page.lastId;
     await checkpoint();

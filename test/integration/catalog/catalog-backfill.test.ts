@@ -24,7 +24,7 @@ describe('catalog backfill (bulk, resumable)', () => {
   beforeAll(async () => {
     t = await temporalHarness('backfill');
     // A slow bulk processor, so kills land while operations run.
-    f = await catalogFixture({ products: N, sandbox: { bulkRowsPerSecond: 250 }, temporal: async () => t.client });
+    f = await catalogFixture({ products: N, sandbox: { bulkRowsPerSecond: 100 }, temporal: async () => t.client });
   });
   afterAll(async () => {
     await f?.close();

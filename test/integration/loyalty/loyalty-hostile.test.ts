@@ -54,9 +54,10 @@ describe('loyalty conversion: duplicates, encodings, hostile and re-sent files',
     await deps.close();
   });
 
+  // A Buffer, not a string: the SDK sends no content-length for an empty string and warns about it.
   const put = async (name: string, body: string | Buffer) => {
     const key = incomingKey('loyalty', `${run}/${name}`);
-    await deps.s3.send(new PutObjectCommand({ Bucket: archive, Key: key, Body: body }));
+    await deps.s3.send(new PutObjectCommand({ Bucket: archive, Key: key, Body: Buffer.from(body) }));
     return key;
   };
   /** Converts one file; the workflow must finish within 60 s (no retrying for ever). */
