@@ -37,8 +37,13 @@ export interface PushResult {
 export const contentHash = (input: Record<string, unknown>) =>
   createHash('sha256').update(canonicalJson(input)).digest('hex');
 
-/** Records (or refreshes) why a product cannot be published; it stays open until a push succeeds. */
-export async function recordSyncError(pim: PimDb, pimId: number, problems: ValidationProblem[]): Promise<void> {
+/** Records (or refreshes) why a product cannot be published on `channel`; it stays open until resolved. */
+export async function recordSyncError(
+  pim: PimDb,
+  pimId: number,
+  problems: ValidationProblem[],
+  channel = CHANNEL,
+): Promise<void> {
   const now = new Date();
   const reason = problems
     .map((p) => `${p.code}: ${p.message}`)
@@ -47,7 +52,7 @@ export async function recordSyncError(pim: PimDb, pimId: number, problems: Valid
   await pim
     .insert(syncErrors)
     .values({
-      channel: CHANNEL,
+      channel,
       pimProductId: pimId,
       code: problems[0]?.code ?? 'ERROR',
       reason,
@@ -89,11 +94,16 @@ export async function writeMapping(
     status: 'SYNCED',
   };
   await pim.insert(channelMappings).values(row).onDuplicateKeyUpdate({ set: row });
+  await resolveSyncErrors(pim, pimId);
+}
+
+/** Closes the product's open sync error on `channel`, if any: the problem it recorded is gone. */
+export async function resolveSyncErrors(pim: PimDb, pimId: number, channel = CHANNEL): Promise<void> {
   await pim
     .update(syncErrors)
     .set({ resolvedAt: new Date() })
     .where(
-      and(eq(syncErrors.channel, CHANNEL), eq(syncErrors.pimProductId, pimId), sql`${syncErrors.resolvedAt} is null`),
+      and(eq(syncErrors.channel, channel), eq(syncErrors.pimProductId, pimId), sql`${syncErrors.resolvedAt} is null`),
     );
 }
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { PimDb, StoreDb } from '../../db/client';
-import { channelMappings, locationMappings, syncErrors } from '../../db/pim/schema';
+import { channelMappings, locationMappings } from '../../db/pim/schema';
 import { stock, stores } from '../../db/store/schema';
 import {
   activateInventory,
@@ -13,7 +13,7 @@ import {
   type InventoryQuantity,
   type ShopifyClient,
 } from '../../connectors/shopify';
-import { CHANNEL } from '../catalog/catalog';
+import { CHANNEL, recordSyncError, resolveSyncErrors } from '../catalog/catalog';
 import { populationPage, type PopulationFilter } from '../catalog/pim-reads';
 
 /** sync_errors channel of stock problems, apart from the product's own content errors. */
@@ -106,40 +106,9 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
 
   /** Stock that could not be published is a recorded problem of the product, not a silent success. */
   async function recordUnmapped(pimId: number, unmapped: string[]) {
-    const now = new Date();
-    if (!unmapped.length) {
-      await deps.pim
-        .update(syncErrors)
-        .set({ resolvedAt: now })
-        .where(
-          and(
-            eq(syncErrors.channel, INVENTORY_CHANNEL),
-            eq(syncErrors.pimProductId, pimId),
-            isNull(syncErrors.resolvedAt),
-          ),
-        );
-      return;
-    }
-    const reason = `LOCATION_UNMAPPED: no Shopify location matches store(s) ${unmapped.join(', ')}; their stock is not published`;
-    await deps.pim
-      .insert(syncErrors)
-      .values({
-        channel: INVENTORY_CHANNEL,
-        pimProductId: pimId,
-        code: 'LOCATION_UNMAPPED',
-        reason,
-        firstSeen: now,
-        lastSeen: now,
-      })
-      .onDuplicateKeyUpdate({
-        set: {
-          code: sql`values(code)`,
-          reason: sql`values(reason)`,
-          lastSeen: now,
-          occurrences: sql`${syncErrors.occurrences} + 1`,
-          resolvedAt: null,
-        },
-      });
+    if (!unmapped.length) return resolveSyncErrors(deps.pim, pimId, INVENTORY_CHANNEL);
+    const message = `no Shopify location matches store(s) ${unmapped.join(', ')}; their stock is not published`;
+    await recordSyncError(deps.pim, pimId, [{ code: 'LOCATION_UNMAPPED', message }], INVENTORY_CHANNEL);
   }
 
   const api = {
