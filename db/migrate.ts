@@ -1,13 +1,12 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 
-export interface DatabaseUrls {
-  pim: string;
-  store: string;
-  orders: string;
-}
+import { DATABASES, type DatabaseUrls } from './databases';
+
+export { DATABASES, type Database, type DatabaseUrls } from './databases';
 
 const migrationsDir = (db: keyof DatabaseUrls) => path.resolve(import.meta.dirname, db, 'migrations');
 
@@ -16,8 +15,10 @@ const migrationsDir = (db: keyof DatabaseUrls) => path.resolve(import.meta.dirna
  * With `createDatabases`, a missing database is created first (local stack and tests).
  */
 export async function migrateAll(urls: DatabaseUrls, { createDatabases = false } = {}): Promise<void> {
-  for (const db of ['pim', 'store', 'orders'] as const) {
+  for (const db of DATABASES) {
     if (createDatabases) await createDatabase(urls[db]);
+    // A database whose area has no tables yet has no journal: nothing to apply.
+    if (!existsSync(path.join(migrationsDir(db), 'meta', '_journal.json'))) continue;
     const connection = await mysql.createConnection({ uri: urls[db], multipleStatements: true });
     try {
       // drizzle's migrator takes no lock: a second process migrating at the same moment (a worker starting

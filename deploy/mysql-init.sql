@@ -1,6 +1,12 @@
 CREATE DATABASE IF NOT EXISTS pim CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE DATABASE IF NOT EXISTS store CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE DATABASE IF NOT EXISTS orders CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS inventory CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS channels CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS extraction CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 GRANT ALL PRIVILEGES ON pim.* TO 'backbone'@'%';
 GRANT ALL PRIVILEGES ON store.* TO 'backbone'@'%';
 GRANT ALL PRIVILEGES ON orders.* TO 'backbone'@'%';
+GRANT ALL PRIVILEGES ON inventory.* TO 'backbone'@'%';
+GRANT ALL PRIVILEGES ON channels.* TO 'backbone'@'%';
+GRANT ALL PRIVILEGES ON extraction.* TO 'backbone'@'%';

@@ -7,6 +7,7 @@ import { DEFAULT_PORTS, freePort, isPortOpen } from './ports';
 import type { RunningService } from './process';
 import { startSeaweedS3 } from './s3';
 import { startTemporalDev } from './temporal';
+import { DATABASES } from '../db/databases';
 
 export interface StackRow {
   service: string;
@@ -76,9 +77,8 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
         const db = await startMariadb({ dataDir: path.join(base, 'mariadb'), port: p, logDir });
         services.push(db);
         out.MYSQL_ADMIN_URL = db.adminUrl;
-        for (const name of ['pim', 'store', 'orders'])
-          out[`${name.toUpperCase()}_DATABASE_URL`] = `${db.adminUrl}${name}`;
-        rows.push({ service: 'MariaDB (pim, store, orders)', where: `127.0.0.1:${p}`, local: true });
+        for (const name of DATABASES) out[`${name.toUpperCase()}_DATABASE_URL`] = `${db.adminUrl}${name}`;
+        rows.push({ service: `MariaDB (${DATABASES.join(', ')})`, where: `127.0.0.1:${p}`, local: true });
       })(),
     );
   } else rows.push({ service: 'MySQL', where: redactHost(String(env.PIM_DATABASE_URL)), local: false });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DatabaseUrls } from '../db/databases';
 import { SOURCE_ENCODINGS, type SourceEncoding } from '../lake/source-encoding';
 
 /** Thrown when the environment does not describe a runnable deployment; lists every bad key at once. */
@@ -39,6 +40,9 @@ const schema = z.object({
   PIM_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/pim'),
   STORE_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/store'),
   ORDERS_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/orders'),
+  INVENTORY_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/inventory'),
+  CHANNELS_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/channels'),
+  EXTRACTION_DATABASE_URL: mysqlUrl.default('mysql://root@127.0.0.1:3307/extraction'),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -97,7 +101,7 @@ export interface Config {
     tls?: { certPath?: string; keyPath?: string } | true;
     uiUrl?: string;
   };
-  databases: { pim: string; store: string; orders: string };
+  databases: DatabaseUrls;
   aws: {
     region: string;
     credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -175,7 +179,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       uiUrl: c.TEMPORAL_UI_URL,
     },
-    databases: { pim: c.PIM_DATABASE_URL, store: c.STORE_DATABASE_URL, orders: c.ORDERS_DATABASE_URL },
+    databases: {
+      pim: c.PIM_DATABASE_URL,
+      store: c.STORE_DATABASE_URL,
+      orders: c.ORDERS_DATABASE_URL,
+      inventory: c.INVENTORY_DATABASE_URL,
+      channels: c.CHANNELS_DATABASE_URL,
+      extraction: c.EXTRACTION_DATABASE_URL,
+    },
     aws: {
       region: c.AWS_REGION,
       credentials:

@@ -4,6 +4,7 @@ import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import type { Deps } from '../activities/platform/deps';
 import type { Config } from './config';
+import { DATABASES } from '../db/databases';
 import { createShopifyClient } from './shopify-client';
 import { connectClient } from './temporal-connection';
 
@@ -28,11 +29,7 @@ export function mysqlPoolOptions(uri: string, { connectTimeoutMs = 5_000, connec
 
 export function createDeps(config: Config): Deps {
   const pool = (uri: string) => mysql.createPool(mysqlPoolOptions(uri));
-  const pools = {
-    pim: pool(config.databases.pim),
-    store: pool(config.databases.store),
-    orders: pool(config.databases.orders),
-  };
+  const pools = Object.fromEntries(DATABASES.map((db) => [db, pool(config.databases[db])])) as Deps['pools'];
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
   let connection: Promise<Connection> | undefined;

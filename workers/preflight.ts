@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import { createDynamoClient } from '../lake/dynamo-tables';
 import { createS3Client } from '../lake/s3';
 import { ConfigError, redactUrl, type Config } from './config';
+import { DATABASES } from '../db/databases';
 
 const TIMEOUT_MS = 4000;
 
@@ -18,7 +19,7 @@ export async function preflight(config: Config): Promise<void> {
       'TEMPORAL_ADDRESS',
       () => Connection.connect({ address: config.temporal.address, connectTimeout: TIMEOUT_MS }).then((c) => c.close()),
     ],
-    ...(['pim', 'store', 'orders'] as const).map(
+    ...DATABASES.map(
       (db) =>
         [
           `${db.toUpperCase()}_DATABASE_URL`,

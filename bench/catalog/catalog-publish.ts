@@ -5,7 +5,7 @@ import { productSetCost } from '../../sandbox/shopify/cost';
 import { startShopifySandbox } from '../../sandbox/shopify';
 import { PLANS } from '../../sandbox/shopify/throttle';
 import { createPool, pimDb, storeDb } from '../../db/client';
-import { createDatabase, migrateAll } from '../../db/migrate';
+import { DATABASES, createDatabase, migrateAll, type DatabaseUrls } from '../../db/migrate';
 import { seedDemoData } from '../../db/seed';
 import { updateProduct } from '../../db/pim/catalog-writes';
 import { toProductSetInput } from '../../domain/catalog/shopify-product';
@@ -30,7 +30,7 @@ const { stack, config } = await benchStack();
 const admin = new URL(config.databases.pim);
 const dbUrls = (tag: string) => {
   const u = (name: string) => `${admin.protocol}//${admin.username}@${admin.host}/${name}_${tag}`;
-  return { pim: u('pim'), store: u('store'), orders: u('orders') };
+  return Object.fromEntries(DATABASES.map((db) => [db, u(db)])) as DatabaseUrls;
 };
 const connection = await Connection.connect({ address: config.temporal.address });
 const client = new Client({ connection });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { dropDatabase, migrateAll, type DatabaseUrls } from '../../db/migrate';
+import { DATABASES, dropDatabase, migrateAll, type DatabaseUrls } from '../../db/migrate';
 
 export interface FreshDatabases extends DatabaseUrls {
   pimUrl: string;
   storeUrl: string;
   ordersUrl: string;
-  /** Drops the three databases (call it in afterAll). */
+  /** Drops the databases (call it in afterAll). */
   drop(): Promise<void>;
 }
 
@@ -16,16 +16,12 @@ export function databaseUrl(adminUrl: string, name: string): string {
   return u.toString();
 }
 
-/** Uniquely named, migrated pim/store/orders databases on the test server (MYSQL_ADMIN_URL), for one test file. */
+/** Uniquely named, migrated databases (every one in `DATABASES`) on the test server (MYSQL_ADMIN_URL), for one test file. */
 export async function freshDatabases(): Promise<FreshDatabases> {
   const admin = process.env.MYSQL_ADMIN_URL;
   if (!admin) throw new Error('MYSQL_ADMIN_URL is not set (the integration global setup sets it)');
   const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
-  const urls = {
-    pim: databaseUrl(admin, `pim_${suffix}`),
-    store: databaseUrl(admin, `store_${suffix}`),
-    orders: databaseUrl(admin, `orders_${suffix}`),
-  };
+  const urls = Object.fromEntries(DATABASES.map((db) => [db, databaseUrl(admin, `${db}_${suffix}`)])) as DatabaseUrls;
   await migrateAll(urls, { createDatabases: true });
   return {
     ...urls,
