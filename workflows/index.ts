@@ -4,3 +4,4 @@ export * from './catalog';
 export * from './orders';
 export * from './customers';
 export * from './loyalty';
+export * from './inventory';

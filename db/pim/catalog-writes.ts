@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PimDb } from '../client';
 import { changeOutbox, images, products, storeAttributes, variants } from './schema';
 
@@ -149,5 +149,79 @@ export async function deleteProduct(db: PimDb, productId: number): Promise<boole
     await tx.update(products).set({ deletedAt: new Date(), status: 'ARCHIVED' }).where(eq(products.id, productId));
     await recordChange(tx, productId, 'product.deleted');
     return true;
+  });
+}
+
+/** A store SKU the PIM does not know yet, as store intake creates it (status DRAFT until a person enriches it). */
+export interface DraftProductInput {
+  sku: string;
+  barcode: string | null;
+  price: string;
+  title: string;
+  tags: string[];
+  storeAttributes: { storeCode: string; key: string; value: string }[];
+}
+
+/**
+ * Creates a draft product with one variant, unless a variant with its SKU exists already (another store's intake
+ * got there first): then nothing is written and the existing product's id is returned with `created: false`. The
+ * id is the next after the highest, taken under a lock on the table's end, so concurrent intakes never share one.
+ */
+export async function createDraftProduct(
+  db: PimDb,
+  d: DraftProductInput,
+): Promise<{ productId: number; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ productId: variants.productId }).from(variants).where(eq(variants.sku, d.sku));
+    if (existing) return { productId: existing.productId, created: false };
+    const [top] = await tx
+      .select({ id: sql<number>`coalesce(max(${products.id}), 0)` })
+      .from(products)
+      .for('update');
+    const id = Number(top?.id ?? 0) + 1;
+    const handle = `draft-${d.sku.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${id}`;
+    await tx.insert(products).values({ id, handle, title: d.title, tags: d.tags, options: [], status: 'DRAFT' });
+    await tx.insert(variants).values({ id: id * 10, productId: id, sku: d.sku, barcode: d.barcode, price: d.price });
+    if (d.storeAttributes.length)
+      await tx.insert(storeAttributes).values(d.storeAttributes.map((a) => ({ productId: id, ...a })));
+    await recordChange(tx, id, 'product.created', { source: 'store-intake' });
+    return { productId: id, created: true };
+  });
+}
+
+/**
+ * Sets some of one store's attributes on several products (other keys and stores untouched), one outbox row per
+ * product, in one transaction. Products that no longer exist are skipped; returns the ids written.
+ */
+export async function setStoreAttributes(
+  db: PimDb,
+  storeCode: string,
+  updates: readonly { productId: number; set: Record<string, string> }[],
+): Promise<number[]> {
+  if (!updates.length) return [];
+  return db.transaction(async (tx) => {
+    const ids = updates.map((u) => u.productId);
+    const present = new Set(
+      (await tx.select({ id: products.id }).from(products).where(inArray(products.id, ids)).for('update')).map(
+        (r) => r.id,
+      ),
+    );
+    const rows = updates
+      .filter((u) => present.has(u.productId))
+      .flatMap((u) => Object.entries(u.set).map(([key, value]) => ({ productId: u.productId, storeCode, key, value })));
+    if (rows.length)
+      await tx
+        .insert(storeAttributes)
+        .values(rows)
+        .onDuplicateKeyUpdate({ set: { value: sql`values(${storeAttributes.value})` } });
+    const written = [...present];
+    for (const id of written) {
+      await tx
+        .update(products)
+        .set({ updatedAt: sql`CURRENT_TIMESTAMP(3)` })
+        .where(eq(products.id, id));
+      await recordChange(tx, id, 'product.updated', { storeCode, fields: ['storeAttributes'] });
+    }
+    return written;
   });
 }

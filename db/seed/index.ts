@@ -3,7 +3,7 @@ import type { PimDb, StoreDb } from '../client';
 import { images, products, storeAttributes, subDepartments, variants } from '../pim/schema';
 import { loyaltyTransactions, posSales, stock, storeProducts, stores } from '../store/schema';
 import { SUB_DEPARTMENTS, demoProducts, demoStores } from './catalog';
-import { rng } from './random';
+import { gtinCheckDigit, rng } from './random';
 
 export interface SeedOptions {
   products?: number;
@@ -12,6 +12,8 @@ export interface SeedOptions {
   stores?: readonly string[];
   /** Insert batch size: large enough to amortise round trips, small enough for max_allowed_packet. */
   batchSize?: number;
+  /** Store rows the intake must quarantine or create drafts from (default true: bad rows in every source). */
+  storeBadRows?: boolean;
 }
 
 export interface SeedSummary {
@@ -56,6 +58,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   let variantCount = 0;
   let stockRows = 0;
   let saleId = 1;
+  let firstVariant: { sku: string; barcode?: string | null } | undefined;
   let batch: ReturnType<typeof demoProducts> extends Generator<infer T> ? T[] : never = [];
   // A second stream so store-side drift does not shift the draws that stock and sales already use.
   const drift = rng(seed + 2);
@@ -96,6 +99,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
           });
         }
       }
+    firstVariant ??= vs[0];
     stockRows += stockBatch.length;
     const rows = batch.map(({ variants: _v, images: _i, storeAttributes: _s, ...p }) => p);
     // Products first (the other PIM rows reference them), then everything else side by side on the pools.
@@ -120,6 +124,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  if (opts.storeBadRows !== false && firstVariant) stockRows += await seedStoreOddities(db.store, chain, firstVariant);
 
   const loyalty = Array.from({ length: Math.min(5000, count * 2) }, (_, i) => ({
     id: i + 1,
@@ -143,3 +148,39 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
 
 const toCents = (price: string) => Math.round(Number(price) * 100);
 const fromCents = (cents: number) => (cents / 100).toFixed(2);
+
+/**
+ * What real store systems hold besides clean rows, per store: a second POS item of a catalogue SKU with a mis-keyed
+ * barcode, a new item at a negative price, a SKU in no known format, a new item the PIM does not know yet (the same
+ * in every store), and a new item with a negative on-hand count. Returns the stock rows written.
+ */
+async function seedStoreOddities(
+  store: StoreDb,
+  chain: readonly { code: string }[],
+  known: { sku: string; barcode?: string | null },
+): Promise<number> {
+  const good = known.barcode ?? '8400000000017';
+  const misKeyed = `${good.slice(0, 12)}${(Number(good[12]) + 1) % 10}`;
+  const newBody = '209000000001';
+  const newBarcode = `${newBody}${gtinCheckDigit(newBody)}`;
+  const rows = chain.flatMap((s, i) => [
+    { storeCode: s.code, posSku: `${s.code}-X-BC`, sku: known.sku, barcode: misKeyed, shelfPrice: '1.00' },
+    {
+      storeCode: s.code,
+      posSku: `${s.code}-X-NEG`,
+      sku: `NEW-9001${String(i).padStart(2, '0')}-1`,
+      barcode: null,
+      shelfPrice: '-2.49',
+    },
+    { storeCode: s.code, posSku: `${s.code}-X-FMT`, sku: `misc ${s.code} 4411`, barcode: null, shelfPrice: '3.00' },
+    { storeCode: s.code, posSku: `${s.code}-X-NEW`, sku: 'NEW-900001-1', barcode: newBarcode, shelfPrice: '5.99' },
+    { storeCode: s.code, posSku: `${s.code}-X-CNT`, sku: 'NEW-900002-1', barcode: null, shelfPrice: '2.25' },
+  ]);
+  const stockRows = chain.flatMap((s) => [
+    { storeCode: s.code, sku: 'NEW-900001-1', onHand: 12 },
+    { storeCode: s.code, sku: 'NEW-900002-1', onHand: -3 },
+  ]);
+  await store.insert(storeProducts).values(rows);
+  await store.insert(stock).values(stockRows);
+  return stockRows.length;
+}

@@ -17,6 +17,7 @@ import {
   ordersToLakeRun,
   reconcileOrdersRun,
 } from '../../../domain/orders/run-summaries';
+import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain/platform/run-summaries';
 import { loyaltyStoreExportDayId } from '../../../workflows/loyalty/loyalty-store-export';
 import { applySchedules, SCHEDULES } from '../../../cli/schedules';
@@ -170,6 +171,7 @@ describe('runs explain themselves in the Temporal UI', () => {
         await start('ordersToLake', id('orders-lake'), [{ day }], ordersToLakeRun(day), 'data'),
         await start('fraudIndicators', id('fraud'), [{ lookbackHours: 1 }], fraudIndicatorsRun(1)),
         await start('reconcileOrders', id('orders-reconcile'), [{ day }], reconcileOrdersRun(day), 'data'),
+        await start('storeIntakeAll', id('store-intake-all'), [{ day }], storeIntakeAllRun(day), 'data'),
         await start(
           'loyaltyStoreExport',
           id('loyalty-store-export'),
@@ -232,6 +234,7 @@ describe('runs explain themselves in the Temporal UI', () => {
         ...finite,
         ...scanResult.started,
         loyaltyStoreExportDayId(day),
+        ...['C', 'EMERALD'].map((code) => storeIntakeWorkflowId(code, day)),
         id('outbox-relay'),
         id('loyalty-intake'),
       ];
