@@ -59,7 +59,7 @@ const expectedTables: Record<keyof DatabaseUrls, string[]> = {
   ],
   inventory: [],
   channels: [],
-  extraction: [],
+  extraction: ['lightspeed_credentials', 'lightspeed_cursors', 'lightspeed_days'],
 };
 
 describe('migrations', () => {
