@@ -14,6 +14,7 @@ import { connectClient } from '../workers/temporal-connection';
 import { healthCheckRun } from '../domain/platform/run-summaries';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
+import { startAmazonSandbox, type AmazonSandbox } from '../sandbox/amazon';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
@@ -66,9 +67,26 @@ async function main(): Promise<void> {
       });
     }
 
+    let amazon: AmazonSandbox | undefined;
+    if (!process.env.AMAZON_SPAPI_URL && process.env.BACKBONE_ENV !== 'production') {
+      // Amazon's SP-API and Login with Amazon for the demo seller and vendor. autoCatalog: a SKU the channels
+      // list becomes buyable at once (on Amazon it needs catalogue data), so the marketplace's shoppers buy it.
+      amazon = await startAmazonSandbox({ port: DEFAULT_PORTS.amazonSandbox, autoCatalog: true });
+      shutdown.add('Amazon sandbox', () => amazon!.close());
+      Object.assign(process.env, amazon.env());
+      amazon.marketplace.start(Number(process.env.DEMO_AMAZON_ORDERS_PER_MINUTE ?? 2));
+      stack.rows.push({
+        service: 'Amazon sandbox (SP-API + Login with Amazon)',
+        where: amazon.url,
+        ui: `${amazon.url}/_sandbox/stats`,
+        local: true,
+      });
+    }
+
     writeStackEnv(root, {
       ...stack.env,
       ...(sandbox ? { SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl } : {}),
+      ...(amazon ? amazon.env() : {}),
     });
     const config = loadConfig();
     await preflight(config);

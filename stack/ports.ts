@@ -11,6 +11,7 @@ export const DEFAULT_PORTS = {
   shopifySandbox: 8700,
   webhook: 8701,
   ops: 8702,
+  amazonSandbox: 8704,
 } as const;
 
 export async function freePort(): Promise<number> {

@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startLocalStack, type LocalStack } from '../stack/index';
+import { startAmazonSandbox, type AmazonSandbox } from '../sandbox/amazon';
 import { bootstrapStack } from '../stack/bootstrap';
 import { loadConfig } from '../workers/config';
 import { WORKFLOW_BUNDLE_SOURCES } from '../workers/workflow-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 let stack: LocalStack | undefined;
+let amazon: AmazonSandbox | undefined;
 const UNREACHABLE_SANDBOX_URL = 'http://127.0.0.1:9/admin/api/2026-10/graphql.json';
 
 /**
@@ -25,6 +27,12 @@ export async function setup(): Promise<void> {
   // Each test starts its own sandbox and passes its URL; the configured shop is a sandbox no test may reach by
   // accident (nothing listens there), never a real shop.
   process.env.SHOPIFY_ADMIN_URL ??= UNREACHABLE_SANDBOX_URL;
+  // Amazon: one shared sandbox for the run (AMAZON_SPAPI_URL, AMAZON_LWA_URL, … as sandbox/amazon/README.md lists),
+  // unless the environment points elsewhere; a test that needs faults or a clean account starts its own.
+  if (!process.env.AMAZON_SPAPI_URL) {
+    amazon = await startAmazonSandbox();
+    Object.assign(process.env, amazon.env());
+  }
   const config = loadConfig(process.env);
   const [bundle] = await Promise.all([
     bundleWorkflowCode({ ...WORKFLOW_BUNDLE_SOURCES, logger: quietLogger }),
@@ -37,6 +45,7 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await amazon?.close();
   await stack?.stop();
 }
 
