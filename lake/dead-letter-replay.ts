@@ -19,7 +19,8 @@ export async function replayDeadLetter(
   let rows: Record<string, unknown>[];
   if (letter.kind === 'rows') rows = (letter.rows ?? []).map((r) => r.row);
   else {
-    if (!def.parsePage) throw new Error(`lake table ${def.source}/${def.entity} has no page parser: cannot replay ${key}`);
+    if (!def.parsePage)
+      throw new Error(`lake table ${def.source}/${def.entity} has no page parser: cannot replay ${key}`);
     if (!letter.response) throw new Error(`dead letter ${key} holds no response to parse`);
     rows = def.parsePage(letter.response.body);
   }

@@ -53,7 +53,10 @@ function ensureHttpfsInstalled(): Promise<boolean> {
     // INSTALL into a private directory, then move its result into place with one rename.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'duckdb-ext-'));
     try {
-      const db = await DuckDBInstance.create(':memory:', { extension_directory: tmp, autoinstall_known_extensions: 'false' });
+      const db = await DuckDBInstance.create(':memory:', {
+        extension_directory: tmp,
+        autoinstall_known_extensions: 'false',
+      });
       const c = await db.connect();
       await c.run(`INSTALL ${sqlString(wheel)}`);
       c.closeSync();
@@ -119,7 +122,10 @@ export async function openLakeDuckDB(
 export function s3SecretSql(aws: AwsConnection): string {
   const parts = [`TYPE s3`, `REGION ${sqlString(aws.region)}`];
   if (aws.credentials)
-    parts.push(`KEY_ID ${sqlString(aws.credentials.accessKeyId)}`, `SECRET ${sqlString(aws.credentials.secretAccessKey)}`);
+    parts.push(
+      `KEY_ID ${sqlString(aws.credentials.accessKeyId)}`,
+      `SECRET ${sqlString(aws.credentials.secretAccessKey)}`,
+    );
   if (aws.s3Endpoint) {
     const url = new URL(aws.s3Endpoint);
     parts.push(`ENDPOINT ${sqlString(url.host)}`, `URL_STYLE 'path'`, `USE_SSL ${url.protocol === 'https:'}`);

@@ -40,7 +40,8 @@ export function mysqlLakeLock(pool: mysql.Pool, timeoutSeconds = 120): LakeLock 
         const name = `lake:${key}`.slice(0, 64);
         try {
           const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [name, timeoutSeconds]);
-          if (Number(rows[0]?.ok) !== 1) throw new Error(`lake table ${key} is locked by another writer (waited ${timeoutSeconds}s)`);
+          if (Number(rows[0]?.ok) !== 1)
+            throw new Error(`lake table ${key} is locked by another writer (waited ${timeoutSeconds}s)`);
           try {
             return await fn();
           } finally {

@@ -13,7 +13,9 @@ export async function listLakeTables(s3: S3Client, bucket: string): Promise<Lake
     const out: string[] = [];
     let ContinuationToken: string | undefined;
     do {
-      const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix, Delimiter: '/', ContinuationToken }));
+      const res = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix, Delimiter: '/', ContinuationToken }),
+      );
       for (const p of res.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
       ContinuationToken = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (ContinuationToken);
@@ -95,7 +97,8 @@ export async function openLakeQuery(o: {
 export function tableViewSql(t: LakeManifest, files: Map<string, string>): string | undefined {
   const current = new Map<string, LakeColumn>();
   for (const v of t.versions) for (const col of v.columns) current.set(col.name, col);
-  for (const set of Object.values(t.columnSets ?? {})) for (const col of set) if (!current.has(col.name)) current.set(col.name, col);
+  for (const set of Object.values(t.columnSets ?? {}))
+    for (const col of set) if (!current.has(col.name)) current.set(col.name, col);
   const groups = new Map<string, string[]>();
   for (const [dt, file] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
     const set = t.partitions[dt]?.columnSet ?? 'unknown';

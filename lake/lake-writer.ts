@@ -233,7 +233,15 @@ export async function writeLakeTable(lake: Lake, input: WriteLakeTableInput): Pr
     let partitions: { dt: string; rows: number; bytes: number }[] = [];
     if (accepted.length) partitions = await mergePartitions(lake, input, accepted, resolved.version, nowIso);
     if (!accepted.length && !resolved.added && !newUnknownFields.length)
-      return { written: 0, partitions: [], quarantined: refused.length, deadLetter, rawKey, schemaVersion: resolved.version, newUnknownFields };
+      return {
+        written: 0,
+        partitions: [],
+        quarantined: refused.length,
+        deadLetter,
+        rawKey,
+        schemaVersion: resolved.version,
+        newUnknownFields,
+      };
     const next: LakeManifest = {
       ...manifest,
       schemaVersion: resolved.version,
@@ -332,7 +340,9 @@ async function mergePartitions(
         (await c.runAndReadAll(`DESCRIBE old_raw`)).getRowObjects().map((r) => String(r.column_name)),
       );
       const col = (name: string, type: string) =>
-        have.has(name) ? `TRY_CAST(${sqlIdent(name)} AS ${type}) AS ${sqlIdent(name)}` : `NULL::${type} AS ${sqlIdent(name)}`;
+        have.has(name)
+          ? `TRY_CAST(${sqlIdent(name)} AS ${type}) AS ${sqlIdent(name)}`
+          : `NULL::${type} AS ${sqlIdent(name)}`;
       const oldCols = [
         ...spec.columns.map((x) => col(x.name, x.type)),
         'dt',
@@ -354,7 +364,9 @@ async function mergePartitions(
         ORDER BY dt, ${key}
       ) TO ${sqlString(newDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), FILENAME_PATTERN 'data_{i}')`);
     const counts = new Map(
-      (await c.runAndReadAll(`SELECT dt, count(*) AS n FROM incoming GROUP BY dt`)).getRowObjects().map((r) => [String(r.dt), 0]),
+      (await c.runAndReadAll(`SELECT dt, count(*) AS n FROM incoming GROUP BY dt`))
+        .getRowObjects()
+        .map((r) => [String(r.dt), 0]),
     );
     const sizes = await c.runAndReadAll(
       `SELECT dt, count(*) AS n FROM read_parquet(${sqlString(path.join(newDir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}) GROUP BY dt`,
@@ -364,11 +376,16 @@ async function mergePartitions(
     for (const dt of days) {
       const dir = path.join(newDir, `dt=${dt}`);
       const files = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet'));
-      if (files.length !== 1) throw new Error(`partition ${dt}: expected one Parquet file, DuckDB wrote ${files.length}`);
+      if (files.length !== 1)
+        throw new Error(`partition ${dt}: expected one Parquet file, DuckDB wrote ${files.length}`);
       const file = path.join(dir, files[0]!);
       await uploadFile(
         lake.s3,
-        { Bucket: lake.bucket, Key: partitionKey(spec.source, spec.entity, dt), ContentType: 'application/vnd.apache.parquet' },
+        {
+          Bucket: lake.bucket,
+          Key: partitionKey(spec.source, spec.entity, dt),
+          ContentType: 'application/vnd.apache.parquet',
+        },
         file,
       );
       result.push({ dt, rows: counts.get(dt) ?? 0, bytes: fs.statSync(file).size });

@@ -92,11 +92,24 @@ function duckdbHttpfs() {
     has('python3') &&
     run(
       'python3',
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--no-deps', '--target', target, pkg],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--root-user-action=ignore',
+        '--no-deps',
+        '--target',
+        target,
+        pkg,
+      ],
       `DuckDB httpfs (PyPI ${pkg})`,
     );
   if (!ok || !fs.existsSync(file))
-    console.log(`[ensure] note: DuckDB httpfs ${version} not installed (${pkg}); lake queries read through the AWS SDK`);
+    console.log(
+      `[ensure] note: DuckDB httpfs ${version} not installed (${pkg}); lake queries read through the AWS SDK`,
+    );
 }
 
 let aptUpdated = false;

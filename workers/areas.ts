@@ -1,5 +1,6 @@
 import { catalogArea } from '../activities/catalog';
 import { customersArea } from '../activities/customers';
+import { extractionArea } from '../activities/extraction';
 import { inventoryArea } from '../activities/inventory';
 import { loyaltyArea } from '../activities/loyalty';
 import { ordersArea } from '../activities/orders';
@@ -14,4 +15,5 @@ export const AREAS: AreaRegistration[] = [
   ordersArea,
   customersArea,
   loyaltyArea,
+  extractionArea,
 ];

@@ -5,3 +5,4 @@ export * from './orders';
 export * from './customers';
 export * from './loyalty';
 export * from './inventory';
+export * from './extraction';

@@ -69,7 +69,8 @@ export function checkSchema(schema: LakeSchema): void {
   for (const k of [...schema.naturalKey, schema.updatedAtField])
     if (!names.has(k)) throw new Error(`lake key column '${k}' is not among the columns`);
   for (const k of schema.naturalKey)
-    if (!schema.columns.find((c) => c.name === k)?.required) throw new Error(`natural key column '${k}' must be required`);
+    if (!schema.columns.find((c) => c.name === k)?.required)
+      throw new Error(`natural key column '${k}' must be required`);
 }
 
 /** The version `schema` gets, given the table's history (oldest first); `added` when a new version is recorded. */
@@ -88,7 +89,8 @@ export function resolveSchemaVersion(
   });
   if (!current) return { version: 1, history: [entry(1)], added: true };
   const breaking = breakingChange(current, schema);
-  if (breaking) return { version: current.version + 1, history: [...history, entry(current.version + 1, breaking)], added: true };
+  if (breaking)
+    return { version: current.version + 1, history: [...history, entry(current.version + 1, breaking)], added: true };
   const known = new Set(current.columns.map((c) => c.name));
   const added = schema.columns.filter((c) => !known.has(c.name));
   if (!added.length) return { version: current.version, history: [...history], added: false };

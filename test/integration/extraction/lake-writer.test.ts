@@ -5,7 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LakeColumn } from '../../../domain/extraction/lake-schema';
-import { listDeadLetters, readDeadLetter } from '../../../lake/dead-letters';
+import { replayDeadLetter } from '../../../lake/dead-letter-replay';
+import { listDeadLetters, readDeadLetter, writeDeadLetter } from '../../../lake/dead-letters';
 import { extensionDirectory, s3SecretSql } from '../../../lake/duckdb';
 import { partitionKey } from '../../../lake/lake-layout';
 import { openLakeQuery } from '../../../lake/lake-query';
@@ -80,12 +81,18 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     const same = '2026-09-02T00:00:00Z';
     const rows = Array.from({ length: 500 }, (_, i) => order(1000 + i, '2026-09-02', same, '1.00'));
     await writeLakeTable(lake, { ...spec, dt: { column: 'created_at' }, rows });
-    await writeLakeTable(lake, { ...spec, dt: { column: 'created_at' }, rows: [order(1000, '2026-09-02', same, '2.00')] });
+    await writeLakeTable(lake, {
+      ...spec,
+      dt: { column: 'created_at' },
+      rows: [order(1000, '2026-09-02', same, '2.00')],
+    });
     const q = await session();
     try {
-      expect(await q.query(`SELECT count(*)::INT AS n, sum(total)::VARCHAR AS s FROM shopify.orders WHERE dt = '2026-09-02'`)).toEqual([
-        { n: 500, s: '501.00' },
-      ]);
+      expect(
+        await q.query(
+          `SELECT count(*)::INT AS n, sum(total)::VARCHAR AS s FROM shopify.orders WHERE dt = '2026-09-02'`,
+        ),
+      ).toEqual([{ n: 500, s: '501.00' }]);
     } finally {
       q.close();
     }
@@ -95,8 +102,15 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     const r = await writeLakeTable(lake, {
       ...spec,
       dt: { column: 'created_at' },
-      rows: [order(2001, '2026-09-03', '2026-09-03T10:00:00Z', '5.00'), { ...order(2002, '2026-09-03', '2026-09-03T10:00:00Z', 'x'), store: '' }],
-      raw: { pageId: 'window-1/p1', request: { query: 'orders', window: '2026-09-03' }, records: [{ id: 2001 }, { id: 2002 }] },
+      rows: [
+        order(2001, '2026-09-03', '2026-09-03T10:00:00Z', '5.00'),
+        { ...order(2002, '2026-09-03', '2026-09-03T10:00:00Z', 'x'), store: '' },
+      ],
+      raw: {
+        pageId: 'window-1/p1',
+        request: { query: 'orders', window: '2026-09-03' },
+        records: [{ id: 2001 }, { id: 2002 }],
+      },
     });
     expect(r.written).toBe(1);
     expect(r.quarantined).toBe(1);
@@ -127,7 +141,9 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     const q = await session();
     try {
       expect(
-        await q.query(`SELECT order_id, json_extract_string(_extra, '$.loyaltyTier') AS tier FROM shopify.orders WHERE dt = '2026-09-04' ORDER BY 1`),
+        await q.query(
+          `SELECT order_id, json_extract_string(_extra, '$.loyaltyTier') AS tier FROM shopify.orders WHERE dt = '2026-09-04' ORDER BY 1`,
+        ),
       ).toEqual([
         { order_id: '3001', tier: 'gold' },
         { order_id: '3002', tier: 'silver' },
@@ -139,7 +155,11 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
 
   it('a new optional column keeps the schema version; a retyped column bumps it and old partitions still read', async () => {
     const t = { ...spec, entity: 'versions' };
-    const v1 = await writeLakeTable(lake, { ...t, dt: { column: 'created_at' }, rows: [order(1, '2026-01-01', '2026-01-01T00:00:00Z', '1.00')] });
+    const v1 = await writeLakeTable(lake, {
+      ...t,
+      dt: { column: 'created_at' },
+      rows: [order(1, '2026-01-01', '2026-01-01T00:00:00Z', '1.00')],
+    });
     expect(v1.schemaVersion).toBe(1);
     const withNote = [...columns, { name: 'note', type: 'VARCHAR' as const }];
     const v1b = await writeLakeTable(lake, {
@@ -176,7 +196,11 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
 
   it('a reported deletion is a tombstone that wins over the row (key and updated_at suffice)', async () => {
     const t = { ...spec, entity: 'deletions' };
-    await writeLakeTable(lake, { ...t, dt: { day: '2026-05-05' }, rows: [order(7, '2026-05-05', '2026-05-05T00:00:00Z', '7.00')] });
+    await writeLakeTable(lake, {
+      ...t,
+      dt: { day: '2026-05-05' },
+      rows: [order(7, '2026-05-05', '2026-05-05T00:00:00Z', '7.00')],
+    });
     await writeLakeTable(lake, {
       ...t,
       dt: { day: '2026-05-05' },
@@ -215,28 +239,51 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     // A corrupt partition beside good ones: a query that opened it would fail, so success proves it was skipped.
     const t = { ...spec, entity: 'pruning' };
     for (const day of ['2026-07-01', '2026-07-02', '2026-07-03'])
-      await writeLakeTable(lake, { ...t, dt: { day }, rows: [order(Number(day.slice(-1)), day, `${day}T00:00:00Z`, '1.00')] });
+      await writeLakeTable(lake, {
+        ...t,
+        dt: { day },
+        rows: [order(Number(day.slice(-1)), day, `${day}T00:00:00Z`, '1.00')],
+      });
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: partitionKey('shopify', 'pruning', '2026-07-03'), Body: 'not parquet' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: partitionKey('shopify', 'pruning', '2026-07-03'),
+        Body: 'not parquet',
+      }),
     );
     const q = await session();
     try {
-      expect(await q.query(`SELECT count(*)::INT AS n FROM shopify.pruning WHERE dt <= DATE '2026-07-02'`)).toEqual([{ n: 2 }]);
+      expect(await q.query(`SELECT count(*)::INT AS n FROM shopify.pruning WHERE dt <= DATE '2026-07-02'`)).toEqual([
+        { n: 2 },
+      ]);
       await expect(q.query(`SELECT count(*)::INT AS n FROM shopify.pruning`)).rejects.toThrow(/parquet|magic/i);
     } finally {
       q.close();
     }
-    const f = await openLakeQuery({ aws: config.aws, s3, bucket, cacheDir, forceSdk: true, dtFrom: '2026-07-01', dtTo: '2026-07-02' });
+    const f = await openLakeQuery({
+      aws: config.aws,
+      s3,
+      bucket,
+      cacheDir,
+      forceSdk: true,
+      dtFrom: '2026-07-01',
+      dtTo: '2026-07-02',
+    });
     try {
       expect(f.duck.httpfs).toBe(false);
-      expect(await f.query(`SELECT count(*)::INT AS n, sum(total)::VARCHAR AS s FROM shopify.pruning`)).toEqual([{ n: 2, s: '2.00' }]);
+      expect(await f.query(`SELECT count(*)::INT AS n, sum(total)::VARCHAR AS s FROM shopify.pruning`)).toEqual([
+        { n: 2, s: '2.00' },
+      ]);
     } finally {
       f.close();
     }
   });
 
   it('an independent DuckDB (fresh instance, only httpfs and the S3 secret) reads every table', async () => {
-    const db = await DuckDBInstance.create(':memory:', { extension_directory: extensionDirectory(), autoinstall_known_extensions: 'false' });
+    const db = await DuckDBInstance.create(':memory:', {
+      extension_directory: extensionDirectory(),
+      autoinstall_known_extensions: 'false',
+    });
     const c = await db.connect();
     try {
       await c.run(s3SecretSql(config.aws));
@@ -249,6 +296,63 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     } finally {
       c.closeSync();
       db.closeSync();
+    }
+  });
+});
+
+describe('dead-letter replay', () => {
+  const config = loadConfig();
+  const s3 = createS3Client(config.aws);
+  const bucket = `lake-r-${randomUUID().slice(0, 8)}`;
+  const quarantine = `lakeq-r-${randomUUID().slice(0, 8)}`;
+  const lake: Lake = { s3, bucket, quarantineBucket: quarantine };
+  beforeAll(async () => ensureBuckets(s3, [bucket, quarantine]));
+  afterAll(() => s3.destroy());
+
+  it('replays refused rows after the schema is fixed, and a page after the parser is fixed; each letter once', async () => {
+    const strict = { ...spec, entity: 'replay', dt: { column: 'created_at' } as const };
+    const r = await writeLakeTable(lake, {
+      ...strict,
+      rows: [{ ...order(1, '2026-03-01', '2026-03-01T00:00:00Z', '1.00'), store: null }],
+    });
+    expect(r.quarantined).toBe(1);
+    // The fix: store becomes optional. The replay reads the table's current definition.
+    const fixed = { ...strict, columns: columns.map((c) => (c.name === 'store' ? { ...c, required: false } : c)) };
+    const rowsReplay = await replayDeadLetter(lake, r.deadLetter!, () => fixed);
+    expect(rowsReplay.result).toMatchObject({ written: 1, quarantined: 0 });
+
+    let parserFixed = false;
+    const withParser = {
+      ...fixed,
+      parsePage: (body: string) => {
+        if (!parserFixed) throw new Error('unexpected page shape');
+        return (JSON.parse(body) as { orders: Record<string, unknown>[] }).orders;
+      },
+    };
+    const page = await writeDeadLetter(lake, {
+      source: 'shopify',
+      entity: 'replay',
+      kind: 'page',
+      reason: 'unexpected page shape',
+      request: { query: 'orders', cursor: 'abc' },
+      response: {
+        status: 200,
+        body: JSON.stringify({ orders: [order(2, '2026-03-01', '2026-03-01T00:00:00Z', '2.00')] }),
+      },
+    });
+    await expect(replayDeadLetter(lake, page, () => withParser)).rejects.toThrow(/unexpected page shape/);
+    expect(await listDeadLetters(lake, 'shopify/replay')).toEqual([page]);
+    parserFixed = true;
+    await replayDeadLetter(lake, page, () => withParser);
+    expect(await listDeadLetters(lake, 'shopify/replay')).toEqual([]);
+    const q = await openLakeQuery({ aws: config.aws, s3, bucket, cacheDir: os.tmpdir() });
+    try {
+      expect(await q.query(`SELECT order_id, store FROM shopify.replay ORDER BY 1`)).toEqual([
+        { order_id: '1', store: null },
+        { order_id: '2', store: 'EM' },
+      ]);
+    } finally {
+      q.close();
     }
   });
 });
