@@ -46,20 +46,23 @@ export function variantView(v: SbVariant, p: SbProduct, s: ShopState) {
   };
 }
 
-export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<string, unknown> {
-  const level = (locationId: string) => {
-    const quantities = item.levels.get(locationId);
-    const location = s.locations.get(locationId);
-    if (!quantities || !location) return null;
-    return {
-      id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
-      isActive: true,
-      location: locationView(location),
-      quantities: ({ names }: { names: string[] }) =>
-        names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),
-      item: () => inventoryItemView(item, s),
-    };
+/** An item's level at a location, or null where it is not stocked. */
+function levelView(item: SbInventoryItem, locationId: string, s: ShopState): Record<string, unknown> | null {
+  const quantities = item.levels.get(locationId);
+  const location = s.locations.get(locationId);
+  if (!quantities || !location) return null;
+  return {
+    id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
+    isActive: true,
+    location: () => locationView(location, s),
+    quantities: ({ names }: { names: string[] }) =>
+      names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),
+    item: () => inventoryItemView(item, s),
   };
+}
+
+export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<string, unknown> {
+  const level = (locationId: string) => levelView(item, locationId, s);
   return {
     id: item.id,
     sku: item.sku,
@@ -75,11 +78,23 @@ export function inventoryItemView(item: SbInventoryItem, s: ShopState): Record<s
   };
 }
 
-export const locationView = (l: SbLocation) => ({
+/**
+ * A location; with the shop state, its `inventoryLevels` too: "A list of the quantities of the inventory items that
+ * can be stocked at this location" (Location.inventoryLevels), one per item stocked there, in item id order.
+ */
+export const locationView = (l: SbLocation, s?: ShopState) => ({
   id: l.id,
   name: l.name,
   isActive: l.isActive,
   address: { address1: l.address1 ?? null, city: null, zip: null },
+  inventoryLevels: (a: ConnectionArgs, ctx: SandboxContext): Record<string, unknown> => {
+    const items = s ? [...s.inventoryItems.values()].filter((item) => item.levels.has(l.id)) : [];
+    return connection(
+      items.map((item) => levelView(item, l.id, s!)).filter((v) => v !== null),
+      a,
+      ctx,
+    );
+  },
 });
 
 const bag = (

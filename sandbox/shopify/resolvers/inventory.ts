@@ -112,7 +112,7 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
         delta: q.quantity - before,
         quantityAfterChange: q.quantity,
         item: inventoryItemView(item, s),
-        location: locationView(s.locations.get(q.locationId)!),
+        location: locationView(s.locations.get(q.locationId)!, s),
       };
     });
     return {

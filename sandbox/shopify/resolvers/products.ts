@@ -47,7 +47,11 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
         );
       },
       locations: (a: ConnectionArgs, ctx: SandboxContext) =>
-        connection([...s.locations.values()].map(locationView), a, ctx),
+        connection(
+          [...s.locations.values()].map((l) => locationView(l, s)),
+          a,
+          ctx,
+        ),
       productVariant: ({ id }: { id: string }) => {
         const hit = s.variant(id);
         return hit ? variantView(hit.variant, hit.product, s) : null;
