@@ -1,27 +1,66 @@
 import { pimDb, storeDb } from '../../db/client';
 import { storeIntakeAllRun } from '../../domain/inventory/intake-summaries';
 import type { AreaRegistration } from '../platform/area';
+import type { Deps } from '../platform/deps';
 import { createIntakeActivities } from './intake';
 import { createInventoryActivities } from './inventory';
+import { createLedger } from './ledger';
+import { createLedgerActivities } from './ledger-activities';
+import { createLedgerReads } from './ledger-reads';
+import { createStockPushActivities } from './stock-push';
 
-/** Store stock → Shopify inventory levels; the daily store intake into the PIM. */
+/** The ledger and its reads, built from the worker's clients (other areas apply movements through it too). */
+export function ledgerFrom(deps: Deps) {
+  const ledger = createLedger({
+    inventory: deps.pools.inventory,
+    pim: deps.pools.pim,
+    store: deps.pools.store,
+    s3: deps.s3,
+    quarantineBucket: deps.config.aws.buckets.quarantine,
+  });
+  return { ledger, reads: createLedgerReads({ inventory: deps.pools.inventory, pim: deps.pools.pim }) };
+}
+
+/**
+ * The stock ledger (movements, levels, reservations, continuous store pickup), stock → Shopify per location,
+ * and the daily store intake into the PIM.
+ */
 export const inventoryArea: AreaRegistration = {
   name: 'inventory',
-  activities: (deps) => ({
-    shopify: createInventoryActivities({
-      pim: pimDb(deps.pools.pim),
-      store: storeDb(deps.pools.store),
+  activities: (deps) => {
+    const { ledger, reads } = ledgerFrom(deps);
+    const push = createStockPushActivities({
+      inventory: deps.pools.inventory,
+      pim: deps.pools.pim,
       shopify: deps.shopify,
-    }),
-    data: {
-      ...createIntakeActivities({
-        pim: pimDb(deps.pools.pim),
-        store: storeDb(deps.pools.store),
-        s3: deps.s3,
-        buckets: deps.config.aws.buckets,
-      }),
-    },
-  }),
+      reads,
+    });
+    return {
+      shopify: {
+        ...createInventoryActivities({
+          pim: pimDb(deps.pools.pim),
+          store: storeDb(deps.pools.store),
+          shopify: deps.shopify,
+        }),
+        pushSkuStock: push.pushSkuStock,
+      },
+      data: {
+        ...createIntakeActivities({
+          pim: pimDb(deps.pools.pim),
+          store: storeDb(deps.pools.store),
+          s3: deps.s3,
+          buckets: deps.config.aws.buckets,
+        }),
+        ...createLedgerActivities({
+          store: deps.pools.store,
+          inventory: deps.pools.inventory,
+          ledger,
+          temporal: deps.temporal,
+          laggingSkus: push.laggingSkus,
+        }),
+      },
+    };
+  },
   schedules: [
     {
       id: 'store-intake',

@@ -35,7 +35,12 @@ export const stock = mysqlTable(
     onHand: int('on_hand').notNull(),
     updatedAt: updatedAtColumn(),
   },
-  (t) => [primaryKey({ columns: [t.storeCode, t.sku] }), index('stock_sku_idx').on(t.sku)],
+  (t) => [
+    primaryKey({ columns: [t.storeCode, t.sku] }),
+    index('stock_sku_idx').on(t.sku),
+    // The ledger's continuous pickup reads changed rows by (updated_at, store, sku) high-water mark.
+    index('stock_changes_idx').on(t.updatedAt, t.storeCode, t.sku),
+  ],
 );
 
 export const posSales = mysqlTable(

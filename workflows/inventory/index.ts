@@ -1,1 +1,3 @@
 export * from './intake';
+export * from './inventory-sync';
+export * from './stock-pickup';

@@ -1,0 +1,250 @@
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import {
+  LedgerState,
+  levelKey,
+  type Incident,
+  type Level,
+  type OpenLine,
+  type Outcome,
+} from '../../domain/inventory/ledger';
+import { lineKey, type Movement } from '../../domain/inventory/movements';
+
+/** A level the batch changed, with the version it was read at (0: not in the table yet). */
+interface Touched {
+  sku: string;
+  location: string;
+  readVersion: number;
+}
+
+/** Why a transaction must be run again on fresh reads: a level moved since it was read, or a key appeared. */
+class LostRace extends Error {}
+
+const CHUNK = 1000;
+const retryable = (err: unknown) => {
+  const errno = (err as { errno?: number }).errno;
+  // 1062: a concurrent batch inserted the same movement key or a new level first; 1213/1205: deadlock, lock wait.
+  return err instanceof LostRace || errno === 1062 || errno === 1213 || errno === 1205;
+};
+const sqlTime = (iso: string | null) => (iso ? new Date(iso) : null);
+const chunks = <T>(xs: T[]) =>
+  Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+
+export interface BatchWrite {
+  outcomes: Outcome[];
+  incidents: Incident[];
+  changedSkus: string[];
+  /** Transactions run again because another writer changed a level first (optimistic locking's cost). */
+  retries: number;
+}
+
+/**
+ * Applies already validated movements in one transaction with optimistic locking: read the keys, levels and
+ * reservations the batch touches (no locks), fold in memory, then write movements, levels (each only if its
+ * version is still the one read), reservations, incidents and the SKUs' change counters. A lost race rolls
+ * back and runs the whole batch again on fresh reads, so a concurrent batch on the same SKU never loses an
+ * update and a key is applied once. `alsoInTransaction` commits with it (e.g. the pickup's high-water mark).
+ */
+export async function writeBatch(
+  pool: Pool,
+  batch: Movement[],
+  alsoInTransaction?: (conn: PoolConnection) => Promise<void>,
+): Promise<BatchWrite> {
+  for (let retries = 0; ; retries++) {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const { state, versions } = await loadState(conn, batch);
+      const outcomes = batch.map((m) => state.apply(m));
+      const applied = outcomes.flatMap((o) => (o.status === 'applied' ? [o] : []));
+      await insertMovements(conn, applied);
+      const levels = new Map<string, Touched>();
+      for (const o of applied) {
+        const k = levelKey(o.movement.sku, o.movement.location);
+        levels.set(k, { sku: o.movement.sku, location: o.movement.location, readVersion: versions.get(k) ?? 0 });
+      }
+      // One order of writes for every batch, so two batches lock their rows in the same order.
+      const ordered = [...levels.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t);
+      await writeLevels(conn, state, ordered, applied);
+      await writeLines(conn, state, applied);
+      const incidents = applied.flatMap((o) => (o.incident ? [o.incident] : []));
+      await insertIncidents(conn, incidents);
+      const changedSkus = [...new Set(applied.map((o) => o.movement.sku))];
+      await bumpSkus(conn, changedSkus);
+      if (alsoInTransaction) await alsoInTransaction(conn);
+      await conn.commit();
+      return { outcomes, incidents, changedSkus, retries };
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      if (!retryable(err) || retries >= 50) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(retries + 1, 10)));
+    } finally {
+      conn.release();
+    }
+  }
+}
+
+async function loadState(conn: PoolConnection, batch: Movement[]) {
+  const state = new LedgerState();
+  const versions = new Map<string, number>();
+  const keys = [...new Set(batch.map((m) => m.key))];
+  for (const part of chunks(keys)) {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT movement_key AS k, content_hash AS h FROM movements WHERE movement_key IN (?)',
+      [part],
+    );
+    for (const r of rows) state.seen.set(r.k as string, r.h as string);
+  }
+  const lineKeys = [...new Set(batch.filter((m) => m.orderLineId).map(lineKey))];
+  const lines: OpenLine[] = [];
+  for (const part of chunks(lineKeys)) {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM reservations WHERE line_key IN (?)', [part]);
+    lines.push(...rows.map(lineRow));
+  }
+  // Releases and fulfilments act at their line's location: load those levels too.
+  const pairs = new Map<string, [string, string]>();
+  for (const m of batch) pairs.set(levelKey(m.sku, m.location), [m.sku, m.location]);
+  for (const l of lines) pairs.set(levelKey(l.sku, l.location), [l.sku, l.location]);
+  for (const part of chunks([...pairs.values()])) {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT sku, location, on_hand, reserved, counted_at, version FROM stock_levels WHERE (sku, location) IN (?)',
+      [part],
+    );
+    for (const r of rows) {
+      const k = levelKey(r.sku, r.location);
+      const level: Level = {
+        onHand: r.on_hand,
+        reserved: r.reserved,
+        countedAt: r.counted_at ? (r.counted_at as Date).toISOString() : null,
+      };
+      state.levels.set(k, level);
+      versions.set(k, r.version);
+    }
+    // Open lines at these levels: the orders an incident names.
+    const [open] = await conn.query<RowDataPacket[]>(
+      'SELECT * FROM reservations WHERE (sku, location) IN (?) AND open > 0 ORDER BY updated_at, line_key',
+      [part],
+    );
+    lines.push(...open.map(lineRow));
+  }
+  for (const l of lines) state.lines.set(l.lineKey, l);
+  for (const m of batch.filter((x) => x.kind === 'count')) {
+    const at = new Date(m.occurredAt);
+    if (Number.isNaN(at.getTime())) continue;
+    const [[row]] = (await conn.query(
+      'SELECT COALESCE(SUM(on_hand_delta), 0) AS d FROM movements WHERE sku = ? AND location = ? AND occurred_at > ?',
+      [m.sku, m.location, at],
+    )) as unknown as [{ d: string | number }[]];
+    state.priorDeltasAfter.set(`${levelKey(m.sku, m.location)}@${at.getTime()}`, Number(row?.d ?? 0));
+  }
+  return { state, versions };
+}
+
+const lineRow = (r: RowDataPacket): OpenLine => ({
+  lineKey: r.line_key,
+  sku: r.sku,
+  location: r.location,
+  channel: r.channel,
+  orderId: r.order_id,
+  open: r.open,
+});
+
+type Applied = Extract<Outcome, { status: 'applied' }>;
+
+async function insertMovements(conn: PoolConnection, applied: Applied[]) {
+  for (const part of chunks(applied)) {
+    if (!part.length) continue;
+    // Plain INSERT: a key a concurrent batch committed meanwhile fails with 1062 and the batch is re-read.
+    await conn.query(
+      'INSERT INTO movements (movement_key, content_hash, kind, sku, location, quantity, on_hand_delta, occurred_at, channel, order_id, order_line_id) VALUES ?',
+      [
+        part.map(({ movement: m, hash, delta }) => [
+          m.key,
+          hash,
+          m.kind,
+          m.sku,
+          m.location,
+          m.quantity,
+          delta,
+          new Date(m.occurredAt),
+          m.channel ?? null,
+          m.orderId ?? null,
+          m.orderLineId ?? null,
+        ]),
+      ],
+    );
+  }
+}
+
+async function writeLevels(conn: PoolConnection, state: LedgerState, levels: Touched[], applied: Applied[]) {
+  const lastAt = new Map<string, number>();
+  for (const { movement: m } of applied) {
+    const k = levelKey(m.sku, m.location);
+    lastAt.set(k, Math.max(lastAt.get(k) ?? 0, new Date(m.occurredAt).getTime()));
+  }
+  const row = (t: Touched) => {
+    const l = state.level(t.sku, t.location);
+    const k = levelKey(t.sku, t.location);
+    return [t.sku, t.location, l.onHand, l.reserved, sqlTime(l.countedAt), t.readVersion + 1, new Date(lastAt.get(k)!)];
+  };
+  const cols = '(sku, location, on_hand, reserved, counted_at, version, last_movement_at)';
+  for (const part of chunks(levels.filter((t) => t.readVersion === 0)))
+    if (part.length) await conn.query(`INSERT INTO stock_levels ${cols} VALUES ?`, [part.map(row)]);
+  // Each row is updated only if its version is still the one read; with CLIENT_FOUND_ROWS (mysql2's default) an
+  // updated row counts 2 and a row left alone 1, so fewer than 2 per row means another writer got there first.
+  const guard = 'version = VALUES(version) - 1';
+  const set = ['on_hand', 'reserved', 'counted_at']
+    .map((c) => `${c} = IF(${guard}, VALUES(${c}), ${c})`)
+    .concat(`last_movement_at = IF(${guard}, GREATEST(last_movement_at, VALUES(last_movement_at)), last_movement_at)`)
+    .concat(`version = IF(${guard}, VALUES(version), version)`)
+    .join(', ');
+  for (const part of chunks(levels.filter((t) => t.readVersion > 0))) {
+    if (!part.length) continue;
+    const [res] = (await conn.query(`INSERT INTO stock_levels ${cols} VALUES ? ON DUPLICATE KEY UPDATE ${set}`, [
+      part.map(row),
+    ])) as unknown as [{ affectedRows: number }];
+    if (res.affectedRows !== 2 * part.length) throw new LostRace('a level changed since it was read');
+  }
+}
+
+async function writeLines(conn: PoolConnection, state: LedgerState, applied: Applied[]) {
+  const changed = [...new Set(applied.filter((o) => o.movement.orderLineId).map((o) => lineKey(o.movement)))].flatMap(
+    (k) => {
+      const l = state.lines.get(k);
+      return l ? [[l.lineKey, l.sku, l.location, l.channel, l.orderId, l.open]] : [];
+    },
+  );
+  for (const part of chunks(changed))
+    if (part.length)
+      await conn.query(
+        'INSERT INTO reservations (line_key, sku, location, channel, order_id, open) VALUES ? ON DUPLICATE KEY UPDATE open = VALUES(open), order_id = COALESCE(VALUES(order_id), order_id)',
+        [part],
+      );
+}
+
+async function insertIncidents(conn: PoolConnection, incidents: Incident[]) {
+  if (!incidents.length) return;
+  await conn.query(
+    'INSERT IGNORE INTO stock_incidents (movement_key, kind, sku, location, units, order_ids, line_keys) VALUES ?',
+    [
+      incidents.map((i) => [
+        i.movementKey,
+        i.kind,
+        i.sku,
+        i.location,
+        i.units,
+        JSON.stringify(i.orderIds),
+        JSON.stringify(i.lineKeys),
+      ]),
+    ],
+  );
+}
+
+async function bumpSkus(conn: PoolConnection, skus: string[]) {
+  const now = new Date();
+  for (const part of chunks(skus.sort()))
+    if (part.length)
+      await conn.query(
+        'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ledger_version = ledger_version + 1, changed_at = VALUES(changed_at)',
+        [part.map((s) => [s, 1, 0, now])],
+      );
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import {
+  activateInventory,
+  inventoryLevelQuantities,
+  inventorySetQuantities,
+  ShopifyUserError,
+  type InventoryQuantity,
+  type ShopifyClient,
+} from '../../connectors/shopify';
+import { shopifyOnHandTarget } from '../../domain/inventory/offer';
+import { CHANNEL } from '../catalog/catalog';
+import type { LedgerReads } from './ledger-reads';
+
+export interface SkuPushResult {
+  sku: string;
+  /** The ledger version this push made Shopify equal to (pushed_version afterwards). */
+  version: number;
+  status: 'Synced' | 'Skipped';
+  /** Why nothing was written: the SKU has no Shopify inventory item yet, or no ledger level. */
+  skippedBecause?: 'unpublished' | 'no-ledger-stock';
+  locations: number;
+  writes: number;
+  changed: number;
+  /** What each mapped location now offers (Shopify `available` as we set it). */
+  offered: Record<string, number>;
+  unmappedLocations: string[];
+}
+
+/** Ledger → Shopify for one SKU at every mapped location: compare-and-set writes under per-operation keys. */
+export function createStockPushActivities(deps: {
+  inventory: Pool;
+  pim: Pool;
+  shopify: ShopifyClient;
+  reads: LedgerReads;
+}) {
+  async function inventoryItemOf(sku: string): Promise<string | undefined> {
+    const [rows] = await deps.pim.query<RowDataPacket[]>(
+      'SELECT cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku = ?',
+      [CHANNEL, sku],
+    );
+    const ids = rows[0]?.ids;
+    const parsed = (typeof ids === 'string' ? JSON.parse(ids) : ids) as Record<
+      string,
+      { inventoryItemId?: string }
+    > | null;
+    return parsed?.[sku]?.inventoryItemId;
+  }
+  async function mappedLocations(): Promise<Map<string, string>> {
+    const [rows] = await deps.pim.query<RowDataPacket[]>(
+      'SELECT store_code, shopify_location_id FROM location_mappings WHERE active = TRUE',
+    );
+    return new Map(rows.map((r) => [r.store_code as string, r.shopify_location_id as string]));
+  }
+  const markPushed = (sku: string, version: number) =>
+    deps.inventory.query(
+      'UPDATE sku_sync SET pushed_version = GREATEST(pushed_version, ?), pushed_at = ? WHERE sku = ?',
+      [version, new Date(), sku],
+    );
+
+  return {
+    /**
+     * Makes every mapped Shopify location offer what the ledger can sell there (`domain/inventory/offer.ts`).
+     * The version is read before the levels, so a change committed meanwhile leaves pushed < ledger and is
+     * pushed again. Each write is a compare-and-set on on_hand (a stale read is re-read, up to 5 rounds) under
+     * an idempotency key from `operationId` (drawn by the workflow before the first attempt) + attempt + round.
+     */
+    async pushSkuStock(sku: string, operationId: string): Promise<SkuPushResult> {
+      const { ledgerVersion } = await deps.reads.syncVersion(sku);
+      const base = { sku, version: ledgerVersion, locations: 0, writes: 0, changed: 0, offered: {} };
+      const levels = await deps.reads.levelsOf([sku]);
+      const itemId = await inventoryItemOf(sku);
+      if (!itemId || !levels.length) {
+        await markPushed(sku, ledgerVersion);
+        return {
+          ...base,
+          status: 'Skipped',
+          skippedBecause: itemId ? 'no-ledger-stock' : 'unpublished',
+          unmappedLocations: [],
+        };
+      }
+      const mapped = await mappedLocations();
+      const unmappedLocations = levels.filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
+      const safetyStock = levels[0]!.safetyStock;
+      const byLocation = new Map(levels.map((l) => [l.location, l]));
+      const attempt = Context.current().info.attempt;
+      const key = (what: string) =>
+        createHash('sha256').update(`${operationId}|${attempt}|stock|${sku}|${what}`).digest('hex');
+      const targets = [...mapped].map(([code, locationId]) => ({ code, locationId, level: byLocation.get(code) }));
+      let writes = 0;
+      let changed = 0;
+      const offered: Record<string, number> = {};
+      for (let round = 1; ; round++) {
+        const quantities: InventoryQuantity[] = [];
+        for (const t of targets) {
+          const shop = await inventoryLevelQuantities(deps.shopify, itemId, t.locationId);
+          const want = shopifyOnHandTarget({
+            onHand: t.level?.onHand ?? 0,
+            reserved: t.level?.reserved ?? 0,
+            shopifyReserved: t.level?.reservedBy[CHANNEL] ?? 0,
+            committed: shop?.committed ?? 0,
+            safetyStock,
+          });
+          offered[t.code] = want.offer;
+          if (!shop) {
+            // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
+            if (!t.level?.onHand) continue;
+            await activateInventory(deps.shopify, itemId, t.locationId, want.offer, key(`activate|${t.locationId}`));
+            writes++;
+            changed++;
+          } else if (shop.onHand !== want.onHand)
+            quantities.push({
+              inventoryItemId: itemId,
+              locationId: t.locationId,
+              quantity: want.onHand,
+              changeFromQuantity: shop.onHand,
+            });
+        }
+        if (quantities.length) {
+          try {
+            await inventorySetQuantities(
+              deps.shopify,
+              { name: 'on_hand', reason: 'correction', quantities },
+              key(`set|${round}`),
+            );
+            writes++;
+            changed += quantities.length;
+          } catch (err) {
+            const stale = err instanceof ShopifyUserError && err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
+            if (!stale || round >= 5) throw err;
+            continue;
+          }
+        }
+        await markPushed(sku, ledgerVersion);
+        return { ...base, status: 'Synced', locations: targets.length, writes, changed, offered, unmappedLocations };
+      }
+    },
+
+    /** SKUs whose last change has not reached Shopify (a lost signal, a crash between commit and signal). */
+    async laggingSkus(olderThanMs: number, limit = 500): Promise<string[]> {
+      const [rows] = await deps.inventory.query<RowDataPacket[]>(
+        'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version AND changed_at < ? ORDER BY changed_at LIMIT ?',
+        [new Date(Date.now() - olderThanMs), limit],
+      );
+      return rows.map((r) => r.sku as string);
+    },
+  };
+}

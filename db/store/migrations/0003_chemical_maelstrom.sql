@@ -1,0 +1,1 @@
+CREATE INDEX `stock_changes_idx` ON `stock` (`updated_at`,`store_code`,`sku`);

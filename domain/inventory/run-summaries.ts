@@ -1,0 +1,9 @@
+import { runSummary, type RunSummary } from '../platform/run-summary';
+
+/** `push stock SKU-1 (C)`: a SKU's ledger → Shopify push, started by a change at a store or a resync. */
+export const inventorySyncRun = (sku: string, storeCode?: string): RunSummary =>
+  runSummary([`push stock ${sku}`, storeCode], { SKU: sku, store: storeCode });
+
+/** The continuous pickup of POS sales and stock counts from the store DB into the ledger. */
+export const stockPickupRun = (): RunSummary =>
+  runSummary(['pick up store stock', 'POS sales and counts by high-water mark'], { source: 'store DB' });
