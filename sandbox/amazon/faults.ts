@@ -26,12 +26,18 @@ type Rate = 'http5xxRate' | 'throttledRate' | 'dropAfterCommitRate' | 'fatalFeed
 /** Seeded decisions, so a faulty run can be replayed. */
 export class FaultInjector {
   private state: number;
+  private served5xx = 0;
   constructor(private faults: AmazonFaults = {}) {
     this.state = (faults.seed ?? 1) >>> 0;
   }
   set(faults: AmazonFaults): void {
     this.faults = { ...faults };
     this.state = (faults.seed ?? 1) >>> 0;
+    this.served5xx = 0;
+  }
+  /** Injected server errors alternate 500 InternalFailure and 503 ServiceUnavailable (both in every model). */
+  next5xx(): 500 | 503 {
+    return this.served5xx++ % 2 ? 503 : 500;
   }
   get current(): AmazonFaults {
     return this.faults;

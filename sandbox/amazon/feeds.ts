@@ -80,13 +80,18 @@ export function feedsHandlers(ctx: Ctx): Record<string, Handler> {
   /** Runs one message; returns its issues (none: accepted). */
   const runMessage = (m: FeedMessage, seen: Set<number>): ListingIssue[] | ReportIssue[] => {
     const schemaErrors = ctx.models.messageValidators.flatMap((v) => (v(m) ? [] : describeErrors(v.errors)));
-    if (schemaErrors.length)
-      return [...new Set(schemaErrors)].map((message) => ({
-        messageId: m?.messageId,
-        sku: m?.sku,
-        severity: 'ERROR',
-        message,
-      }));
+    if (schemaErrors.length) {
+      // One issue per message (Ajv reports every oneOf branch it tried): the first distinct violations.
+      const shown = [...new Set(schemaErrors)].slice(0, 3).join('; ');
+      return [
+        {
+          messageId: m?.messageId,
+          sku: m?.sku,
+          severity: 'ERROR',
+          message: `The message does not conform to listings-feed-message-schema-v2: ${shown}`,
+        },
+      ];
+    }
     // "Identifier for the message that is unique within this feed submission." (listings-feed-schema-v2.json)
     if (seen.has(m.messageId))
       return [

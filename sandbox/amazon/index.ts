@@ -141,7 +141,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     }
     if (faults.roll('http5xxRate', op.id)) {
       state.counters.faults5xx++;
-      return state.counters.faults5xx % 2
+      return faults.next5xx() === 500
         ? errorReply(500, 'InternalFailure', 'We encountered an internal error. Please try again.')
         : errorReply(503, 'ServiceUnavailable', 'Service temporarily unavailable. Please try again.');
     }
