@@ -18,7 +18,7 @@ export function inspectionRoutes(
 ) {
   const { state } = ctx;
   const listingDump = (sku: string) => {
-    const l = state.listing(sku)!;
+    const l = state.listing(sku) ?? state.listings.get(sku)!; // one not yet visible is shown too
     return {
       sku: l.sku,
       asin: l.asin ?? null,
@@ -63,7 +63,7 @@ export function inspectionRoutes(
     }
     const issues = /^\/listings\/([^/]+)\/issues$/.exec(path);
     if (post && issues) {
-      const l = state.listing(decodeURIComponent(issues[1]!));
+      const l = state.listings.get(decodeURIComponent(issues[1]!));
       if (!l) return send(404, { error: 'no such listing' });
       l.issues = (await json<{ issues: ListingIssue[] }>()).issues ?? [];
       return send(200, listingDump(l.sku));

@@ -85,9 +85,10 @@ export function applyPatches(attrs: Attributes, patches: PatchOp[]): void {
 export function acceptChange(ctx: Ctx, sku: string, productType: string, apply: (a: Attributes) => void): string {
   const { state } = ctx;
   const at = ctx.now();
-  let l = state.listing(sku);
+  let l = state.listings.get(sku);
   if (!l) {
     l = {
+      visibleFrom: at + ctx.config.listingDelayMs,
       sku,
       productType,
       price: '4.99',
@@ -171,7 +172,7 @@ export function listingsHandlers(ctx: Ctx): Record<string, Handler> {
       const denied = checkSeller(ctx, call);
       if (denied) return denied;
       const skus = call.params.identifiersType === 'SKU' ? new Set(call.params.identifiers as string[]) : undefined;
-      const all = [...state.listings.keys()].filter((s) => !skus || skus.has(s)).sort();
+      const all = [...state.listings.keys()].filter((s) => (!skus || skus.has(s)) && state.listing(s)).sort();
       const size = (call.params.pageSize as number | undefined) ?? 10;
       const start = call.params.pageToken
         ? Number(Buffer.from(String(call.params.pageToken), 'base64url').toString())

@@ -10,6 +10,11 @@ export interface ShopperOptions {
   skus?: string[];
   /** Share of placed orders later cancelled by the buyer. */
   cancelRate?: number;
+  /**
+   * How long an order stays PENDING before it is UNSHIPPED ("For standard orders, the initial order status is
+   * `PENDING`", FulfillmentStatus in orders_2026-01-01.json); 0: UNSHIPPED at once. Default 1 s.
+   */
+  pendingMs?: number;
 }
 
 const BUYERS = ['A. Shopper', 'B. Customer', 'C. Buyer', 'D. Client'];
@@ -70,7 +75,7 @@ export class Marketplace {
       marketplaceId: config.marketplaceId,
       createdTime: at,
       lastUpdatedTime: at,
-      status: 'UNSHIPPED',
+      status: (opts.pendingMs ?? 1000) > 0 ? 'PENDING' : 'UNSHIPPED',
       buyerName: BUYERS[n % BUYERS.length]!,
       lines: chosen.map((sku, i) => {
         const l = state.listing(sku)!;
@@ -90,6 +95,10 @@ export class Marketplace {
     };
     state.orders.set(orderId, order);
     this.placed++;
+    if (order.status === 'PENDING')
+      this.ctx.later(opts.pendingMs ?? 1000, () => {
+        if (order.status === 'PENDING') this.setStatus(orderId, 'UNSHIPPED');
+      });
     if (opts.cancelRate && this.rnd() < opts.cancelRate)
       this.ctx.later(1000, () => this.setStatus(orderId, 'CANCELLED'));
     return order;

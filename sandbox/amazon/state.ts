@@ -23,6 +23,8 @@ export interface Listing {
   issues: ListingIssue[];
   createdDate: string;
   lastUpdatedDate: string;
+  /** A listing an accepted submission creates exists only once that submission is processed. */
+  visibleFrom?: number;
   /** Accepted changes not yet visible: Amazon processes an accepted submission asynchronously. */
   pending: { visibleAt: number; submissionId: string; apply(attrs: Attributes): void }[];
 }
@@ -108,8 +110,8 @@ export class AmazonState {
   /** The listing as shoppers and the API see it now: accepted changes whose delay has passed are applied. */
   listing(sku: string): Listing | undefined {
     const l = this.listings.get(sku);
-    if (!l) return undefined;
     const t = this.now();
+    if (!l || (l.visibleFrom ?? 0) > t) return undefined;
     while (l.pending.length && l.pending[0]!.visibleAt <= t) l.pending.shift()!.apply(l.attributes);
     return l;
   }

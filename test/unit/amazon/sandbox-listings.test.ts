@@ -153,14 +153,15 @@ describe('Amazon sandbox: Listings Items 2021-08-01', () => {
   // amzn/selling-partner-api-docs#3748 (Amazon): a patch for a SKU without a listing is accepted; it does not make a
   // complete, buyable listing.
   it('accepts a patch for an unknown SKU as an offer-only listing that shoppers cannot buy', async () => {
-    const { sp, item } = await setup({ listingDelayMs: 0 });
+    const { sp, item } = await setup({ listingDelayMs: 200 });
     const r = await sp<Submission>(
       'PATCH',
       item('NEW-SKU'),
       quantityPatch([{ fulfillment_channel_code: 'DEFAULT', quantity: 5 }]),
     );
     expect(r.body.status).toBe('ACCEPTED');
-    await sleep(20);
+    expect((await sp('GET', item('NEW-SKU'))).status).toBe(404); // exists once the submission is processed
+    await sleep(250);
     const got = await sp<Item>('GET', item('NEW-SKU'));
     expect(got.body.summaries![0]!.status).toEqual([]);
     expect(h!.sb.marketplace.placeOrder({ skus: ['NEW-SKU'] })).toBeUndefined();

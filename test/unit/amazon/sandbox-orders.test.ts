@@ -54,16 +54,18 @@ describe('Amazon sandbox: marketplace orders and Orders 2026-01-01', () => {
   // includedData "BUYER: Information about the buyer", "FULFILLMENT: Information about how the order … shipped".
   it('searchOrders and getOrder return the placed orders; datasets only when includedData asks', async () => {
     const { sb, sp } = await setup();
-    const placed = sb.marketplace.placeOrders(2);
+    const placed = sb.marketplace.placeOrders(2, { pendingMs: 200 });
     const r = await sp<Search>('GET', `/orders/2026-01-01/orders?createdAfter=${since}`);
     expect(r.status).toBe(200);
     expect(r.body.orders.map((o) => o.orderId).sort()).toEqual(placed.map((o) => o.orderId).sort());
     expect(r.body.orders[0]!.buyer).toBeUndefined();
     expect(r.body.createdBefore).toBeDefined();
-    const one = await sp<{ order: Order }>(
-      'GET',
-      `/orders/2026-01-01/orders/${placed[0]!.orderId}?includedData=BUYER,FULFILLMENT`,
-    );
+    const get = () =>
+      sp<{ order: Order }>('GET', `/orders/2026-01-01/orders/${placed[0]!.orderId}?includedData=BUYER,FULFILLMENT`);
+    // FulfillmentStatus PENDING: "For standard orders, the initial order status is `PENDING`"; then UNSHIPPED.
+    expect((await get()).body.order.fulfillment!.fulfillmentStatus).toBe('PENDING');
+    await new Promise((r) => setTimeout(r, 250));
+    const one = await get();
     expect(one.body.order.fulfillment!.fulfillmentStatus).toBe('UNSHIPPED');
     expect(one.body.order.buyer).toBeDefined();
     expect(one.body.order.orderItems[0]!.product.sellerSku).toMatch(/TEA-80|COFFEE-500G/);
