@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS } from '../../../stack/ports';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../../domain/platform/search-attributes';
 import { loadConfig } from '../../../workers/config';
+import { startAmazonSandbox } from '../../../sandbox/amazon';
 
 const compose = parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../../docker-compose.yml'), 'utf8')) as {
   services: Record<string, { ports?: string[]; command?: string; environment?: Record<string, string> }>;
@@ -14,7 +15,7 @@ const published = (service: string) => (compose.services[service]?.ports ?? []).
 describe('docker-compose.yml', () => {
   it('defines every service the configuration expects', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['temporal', 'mysql', 's3', 'dynamodb', 'shopify-sandbox', 'workers']),
+      expect.arrayContaining(['temporal', 'mysql', 's3', 'dynamodb', 'shopify-sandbox', 'amazon-sandbox', 'workers']),
     );
   });
 
@@ -24,6 +25,7 @@ describe('docker-compose.yml', () => {
     expect(published('s3')).toContain(DEFAULT_PORTS.s3);
     expect(published('dynamodb')).toContain(DEFAULT_PORTS.dynamodb);
     expect(published('shopify-sandbox')).toContain(DEFAULT_PORTS.shopifySandbox);
+    expect(published('amazon-sandbox')).toContain(DEFAULT_PORTS.amazonSandbox);
     expect(published('workers')).toEqual(expect.arrayContaining([DEFAULT_PORTS.webhook, DEFAULT_PORTS.ops]));
   });
 
@@ -40,5 +42,15 @@ describe('docker-compose.yml', () => {
     expect(new URL(config.aws.s3Endpoint!).hostname).toBe('s3');
     expect(new URL(config.aws.dynamodbEndpoint!).hostname).toBe('dynamodb');
     expect(new URL(config.shopify.adminUrl!).hostname).toBe('shopify-sandbox');
+    for (const key of ['AMAZON_SPAPI_URL', 'AMAZON_LWA_URL', 'AMAZON_SANDBOX_URL'])
+      expect(new URL(env[key]!).hostname, key).toBe('amazon-sandbox');
+  });
+
+  it("gives the workers the Amazon sandbox's demo account (the ids and credentials main.ts serves)", async () => {
+    const env = compose.services.workers!.environment!;
+    const sb = await startAmazonSandbox();
+    const served = sb.env();
+    await sb.close();
+    for (const [key, value] of Object.entries(served)) if (!key.endsWith('_URL')) expect(env[key], key).toBe(value);
   });
 });
