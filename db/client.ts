@@ -8,11 +8,11 @@ import * as storeRelations from './store/relations';
 import * as ordersSchema from './orders/schema';
 import * as ordersRelations from './orders/relations';
 
-const pim = { ...pimSchema, ...pimRelations };
+const pimTables = { ...pimSchema, ...pimRelations };
 const store = { ...storeSchema, ...storeRelations };
 const orders = { ...ordersSchema, ...ordersRelations };
 
-export type PimDb = MySql2Database<typeof pim>;
+export type PimDb = MySql2Database<typeof pimTables>;
 export type StoreDb = MySql2Database<typeof store>;
 export type OrdersDb = MySql2Database<typeof orders>;
 
@@ -42,7 +42,28 @@ export function createPool(url: string, connectionLimit = 20): mysql.Pool {
 // rows through JSON, where MariaDB prints DECIMAL 15.00 as 15: read money with a plain select.
 const options = { mode: 'planetscale', casing: 'snake_case' } as const;
 
-export const pimDb = (pool: mysql.Pool): PimDb => drizzle(pool, { schema: pim, ...options });
+export const pimDb = (pool: mysql.Pool): PimDb => drizzle(pool, { schema: pimTables, ...options });
+
+/**
+ * Runs `fn` on one connection of the PIM pool with the change-outbox triggers off for that connection
+ * (`SET @pim_outbox_suppress = 1`, read by migration 0002_outbox_triggers): a bulk load of tens of thousands of
+ * products (the demo seeder) writes no outbox row per row it inserts, and publishes by a backfill instead. The
+ * variable is cleared before the connection goes back to the pool; a connection that cannot clear it is closed.
+ */
+export async function withPimOutboxSuppressed<T>(pim: PimDb, fn: (db: PimDb) => Promise<T>): Promise<T> {
+  const pool = (pim as PimDb & { $client: mysql.Pool }).$client;
+  const connection = await pool.getConnection();
+  try {
+    await connection.query('SET @pim_outbox_suppress = 1');
+    return await fn(drizzle(connection, { schema: pimTables, ...options }) as unknown as PimDb);
+  } finally {
+    await connection.query('SET @pim_outbox_suppress = NULL').then(
+      () => connection.release(),
+      () => connection.destroy(),
+    );
+  }
+}
+
 export const storeDb = (pool: mysql.Pool): StoreDb => drizzle(pool, { schema: store, ...options });
 export const ordersDb = (pool: mysql.Pool): OrdersDb => drizzle(pool, { schema: orders, ...options });
 

@@ -1,6 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PimDb } from '../client';
-import { changeOutbox, images, products, storeAttributes, variants } from './schema';
+import { images, products, storeAttributes, variants } from './schema';
+
+// The change outbox is written by the PIM's triggers (migration 0002_outbox_triggers), in each edit's own
+// transaction, for these writes as for any other tool's: these functions write no outbox row themselves, so an
+// edit is never recorded twice.
 
 export interface ProductInput {
   id: number;
@@ -32,20 +36,9 @@ export type ProductPatch = Partial<
 
 type Tx = Parameters<Parameters<PimDb['transaction']>[0]>[0];
 
-async function recordChange(
-  tx: Tx,
-  productId: number,
-  event: string,
-  payload?: Record<string, unknown>,
-): Promise<void> {
-  await tx
-    .insert(changeOutbox)
-    .values({ aggregateType: 'product', aggregateId: productId, event, payload: payload ?? null });
-}
-
 /**
- * Creates or replaces a product with its variants, images and store attributes, and records the change in
- * the outbox in the same transaction: either both are committed or neither.
+ * Creates or replaces a product with its variants, images and store attributes, in one transaction (the triggers'
+ * outbox rows commit with it or not at all).
  */
 export async function saveProduct(db: PimDb, p: ProductInput): Promise<void> {
   await db.transaction(async (tx) => {
@@ -86,7 +79,6 @@ export async function saveProduct(db: PimDb, p: ProductInput): Promise<void> {
     await tx.delete(storeAttributes).where(eq(storeAttributes.productId, p.id));
     if (p.storeAttributes?.length)
       await tx.insert(storeAttributes).values(p.storeAttributes.map((a) => ({ productId: p.id, ...a })));
-    await recordChange(tx, p.id, 'product.saved');
   });
 }
 
@@ -97,8 +89,7 @@ async function lockProduct(tx: Tx, productId: number): Promise<boolean> {
 }
 
 /**
- * Edits product fields and records the change in the outbox, atomically. Returns false (and writes nothing)
- * when the product does not exist or the patch is empty, so no outbox row ever points at nothing.
+ * Edits product fields. Returns false (and writes nothing) when the product does not exist or the patch is empty.
  */
 export async function updateProduct(db: PimDb, productId: number, patch: ProductPatch): Promise<boolean> {
   const fields = Object.keys(patch).filter((k) => patch[k as keyof ProductPatch] !== undefined);
@@ -106,14 +97,13 @@ export async function updateProduct(db: PimDb, productId: number, patch: Product
   return db.transaction(async (tx) => {
     if (!(await lockProduct(tx, productId))) return false;
     await tx.update(products).set(patch).where(eq(products.id, productId));
-    await recordChange(tx, productId, 'product.updated', { fields });
     return true;
   });
 }
 
 /**
- * Changes one variant's price (the most common catalogue edit) with its outbox row. The product's updatedAt
- * moves too, so readers that look for recently changed products see it. False when the product has no such SKU.
+ * Changes one variant's price (the most common catalogue edit). The product's updatedAt moves too, so readers that
+ * look for recently changed products see it. False when the product has no such SKU.
  */
 export async function updateVariantPrice(
   db: PimDb,
@@ -137,17 +127,15 @@ export async function updateVariantPrice(
       .update(products)
       .set({ updatedAt: sql`CURRENT_TIMESTAMP(3)` })
       .where(eq(products.id, productId));
-    await recordChange(tx, productId, 'product.updated', { sku, fields: ['price'] });
     return true;
   });
 }
 
-/** Soft-deletes a product (kept for audit; channels archive it) with its outbox row. False when absent. */
+/** Soft-deletes a product (kept for audit; channels archive it). False when absent. */
 export async function deleteProduct(db: PimDb, productId: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await lockProduct(tx, productId))) return false;
     await tx.update(products).set({ deletedAt: new Date(), status: 'ARCHIVED' }).where(eq(products.id, productId));
-    await recordChange(tx, productId, 'product.deleted');
     return true;
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { PimDb, StoreDb } from '../client';
+import { withPimOutboxSuppressed, type PimDb, type StoreDb } from '../client';
 import { images, products, storeAttributes, subDepartments, variants } from '../pim/schema';
 import { loyaltyTransactions, posSales, stock, storeProducts, stores } from '../store/schema';
 import { SUB_DEPARTMENTS, demoProducts, demoStores } from './catalog';
@@ -62,7 +62,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   let batch: ReturnType<typeof demoProducts> extends Generator<infer T> ? T[] : never = [];
   // A second stream so store-side drift does not shift the draws that stock and sales already use.
   const drift = rng(seed + 2);
-  const flush = async () => {
+  const flush = async (pimLoad: PimDb) => {
     if (!batch.length) return;
     const vs = batch.flatMap((p) => p.variants.map((v, i) => ({ ...v, productId: p.id, position: i + 1 })));
     variantCount += vs.length;
@@ -102,14 +102,13 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
     firstVariant ??= vs[0];
     stockRows += stockBatch.length;
     const rows = batch.map(({ variants: _v, images: _i, storeAttributes: _s, ...p }) => p);
-    // Products first (the other PIM rows reference them), then everything else side by side on the pools.
+    // Products first (the other PIM rows reference them), on the one PIM connection whose outbox triggers are off;
+    // the store's rows side by side on its pool.
     const pimWrites = (async () => {
-      await db.pim.insert(products).values(rows);
-      await Promise.all([
-        db.pim.insert(variants).values(vs),
-        imgs.length ? db.pim.insert(images).values(imgs) : null,
-        attrs.length ? db.pim.insert(storeAttributes).values(attrs) : null,
-      ]);
+      await pimLoad.insert(products).values(rows);
+      await pimLoad.insert(variants).values(vs);
+      if (imgs.length) await pimLoad.insert(images).values(imgs);
+      if (attrs.length) await pimLoad.insert(storeAttributes).values(attrs);
     })();
     await Promise.all([
       pimWrites,
@@ -119,11 +118,14 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
     ]);
     batch = [];
   };
-  for (const p of demoProducts(count, seed, 1, chain)) {
-    batch.push(p);
-    if (batch.length >= batchSize) await flush();
-  }
-  await flush();
+  // A seeded catalogue is published by a backfill (npm start's demo runs one), not by one outbox row per row.
+  await withPimOutboxSuppressed(db.pim, async (pimLoad) => {
+    for (const p of demoProducts(count, seed, 1, chain)) {
+      batch.push(p);
+      if (batch.length >= batchSize) await flush(pimLoad);
+    }
+    await flush(pimLoad);
+  });
   if (opts.storeBadRows !== false && firstVariant) stockRows += await seedStoreOddities(db.store, chain, firstVariant);
 
   const loyalty = Array.from({ length: Math.min(5000, count * 2) }, (_, i) => ({

@@ -125,7 +125,7 @@ describe('catalog backfill (bulk, resumable)', () => {
   }, 120_000);
 
   it('pauses between pages, resumes where it stopped, and cancels cleanly', async () => {
-    // 800 products changed behind the outbox's back, and a slow shop, so pages take a while.
+    // 800 products changed (no relay runs here), and a slow shop, so pages take a while.
     await f.pim
       .update(products)
       .set({ title: sql`concat(${products.title}, ' (new pack)')` })

@@ -176,7 +176,7 @@ describe('product publish (PIM → Shopify)', () => {
 
   it('daily sync re-publishes drifted products and archives (never deletes) products the PIM dropped', async () => {
     await deleteProduct(f.pim, 9);
-    // An edit that bypassed the outbox (e.g. a bulk SQL fix): only the daily diff can catch it.
+    // An edit no relay has passed on (none runs here, as when the relay is down): the daily diff catches it.
     await f.pim.update(variants).set({ price: '99.99' }).where(eq(variants.productId, 10));
     // Edits on Shopify's side: a product archived by hand in Shopify's admin, and one deleted there.
     const [pim11] = await f.pim.select({ status: products.status }).from(products).where(eq(products.id, 11));
