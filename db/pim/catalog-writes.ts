@@ -172,14 +172,14 @@ export async function createDraftProduct(
     await tx.insert(variants).values({ id: id * 10, productId: id, sku: d.sku, barcode: d.barcode, price: d.price });
     if (d.storeAttributes.length)
       await tx.insert(storeAttributes).values(d.storeAttributes.map((a) => ({ productId: id, ...a })));
-    await recordChange(tx, id, 'product.created', { source: 'store-intake' });
     return { productId: id, created: true };
   });
 }
 
 /**
- * Sets some of one store's attributes on several products (other keys and stores untouched), one outbox row per
- * product, in one transaction. Products that no longer exist are skipped; returns the ids written.
+ * Sets some of one store's attributes on several products (other keys and stores untouched), in one transaction
+ * (the triggers record each changed attribute's product). Products that no longer exist are skipped; returns the
+ * ids written.
  */
 export async function setStoreAttributes(
   db: PimDb,
@@ -208,7 +208,6 @@ export async function setStoreAttributes(
         .update(products)
         .set({ updatedAt: sql`CURRENT_TIMESTAMP(3)` })
         .where(eq(products.id, id));
-      await recordChange(tx, id, 'product.updated', { storeCode, fields: ['storeAttributes'] });
     }
     return written;
   });
