@@ -6,6 +6,7 @@ import {
   reconcileOrdersRun,
 } from '../../domain/orders/run-summaries';
 import type { AreaRegistration } from '../platform/area';
+import { extractionLake } from '../platform/lake';
 import { createFraudActivities } from './fraud';
 import { createOrderActivities } from './orders';
 import { createOrdersBulkActivities } from './orders-bulk';
@@ -29,9 +30,8 @@ export const ordersArea: AreaRegistration = {
         }),
         ...createOrdersLakeActivities({
           orders,
-          s3: deps.s3,
+          lake: extractionLake(deps),
           dynamo: deps.dynamo,
-          bucket: config.aws.buckets.lake,
           tablePrefix: config.aws.tablePrefix,
         }),
         ...createReconcileActivities({
@@ -76,7 +76,7 @@ export const ordersArea: AreaRegistration = {
       taskQueue: 'data',
       spec: { cronExpressions: ['30 1 * * *'] },
       summary: ordersToLakeRun(),
-      memo: "Yesterday's orders → S3 lake partition → DynamoDB",
+      memo: 'Orders changed since the last export (catch-up of missed days, late updates into their day) → Parquet lake partitions → DynamoDB',
     },
     {
       id: 'orders-reconcile',

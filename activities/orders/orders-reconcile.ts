@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,7 +12,9 @@ import { orders } from '../../db/orders/schema';
 import { numericId } from '../../domain/orders/orders';
 import { reconcile, type ReconciliationSummary } from '../../domain/orders/reconcile';
 import { tableName } from '../../lake/dynamo-tables';
-import { ordersManifestKey, type OrdersManifest } from '../../lake/orders-layout';
+import { ORDERS_DB_ORDERS } from '../../domain/orders/lake-tables';
+import { openLakeDuckDB, sqlString } from '../../lake/duckdb';
+import { partitionKey } from '../../lake/lake-layout';
 import { reconcileDifferencesKey, reconcileViewKey } from '../../lake/reconcile-layout';
 
 /** What a view activity returns: where its map is, and how much it read (never the map itself). */
@@ -104,29 +109,42 @@ export function createReconcileActivities(deps: {
       return view('database', day, runId, totals, Object.keys(totals).length);
     },
 
-    /** The lake's view, from the parts its manifest lists. */
+    /** The lake's view: the day's `orders_db.orders` partition (Parquet), tombstones excluded. */
     async lakeView(day: string, runId: string): Promise<ViewSummary> {
       const totals: Totals = {};
-      let manifest: OrdersManifest | undefined;
-      try {
-        const m = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: ordersManifestKey(day) }));
-        manifest = JSON.parse(await m.Body!.transformToString()) as OrdersManifest;
-      } catch (err) {
-        if ((err as { name?: string }).name !== 'NoSuchKey') throw err;
-      }
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'reconcile-lake-'));
+      const file = path.join(work, 'data.parquet');
       let read = 0;
-      for (const key of manifest?.parts ?? []) {
-        const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-        const text = gunzipSync(Buffer.from(await obj.Body!.transformToByteArray())).toString('utf8');
-        for (const line of text.split('\n'))
-          if (line) {
-            const o = JSON.parse(line) as { orderId: string; total: string };
-            totals[o.orderId] = o.total;
+      try {
+        try {
+          const obj = await deps.s3.send(
+            new GetObjectCommand({
+              Bucket: deps.bucket,
+              Key: partitionKey(ORDERS_DB_ORDERS.source, ORDERS_DB_ORDERS.entity, day),
+            }),
+          );
+          fs.writeFileSync(file, await obj.Body!.transformToByteArray());
+        } catch (err) {
+          if ((err as { name?: string }).name !== 'NoSuchKey') throw err;
+          return view('lake', day, runId, totals, 0);
+        }
+        const duck = await openLakeDuckDB(undefined, { threads: 1 });
+        try {
+          const reader = await duck.connection.runAndReadAll(
+            `SELECT order_id::VARCHAR AS id, total::VARCHAR AS total FROM read_parquet(${sqlString(file)}) WHERE NOT _deleted`,
+          );
+          for (const r of reader.getRowObjects()) {
+            totals[String(r.id)] = String(r.total);
             read++;
           }
+        } finally {
+          duck.close();
+        }
         beat(read);
+        return view('lake', day, runId, totals, read);
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
       }
-      return view('lake', day, runId, totals, read);
     },
 
     /** DynamoDB's view: a query of the day's GSI partition (byDay), never a scan of the table. */

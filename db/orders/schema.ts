@@ -78,6 +78,8 @@ export const orders = mysqlTable(
     index('orders_updated_idx').on(t.updatedAtShopify, t.id),
     index('orders_created_idx').on(t.createdAtShopify),
     index('orders_customer_idx').on(t.customerId),
+    // The lake export's cursor: rows changed in this DB since the last export (activities/orders/orders-lake.ts).
+    index('orders_ingested_idx').on(t.ingestedAt, t.id),
     // Not unique: a second order with a taken number is stored, and reported as a write conflict.
     index('orders_shop_name_idx').on(t.shop, t.name),
   ],

@@ -1,5 +1,6 @@
 /**
- * Every lake table the extraction area defines, registered on import (the CLI's replay and the workers import
- * this). Each source's tables live in their own module; add yours to the imports below.
+ * Every lake table, registered on import (the CLI's replay and the workers import this). Each source's tables live
+ * in their own module; add yours to the imports below.
  */
-export {};
+import '../orders/lake-tables';
+import './shopify-tables';

@@ -29,7 +29,9 @@ export const ordersBackfillRun = (shop: string, input: { from: string; to: strin
   });
 
 export const ordersToLakeRun = (day?: string): RunSummary =>
-  runSummary([`orders to lake · ${day ?? 'yesterday (UTC)'}`], { targets: 'S3 lake partition, DynamoDB' });
+  runSummary([`orders to lake · ${day ?? 'changed since the last export'}`], {
+    targets: 'lake orders_db.orders + line_items (Parquet), DynamoDB',
+  });
 
 export const fraudIndicatorsRun = (lookbackHours = 72): RunSummary =>
   runSummary([`fraud indicators · orders of the last ${lookbackHours} h`]);

@@ -41,16 +41,20 @@ const reconcileShopify = () =>
 /** The day before the run started (UTC): what a daily Schedule exports. */
 const yesterday = () => new Date(workflowInfo().runStartTime.getTime() - 86_400_000).toISOString().slice(0, 10);
 
-/** Orders DB → S3 lake (one partition per day) → DynamoDB. Idempotent: re-running a day overwrites the same objects and items. */
+/**
+ * Orders DB → lake (Parquet, one partition per created day) → DynamoDB. Without a day (the Schedule): every order
+ * changed since the last export, so a missed run is caught up and a late update lands in its day. With a day: that
+ * day re-exported whole. Idempotent either way.
+ */
 export async function ordersToLake(input: { day?: string } = {}) {
-  const day = input.day ?? yesterday();
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'orders-lake' },
-    { key: SA.SyncWindow, value: day },
+    { key: SA.SyncWindow, value: input.day ?? 'since-last-export' },
   ]);
-  const result = await withSummary(dataActivities(), `export orders of ${day} to lake and DynamoDB`).exportOrdersDay(
-    day,
-  );
+  const activities = dataActivities();
+  const result = input.day
+    ? await withSummary(activities, `export orders of ${input.day} to lake and DynamoDB`).exportOrdersDay(input.day)
+    : await withSummary(activities, 'export orders changed since the last export').exportOrdersChanged();
   upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
   return result;
 }

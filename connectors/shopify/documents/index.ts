@@ -4,3 +4,4 @@ export * from './inventory';
 export * from './orders';
 export * from './bulk';
 export * from './webhooks';
+export * from './extraction';

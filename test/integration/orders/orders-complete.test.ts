@@ -12,6 +12,7 @@ import { createOrderWebhookActivities } from '../../../activities/orders/orders-
 import { withTemporalFailures } from '../../../activities/platform/failures';
 import { ShopifyClient, syncWebhookSubscriptions } from '../../../connectors/shopify';
 import { createPool, ordersDb, type OrdersDb } from '../../../db/client';
+import { mysqlLakeLock } from '../../../lake/lake-lock';
 import { toOrderRows } from '../../../domain/orders/orders';
 import { restOrderToGql } from '../../../domain/orders/orders-rest';
 import { createDynamoClient, ensureTables } from '../../../lake/dynamo-tables';
@@ -72,7 +73,17 @@ describe('orders arrive complete (120 lines, a 12-line refund)', () => {
       ...createFraudActivities({ orders: db, shopify }),
     });
     dataActs = withTemporalFailures({
-      ...createOrdersLakeActivities({ orders: db, s3, dynamo, bucket: config.aws.buckets.lake, tablePrefix }),
+      ...createOrdersLakeActivities({
+        orders: db,
+        lake: {
+          s3,
+          bucket: config.aws.buckets.lake,
+          quarantineBucket: config.aws.buckets.quarantine,
+          lock: mysqlLakeLock(pool),
+        },
+        dynamo,
+        tablePrefix,
+      }),
       ...createOrderWebhookActivities({ orders: db, s3, archiveBucket: config.aws.buckets.archive, shop }),
     });
     await ensureTables(dynamo, tablePrefix);

@@ -71,6 +71,7 @@ describe('orders under faults and killed workers', () => {
       ORDERS_DATABASE_URL: dbs.orders,
       PIM_DATABASE_URL: dbs.pim,
       STORE_DATABASE_URL: dbs.store,
+      EXTRACTION_DATABASE_URL: dbs.extraction,
       SHOPIFY_SHOP: shop,
       SHOPIFY_ACCESS_TOKEN: sb.accessToken,
       SHOPIFY_WEBHOOK_SECRET: sb.webhookSecret,

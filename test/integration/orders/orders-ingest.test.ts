@@ -14,7 +14,8 @@ import { createPool, ordersDb, type OrdersDb } from '../../../db/client';
 import { lineItems, orders, riskAssessments } from '../../../db/orders/schema';
 import { toOrderRows, type GqlOrder } from '../../../domain/orders/orders';
 import { createDynamoClient, ensureTables } from '../../../lake/dynamo-tables';
-import { createS3Client } from '../../../lake/s3';
+import { mysqlLakeLock } from '../../../lake/lake-lock';
+import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { createWebhookServer } from '../../../workers/webhooks-http';
@@ -42,6 +43,8 @@ describe('order ingest (Shopify → orders DB)', () => {
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
   const shop = `orders-${randomUUID().slice(0, 6)}.myshopify.com`;
+  // Its own lake bucket: other test files export the same days.
+  const lakeBucket = `orders-ingest-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     t = await temporalHarness('orders');
@@ -52,27 +55,27 @@ describe('order ingest (Shopify → orders DB)', () => {
       allowHttpLoopbackWebhooks: true,
     });
     dbs = await freshDatabases();
+    await ensureBuckets(s3, [lakeBucket]);
     pool = createPool(dbs.orders);
     db = ordersDb(pool);
     const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
     activities = withTemporalFailures({
       ...createOrderActivities({ orders: db, shopify, shop }),
       ...createFraudActivities({ orders: db, shopify }),
-      ...createShopifyReconcileActivities({ shopify, s3, bucket: config.aws.buckets.lake }),
+      ...createShopifyReconcileActivities({ shopify, s3, bucket: lakeBucket }),
     });
     dataActivities = withTemporalFailures({
       ...createOrdersLakeActivities({
         orders: db,
-        s3,
+        lake: { s3, bucket: lakeBucket, quarantineBucket: config.aws.buckets.quarantine, lock: mysqlLakeLock(pool) },
         dynamo,
-        bucket: config.aws.buckets.lake,
         tablePrefix: `${config.aws.tablePrefix}${shop.slice(0, 13)}-`,
       }),
       ...createReconcileActivities({
         orders: db,
         s3,
         dynamo,
-        bucket: config.aws.buckets.lake,
+        bucket: lakeBucket,
         tablePrefix: `${config.aws.tablePrefix}${shop.slice(0, 13)}-`,
       }),
       ...createOrderWebhookActivities({ orders: db, s3, archiveBucket: config.aws.buckets.archive, shop }),

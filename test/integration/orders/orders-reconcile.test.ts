@@ -7,7 +7,7 @@ import { ordersArea } from '../../../activities/orders';
 import { withTemporalFailures } from '../../../activities/platform/failures';
 import { ShopifyClient } from '../../../connectors/shopify';
 import { createDynamoClient, ensureTables, tableDefinitions, tableName } from '../../../lake/dynamo-tables';
-import { createS3Client } from '../../../lake/s3';
+import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { createDeps, type Deps } from '../../../workers/deps';
@@ -23,6 +23,7 @@ describe('orders reconciliation scales', () => {
   const prefix = `${base.aws.tablePrefix}rec${randomUUID().slice(0, 6)}-`;
   const shop = `rec-${randomUUID().slice(0, 6)}.myshopify.com`;
   const day = new Date().toISOString().slice(0, 10);
+  const lakeBucket = `orders-rec-${randomUUID().slice(0, 8)}`;
   let t: TemporalHarness;
   let sb: ShopifySandbox;
   let dbs: Awaited<ReturnType<typeof freshDatabases>>;
@@ -34,9 +35,13 @@ describe('orders reconciliation scales', () => {
     sb = await startShopifySandbox({ shop });
     dbs = await freshDatabases();
     await ensureTables(dynamo, prefix);
+    // Its own lake bucket: other test files export today too.
+    await ensureBuckets(s3, [lakeBucket]);
     const config = loadConfig({
       ...process.env,
+      LAKE_BUCKET: lakeBucket,
       ORDERS_DATABASE_URL: dbs.orders,
+      EXTRACTION_DATABASE_URL: dbs.extraction,
       DYNAMODB_TABLE_PREFIX: prefix,
       SHOPIFY_SHOP: shop,
       SHOPIFY_ADMIN_URL: sb.adminGraphqlUrl,
@@ -113,7 +118,7 @@ describe('orders reconciliation scales', () => {
     expect(r.differenceCount).toBeGreaterThanOrEqual(200);
     expect(r.read.dynamodb).toBe(stored); // items read: the day's only, not the table's 2,000 others
     expect(r.sample.length).toBeLessThanOrEqual(20);
-    const obj = await s3.send(new GetObjectCommand({ Bucket: base.aws.buckets.lake, Key: r.differencesKey }));
+    const obj = await s3.send(new GetObjectCommand({ Bucket: lakeBucket, Key: r.differencesKey }));
     const lines = gunzipSync(Buffer.from(await obj.Body!.transformToByteArray()))
       .toString('utf8')
       .split('\n')

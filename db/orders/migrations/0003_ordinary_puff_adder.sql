@@ -1,0 +1,1 @@
+CREATE INDEX `orders_ingested_idx` ON `orders` (`ingested_at`,`id`);
