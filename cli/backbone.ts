@@ -7,6 +7,7 @@ import { healthCheckRun } from '../domain/platform/run-summaries';
 import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, parseCommandLine, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
+import { CHANNELS_COMMANDS } from './channels-commands';
 import { FILE_COMMANDS } from './file-commands';
 import { LOYALTY_COMMANDS } from './loyalty-commands';
 import { ORDERS_COMMANDS } from './orders-commands';
@@ -18,6 +19,7 @@ registerCommands(FILE_COMMANDS);
 registerCommands(LOYALTY_COMMANDS);
 registerCommands(ORDERS_COMMANDS);
 registerCommands(LAKE_COMMANDS);
+registerCommands(CHANNELS_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 

@@ -7,6 +7,7 @@ import * as storeSchema from './store/schema';
 import * as storeRelations from './store/relations';
 import * as ordersSchema from './orders/schema';
 import * as ordersRelations from './orders/relations';
+import * as channelsSchema from './channels/schema';
 
 const pimTables = { ...pimSchema, ...pimRelations };
 const store = { ...storeSchema, ...storeRelations };
@@ -15,6 +16,7 @@ const orders = { ...ordersSchema, ...ordersRelations };
 export type PimDb = MySql2Database<typeof pimTables>;
 export type StoreDb = MySql2Database<typeof store>;
 export type OrdersDb = MySql2Database<typeof orders>;
+export type ChannelsDb = MySql2Database<typeof channelsSchema>;
 
 export interface PoolOptions {
   /** Most connections this process opens to the database (default 20: one worker's concurrent activities). */
@@ -66,6 +68,7 @@ export async function withPimOutboxSuppressed<T>(pim: PimDb, fn: (db: PimDb) => 
 
 export const storeDb = (pool: mysql.Pool): StoreDb => drizzle(pool, { schema: store, ...options });
 export const ordersDb = (pool: mysql.Pool): OrdersDb => drizzle(pool, { schema: orders, ...options });
+export const channelsDb = (pool: mysql.Pool): ChannelsDb => drizzle(pool, { schema: channelsSchema, ...options });
 
 /** A typed drizzle instance with the pool behind it; `close()` ends the pool. */
 export interface DbHandle<TDb> {

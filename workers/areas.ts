@@ -1,4 +1,5 @@
 import { catalogArea } from '../activities/catalog';
+import { channelsArea } from '../activities/channels';
 import { customersArea } from '../activities/customers';
 import { extractionArea } from '../activities/extraction';
 import { inventoryArea } from '../activities/inventory';
@@ -16,4 +17,5 @@ export const AREAS: AreaRegistration[] = [
   customersArea,
   loyaltyArea,
   extractionArea,
+  channelsArea,
 ];

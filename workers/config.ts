@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DatabaseUrls } from '../db/databases';
 import { SOURCE_ENCODINGS, type SourceEncoding } from '../lake/source-encoding';
+import { amazonConfig, type AmazonConfig } from './amazon-config';
 
 /** Thrown when the environment does not describe a runnable deployment; lists every bad key at once. */
 export class ConfigError extends Error {
@@ -86,7 +87,7 @@ const schema = z.object({
     .refine((u) => u.startsWith('https://'), 'must be an https URL (Shopify delivers only to https)')
     .optional(),
   OPS_PORT: port.default(8702),
-  WORKER_TASK_QUEUES: z.string().default('shopify,data'),
+  WORKER_TASK_QUEUES: z.string().default('shopify,data,amazon'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -126,6 +127,8 @@ export interface Config {
     apiVersion: '2026-10';
     plan: RawConfig['SHOPIFY_PLAN'];
   };
+  /** Amazon Seller/Vendor Central (workers/amazon-config.ts); undefined when not configured. */
+  amazon?: AmazonConfig;
   ports: { webhook: number; ops: number };
   webhookReceiver: { host: string; maxBodyBytes: number; publicUrl?: string };
   taskQueues: string[];
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter(Boolean);
   const unknownQueues = queues.filter((q) => !TASK_QUEUE_NAMES.includes(q as TaskQueueName));
   if (unknownQueues.length) problems.push(`WORKER_TASK_QUEUES: unknown queue(s) ${unknownQueues.join(', ')}`);
+  const amazon = amazonConfig(input, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const local = c.BACKBONE_ENV !== 'production';
@@ -217,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiVersion: '2026-10',
       plan: c.SHOPIFY_PLAN,
     },
+    amazon,
     ports: { webhook: c.WEBHOOK_PORT, ops: c.OPS_PORT },
     webhookReceiver: {
       host: c.WEBHOOK_HOST,
@@ -271,6 +276,10 @@ export function redactConfig(config: Config): Record<string, unknown> {
         ? { clientId: config.shopify.clientCredentials.clientId, clientSecret: '***' }
         : undefined,
       webhookSecret: '***',
+    },
+    amazon: config.amazon && {
+      ...config.amazon,
+      lwa: { ...config.amazon.lwa, clientSecret: '***', refreshToken: '***' },
     },
   };
 }

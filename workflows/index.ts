@@ -6,3 +6,4 @@ export * from './customers';
 export * from './loyalty';
 export * from './inventory';
 export * from './extraction';
+export * from './channels';

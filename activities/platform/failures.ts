@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { AmazonApiError } from '../../connectors/amazon/errors';
 import { ShopifyGraphqlError, ShopifyTransientError, ShopifyUserError } from '../../connectors/shopify';
 
 /**
@@ -25,6 +26,11 @@ export function withTemporalFailures<T extends Record<string, (...args: never[])
               type: err.name,
               nextRetryDelay: Math.ceil(err.retryAfterMs),
             });
+          // Amazon: a 4xx other than 429 cannot succeed on retry; a 429/5xx waits what the connector computed.
+          if (err instanceof AmazonApiError)
+            throw err.retryable
+              ? ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: err.retryAfterMs })
+              : ApplicationFailure.nonRetryable(err.message, err.name, err.errors);
           throw err;
         }
       },

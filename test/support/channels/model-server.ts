@@ -18,6 +18,11 @@ export interface ModelServer {
   grants: number;
   expiresIn: number;
   listings: Map<string, { quantity: number; productType: string }>;
+  /** SKUs whose submissions Amazon refuses (INVALID patch, ERROR issue in a feed report). */
+  invalid: Set<string>;
+  /** The next N vendor transactions end Failure. */
+  failTransactions: number;
+  vendorInventory: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,7 @@ const unauthorized = {
 export async function startModelServer(): Promise<ModelServer> {
   const docs = new Map<string, string>();
   const feeds = new Map<string, { docId: string; polls: number; resultId?: string }>();
+  const transactions = new Map<string, boolean>();
   const s: ModelServer = {
     url: '',
     requests: [],
@@ -43,6 +49,9 @@ export async function startModelServer(): Promise<ModelServer> {
     grants: 0,
     expiresIn: 3600,
     listings: new Map(),
+    invalid: new Set(),
+    failTransactions: 0,
+    vendorInventory: new Map(),
     close: async () => void (await new Promise((r) => server.close(r))),
   };
   let seq = 0;
@@ -120,7 +129,7 @@ export async function startModelServer(): Promise<ModelServer> {
       if (!body?.productType || !Array.isArray(body?.patches) || body.patches.length < 1)
         return send(400, { errors: [{ code: 'InvalidInput', message: 'productType and patches are required' }] });
       const q = body.patches[0]?.value?.[0]?.quantity;
-      if (!Number.isInteger(q) || q < 0)
+      if (!Number.isInteger(q) || q < 0 || s.invalid.has(sku))
         return send(
           200,
           {
@@ -161,8 +170,12 @@ export async function startModelServer(): Promise<ModelServer> {
           messages: { messageId: number; sku: string; patches: { value: { quantity: number }[] }[] }[];
         };
         const issues = doc.messages
-          .filter((m) => m.patches[0]!.value[0]!.quantity < 0)
+          .filter((m) => m.patches[0]!.value[0]!.quantity < 0 || s.invalid.has(m.sku))
           .map((m) => ({ messageId: m.messageId, code: '90000', severity: 'ERROR', message: 'quantity must be >= 0' }));
+        const refused = new Set(issues.map((i) => i.messageId));
+        for (const m of doc.messages)
+          if (!refused.has(m.messageId))
+            s.listings.set(m.sku, { quantity: m.patches[0]!.value[0]!.quantity, productType: 'P' });
         f.resultId = `doc-${++seq}`;
         docs.set(
           f.resultId,
@@ -204,10 +217,26 @@ export async function startModelServer(): Promise<ModelServer> {
         return send(400, {
           errors: [{ code: 'InvalidInput', message: 'isFullUpdate, items and sellingParty are required' }],
         });
-      return send(202, { payload: { transactionId: `tx-${++seq}` } }, rl);
+      const id = `tx-${++seq}`;
+      const fail = s.failTransactions > 0 && s.failTransactions-- > 0;
+      transactions.set(id, fail);
+      if (!fail)
+        for (const i of inv.items as { vendorProductIdentifier: string; availableQuantity: { amount: number } }[])
+          s.vendorInventory.set(i.vendorProductIdentifier, i.availableQuantity.amount);
+      return send(202, { payload: { transactionId: id } }, rl);
     }
     const tx = url.pathname.match(/^\/vendor\/transactions\/v1\/transactions\/([^/]+)$/);
-    if (tx) return send(200, { payload: { transactionStatus: { transactionId: tx[1], status: 'Success' } } }, rl);
+    if (tx) {
+      const failed = transactions.get(tx[1]!);
+      const t = failed
+        ? {
+            transactionId: tx[1],
+            status: 'Failure',
+            errors: [{ code: 'InvalidItem', message: 'vendorProductIdentifier is not set up' }],
+          }
+        : { transactionId: tx[1], status: 'Success' };
+      return send(200, { payload: { transactionStatus: t } }, rl);
+    }
     send(404, { errors: [{ code: 'NotFound', message: `no route ${req.method} ${url.pathname}` }] });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

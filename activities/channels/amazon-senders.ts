@@ -1,0 +1,190 @@
+import { Context } from '@temporalio/activity';
+import {
+  AmazonApiError,
+  feedOutcome,
+  JSON_LISTINGS_FEED,
+  LISTINGS_FEED_MAX_MESSAGES,
+  quantityFeed,
+  type ProcessingReport,
+} from '../../connectors/amazon';
+import type { Channel } from '../../domain/channels/channels';
+import type { ListingsStore, PendingListing } from './listings-store';
+import type { ChannelSyncDeps, SendResult } from './sync';
+
+/** Amazon's product type for a SKU we enrolled without one (the generic type every marketplace has). */
+const DEFAULT_PRODUCT_TYPE = 'PRODUCT';
+/** SKUs per submitInventoryUpdate call (the model sets no count; 413 marks a body too large). */
+const VDF_BATCH = 1_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore) {
+  const amazon = () => {
+    if (!deps.amazon) throw new Error('Amazon is not configured (AMAZON_* settings)');
+    return deps.amazon;
+  };
+
+  async function patchEach(items: PendingListing[]): Promise<SendResult> {
+    const channel: Channel = 'amazon';
+    const r: SendResult = { sent: 0, accepted: 0, failed: 0, follow: [], pendingLeft: 0 };
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        const id = `patch/${item.sku}/${Date.now()}`;
+        await store.markSent(channel, [{ sku: item.sku, quantity: item.allocated }], id);
+        r.sent++;
+        try {
+          const s = await amazon().patchQuantity(item.sku, item.allocated, item.productType ?? DEFAULT_PRODUCT_TYPE);
+          if (s.status === 'ACCEPTED') {
+            r.accepted++;
+            await store.markAccepted(channel, [item.sku], id);
+            await store.resolveErrors(channel, [item.sku]);
+          } else {
+            r.failed++;
+            await store.markFailed(channel, [item.sku], id, false);
+            const msg = s.issues.map((i) => `${i.code}: ${i.message}`).join('; ') || s.status;
+            await store.recordError(channel, item.sku, `LISTING_${s.status}`, msg);
+          }
+        } catch (err) {
+          if (!(err instanceof AmazonApiError)) throw err;
+          r.failed++;
+          // 429/5xx after the connector's retries: pending again after a backoff; a 4xx: refused until it ends.
+          await store.markFailed(channel, [item.sku], id, err.retryable);
+          await store.recordError(channel, item.sku, err.code ?? `HTTP_${err.status ?? 'none'}`, err.message);
+          if (err.retryable) r.retryAfterMs = Math.max(r.retryAfterMs ?? 0, err.retryAfterMs ?? 1_000);
+        }
+        Context.current().heartbeat(next);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(5, items.length) }, worker));
+    return r;
+  }
+
+  return {
+    async sellerCentral(patchMax: number): Promise<SendResult> {
+      const items = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
+      if (items.length <= patchMax) {
+        const r = await patchEach(items);
+        return { ...r, pendingLeft: (await store.pending('amazon', 1)).length };
+      }
+      const updates = items.map((i) => ({
+        sku: i.sku,
+        quantity: i.allocated,
+        productType: i.productType ?? DEFAULT_PRODUCT_TYPE,
+      }));
+      const { feedId } = await amazon().submitFeed(JSON_LISTINGS_FEED, quantityFeed(amazon().sellerId, updates));
+      await store.recordSubmission(
+        feedId,
+        'amazon',
+        'listings-feed',
+        items.map((i) => i.sku),
+      );
+      await store.markSent('amazon', updates, feedId);
+      return {
+        sent: items.length,
+        accepted: 0,
+        failed: 0,
+        follow: [{ kind: 'listings-feed', id: feedId }],
+        pendingLeft: 0,
+      };
+    },
+
+    async vendorCentral(): Promise<SendResult> {
+      const v = deps.vendor;
+      if (!v) throw new Error('Vendor Central is not configured (AMAZON_VENDOR_* settings)');
+      const items = await store.pending('amazon-vendor', VDF_BATCH * 10);
+      const follow: SendResult['follow'] = [];
+      for (let i = 0; i < items.length; i += VDF_BATCH) {
+        const batch = items.slice(i, i + VDF_BATCH);
+        const tx = await amazon().submitVendorInventory(
+          v.warehouseId,
+          v.partyId,
+          batch.map((b) => ({ vendorProductIdentifier: b.sku, quantity: b.allocated })),
+          false,
+        );
+        await store.recordSubmission(
+          tx,
+          'amazon-vendor',
+          'vdf-inventory',
+          batch.map((b) => b.sku),
+        );
+        await store.markSent(
+          'amazon-vendor',
+          batch.map((b) => ({ sku: b.sku, quantity: b.allocated })),
+          tx,
+        );
+        follow.push({ kind: 'vdf-inventory', id: tx });
+        Context.current().heartbeat(i);
+      }
+      return {
+        sent: items.length,
+        accepted: 0,
+        failed: 0,
+        follow,
+        pendingLeft: (await store.pending('amazon-vendor', 1)).length,
+      };
+    },
+
+    /** Polls getFeed (heartbeating) until DONE, FATAL or CANCELLED, then applies the processing report per SKU. */
+    async followFeed(channel: Channel, feedId: string) {
+      const skus = await store.submissionSkus(feedId);
+      for (;;) {
+        const feed = await amazon().getFeed(feedId);
+        Context.current().heartbeat(feed.processingStatus);
+        if (feed.processingStatus === 'DONE') {
+          const report = feed.resultFeedDocumentId
+            ? await amazon().getResultDocument<ProcessingReport>(feed.resultFeedDocumentId)
+            : { issues: [] };
+          const outcome = feedOutcome(
+            skus.map((sku) => ({ sku, quantity: 0, productType: '' })),
+            report,
+          );
+          await store.markAccepted(channel, outcome.accepted, feedId);
+          await store.resolveErrors(channel, outcome.accepted);
+          await store.markFailed(channel, [...outcome.rejected.keys()], feedId, false);
+          for (const [sku, msgs] of outcome.rejected)
+            await store.recordError(channel, sku, 'FEED_MESSAGE_INVALID', msgs.join('; '));
+          await store.finishSubmission(feedId, 'DONE', JSON.stringify(report.summary ?? {}));
+          return { status: 'DONE', accepted: outcome.accepted.length, rejected: outcome.rejected.size };
+        }
+        if (feed.processingStatus === 'FATAL' || feed.processingStatus === 'CANCELLED') {
+          // The whole feed failed: every SKU in it goes again (a feed of its own or patches), after a backoff.
+          await store.markFailed(channel, skus, feedId, true);
+          for (const sku of skus)
+            await store.recordError(
+              channel,
+              sku,
+              `FEED_${feed.processingStatus}`,
+              `feed ${feedId} ended ${feed.processingStatus}`,
+            );
+          await store.finishSubmission(feedId, feed.processingStatus, null);
+          return { status: feed.processingStatus, accepted: 0, rejected: skus.length };
+        }
+        await sleep(2_000);
+      }
+    },
+
+    /** Polls the vendor transaction until Success or Failure; a Failure marks every SKU of it with Amazon's errors. */
+    async followVendor(channel: Channel, transactionId: string) {
+      const skus = await store.submissionSkus(transactionId);
+      for (;;) {
+        const t = await amazon().getVendorTransaction(transactionId);
+        Context.current().heartbeat(t.status);
+        if (t.status === 'Success') {
+          await store.markAccepted(channel, skus, transactionId);
+          await store.resolveErrors(channel, skus);
+          await store.finishSubmission(transactionId, 'Success', null);
+          return { status: 'Success', accepted: skus.length, rejected: 0 };
+        }
+        if (t.status === 'Failure') {
+          const msg = t.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'transaction failed';
+          await store.markFailed(channel, skus, transactionId, true);
+          for (const sku of skus) await store.recordError(channel, sku, 'VDF_TRANSACTION_FAILURE', msg);
+          await store.finishSubmission(transactionId, 'Failure', msg);
+          return { status: 'Failure', accepted: 0, rejected: skus.length };
+        }
+        await sleep(1_000);
+      }
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Channel } from '../../domain/channels/channels';
+
+/** A listing row as the senders need it. */
+export interface PendingListing {
+  sku: string;
+  allocated: number;
+  productType: string | null;
+}
+
+/** Backoff of a failed SKU: 30 s (`baseMs`), doubling per failure in a row, at most an hour. */
+export const retryDelayMs = (failures: number, baseMs = 30_000) =>
+  Math.min(3_600_000, baseMs * 2 ** Math.max(0, failures - 1));
+
+/**
+ * The channels database's listing state, in plain parameterized SQL: the bulk paths (10,000 SKUs) need
+ * multi-row upserts and conditional updates drizzle's builder cannot express in one statement.
+ */
+export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
+  return {
+    /** Puts SKUs on a channel (idempotent; an enrolled SKU keeps its state, a new product type replaces the old). */
+    async enroll(channel: Channel, skus: string[], productType: string | null): Promise<number> {
+      let n = 0;
+      for (let i = 0; i < skus.length; i += 1000) {
+        const rows = skus.slice(i, i + 1000).map((s) => [channel, s, productType, 0]);
+        const [r] = await pool.query<ResultSetHeader>(
+          'INSERT INTO channel_listings (channel, sku, product_type, allocated) VALUES ? ' +
+            'ON DUPLICATE KEY UPDATE product_type = COALESCE(VALUES(product_type), product_type)',
+          [rows],
+        );
+        n += r.affectedRows;
+      }
+      return n;
+    },
+
+    async enrolledSkus(channel: Channel, skus?: string[]): Promise<string[]> {
+      if (skus && !skus.length) return [];
+      const [rows] = await pool.query<RowDataPacket[]>(
+        skus
+          ? 'SELECT sku FROM channel_listings WHERE channel = ? AND sku IN (?) ORDER BY sku'
+          : 'SELECT sku FROM channel_listings WHERE channel = ? ORDER BY sku',
+        skus ? [channel, skus] : [channel],
+      );
+      return rows.map((r) => r.sku as string);
+    },
+
+    /**
+     * Sets each SKU's allocation. A SKU whose channel already confirmed that quantity stays accepted; a failed SKU
+     * whose allocation did not change stays failed (its retry timer decides); anything else becomes pending.
+     */
+    async setAllocations(
+      channel: Channel,
+      rows: { sku: string; allocated: number; ledgerVersion: number }[],
+      ruleVersion: number,
+    ): Promise<number> {
+      let pending = 0;
+      for (let i = 0; i < rows.length; i += 1000) {
+        const chunk = rows.slice(i, i + 1000);
+        await pool.query(
+          'INSERT INTO channel_listings (channel, sku, allocated, ledger_version, rule_version) VALUES ? ' +
+            'ON DUPLICATE KEY UPDATE ' +
+            "status = IF(status = 'accepted' AND confirmed = VALUES(allocated), 'accepted', " +
+            "IF(status = 'failed' AND sent = VALUES(allocated), 'failed', IF(status = 'sent' AND sent = VALUES(allocated), 'sent', 'pending'))), " +
+            'allocated = VALUES(allocated), ledger_version = VALUES(ledger_version), rule_version = VALUES(rule_version)',
+          [chunk.map((r) => [channel, r.sku, r.allocated, r.ledgerVersion, ruleVersion])],
+        );
+        const [[c]] = await pool.query<RowDataPacket[]>(
+          "SELECT COUNT(*) AS n FROM channel_listings WHERE channel = ? AND sku IN (?) AND status = 'pending'",
+          [channel, chunk.map((r) => r.sku)],
+        );
+        pending += Number(c?.n ?? 0);
+      }
+      return pending;
+    },
+
+    async pending(channel: Channel, limit: number): Promise<PendingListing[]> {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        "SELECT sku, allocated, product_type FROM channel_listings WHERE channel = ? AND status = 'pending' " +
+          'AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?',
+        [channel, limit],
+      );
+      return rows.map((r) => ({ sku: r.sku, allocated: r.allocated, productType: r.product_type }));
+    },
+
+    /** The earliest time a pending or failed SKU becomes due again (null: none waits). */
+    async nextRetryAt(channel: Channel): Promise<Date | null> {
+      const [[r]] = await pool.query<RowDataPacket[]>(
+        "SELECT MIN(retry_at) AS at FROM channel_listings WHERE channel = ? AND status IN ('pending', 'failed') AND retry_at IS NOT NULL",
+        [channel],
+      );
+      return r?.at ? new Date(r.at as string | Date) : null;
+    },
+
+    /** Failed SKUs whose backoff is over become pending again. */
+    async releaseDueRetries(channel: Channel): Promise<number> {
+      const [r] = await pool.query<ResultSetHeader>(
+        "UPDATE channel_listings SET status = 'pending' WHERE channel = ? AND status = 'failed' AND retry_at <= UTC_TIMESTAMP(3)",
+        [channel],
+      );
+      return r.affectedRows;
+    },
+
+    async markSent(channel: Channel, items: { sku: string; quantity: number }[], submissionId: string): Promise<void> {
+      for (let i = 0; i < items.length; i += 1000) {
+        const chunk = items.slice(i, i + 1000);
+        await pool.query(
+          'INSERT INTO channel_listings (channel, sku, allocated, sent, sent_at, status, submission_id) VALUES ? ' +
+            "ON DUPLICATE KEY UPDATE sent = VALUES(sent), sent_at = VALUES(sent_at), status = 'sent', submission_id = VALUES(submission_id)",
+          [chunk.map((x) => [channel, x.sku, x.quantity, x.quantity, new Date(), 'sent', submissionId])],
+        );
+      }
+    },
+
+    /** The channel took these SKUs at what was sent: confirmed; still pending if the allocation moved on meanwhile. */
+    async markAccepted(channel: Channel, skus: string[], submissionId: string): Promise<void> {
+      for (let i = 0; i < skus.length; i += 1000)
+        await pool.query(
+          'UPDATE channel_listings SET confirmed = sent, confirmed_at = UTC_TIMESTAMP(3), failures = 0, retry_at = NULL, ' +
+            "status = IF(allocated = sent, 'accepted', 'pending') WHERE channel = ? AND submission_id = ? AND sku IN (?)",
+          [channel, submissionId, skus.slice(i, i + 1000)],
+        );
+    },
+
+    /**
+     * The send failed for these SKUs. `retryable`: pending again after a backoff (the channel could not take it
+     * now); otherwise failed until its backoff ends (the channel refused it, a retry may still help once data changes).
+     */
+    async markFailed(channel: Channel, skus: string[], submissionId: string | null, retryable: boolean): Promise<void> {
+      for (let i = 0; i < skus.length; i += 1000) {
+        const [rows] = await pool.query<RowDataPacket[]>(
+          'SELECT sku, failures FROM channel_listings WHERE channel = ? AND sku IN (?)' +
+            (submissionId ? ' AND submission_id = ?' : ''),
+          submissionId ? [channel, skus.slice(i, i + 1000), submissionId] : [channel, skus.slice(i, i + 1000)],
+        );
+        for (const r of rows)
+          await pool.query(
+            'UPDATE channel_listings SET failures = failures + 1, retry_at = ?, status = ? WHERE channel = ? AND sku = ?',
+            [
+              new Date(Date.now() + retryDelayMs(r.failures + 1, opts.retryBaseMs)),
+              retryable ? 'pending' : 'failed',
+              channel,
+              r.sku,
+            ],
+          );
+      }
+    },
+
+    async recordError(channel: Channel, sku: string, code: string, message: string): Promise<void> {
+      await pool.query(
+        'INSERT INTO channel_sync_errors (channel, sku, code, message, first_seen, last_seen) ' +
+          'VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE ' +
+          'first_seen = IF(resolved_at IS NULL, first_seen, UTC_TIMESTAMP(3)), attempts = IF(resolved_at IS NULL, attempts + 1, 1), ' +
+          'code = VALUES(code), message = VALUES(message), last_seen = UTC_TIMESTAMP(3), resolved_at = NULL',
+        [channel, sku, code.slice(0, 64), message.slice(0, 60_000)],
+      );
+    },
+
+    async resolveErrors(channel: Channel, skus: string[]): Promise<void> {
+      for (let i = 0; i < skus.length; i += 1000)
+        await pool.query(
+          'UPDATE channel_sync_errors SET resolved_at = UTC_TIMESTAMP(3) WHERE channel = ? AND resolved_at IS NULL AND sku IN (?)',
+          [channel, skus.slice(i, i + 1000)],
+        );
+    },
+
+    async recordSubmission(
+      id: string,
+      channel: Channel,
+      kind: 'listings-feed' | 'vdf-inventory' | 'listings-patch',
+      skus: string[],
+    ): Promise<void> {
+      await pool.query(
+        'INSERT INTO channel_submissions (id, channel, kind, items, status, skus) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON DUPLICATE KEY UPDATE status = status',
+        [id, channel, kind, skus.length, 'submitted', JSON.stringify(skus)],
+      );
+    },
+
+    async submissionSkus(id: string): Promise<string[]> {
+      const [[r]] = await pool.query<RowDataPacket[]>('SELECT skus FROM channel_submissions WHERE id = ?', [id]);
+      return r ? (JSON.parse(r.skus as string) as string[]) : [];
+    },
+
+    async finishSubmission(id: string, status: string, detail: string | null): Promise<void> {
+      await pool.query(
+        'UPDATE channel_submissions SET status = ?, detail = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ?',
+        [status, detail?.slice(0, 60_000) ?? null, id],
+      );
+    },
+
+    async statusCounts(): Promise<{ channel: string; status: string; n: number }[]> {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        'SELECT channel, status, COUNT(*) AS n FROM channel_listings GROUP BY channel, status ORDER BY channel, status',
+      );
+      return rows.map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) }));
+    },
+
+    async openErrors(
+      limit = 100,
+    ): Promise<{ channel: string; sku: string; code: string; message: string; attempts: number; lastSeen: Date }[]> {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        'SELECT channel, sku, code, message, attempts, last_seen FROM channel_sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT ?',
+        [limit],
+      );
+      return rows.map((r) => ({
+        channel: r.channel,
+        sku: r.sku,
+        code: r.code,
+        message: r.message,
+        attempts: r.attempts,
+        lastSeen: r.last_seen,
+      }));
+    },
+  };
+}
+
+export type ListingsStore = ReturnType<typeof listingsStore>;

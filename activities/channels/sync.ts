@@ -1,0 +1,97 @@
+import { Context } from '@temporalio/activity';
+import type { Pool } from 'mysql2/promise';
+import { AmazonApiError, type AmazonClient } from '../../connectors/amazon';
+import { allocate } from '../../domain/channels/allocation';
+import type { Channel } from '../../domain/channels/channels';
+import { rulesFor } from '../../domain/channels/rules';
+import { channelsDb } from '../../db/client';
+import { listingsStore, type PendingListing } from './listings-store';
+import { currentRules } from './rules-store';
+import { createAmazonSenders } from './amazon-senders';
+
+/** What the ledger says may be sold of each SKU (all locations), and the SKU's ledger change counter. */
+export interface StockSource {
+  availableToSell(skus: string[]): Promise<Map<string, { available: number; version: number }>>;
+}
+
+export interface ChannelSyncDeps {
+  channels: Pool;
+  stock: StockSource;
+  amazon?: AmazonClient;
+  vendor?: { partyId: string; warehouseId: string };
+  /** At most this many pending SKUs go as single patches; more go as one feed (default 20). */
+  patchMax?: number;
+  /** First backoff of a failed SKU (default 30 s). */
+  retryBaseMs?: number;
+}
+
+export interface SendResult {
+  sent: number;
+  accepted: number;
+  failed: number;
+  /** Submissions to follow to their final status. */
+  follow: { kind: 'listings-feed' | 'vdf-inventory'; id: string }[];
+  /** SKUs that could not be sent now (throttled, no reply): due again after this many ms. */
+  retryAfterMs?: number;
+  pendingLeft: number;
+}
+
+/**
+ * Allocation and sync of one channel: `planChannel` turns the ledger and the rules into each SKU's allocation
+ * (pending where the channel does not yet offer it), `sendPending` sends pending SKUs through the channel's own
+ * adapter, `followSubmission` waits a feed or VDF transaction out and applies its per-SKU result.
+ */
+export function createChannelSyncActivities(deps: ChannelSyncDeps) {
+  const store = listingsStore(deps.channels, { retryBaseMs: deps.retryBaseMs });
+  const db = channelsDb(deps.channels);
+  const senders = createAmazonSenders(deps, store);
+
+  return {
+    async planChannel(input: {
+      channel: Channel;
+      skus?: string[];
+    }): Promise<{ planned: number; pending: number; ruleVersion: number }> {
+      const { version, set } = await currentRules(db);
+      const skus = await store.enrolledSkus(input.channel, input.skus);
+      let pending = 0;
+      for (let i = 0; i < skus.length; i += 1000) {
+        const chunk = skus.slice(i, i + 1000);
+        const stock = await deps.stock.availableToSell(chunk);
+        const rows = chunk.map((sku) => {
+          const s = stock.get(sku) ?? { available: 0, version: 0 };
+          return {
+            sku,
+            allocated: allocate(s.available, rulesFor(set, sku)).get(input.channel) ?? 0,
+            ledgerVersion: s.version,
+          };
+        });
+        pending += await store.setAllocations(input.channel, rows, version);
+        Context.current().heartbeat(i);
+      }
+      return { planned: skus.length, pending, ruleVersion: version };
+    },
+
+    async releaseDueRetries(channel: Channel): Promise<{ released: number; nextRetryAt: string | null }> {
+      const released = await store.releaseDueRetries(channel);
+      const next = await store.nextRetryAt(channel);
+      return { released, nextRetryAt: next?.toISOString() ?? null };
+    },
+
+    async sendPending(input: { channel: Channel; patchMax?: number }): Promise<SendResult> {
+      const patchMax = input.patchMax ?? deps.patchMax ?? 20;
+      if (input.channel === 'amazon') return senders.sellerCentral(patchMax);
+      if (input.channel === 'amazon-vendor') return senders.vendorCentral();
+      throw new Error(`channel ${input.channel} is synced by its own pipeline (inventory-sync), not here`);
+    },
+
+    async followSubmission(input: { channel: Channel; kind: 'listings-feed' | 'vdf-inventory'; id: string }) {
+      return input.kind === 'listings-feed'
+        ? senders.followFeed(input.channel, input.id)
+        : senders.followVendor(input.channel, input.id);
+    },
+  };
+}
+
+export type ChannelSyncActivities = ReturnType<typeof createChannelSyncActivities>;
+export type { PendingListing };
+export { AmazonApiError };

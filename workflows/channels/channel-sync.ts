@@ -1,0 +1,133 @@
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { ChannelSyncActivities } from '../../activities/channels/sync';
+import type { Channel } from '../../domain/channels/channels';
+import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
+import { withSummary } from '../platform/activity-summary';
+
+/** SKUs whose ledger level or rules changed (the ledger watch and a rules change send it). */
+export const channelSkusChangedSignal = defineSignal<[{ skus: string[] }]>('skusChanged');
+/** Re-sync one SKU, a list, or (no skus) every SKU enrolled on the channel. */
+export const channelResyncSignal = defineSignal<[{ skus?: string[] }]>('resync');
+
+export interface ChannelSyncState {
+  channel: Channel;
+  dirty: string[];
+  all: boolean;
+  rounds: number;
+  lastError?: string;
+}
+export const channelStatusQuery = defineQuery<ChannelSyncState & { status: SyncStatus }>('status');
+
+/** Most SKUs one round plans when only some changed; the rest wait for the next round (coalescing). */
+const ROUND_SKUS = 5_000;
+
+const a = (q: string) =>
+  proxyActivities<ChannelSyncActivities>({
+    taskQueue: q,
+    startToCloseTimeout: '10 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+// Feeds take minutes on Amazon; the follower polls with heartbeats, so a killed worker's poll resumes in 30 s.
+const follower = (q: string) =>
+  proxyActivities<ChannelSyncActivities>({
+    taskQueue: q,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+  });
+
+/**
+ * One channel's stock sync, forever (`channel-sync/<channel>`, on the channel's own task queue so a slow or
+ * failing Amazon never holds up Shopify or another channel): coalesces changed SKUs, plans their allocation
+ * from the ledger, sends what the channel does not offer yet (patches when few, a feed or VDF batches when
+ * many), follows each submission to its final status, and retries failed SKUs after their backoff.
+ */
+export async function channelSync(input: ChannelSyncState): Promise<void> {
+  const state: ChannelSyncState = { ...input, dirty: [...input.dirty] };
+  const dirty = new Set(state.dirty);
+  let status: SyncStatus = 'Pending';
+  const acts = a(workflowInfo().taskQueue);
+  const follow = follower(workflowInfo().taskQueue);
+  upsertSearchAttributes([
+    { key: SA.Pipeline, value: 'channel-sync' },
+    { key: SA.Channel, value: state.channel },
+  ]);
+  const setStatus = (s: SyncStatus) => {
+    if (s === status) return;
+    status = s;
+    upsertSearchAttributes([{ key: SA.SyncStatus, value: s }]);
+  };
+  setStatus('Synced');
+  setHandler(channelSkusChangedSignal, ({ skus }) => skus.forEach((s) => dirty.add(s)));
+  setHandler(channelResyncSignal, ({ skus }) => {
+    if (skus?.length) skus.forEach((s) => dirty.add(s));
+    else state.all = true;
+  });
+  setHandler(channelStatusQuery, () => ({ ...state, dirty: [...dirty].slice(0, 100), status }));
+
+  let retryAt: number | null = null;
+  while (!workflowInfo().continueAsNewSuggested && state.rounds < 2_000) {
+    const timeout = retryAt === null ? '1 hour' : Math.max(1_000, retryAt - Date.now());
+    await condition(() => dirty.size > 0 || state.all, timeout);
+    state.rounds++;
+    setStatus('Running');
+    const released = await acts.releaseDueRetries(state.channel);
+    let planned = 0;
+    if (state.all) {
+      state.all = false;
+      dirty.clear();
+      planned = (await withSummary(acts, `plan every SKU on ${state.channel}`).planChannel({ channel: state.channel }))
+        .planned;
+    } else if (dirty.size) {
+      const skus = [...dirty].slice(0, ROUND_SKUS);
+      skus.forEach((s) => dirty.delete(s));
+      planned = (
+        await withSummary(acts, `plan ${skus.length} SKUs on ${state.channel}`).planChannel({
+          channel: state.channel,
+          skus,
+        })
+      ).planned;
+    }
+    let failed = 0;
+    let retryAfterMs: number | undefined;
+    for (let round = 0; round < 100; round++) {
+      const sent = await withSummary(acts, `send pending SKUs to ${state.channel}`).sendPending({
+        channel: state.channel,
+      });
+      failed += sent.failed;
+      retryAfterMs = sent.retryAfterMs;
+      for (const f of sent.follow) {
+        const r = await withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({
+          channel: state.channel,
+          ...f,
+        });
+        failed += r.rejected;
+      }
+      if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
+    }
+    const next = await acts.releaseDueRetries(state.channel);
+    retryAt = next.nextRetryAt ? Date.parse(next.nextRetryAt) : retryAfterMs ? Date.now() + retryAfterMs : null;
+    setStatus(failed ? 'Failed' : 'Synced');
+    setCurrentDetails(
+      `**${state.channel}** · round ${state.rounds}: planned ${planned} SKUs, ${released.released} retries released, ` +
+        `${failed} failed` +
+        (retryAt ? ` · next retry ${new Date(retryAt).toISOString()}` : ''),
+    );
+    // A due retry with nothing dirty still needs a round: the condition's timeout brings us back.
+    if (retryAt !== null && retryAt <= Date.now()) await sleep(1_000);
+  }
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof channelSync>({ ...state, dirty: [...dirty], rounds: 0 });
+}

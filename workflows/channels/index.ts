@@ -1,0 +1,2 @@
+export * from './channel-sync';
+export * from './channel-rules-change';
