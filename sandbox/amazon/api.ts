@@ -34,6 +34,8 @@ export interface SandboxConfig {
   transactionMs: number;
   /** Dev flag: a listing created by a patch or feed is buyable at once (on Amazon it needs catalogue data). */
   autoCatalog: boolean;
+  /** Result documents at least this large (bytes) are stored GZIP-compressed; Infinity: never (the default). */
+  compressResultsFrom: number;
 }
 
 export interface Ctx {

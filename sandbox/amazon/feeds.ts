@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { errorReply, iso, type Ctx, type Handler } from './api';
 import { acceptChange, applyPatches, patchIssues, type PatchOp } from './listings';
 import { describeErrors } from './models';
@@ -62,12 +63,17 @@ export function feedsHandlers(ctx: Ctx): Record<string, Handler> {
     };
     if (!ctx.models.validateProcessingReport(report)) state.counters.responseViolations++;
     const id = `amzn1.tortuga.4.na.${newId()}`;
+    const text = Buffer.from(JSON.stringify(report));
+    // FeedDocument.compressionAlgorithm: "If the feed document contents have been compressed, the compression
+    // algorithm used is returned in this property and you must decompress the feed when you download."
+    const compress = text.length >= config.compressResultsFrom;
     state.documents.set(id, {
       feedDocumentId: id,
       contentType: 'application/json',
       uploadExpiresAt: 0,
-      content: Buffer.from(JSON.stringify(report)),
+      content: compress ? zlib.gzipSync(text) : text,
       result: true,
+      compressed: compress,
     });
     feed.resultFeedDocumentId = id;
   };
@@ -104,7 +110,18 @@ export function feedsHandlers(ctx: Ctx): Record<string, Handler> {
       ];
     seen.add(m.messageId);
     if (m.operationType === 'DELETE') {
-      state.listings.delete(m.sku);
+      // Like every accepted change, the deletion shows once processed (after the listing delay).
+      const l = state.listings.get(m.sku);
+      if (l)
+        l.pending.push({
+          visibleAt: ctx.now() + config.listingDelayMs,
+          submissionId: '',
+          apply: (attrs) => {
+            // A later accepted submission for the SKU re-creates it; otherwise it is gone.
+            if (l.pending.length) for (const k of Object.keys(attrs)) delete attrs[k];
+            else state.listings.delete(m.sku);
+          },
+        });
       return [];
     }
     // "PARTIAL_UPDATE" is equivalent to using "PATCH" with the "replace" op (listings-feed-schema-v2.json).
@@ -316,7 +333,11 @@ export function feedsHandlers(ctx: Ctx): Record<string, Handler> {
       if (!doc) return errorReply(404, 'NotFound', `Document ${String(call.params.feedDocumentId)} not found`);
       return {
         status: 200,
-        body: { feedDocumentId: doc.feedDocumentId, url: `${ctx.baseUrl()}/_documents/${doc.feedDocumentId}` },
+        body: {
+          feedDocumentId: doc.feedDocumentId,
+          url: `${ctx.baseUrl()}/_documents/${doc.feedDocumentId}`,
+          ...(doc.compressed ? { compressionAlgorithm: 'GZIP' } : {}),
+        },
       };
     },
   };

@@ -64,6 +64,7 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   feedPerMessageMs: 0.05,
   transactionMs: 500,
   autoCatalog: false,
+  compressResultsFrom: Infinity,
 };
 
 /** A local Amazon Selling Partner API + Login with Amazon for one seller and one vendor, with /_sandbox inspection. */

@@ -37,6 +37,8 @@ export interface FeedDocument {
   content?: Buffer;
   /** A result document the sandbox wrote (processing report). */
   result?: boolean;
+  /** The stored content is GZIP-compressed (FeedDocument.compressionAlgorithm). */
+  compressed?: boolean;
 }
 
 export type FeedStatus = 'CANCELLED' | 'DONE' | 'FATAL' | 'IN_PROGRESS' | 'IN_QUEUE';
@@ -113,6 +115,7 @@ export class AmazonState {
     const t = this.now();
     if (!l || (l.visibleFrom ?? 0) > t) return undefined;
     while (l.pending.length && l.pending[0]!.visibleAt <= t) l.pending.shift()!.apply(l.attributes);
+    if (this.listings.get(sku) !== l) return undefined; // a deletion was processed
     return l;
   }
 

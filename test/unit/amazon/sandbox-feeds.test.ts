@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadModels, MODELS_DIR } from '../../../sandbox/amazon/models';
 import { amazonSandbox, eventually, type AmazonSandboxHarness } from '../../support/amazon-sandbox';
@@ -239,5 +240,53 @@ describe('Amazon sandbox: Feeds 2021-06-30, JSON_LISTINGS_FEED', () => {
     ).toBe('CANCELLED');
     const list = await sp<{ feeds: unknown[] }>('GET', '/feeds/2021-06-30/feeds?processingStatuses=CANCELLED');
     expect(list.body.feeds).toHaveLength(1);
+  });
+
+  // FeedDocument.compressionAlgorithm: "If the feed document contents have been compressed, the compression algorithm
+  // used is returned in this property and you must decompress the feed when you download."
+  it('compresses result documents from the configured size, naming GZIP in getFeedDocument', async () => {
+    const { sp, sb } = await setup({ compressResultsFrom: 0 });
+    const doc = await sp<{ feedDocumentId: string; url: string }>('POST', '/feeds/2021-06-30/documents', {
+      contentType: CT,
+    });
+    await fetch(doc.body.url, {
+      method: 'PUT',
+      headers: { 'content-type': CT },
+      body: JSON.stringify({ header: header(), messages: [qty(1, 'SUGAR-1KG', 5)] }),
+    });
+    const feed = await sp<{ feedId: string }>('POST', '/feeds/2021-06-30/feeds', {
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: [sb.config.marketplaceId],
+      inputFeedDocumentId: doc.body.feedDocumentId,
+    });
+    const done = await eventually(async () => {
+      const f = await sp<{ processingStatus: string; resultFeedDocumentId?: string }>(
+        'GET',
+        `/feeds/2021-06-30/feeds/${feed.body.feedId}`,
+      );
+      return f.body.processingStatus === 'DONE' ? f.body : undefined;
+    });
+    const result = await sp<{ url: string; compressionAlgorithm?: string }>(
+      'GET',
+      `/feeds/2021-06-30/documents/${done.resultFeedDocumentId}`,
+    );
+    expect(result.body.compressionAlgorithm).toBe('GZIP');
+    const raw = Buffer.from(await (await fetch(result.body.url)).arrayBuffer());
+    const report = JSON.parse(zlib.gunzipSync(raw).toString('utf8'));
+    expect(loadModels().validateProcessingReport(report)).toBe(true);
+  });
+
+  // listings-feed-schema-v2.json operationType: "DELETE" indicates the listings item will be deleted.
+  it('DELETE removes the listing once processed (after the listing delay)', async () => {
+    const { submit, sp, sb } = await setup({ listingDelayMs: 300 });
+    const { report } = await submit(
+      { header: header(), messages: [{ messageId: 1, sku: 'SUGAR-1KG', operationType: 'DELETE' }] },
+      'DONE',
+    );
+    expect(report.summary.messagesAccepted).toBe(1);
+    const get = () =>
+      sp('GET', `/listings/2021-08-01/items/${sb.config.sellerId}/SUGAR-1KG?marketplaceIds=${sb.config.marketplaceId}`);
+    await eventually(async () => ((await get()).status === 404 ? true : undefined), 3000);
+    expect(sb.state.listings.has('SUGAR-1KG')).toBe(false);
   });
 });
