@@ -34,7 +34,7 @@ const SUPPORTED_FEED_TYPES = ['JSON_LISTINGS_FEED'];
 /** Feeds 2021-06-30 for JSON_LISTINGS_FEED: documents, the feed lifecycle, and the processing report. */
 export function feedsHandlers(ctx: Ctx): Record<string, Handler> {
   const { state, config } = ctx;
-  const newId = () => String(50_000_000_000 + state.nextId());
+  const newId = () => String(state.uniqueNumber());
 
   const writeReport = (
     feed: Feed,

@@ -68,8 +68,10 @@ export class Marketplace {
       if (!chosen.includes(sku)) chosen.push(sku);
     }
     const at = iso(this.ctx.now());
-    const n = state.nextId();
-    const orderId = `${String(100 + (n % 900)).padStart(3, '0')}-${String(n).padStart(7, '0')}-${String(Math.floor(this.rnd() * 1e7)).padStart(7, '0')}`;
+    // Amazon's 3-7-7 digit order ids, unique across restarts (a reused id would look like a known order).
+    const n = state.uniqueNumber();
+    const d = String(n).padStart(17, '0');
+    const orderId = `${d.slice(0, 3)}-${d.slice(3, 10)}-${d.slice(10)}`;
     const order: MarketplaceOrder = {
       orderId,
       marketplaceId: config.marketplaceId,
@@ -84,7 +86,7 @@ export class Marketplace {
         state.setQuantity(sku, have - quantity);
         this.sold.set(sku, (this.sold.get(sku) ?? 0) + quantity);
         return {
-          orderItemId: `${String(n).padStart(8, '0')}${String(i + 1).padStart(6, '0')}`,
+          orderItemId: `${d}${String(i + 1).padStart(3, '0')}`,
           sku,
           asin: l.asin,
           title: l.title,

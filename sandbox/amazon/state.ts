@@ -109,6 +109,16 @@ export class AmazonState {
     return ++this.seq;
   }
 
+  private lastUnique = 0;
+  /**
+   * A number never handed out before, by this sandbox or an earlier run of it (the clock's milliseconds, moved on
+   * when two fall in one): feed, document and order ids, so a restarted sandbox never reuses one a client stored.
+   */
+  uniqueNumber(): number {
+    this.lastUnique = Math.max(this.lastUnique + 1, Date.now());
+    return this.lastUnique;
+  }
+
   /** The listing as shoppers and the API see it now: accepted changes whose delay has passed are applied. */
   listing(sku: string): Listing | undefined {
     const l = this.listings.get(sku);

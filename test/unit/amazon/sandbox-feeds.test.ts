@@ -32,6 +32,7 @@ async function setup(opts: Parameters<typeof amazonSandbox>[0] = {}) {
       createFeed: { rate: 100, burst: 100 },
       createFeedDocument: { rate: 100, burst: 100 },
       getFeedDocument: { rate: 100, burst: 100 },
+      getFeed: { rate: 100, burst: 100 },
     },
     ...opts,
   });
@@ -94,7 +95,7 @@ describe('Amazon sandbox: Feeds 2021-06-30, JSON_LISTINGS_FEED', () => {
   // the contents of the result document to determine if there were any errors"; the report is
   // listings-feed-processing-report-schema-v2.json.
   it('goes IN_QUEUE → IN_PROGRESS → DONE and reports per-message issues; valid messages are applied', async () => {
-    const { submit, sb } = await setup({ feedQueueMs: 150, feedProcessMs: 150 });
+    const { submit, sb } = await setup({ feedQueueMs: 500, feedProcessMs: 500 });
     const { report, seen, feedId } = await submit(
       {
         header: header(),

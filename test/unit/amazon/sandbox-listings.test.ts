@@ -22,7 +22,7 @@ const quantityPatch = (value: unknown[]) => ({
 
 async function setup(opts: Parameters<typeof amazonSandbox>[0] = {}) {
   h = await amazonSandbox({
-    listingDelayMs: 300,
+    listingDelayMs: 1000,
     catalog: [{ sku: 'RICE-2KG', title: 'Rice 2 kg', quantity: 4 }],
     // Plenty of room: these tests are about the listing rules (sandbox-rate-limits.test.ts covers the plans).
     rateLimits: { patchListingsItem: { rate: 100, burst: 100 }, getListingsItem: { rate: 100, burst: 100 } },
@@ -153,7 +153,7 @@ describe('Amazon sandbox: Listings Items 2021-08-01', () => {
   // amzn/selling-partner-api-docs#3748 (Amazon): a patch for a SKU without a listing is accepted; it does not make a
   // complete, buyable listing.
   it('accepts a patch for an unknown SKU as an offer-only listing that shoppers cannot buy', async () => {
-    const { sp, item } = await setup({ listingDelayMs: 200 });
+    const { sp, item } = await setup({ listingDelayMs: 1000 });
     const r = await sp<Submission>(
       'PATCH',
       item('NEW-SKU'),
@@ -161,7 +161,7 @@ describe('Amazon sandbox: Listings Items 2021-08-01', () => {
     );
     expect(r.body.status).toBe('ACCEPTED');
     expect((await sp('GET', item('NEW-SKU'))).status).toBe(404); // exists once the submission is processed
-    await sleep(250);
+    await sleep(1100);
     const got = await sp<Item>('GET', item('NEW-SKU'));
     expect(got.body.summaries![0]!.status).toEqual([]);
     expect(h!.sb.marketplace.placeOrder({ skus: ['NEW-SKU'] })).toBeUndefined();

@@ -59,7 +59,7 @@ describe('Amazon sandbox: Login with Amazon and the x-amz-access-token header', 
   // listingsItems_2021-08-01.json, getListingsItem responses.403: "Indicates that access to the resource is forbidden.
   // Possible reasons include Access Denied, Unauthorized, Expired Token, or Invalid Signature." — schema ErrorList.
   it('answers a missing, wrong or expired token with 403 Unauthorized in the ErrorList shape', async () => {
-    h = await amazonSandbox({ tokenLifetimeSeconds: 1, catalog: [{ sku: 'MILK-1L' }] });
+    h = await amazonSandbox({ tokenLifetimeSeconds: 2, catalog: [{ sku: 'MILK-1L' }] });
     const { sb } = h;
     const path = `/listings/2021-08-01/items/${sb.config.sellerId}/MILK-1L?marketplaceIds=${sb.config.marketplaceId}`;
     const call = (token?: string) =>
@@ -74,7 +74,7 @@ describe('Amazon sandbox: Login with Amazon and the x-amz-access-token header', 
     }
     const token = await h.token();
     expect((await call(token)).status).toBe(200);
-    await sleep(1100);
+    await sleep(2100);
     const expired = await call(token);
     expect(expired.status).toBe(403);
     expect(((await expired.json()) as { errors: { details: string }[] }).errors[0]!.details).toMatch(/expired/);

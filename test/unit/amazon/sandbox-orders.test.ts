@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { amazonSandbox, type AmazonSandboxHarness } from '../../support/amazon-sandbox';
+import { amazonSandbox, eventually, type AmazonSandboxHarness } from '../../support/amazon-sandbox';
 
 let h: AmazonSandboxHarness | undefined;
 afterEach(async () => {
@@ -54,7 +54,7 @@ describe('Amazon sandbox: marketplace orders and Orders 2026-01-01', () => {
   // includedData "BUYER: Information about the buyer", "FULFILLMENT: Information about how the order … shipped".
   it('searchOrders and getOrder return the placed orders; datasets only when includedData asks', async () => {
     const { sb, sp } = await setup();
-    const placed = sb.marketplace.placeOrders(2, { pendingMs: 200 });
+    const placed = sb.marketplace.placeOrders(2, { pendingMs: 1500 });
     const r = await sp<Search>('GET', `/orders/2026-01-01/orders?createdAfter=${since}`);
     expect(r.status).toBe(200);
     expect(r.body.orders.map((o) => o.orderId).sort()).toEqual(placed.map((o) => o.orderId).sort());
@@ -64,9 +64,10 @@ describe('Amazon sandbox: marketplace orders and Orders 2026-01-01', () => {
       sp<{ order: Order }>('GET', `/orders/2026-01-01/orders/${placed[0]!.orderId}?includedData=BUYER,FULFILLMENT`);
     // FulfillmentStatus PENDING: "For standard orders, the initial order status is `PENDING`"; then UNSHIPPED.
     expect((await get()).body.order.fulfillment!.fulfillmentStatus).toBe('PENDING');
-    await new Promise((r) => setTimeout(r, 250));
-    const one = await get();
-    expect(one.body.order.fulfillment!.fulfillmentStatus).toBe('UNSHIPPED');
+    const one = await eventually(async () => {
+      const r = await get();
+      return r.body.order.fulfillment!.fulfillmentStatus === 'UNSHIPPED' ? r : undefined;
+    }, 5000);
     expect(one.body.order.buyer).toBeDefined();
     expect(one.body.order.orderItems[0]!.product.sellerSku).toMatch(/TEA-80|COFFEE-500G/);
     expect((await sp('GET', '/orders/2026-01-01/orders/999-0000000-0000000')).status).toBe(404);

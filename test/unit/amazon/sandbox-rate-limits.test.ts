@@ -18,11 +18,14 @@ describe('Amazon sandbox: usage plans as token buckets per operation', () => {
     h = await amazonSandbox({ catalog: [{ sku: 'BREAD-WHITE' }] });
     const { sb } = h;
     const path = `/listings/2021-08-01/items/${sb.config.sellerId}/BREAD-WHITE?marketplaceIds=${sb.config.marketplaceId}`;
-    const replies = await Promise.all(Array.from({ length: 13 }, () => h!.sp('GET', path)));
+    await h.sp('GET', '/feeds/2021-06-30/feeds/1'); // the harness's token, from another operation's bucket
+    const started = performance.now();
+    const replies = await Promise.all(Array.from({ length: 20 }, () => h!.sp('GET', path)));
+    const seconds = (performance.now() - started) / 1000;
     const ok = replies.filter((r) => r.status === 200).length;
-    // 10 from the burst, at most one more refilled while the calls run (5/s).
+    // 10 from the burst, and what refilled at 5/s while the calls ran.
     expect(ok).toBeGreaterThanOrEqual(10);
-    expect(ok).toBeLessThanOrEqual(11);
+    expect(ok).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5));
     const throttled = replies.find((r) => r.status === 429)!;
     expect((throttled.body as { errors: { code: string }[] }).errors[0]!.code).toBe('QuotaExceeded');
     for (const r of replies) expect(r.headers.get('x-amzn-RateLimit-Limit')).toBe('5.0');
@@ -46,15 +49,15 @@ describe('Amazon sandbox: usage plans as token buckets per operation', () => {
   });
 
   it('refills at the plan rate, and a granted plan (inspection API) is what the header then reports', async () => {
-    h = await amazonSandbox({ catalog: [{ sku: 'EGGS-12' }], rateLimits: { getListingsItem: { rate: 20, burst: 2 } } });
+    h = await amazonSandbox({ catalog: [{ sku: 'EGGS-12' }], rateLimits: { getListingsItem: { rate: 2, burst: 2 } } });
     const { sb } = h;
     const path = `/listings/2021-08-01/items/${sb.config.sellerId}/EGGS-12?marketplaceIds=${sb.config.marketplaceId}`;
     expect((await h.sp('GET', path)).status).toBe(200);
     expect((await h.sp('GET', path)).status).toBe(200);
     const third = await h.sp('GET', path);
     expect(third.status).toBe(429);
-    expect(third.headers.get('x-amzn-RateLimit-Limit')).toBe('20.0');
-    await new Promise((r) => setTimeout(r, 120)); // 20/s → 2 tokens in 100 ms
+    expect(third.headers.get('x-amzn-RateLimit-Limit')).toBe('2.0');
+    await new Promise((r) => setTimeout(r, 600)); // 2/s → a token in 500 ms
     expect((await h.sp('GET', path)).status).toBe(200);
     await h.inspect('/rate-limits', { getListingsItem: { rate: 0.5, burst: 1 } });
     const r = await h.sp('GET', path);

@@ -47,7 +47,7 @@ describe('Amazon sandbox: Vendor Direct Fulfillment inventory v1 and transaction
   // {transactionId}} "GUID to identify this transaction"; vendorTransactionStatus.json Transaction.status enum
   // [Failure, Processing, Success].
   it('accepts an update with a transactionId that goes Processing → Success, then applies it', async () => {
-    const { submit, final, sb, inspect } = await setup();
+    const { submit, final, sb, inspect } = await setup({ transactionMs: 800 });
     const r = await submit('EM', { isFullUpdate: false, items: [item('MILK-1L', 12), item('BREAD-WHITE', 5)] });
     expect(r.status).toBe(202);
     expect(r.body.payload.transactionId).toMatch(/^[0-9a-f-]{36}$/);
