@@ -12,6 +12,21 @@ export interface OpsSnapshot {
     rejectedKey: string;
   }[];
   counts: Record<string, number | null>;
+  /** The latest completed `stockReconcile` (store DB × ledger × Shopify), as its workflow returned it. */
+  stockReconcile?: {
+    workflowId: string;
+    runId: string;
+    day: string;
+    counts: {
+      compared: number;
+      inSync: number;
+      differences: number;
+      byClass: Record<string, { rows: number; units: number; value: number }>;
+    };
+    corrections: Record<string, number>;
+    rejected: { read: number; rejected: number };
+    keys: { differences: string };
+  } | null;
   benches: { name: string; result: unknown }[];
 }
 
@@ -53,6 +68,20 @@ export function renderOpsPage(s: OpsSnapshot, temporalUi?: string): string {
         `<tr><td>${esc(r.domain)}</td><td>${esc(r.key)}</td><td>${esc(r.reason)}</td><td>${esc(r.rejectedAt)}</td><td>${esc(r.rejectedKey)}</td></tr>`,
     )
     .join('');
+  const r = s.stockReconcile;
+  const recon = r
+    ? `<p>${esc(r.day)} · ${r.counts.compared} compared · ${r.counts.inSync} in sync · ${r.counts.differences} differ · corrections ${esc(
+        Object.entries(r.corrections)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      )} · ${r.rejected.rejected} rows rejected · report <code>${esc(r.keys.differences)}</code></p><table><tr><th>class</th><th>rows</th><th>units</th><th>value at shelf price</th></tr>${Object.entries(
+        r.counts.byClass,
+      )
+        .map(
+          ([c, b]) => `<tr><td>${esc(c)}</td><td>${b.rows}</td><td>${b.units}</td><td>${b.value.toFixed(2)}</td></tr>`,
+        )
+        .join('')}</table>`
+    : 'none completed yet';
   const benches = s.benches
     .map(
       (b) => `<details><summary>${esc(b.name)}</summary><pre>${esc(JSON.stringify(b.result, null, 2))}</pre></details>`,
@@ -70,6 +99,7 @@ ${bars('Workflows by pipeline', s.pipelines, search('Pipeline'))}
 ${bars('Workflows by sync status', s.statuses, search('SyncStatus'))}
 <section><h2>Open sync errors</h2><table><tr><th>channel</th><th>product</th><th>reason</th><th>last seen</th></tr>${errors || '<tr><td colspan="4">none</td></tr>'}</table></section>
 <section><h2>Rejected files</h2><p>Moved out of incoming/ as unusable; the reason object is beside each in the archive bucket.</p><table><tr><th>source</th><th>file</th><th>reason</th><th>rejected at</th><th>now at</th></tr>${rejected || '<tr><td colspan="5">none</td></tr>'}</table></section>
+<section><h2>Stock reconciliation (latest)</h2>${recon}</section>
 <section><h2>Benchmarks</h2>${benches || 'none run yet (npm run bench)'}</section>
 </body></html>`;
 }

@@ -47,7 +47,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     countBy(deps.client, 'Pipeline'),
     countBy(deps.client, 'SyncStatus'),
   ]);
-  const [syncErrors, counts, rejectedFiles] = await Promise.all([
+  const [syncErrors, counts, rejectedFiles, stockReconcile] = await Promise.all([
     Promise.all([
       safeRows(
         deps.pim,
@@ -66,6 +66,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
       safeCount(deps.orders, "SELECT COUNT(*) AS n FROM orders WHERE risk_level = 'HIGH'"),
     ]),
     rejected(deps),
+    latestStockReconcile(deps.client),
   ]);
   const [products, published, orders, highRisk] = counts;
   return {
@@ -74,8 +75,27 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     syncErrors,
     rejectedFiles,
     counts: { products, published, orders, highRisk },
+    stockReconcile,
     benches: benches(deps.benchDir),
   };
+}
+
+/** The result of the latest completed stock reconciliation: its summary is the workflow's result. */
+async function latestStockReconcile(client: Client): Promise<OpsSnapshot['stockReconcile']> {
+  try {
+    for await (const wf of client.workflow.list({
+      query: "WorkflowType = 'stockReconcile' AND ExecutionStatus = 'Completed'",
+      pageSize: 1,
+    })) {
+      const result = (await client.workflow.getHandle(wf.workflowId, wf.runId).result()) as NonNullable<
+        OpsSnapshot['stockReconcile']
+      >;
+      return { ...result, workflowId: wf.workflowId };
+    }
+  } catch {
+    // Temporal unreachable: the page still renders the rest
+  }
+  return null;
 }
 
 async function rejected(deps: OpsDeps): Promise<RejectedFileRecord[]> {

@@ -1,5 +1,6 @@
 import { pimDb, storeDb } from '../../db/client';
 import { storeIntakeAllRun } from '../../domain/inventory/intake-summaries';
+import { stockReconcileRun } from '../../domain/inventory/recon-summaries';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { createIntakeActivities } from './intake';
@@ -7,6 +8,7 @@ import { createInventoryActivities } from './inventory';
 import { createLedger } from './ledger';
 import { createLedgerActivities } from './ledger-activities';
 import { createLedgerReads } from './ledger-reads';
+import { createReconActivities } from './recon';
 import { createStockPushActivities } from './stock-push';
 
 /** The ledger and its reads, built from the worker's clients (other areas apply movements through it too). */
@@ -58,6 +60,15 @@ export const inventoryArea: AreaRegistration = {
           temporal: deps.temporal,
           laggingSkus: push.laggingSkus,
         }),
+        ...createReconActivities({
+          ...deps.pools,
+          shopify: deps.shopify,
+          s3: deps.s3,
+          buckets: deps.config.aws.buckets,
+          ledger,
+          reads,
+          temporal: deps.temporal,
+        }),
       },
     };
   },
@@ -70,6 +81,15 @@ export const inventoryArea: AreaRegistration = {
       spec: { cronExpressions: ['30 2 * * *'] },
       summary: storeIntakeAllRun(),
       memo: 'Daily PIM intake per store code: store DB → instore-metadata/ → PIM drafts, shelf prices, diff report',
+    },
+    {
+      id: 'stock-reconcile',
+      workflowType: 'stockReconcile',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['0 5 * * *'] },
+      summary: stockReconcileRun(),
+      memo: 'Store DB × ledger × Shopify per SKU × location: classify, correct, report to inventory-reconcile/',
     },
   ],
 };

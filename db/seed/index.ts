@@ -12,6 +12,8 @@ export interface SeedOptions {
   stores?: readonly string[];
   /** Insert batch size: large enough to amortise round trips, small enough for max_allowed_packet. */
   batchSize?: number;
+  /** Id of the first product (default 1): a test's own id range gives it SKUs and workflow ids no other test has. */
+  firstId?: number;
   /** Store rows the intake must quarantine or create drafts from (default true: bad rows in every source). */
   storeBadRows?: boolean;
 }
@@ -120,7 +122,7 @@ export async function seedDemoData(db: { pim: PimDb; store: StoreDb }, opts: See
   };
   // A seeded catalogue is published by a backfill (npm start's demo runs one), not by one outbox row per row.
   await withPimOutboxSuppressed(db.pim, async (pimLoad) => {
-    for (const p of demoProducts(count, seed, 1, chain)) {
+    for (const p of demoProducts(count, seed, opts.firstId ?? 1, chain)) {
       batch.push(p);
       if (batch.length >= batchSize) await flush(pimLoad);
     }

@@ -1,3 +1,4 @@
 export * from './intake';
 export * from './inventory-sync';
 export * from './stock-pickup';
+export * from './recon';

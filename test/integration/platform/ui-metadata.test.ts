@@ -18,6 +18,7 @@ import {
   reconcileOrdersRun,
 } from '../../../domain/orders/run-summaries';
 import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
+import { stockReconcileRun } from '../../../domain/inventory/recon-summaries';
 import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain/platform/run-summaries';
 import { loyaltyStoreExportDayId } from '../../../workflows/loyalty/loyalty-store-export';
 import { applySchedules, SCHEDULES } from '../../../cli/schedules';
@@ -172,6 +173,13 @@ describe('runs explain themselves in the Temporal UI', () => {
         await start('fraudIndicators', id('fraud'), [{ lookbackHours: 1 }], fraudIndicatorsRun(1)),
         await start('reconcileOrders', id('orders-reconcile'), [{ day }], reconcileOrdersRun(day), 'data'),
         await start('storeIntakeAll', id('store-intake-all'), [{ day }], storeIntakeAllRun(day), 'data'),
+        await start(
+          'stockReconcile',
+          id('stock-reconcile'),
+          [{ day, correct: false }],
+          stockReconcileRun({ day, correct: false }),
+          'data',
+        ),
         await start(
           'loyaltyStoreExport',
           id('loyalty-store-export'),

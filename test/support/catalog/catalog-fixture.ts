@@ -27,6 +27,8 @@ export interface CatalogFixture {
 /** Fresh databases seeded with `products` demo products, a sandbox shop, and the catalogue activities wired to both. */
 export async function catalogFixture(opts: {
   products: number;
+  /** Id of the first product (default 1). */
+  firstId?: number;
   sandbox?: SandboxOptions;
   temporal: () => Promise<Client>;
 }): Promise<CatalogFixture> {
@@ -34,7 +36,7 @@ export async function catalogFixture(opts: {
   const pools = [createPool(urls.pim), createPool(urls.store)];
   const pim = pimDb(pools[0]!);
   const store = storeDb(pools[1]!);
-  await seedDemoData({ pim, store }, { products: opts.products, seed: 5 });
+  await seedDemoData({ pim, store }, { products: opts.products, seed: 5, firstId: opts.firstId });
   const sandbox = await startShopifySandbox({ plan: 'plus', ...opts.sandbox });
   // A shop name of its own: the cost budget is per shop and per process.
   const shopify = new ShopifyClient({
