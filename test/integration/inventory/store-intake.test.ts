@@ -13,7 +13,7 @@ import type { DiffRow } from '../../../domain/inventory/intake';
 import { storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { SA } from '../../../domain/platform/search-attributes';
 import { instoreManifestKey, instoreQuarantineKey } from '../../../lake/intake-layout';
-import { storeIntakeAll } from '../../../workflows';
+import { storeIntakeAll } from '../../../workflows/inventory/intake';
 import { loadConfig } from '../../../workers/config';
 import { createDeps } from '../../../workers/deps';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
