@@ -42,6 +42,29 @@ export function createCatalogSyncActivities(deps: {
       );
   }
 
+  /**
+   * The mapping stops claiming what Shopify no longer holds: a drifted product's hash, and a lost product's Shopify
+   * ids and hash. A republish then needs no `force`: the diff by hash (a backfill's included) picks these products,
+   * and a lost product is sent without the variant ids of variants Shopify no longer has (a bulk line naming them
+   * fails). Each update is conditional on what was checked, so a publish that landed meanwhile is not undone.
+   */
+  async function forgetShopifyState(
+    lost: { pimId: number; externalId: string }[],
+    drifted: { pimId: number; hash: string }[],
+  ) {
+    const ours = (pimId: number) => and(eq(channelMappings.channel, CHANNEL), eq(channelMappings.pimProductId, pimId));
+    for (const m of lost)
+      await deps.pim
+        .update(channelMappings)
+        .set({ externalId: null, externalVariantIds: null, contentHash: null, status: 'PENDING' })
+        .where(and(ours(m.pimId), eq(channelMappings.externalId, m.externalId)));
+    for (const m of drifted)
+      await deps.pim
+        .update(channelMappings)
+        .set({ contentHash: null })
+        .where(and(ours(m.pimId), eq(channelMappings.contentHash, m.hash)));
+  }
+
   return {
     /** Checks one page of the catalogue; returns the ids whose content differs from what Shopify last got. */
     async diffPage(
@@ -109,9 +132,12 @@ export function createCatalogSyncActivities(deps: {
         }
       }
       const seen = new Set(page.nodes.map((p) => p.id));
-      const missing = expected
-        .filter((m) => m.externalId && !seen.has(m.externalId) && upToDate(m.pimId))
-        .map((m) => m.pimId);
+      const lost = expected.filter((m) => m.externalId && !seen.has(m.externalId) && upToDate(m.pimId));
+      await forgetShopifyState(
+        lost.map((m) => ({ pimId: m.pimId, externalId: m.externalId! })),
+        drifted.map((id) => ({ pimId: id, hash: hashes.get(id)! })),
+      );
+      const missing = lost.map((m) => m.pimId);
       return { scanned: page.nodes.length, archived, drifted, missing, next, lastNumber };
     },
   };
