@@ -70,7 +70,7 @@ export class Marketplace {
     const at = iso(this.ctx.now());
     // Amazon's 3-7-7 digit order ids, unique across restarts (a reused id would look like a known order).
     const n = state.uniqueNumber();
-    const d = String(n).padStart(17, '0');
+    const d = `1${String(n).padStart(16, '0')}`; // 17 digits, the first not 0
     const orderId = `${d.slice(0, 3)}-${d.slice(3, 10)}-${d.slice(10)}`;
     const order: MarketplaceOrder = {
       orderId,
