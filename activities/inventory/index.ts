@@ -59,6 +59,7 @@ export const inventoryArea: AreaRegistration = {
           ledger,
           temporal: deps.temporal,
           laggingSkus: push.laggingSkus,
+          publishedSkus: push.publishedSkus,
         }),
         ...createReconActivities({
           ...deps.pools,

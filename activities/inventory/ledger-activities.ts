@@ -27,10 +27,16 @@ export function createLedgerActivities(deps: {
   ledger: Ledger;
   temporal: () => Promise<Client>;
   laggingSkus: (olderThanMs: number, limit?: number) => Promise<string[]>;
+  /** The SKUs among these that have a Shopify inventory item (the others get their stock at first publication). */
+  publishedSkus: (skus: string[]) => Promise<Set<string>>;
 }) {
   const pushQueue = () => taskQueueFor('shopify', Context.current().info.taskQueue);
-  const signal = async (changes: { sku: string; storeCode?: string }[]) => {
-    if (changes.length) await signalStockChangedMany(await deps.temporal(), pushQueue(), changes);
+  const signal = async (all: { sku: string; storeCode?: string }[]) => {
+    if (!all.length) return 0;
+    const published = await deps.publishedSkus(all.map((c) => c.sku));
+    const changes = all.filter((c) => published.has(c.sku));
+    if (changes.length)
+      await signalStockChangedMany(await deps.temporal(), pushQueue(), changes, () => Context.current().heartbeat());
     return changes.length;
   };
   const add = (report: PickupReport, pass: PickupPass) => {

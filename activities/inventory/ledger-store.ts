@@ -86,6 +86,7 @@ export async function writeBatch(
 async function loadState(conn: PoolConnection, batch: Movement[]) {
   const state = new LedgerState();
   const versions = new Map<string, number>();
+  const lastAt = new Map<string, number>();
   const keys = [...new Set(batch.map((m) => m.key))];
   for (const part of chunks(keys)) {
     const [rows] = await conn.query<RowDataPacket[]>(
@@ -106,7 +107,7 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
   for (const l of lines) pairs.set(levelKey(l.sku, l.location), [l.sku, l.location]);
   for (const part of chunks([...pairs.values()])) {
     const [rows] = await conn.query<RowDataPacket[]>(
-      'SELECT sku, location, on_hand, reserved, counted_at, version FROM stock_levels WHERE (sku, location) IN (?)',
+      'SELECT sku, location, on_hand, reserved, counted_at, version, last_movement_at FROM stock_levels WHERE (sku, location) IN (?)',
       [part],
     );
     for (const r of rows) {
@@ -118,6 +119,7 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
       };
       state.levels.set(k, level);
       versions.set(k, r.version);
+      lastAt.set(k, (r.last_movement_at as Date).getTime());
     }
     // Open lines at these levels: the orders an incident names.
     const [open] = await conn.query<RowDataPacket[]>(
@@ -129,7 +131,8 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
   for (const l of lines) state.lines.set(l.lineKey, l);
   for (const m of batch.filter((x) => x.kind === 'count')) {
     const at = new Date(m.occurredAt);
-    if (Number.isNaN(at.getTime())) continue;
+    // Nothing recorded after the count's time (the usual case: a count is the newest news): Σ is 0, no query.
+    if (Number.isNaN(at.getTime()) || (lastAt.get(levelKey(m.sku, m.location)) ?? 0) <= at.getTime()) continue;
     const [[row]] = (await conn.query(
       'SELECT COALESCE(SUM(on_hand_delta), 0) AS d FROM movements WHERE sku = ? AND location = ? AND occurred_at > ?',
       [m.sku, m.location, at],

@@ -105,7 +105,9 @@ export async function pickUpPass(
     if (rows.length < pageSize) break;
   }
   // Stock counts: (updated_at, store, sku) pages from the mark minus the overlap.
-  let key: [Date, string, string] = [new Date((stockAt?.getTime() ?? 0) - STOCK_OVERLAP_MS), '', ''];
+  // TIMESTAMP starts in 1970: a bound before it compares as NULL, so the first pass starts at 2000.
+  const floor = Math.max((stockAt?.getTime() ?? 0) - STOCK_OVERLAP_MS, Date.UTC(2000, 0, 1));
+  let key: [Date, string, string] = [new Date(floor), '', ''];
   while (pass.read < maxRows) {
     const [rows] = await deps.store.query<RowDataPacket[]>(
       'SELECT store_code, sku, on_hand, updated_at FROM stock WHERE (updated_at, store_code, sku) > (?, ?, ?) ORDER BY updated_at, store_code, sku LIMIT ?',

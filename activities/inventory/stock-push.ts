@@ -137,6 +137,25 @@ export function createStockPushActivities(deps: {
       }
     },
 
+    /** The SKUs among these that have a Shopify inventory item. */
+    async publishedSkus(skus: string[]): Promise<Set<string>> {
+      const out = new Set<string>();
+      for (let i = 0; i < skus.length; i += 1000) {
+        const [rows] = await deps.pim.query<RowDataPacket[]>(
+          'SELECT v.sku, cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku IN (?)',
+          [CHANNEL, skus.slice(i, i + 1000)],
+        );
+        for (const r of rows) {
+          const ids = (typeof r.ids === 'string' ? JSON.parse(r.ids) : r.ids) as Record<
+            string,
+            { inventoryItemId?: string }
+          > | null;
+          if (ids?.[r.sku]?.inventoryItemId) out.add(r.sku);
+        }
+      }
+      return out;
+    },
+
     /** SKUs whose last change has not reached Shopify (a lost signal, a crash between commit and signal). */
     async laggingSkus(olderThanMs: number, limit = 500): Promise<string[]> {
       const [rows] = await deps.inventory.query<RowDataPacket[]>(

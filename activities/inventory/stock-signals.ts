@@ -24,12 +24,15 @@ export async function signalStockChanged(client: Client, taskQueue: string, sku:
   );
 }
 
-/** Signals many SKUs, 32 at a time. */
+/** Signals many SKUs, 32 at a time; `progress` runs after each group (an activity heartbeats there). */
 export async function signalStockChangedMany(
   client: Client,
   taskQueue: string,
   changes: { sku: string; storeCode?: string }[],
+  progress: () => void = () => undefined,
 ) {
-  for (let i = 0; i < changes.length; i += 32)
+  for (let i = 0; i < changes.length; i += 32) {
     await Promise.all(changes.slice(i, i + 32).map((c) => signalStockChanged(client, taskQueue, c.sku, c.storeCode)));
+    progress();
+  }
 }

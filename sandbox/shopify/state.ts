@@ -46,7 +46,16 @@ export class ShopState {
   idempotency = new Map<string, { argsDigest: string; result: unknown; failed: boolean; at: number }>();
   /** How long a key is remembered (Shopify keeps idempotency records for a retention window, then forgets them). */
   idempotencyRetentionMs = 24 * 3_600_000;
-  counters = { requests: 0, throttled: 0, faults5xx: 0, dropped: 0, webhooksDelivered: 0, webhooksFailed: 0 };
+  counters = {
+    requests: 0,
+    throttled: 0,
+    faults5xx: 0,
+    dropped: 0,
+    webhooksDelivered: 0,
+    webhooksFailed: 0,
+    /** Inventory adjustment groups applied (inventorySetQuantities and inventoryActivate that changed quantities). */
+    inventoryAdjustments: 0,
+  };
 
   gid(type: string): string {
     return `gid://shopify/${type}/${this.nextId()}`;

@@ -96,6 +96,7 @@ export function inventoryResolvers(s: ShopState, hooks: WebhookDispatcher) {
     });
     // All or nothing, as Shopify applies one adjustment group.
     if (errors.length) return { inventoryAdjustmentGroup: null, userErrors: errors };
+    s.counters.inventoryAdjustments++;
     const changes = input.quantities.map((q) => {
       const item = s.inventoryItems.get(q.inventoryItemId)!;
       const level = item.levels.get(q.locationId)!;
