@@ -1,8 +1,11 @@
 import { AmazonClient } from '../../connectors/amazon';
 import { dynamoTokenStore } from '../../lake/shopify-token-store';
+import { ledgerFrom } from '../inventory';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { ledgerStock } from './ledger-stock';
+import { createLedgerWatchActivities } from './ledger-watch';
+import { createAmazonOrdersActivities } from './amazon-orders';
 import { createRulesActivities } from './rules-activities';
 import { createChannelSyncActivities } from './sync';
 
@@ -29,14 +32,33 @@ function amazonClient(deps: Deps): AmazonClient | undefined {
 /** Allocation rules, Amazon Seller Central and Vendor Central stock sync. */
 export const channelsArea: AreaRegistration = {
   name: 'channels',
-  activities: (deps) => ({
-    amazon: createChannelSyncActivities({
-      channels: deps.pools.channels,
-      stock: ledgerStock(deps.pools.inventory),
-      amazon: amazonClient(deps),
-      vendor: deps.config.amazon?.vendor,
-    }),
-    data: createRulesActivities({ channels: deps.pools.channels, temporal: () => deps.temporal() }),
-  }),
+  activities: (deps) => {
+    const { ledger, reads } = ledgerFrom(deps);
+    return {
+      amazon: {
+        ...createChannelSyncActivities({
+          channels: deps.pools.channels,
+          stock: ledgerStock(deps.pools.inventory, reads),
+          amazon: amazonClient(deps),
+          vendor: deps.config.amazon?.vendor,
+        }),
+        ...createAmazonOrdersActivities({
+          channels: deps.pools.channels,
+          amazon: amazonClient(deps),
+          ledger,
+          location: deps.config.amazon?.fulfilmentLocation ?? 'WH',
+          temporal: () => deps.temporal(),
+        }),
+      },
+      data: {
+        ...createRulesActivities({ channels: deps.pools.channels, temporal: () => deps.temporal() }),
+        ...createLedgerWatchActivities({
+          inventory: deps.pools.inventory,
+          channels: deps.pools.channels,
+          temporal: () => deps.temporal(),
+        }),
+      },
+    };
+  },
   schedules: [],
 };

@@ -190,9 +190,14 @@ export class AmazonClient {
 
   async searchOrders(
     params: Omit<OrdersApiSearchOrdersRequest, 'marketplaceIds'>,
-  ): Promise<{ orders: Order[]; nextToken?: string }> {
+  ): Promise<{ orders: Order[]; nextToken?: string; lastUpdatedBefore?: string; createdBefore?: string }> {
     const { data } = await this.orders.searchOrders({ ...params, marketplaceIds: [this.marketplaceId] });
-    return { orders: data.orders, nextToken: data.pagination?.nextToken };
+    return {
+      orders: data.orders,
+      nextToken: data.pagination?.nextToken,
+      lastUpdatedBefore: data.lastUpdatedBefore,
+      createdBefore: data.createdBefore,
+    };
   }
 
   async getOrder(orderId: string): Promise<Order> {

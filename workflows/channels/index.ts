@@ -1,2 +1,4 @@
 export * from './channel-sync';
 export * from './channel-rules-change';
+export * from './channels-ledger-watch';
+export * from './amazon-orders';

@@ -1,0 +1,34 @@
+import {
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createAmazonOrdersActivities } from '../../activities/channels/amazon-orders';
+import { SA } from '../../domain/platform/search-attributes';
+
+// searchOrders' plan is 1 call per 180 s after a burst of 20: the connector waits for its token inside the
+// activity, so the timeout leaves room for that wait.
+const { pullAmazonOrders } = proxyActivities<ReturnType<typeof createAmazonOrdersActivities>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
+});
+
+/** Amazon Seller Central orders → ledger reservations, forever (`amazon-orders`, amazon queue). */
+export async function amazonOrders(opts: { pollMs?: number; orders?: number } = {}) {
+  upsertSearchAttributes([
+    { key: SA.Pipeline, value: 'amazon-orders' },
+    { key: SA.Channel, value: 'amazon' },
+  ]);
+  let orders = opts.orders ?? 0;
+  for (let i = 0; i < 500 && !workflowInfo().continueAsNewSuggested; i++) {
+    const r = await pullAmazonOrders();
+    orders += r.orders;
+    setCurrentDetails(`**Amazon orders → ledger** · ${orders} orders read · last pass applied ${r.applied} movements`);
+    await sleep(opts.pollMs ?? 10_000);
+  }
+  await continueAsNew<typeof amazonOrders>({ ...opts, orders });
+}
