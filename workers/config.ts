@@ -87,7 +87,18 @@ const schema = z.object({
     .refine((u) => u.startsWith('https://'), 'must be an https URL (Shopify delivers only to https)')
     .optional(),
   OPS_PORT: port.default(8702),
-  WORKER_TASK_QUEUES: z.string().default('shopify,data,amazon'),
+  WORKER_TASK_QUEUES: z.string().default('shopify,data,amazon,lightspeed'),
+
+  /** A Lightspeed Retail (R-Series) account to extract; unset = no Lightspeed extraction. */
+  LIGHTSPEED_ACCOUNT_ID: z.string().regex(/^\d+$/, 'the numeric account id').optional(),
+  LIGHTSPEED_API_URL: z.string().url().default('https://api.lightspeedapp.com/API/V3'),
+  LIGHTSPEED_TOKEN_URL: z.string().url().default('https://cloud.lightspeedapp.com/auth/oauth/token'),
+  LIGHTSPEED_CLIENT_ID: z.string().min(1).optional(),
+  LIGHTSPEED_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The refresh token of the merchant's consent: stored (encrypted) once; the store owns it from then on. */
+  LIGHTSPEED_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** 32 bytes (64 hex digits or base64): the AES-GCM key tokens are encrypted with at rest. */
+  LIGHTSPEED_TOKEN_KEY: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -132,6 +143,15 @@ export interface Config {
   ports: { webhook: number; ops: number };
   webhookReceiver: { host: string; maxBodyBytes: number; publicUrl?: string };
   taskQueues: string[];
+  lightspeed?: {
+    accountId: string;
+    apiUrl: string;
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    refreshToken?: string;
+    tokenKey: string;
+  };
 }
 
 /** Local-only secrets the sandbox accepts; production must set real ones. */
@@ -164,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const unknownQueues = queues.filter((q) => !TASK_QUEUE_NAMES.includes(q as TaskQueueName));
   if (unknownQueues.length) problems.push(`WORKER_TASK_QUEUES: unknown queue(s) ${unknownQueues.join(', ')}`);
   const amazon = amazonConfig(input, problems);
+  if (c.LIGHTSPEED_ACCOUNT_ID) {
+    for (const key of ['LIGHTSPEED_CLIENT_ID', 'LIGHTSPEED_CLIENT_SECRET', 'LIGHTSPEED_TOKEN_KEY'] as const)
+      if (!c[key]) problems.push(`${key}: required with LIGHTSPEED_ACCOUNT_ID`);
+    const key = c.LIGHTSPEED_TOKEN_KEY ?? '';
+    const bytes = /^[0-9a-f]{64}$/i.test(key) ? 32 : Buffer.from(key, 'base64').length;
+    if (key && bytes !== 32) problems.push('LIGHTSPEED_TOKEN_KEY: must be 32 bytes (64 hex digits or base64)');
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const local = c.BACKBONE_ENV !== 'production';
@@ -229,6 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: c.WEBHOOK_PUBLIC_URL,
     },
     taskQueues: queues,
+    lightspeed: c.LIGHTSPEED_ACCOUNT_ID
+      ? {
+          accountId: c.LIGHTSPEED_ACCOUNT_ID,
+          apiUrl: c.LIGHTSPEED_API_URL,
+          tokenUrl: c.LIGHTSPEED_TOKEN_URL,
+          clientId: c.LIGHTSPEED_CLIENT_ID!,
+          clientSecret: c.LIGHTSPEED_CLIENT_SECRET!,
+          refreshToken: c.LIGHTSPEED_REFRESH_TOKEN,
+          tokenKey: c.LIGHTSPEED_TOKEN_KEY!,
+        }
+      : undefined,
   };
 }
 
@@ -281,6 +319,14 @@ export function redactConfig(config: Config): Record<string, unknown> {
       ...config.amazon,
       lwa: { ...config.amazon.lwa, clientSecret: '***', refreshToken: '***' },
     },
+    lightspeed: config.lightspeed
+      ? {
+          ...config.lightspeed,
+          clientSecret: '***',
+          refreshToken: hide(config.lightspeed.refreshToken),
+          tokenKey: '***',
+        }
+      : undefined,
   };
 }
 

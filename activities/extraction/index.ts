@@ -1,5 +1,11 @@
 import '../../domain/extraction/tables';
+import { lightspeedDailyRun, lightspeedIncrementalRun } from '../../domain/extraction/lightspeed-run-summaries';
 import type { AreaRegistration } from '../platform/area';
+import { extractionLake } from '../platform/lake';
+import { lightspeedAccount } from './lightspeed-account';
+import { createLightspeedReconcileActivities } from './lightspeed-reconcile';
+import { createLightspeedReferenceActivities } from './lightspeed-reference';
+import { createLightspeedSalesActivities } from './lightspeed-sales';
 
 /**
  * Source extraction into the lake (issue 14): Shopify, Lightspeed Retail, Stocky's CSV exports. Every table is
@@ -8,6 +14,53 @@ import type { AreaRegistration } from '../platform/area';
  */
 export const extractionArea: AreaRegistration = {
   name: 'extraction',
-  activities: () => ({}),
-  schedules: [],
+  activities: (deps) => {
+    // The account is read when an activity runs, so a worker without Lightspeed configured still starts.
+    const account = () => lightspeedAccount(deps);
+    const client = async () => {
+      const a = account();
+      await a.ready();
+      return a.client;
+    };
+    const lake = extractionLake(deps);
+    return {
+      lightspeed: {
+        ...createLightspeedSalesActivities({ client, lake }),
+        ...createLightspeedReferenceActivities({
+          client,
+          accountId: () => account().accountId,
+          lake,
+          pool: deps.pools.extraction,
+        }),
+        ...createLightspeedReconcileActivities({
+          client,
+          accountId: () => account().accountId,
+          pool: deps.pools.extraction,
+          s3: deps.s3,
+          aws: deps.config.aws,
+          bucket: deps.config.aws.buckets.lake,
+        }),
+      },
+    };
+  },
+  schedules: [
+    {
+      id: 'lightspeed-incremental',
+      workflowType: 'lightspeedIncremental',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['*/15 * * * *'] },
+      summary: lightspeedIncrementalRun(),
+      memo: 'Lightspeed sales changed since each shop’s cursor (5 min overlap) → lake lightspeed/sales, sale_lines, payments, tax_lines',
+    },
+    {
+      id: 'lightspeed-daily',
+      workflowType: 'lightspeedDaily',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['0 5 * * *'] },
+      summary: lightspeedDailyRun({}),
+      memo: "Yesterday per Lightspeed shop: shops, registers, items, stock snapshot, the day's sales, reconciled with PaymentsByDay/TaxClassTotals",
+    },
+  ],
 };

@@ -13,11 +13,8 @@ export class LightspeedFieldError extends Error {
 
 type Rec = Record<string, unknown>;
 
-/** A relation or list holds one record as an object and several as an array; absent means none. */
-export function asList<T = Rec>(v: unknown): T[] {
-  if (v === undefined || v === null || v === '') return [];
-  return (Array.isArray(v) ? v : [v]) as T[];
-}
+// One record is an object, several an array: the same rule the lake's page parsers use.
+export { asList } from '../../domain/extraction/lightspeed-records';
 
 export function str(r: Rec, field: string): string {
   const v = r[field];

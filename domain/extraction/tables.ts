@@ -4,3 +4,4 @@
  */
 import '../orders/lake-tables';
 import './shopify-tables';
+import './lightspeed-tables';

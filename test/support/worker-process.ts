@@ -5,14 +5,15 @@ import { installWorkerLogging, sdkLogLevel } from '../../workers/logging';
 import { activitiesFor } from '../../workers/registry';
 
 // A production worker in its own process, for tests that kill it: `node --import tsx worker-process.ts <prefix>`.
-// Configuration comes from the environment (the test points it at its own databases and sandbox).
+// Configuration comes from the environment (the test points it at its own databases and sandbox); the roles it
+// polls from CHILD_WORKER_QUEUES (default shopify,data).
 const prefix = process.argv[2]!;
 const config = loadConfig();
 installWorkerLogging(sdkLogLevel(process.env, 'ERROR'));
 const deps = createDeps(config);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 const workers = await Promise.all(
-  (['shopify', 'data'] as TaskQueueName[]).map((role) =>
+  ((process.env.CHILD_WORKER_QUEUES ?? 'shopify,data').split(',') as TaskQueueName[]).map((role) =>
     Worker.create({
       connection,
       taskQueue: `${prefix}.${role}`,

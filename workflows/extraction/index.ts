@@ -1,2 +1,2 @@
 // The extraction area's workflows (Shopify, Lightspeed, Stocky → lake).
-export {};
+export * from './lightspeed-extract';

@@ -23,6 +23,12 @@ import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain
 import { loyaltyStoreExportDayId } from '../../../workflows/loyalty/loyalty-store-export';
 import { applySchedules, SCHEDULES } from '../../../cli/schedules';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
+import { startLightspeedSandbox, type LightspeedSandbox } from '../../../sandbox/lightspeed';
+import {
+  lightspeedBackfillRun,
+  lightspeedDailyRun,
+  lightspeedIncrementalRun,
+} from '../../../domain/extraction/lightspeed-run-summaries';
 import { loadConfig } from '../../../workers/config';
 import { createDeps, type Deps } from '../../../workers/deps';
 import { activitiesFor } from '../../../workers/registry';
@@ -52,12 +58,20 @@ describe('runs explain themselves in the Temporal UI', () => {
   const shop = `${run}.myshopify.com`;
   let t: TemporalHarness;
   let sandbox: ShopifySandbox;
+  let lightspeed: LightspeedSandbox;
   let dbs: Awaited<ReturnType<typeof freshDatabases>>;
   let deps: Deps;
 
   beforeAll(async () => {
     t = await temporalHarness('ui-metadata');
     sandbox = await startShopifySandbox({ plan: 'plus', shop });
+    lightspeed = await startLightspeedSandbox({
+      shops: 2,
+      days: 2,
+      salesPerShopDay: 3,
+      items: 30,
+      bucket: { drip: 50 },
+    });
     dbs = await freshDatabases();
     const base = loadConfig();
     const dynamo = createDynamoClient(base.aws);
@@ -74,6 +88,14 @@ describe('runs explain themselves in the Temporal UI', () => {
         SHOPIFY_ACCESS_TOKEN: sandbox.accessToken,
         SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl,
         DYNAMODB_TABLE_PREFIX: tablePrefix,
+        EXTRACTION_DATABASE_URL: dbs.extraction,
+        LIGHTSPEED_ACCOUNT_ID: String(lightspeed.accountID),
+        LIGHTSPEED_API_URL: lightspeed.apiUrl,
+        LIGHTSPEED_TOKEN_URL: lightspeed.tokenUrl,
+        LIGHTSPEED_CLIENT_ID: lightspeed.clientId,
+        LIGHTSPEED_CLIENT_SECRET: lightspeed.clientSecret,
+        LIGHTSPEED_REFRESH_TOKEN: lightspeed.initialRefreshToken,
+        LIGHTSPEED_TOKEN_KEY: '11'.repeat(32),
       }),
     );
     const pools = [createPool(dbs.pim), createPool(dbs.store)];
@@ -83,6 +105,7 @@ describe('runs explain themselves in the Temporal UI', () => {
   afterAll(async () => {
     await deps?.close();
     await sandbox?.close();
+    await lightspeed?.close();
     await dbs?.drop();
     await t?.close();
   });
@@ -151,7 +174,8 @@ describe('runs explain themselves in the Temporal UI', () => {
     };
 
     sandbox.storefront.placeOrders({ count: 30, seed: 4 });
-    const runs = await t.withWorkers({ shopify: shopifyActs, data: dataActs }, async () => {
+    const lightspeedActs = activitiesFor('lightspeed', deps);
+    const runs = await t.withWorkers({ shopify: shopifyActs, data: dataActs, lightspeed: lightspeedActs }, async () => {
       // Started the way production starts them: the outbox's signalWithStart for publishes.
       for (const pimId of [1, 2]) await signalProductChanged(t.client, q('shopify'), pimId);
       finite.push('product-publish/1', 'product-publish/2');
@@ -185,6 +209,21 @@ describe('runs explain themselves in the Temporal UI', () => {
           id('loyalty-store-export'),
           [{ day }],
           loyaltyStoreExportRun({ day }),
+          'data',
+        ),
+        await start(
+          'lightspeedDaily',
+          id('lightspeed-daily'),
+          [{ day: '2026-11-30' }],
+          lightspeedDailyRun({ day: '2026-11-30' }),
+          'data',
+        ),
+        await start('lightspeedIncremental', id('lightspeed-incremental'), [{}], lightspeedIncrementalRun(), 'data'),
+        await start(
+          'lightspeedBackfill',
+          id('lightspeed-backfill'),
+          [{ from: '2026-11-29', to: '2026-11-30' }],
+          lightspeedBackfillRun({ from: '2026-11-29', to: '2026-11-30' }),
           'data',
         ),
       );

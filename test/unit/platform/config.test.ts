@@ -9,7 +9,7 @@ describe('configuration', () => {
     expect(c.temporal.address).toBe('127.0.0.1:7233');
     expect(c.databases.pim).toBe('mysql://root@127.0.0.1:3307/pim');
     expect(c.shopify.apiVersion).toBe('2026-10');
-    expect(c.taskQueues).toEqual(['shopify', 'data', 'amazon']);
+    expect(c.taskQueues).toEqual(['shopify', 'data', 'amazon', 'lightspeed']);
     expect(c.lake).toEqual({
       parquetCompression: 'snappy',
       duckdbMemory: '128MB',

@@ -1,0 +1,129 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLakeQuery } from '../../../lake/lake-query';
+import { startLightspeedSandbox, type LightspeedSandbox } from '../../../sandbox/lightspeed';
+import { loadConfig, type Config } from '../../../workers/config';
+import { createDeps, type Deps } from '../../../workers/deps';
+import { activitiesFor } from '../../../workers/registry';
+import { freshDatabases, type FreshDatabases } from '../../support/db';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+let dbs: FreshDatabases;
+let sb: LightspeedSandbox;
+let env: Record<string, string>;
+let config: Config;
+let deps: Deps;
+let t: TemporalHarness;
+const DAY = '2026-11-29';
+
+beforeAll(async () => {
+  dbs = await freshDatabases();
+  sb = await startLightspeedSandbox({
+    shops: 2,
+    days: 3,
+    salesPerShopDay: 12,
+    items: 300,
+    bucket: { size: 90, drip: 40 },
+  });
+  const bucket = `ls-${randomUUID().slice(0, 8)}`;
+  env = {
+    EXTRACTION_DATABASE_URL: dbs.extraction,
+    LAKE_BUCKET: bucket,
+    LIGHTSPEED_ACCOUNT_ID: String(sb.accountID),
+    LIGHTSPEED_API_URL: sb.apiUrl,
+    LIGHTSPEED_TOKEN_URL: sb.tokenUrl,
+    LIGHTSPEED_CLIENT_ID: sb.clientId,
+    LIGHTSPEED_CLIENT_SECRET: sb.clientSecret,
+    LIGHTSPEED_REFRESH_TOKEN: sb.initialRefreshToken,
+    LIGHTSPEED_TOKEN_KEY: randomBytes(32).toString('hex'),
+  };
+  config = loadConfig({ ...process.env, ...env });
+  deps = createDeps(config);
+  await deps.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  t = await temporalHarness('lightspeed-extract');
+});
+afterAll(async () => {
+  await t?.close();
+  await deps?.close();
+  await sb?.close();
+  await dbs?.drop();
+});
+
+async function lake(sql: string) {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-test-'));
+  const s = await openLakeQuery({ aws: config.aws, s3: deps.s3, bucket: config.aws.buckets.lake, cacheDir });
+  try {
+    return await s.query(sql);
+  } finally {
+    s.close();
+  }
+}
+const truth = async (day: string, shopID: number) =>
+  (await (await fetch(`${sb.url}/_sandbox/day?date=${day}&shopID=${shopID}`)).json()) as {
+    sales: number;
+    lines: number;
+  };
+
+const workers = <T>(fn: () => Promise<T>) =>
+  t.withWorkers({ data: activitiesFor('data', deps), lightspeed: activitiesFor('lightspeed', deps) }, fn);
+
+describe('Lightspeed extraction into the lake', () => {
+  it('a day per shop lands in lightspeed/sales, sale_lines, payments, tax_lines and reconciles with the accounting reports; a later void shows as a difference until the incremental run picks it up', async () => {
+    const result = await workers(() =>
+      t.client.workflow.execute('lightspeedDaily', {
+        taskQueue: t.queue('data'),
+        workflowId: `lightspeed-daily/${randomUUID()}`,
+        args: [{ day: DAY }],
+      }),
+    );
+    const shops = (
+      result as { shops: { shopId: number; error?: string; reconciliation?: { reconciliation: string } }[] }
+    ).shops;
+    expect(shops.map((s) => s.error)).toEqual([undefined, undefined]);
+    expect(shops.map((s) => s.reconciliation?.reconciliation)).toEqual(['matches', 'matches']);
+    for (const shopID of [1, 2]) {
+      const [row] = await lake(
+        `SELECT count(*) AS n, count(DISTINCT sale_line_id) AS d FROM lightspeed.sale_lines WHERE dt = DATE '${DAY}' AND shop_id = ${shopID}`,
+      );
+      const want = await truth(DAY, shopID);
+      expect(Number(row!.n)).toBe(want.lines);
+      expect(Number(row!.d)).toBe(want.lines);
+    }
+    const tables = (await lake(`SELECT 1 FROM lightspeed.shops LIMIT 1`)).length;
+    expect(tables).toBe(1);
+    const [inv] = await lake(`SELECT count(*) AS n FROM lightspeed.inventory WHERE snapshot_date = DATE '${DAY}'`);
+    expect(Number(inv!.n)).toBe(300 * 2);
+
+    // The merchant voids a sale of that day afterwards: the report drops it, the lake still has it.
+    const before = new Date(Date.now() - 1000).toISOString();
+    const victim = sb.account.salesOn(DAY, 1).find((h) => !h.voided)!;
+    sb.account.sales.touch(victim.saleID, Date.now(), { voided: true });
+    const reconcile = activitiesFor('lightspeed', deps).lightspeedReconcileDay as (i: unknown) => Promise<{
+      reconciliation: string;
+      differences: { measure: string }[];
+    }>;
+    const differs = await reconcile({ shopId: 1, day: DAY });
+    expect(differs.reconciliation).toBe('differs');
+    expect(differs.differences.some((d) => d.measure.startsWith('payment:'))).toBe(true);
+    const [[recorded]] = await deps.pools.extraction.query<import('mysql2').RowDataPacket[]>(
+      'SELECT reconciliation FROM lightspeed_days WHERE shop_id = 1 AND day = ?',
+      [DAY],
+    );
+    expect(recorded!.reconciliation).toBe('differs');
+
+    await workers(() =>
+      t.client.workflow.execute('lightspeedIncremental', {
+        taskQueue: t.queue('data'),
+        workflowId: `lightspeed-incremental/${randomUUID()}`,
+        args: [{ firstSince: before }],
+      }),
+    );
+    expect((await reconcile({ shopId: 1, day: DAY })).reconciliation).toBe('matches');
+    const [v] = await lake(`SELECT voided FROM lightspeed.sales WHERE sale_id = ${victim.saleID}`);
+    expect(v!.voided).toBe(true);
+  });
+});
