@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { products, syncErrors } from '../../../db/pim/schema';
-import { catalogBackfill, progressQuery, type BackfillProgress } from '../../../workflows';
+import { createCatalogActivities } from '../../../activities/catalog/catalog';
+import { ShopifyClient } from '../../../connectors/shopify';
+import { channelMappings, products, syncErrors } from '../../../db/pim/schema';
+import { catalogBackfill, progressQuery, type BackfillProgress } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
@@ -68,4 +70,56 @@ describe('catalog backfill beside publishes and failed bulk runs', () => {
     expect(errors).toHaveLength(N - 20);
     expect(errors.every((e) => e.resolvedAt !== null)).toBe(true);
   }, 120_000);
+
+  it('a bulk run that fails before its first object (no result file at all) leaves no product unpublished', async () => {
+    await f.pim.update(products).set({ title: sql`concat(${products.title}, ' (new label)')` });
+    f.sandbox.setFaults({ bulkFailAfterObjects: 0 });
+    try {
+      const result = await backfill('catalog-backfill/no-result');
+      expect(result).toMatchObject({ phase: 'done', synced: N, failed: 0 });
+    } finally {
+      f.sandbox.setFaults({});
+    }
+    const pimTitles = await f.pim.select({ id: products.id, title: products.title }).from(products);
+    for (const p of pimTitles) expect(titleInShopify(p.id)).toBe(p.title);
+    // Each product got its own row, and the single push that followed resolved it.
+    const errors = await f.pim.select().from(syncErrors).where(eq(syncErrors.code, 'BULK_LINE_MISSING'));
+    expect(errors).toHaveLength(N);
+    expect(errors.every((e) => e.resolvedAt !== null)).toBe(true);
+  }, 120_000);
+
+  // #11 item 19: a push that read the PIM before an edit, and whose productSet lands after a push of the edited
+  // content, would leave Shopify with the older content; pushProduct reads the PIM again after each write.
+  it('a push that read older content and lands after a newer push re-reads the PIM and leaves the newer content', async () => {
+    const id = N - 1;
+    let entered!: () => void;
+    const held = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holdNext = true;
+    // The slow writer's transport: its first productSet waits at the gate (after the PIM read, before Shopify).
+    const slowClient = new ShopifyClient(f.shopify.config, {
+      fetchApi: async (url, init) => {
+        if (holdNext && typeof init?.body === 'string' && init.body.includes('productSet(')) {
+          holdNext = false;
+          entered();
+          await gate;
+        }
+        return fetch(url, init);
+      },
+    });
+    const slow = createCatalogActivities({ pim: f.pim, shopify: slowClient });
+    await f.pim.update(products).set({ title: 'Older: read by the slow push' }).where(eq(products.id, id));
+    const slowPush = slow.pushProduct(id);
+    await held;
+    await f.pim.update(products).set({ title: 'Newer: pushed first' }).where(eq(products.id, id));
+    const fast = (f.activities.shopify.pushProduct as (id: number) => Promise<{ status: string; hash?: string }>)(id);
+    expect((await fast).status).toBe('Synced');
+    expect(titleInShopify(id)).toBe('Newer: pushed first');
+    release();
+    expect((await slowPush).status).toBe('Synced');
+    expect(titleInShopify(id)).toBe('Newer: pushed first');
+    const [mapping] = await f.pim.select().from(channelMappings).where(eq(channelMappings.pimProductId, id));
+    expect(mapping!.contentHash).toBe((await fast).hash);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { stageJsonl, startBulkMutation } from '../../../connectors/shopify';
-import { catalogBackfill } from '../../../workflows';
+import { catalogBackfill } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 

@@ -10,7 +10,7 @@ import {
   progressQuery,
   resumeSignal,
   type BackfillProgress,
-} from '../../../workflows';
+} from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { startChildWorker } from '../../support/child-worker';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelMappings } from '../../../db/pim/schema';
-import { catalogBackfill, catalogSync } from '../../../workflows';
+import { catalogBackfill, catalogSync } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 

@@ -5,7 +5,7 @@ import { signalProductChanged } from '../../../activities/platform/outbox';
 import { saveProduct, updateVariantPrice } from '../../../db/pim/catalog-writes';
 import { changeOutbox, products, variants } from '../../../db/pim/schema';
 import { demoProducts } from '../../../db/seed/catalog';
-import { outboxRelay } from '../../../workflows';
+import { outboxRelay } from '../../../workflows/platform';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 

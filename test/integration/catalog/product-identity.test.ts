@@ -7,7 +7,7 @@ import { toProductSetInput } from '../../../domain/catalog/shopify-product';
 import { loadProducts } from '../../../activities/catalog/pim-reads';
 import { saveProduct } from '../../../db/pim/catalog-writes';
 import { stock } from '../../../db/store/schema';
-import { catalogBackfill } from '../../../workflows';
+import { catalogBackfill } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 

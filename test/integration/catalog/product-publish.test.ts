@@ -6,7 +6,8 @@ import { archiveProduct } from '../../../connectors/shopify';
 import { changeOutbox, channelMappings, products, syncErrors, variants } from '../../../db/pim/schema';
 import { stock } from '../../../db/store/schema';
 import { deleteProduct, updateProduct } from '../../../db/pim/catalog-writes';
-import { catalogSync, outboxRelay } from '../../../workflows';
+import { catalogSync } from '../../../workflows/catalog';
+import { outboxRelay } from '../../../workflows/platform';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
