@@ -11,6 +11,8 @@ export interface OpsDeps {
   client: Client;
   pim: Pool;
   orders: Pool;
+  /** The channels database: SKUs Amazon refused or could not take, with Amazon's own message. */
+  channels?: Pool;
   temporalUiUrl?: string;
   benchDir: string;
   /** Where rejected incoming files and their reasons are (the archive bucket). */
@@ -58,7 +60,13 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
         deps.orders,
         "SELECT 'shopify-orders' AS channel, order_id AS productId, reason, last_seen AS lastSeen FROM order_write_conflicts WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50",
       ),
-    ]).then(([products, orders]) => [...products, ...orders]),
+      deps.channels
+        ? safeRows(
+            deps.channels,
+            "SELECT channel, sku AS productId, CONCAT(code, ': ', message) AS reason, last_seen AS lastSeen FROM channel_sync_errors WHERE resolved_at IS NULL ORDER BY last_seen DESC LIMIT 50",
+          )
+        : Promise.resolve([]),
+    ]).then(([products, orders, channels]) => [...products, ...orders, ...channels]),
     Promise.all([
       safeCount(deps.pim, 'SELECT COUNT(*) AS n FROM products'),
       safeCount(deps.pim, "SELECT COUNT(*) AS n FROM channel_mappings WHERE channel = 'shopify'"),

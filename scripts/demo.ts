@@ -13,6 +13,7 @@ import { incomingKey } from '../lake/layout';
 import { catalogBackfillRun, catalogSyncRun } from '../domain/catalog/run-summaries';
 import { loyaltyStoreExportRun } from '../domain/loyalty/run-summaries';
 import { outboxRelayRun, scanIncomingRun } from '../domain/platform/run-summaries';
+import { amazonOrdersRun, channelsLedgerWatchRun } from '../domain/channels/run-summaries';
 import type { RunSummary } from '../domain/platform/run-summary';
 import { createWebhookServer, WEBHOOK_PATH } from '../workers/webhooks-http';
 import { createShopifyClient } from '../workers/shopify-client';
@@ -95,6 +96,9 @@ export async function startDemoPipelines(
   const scan = { domains: ['customers', 'loyalty'] };
   const started = await Promise.all([
     start('outboxRelay', 'outbox-relay', [{}], outboxRelayRun(), 'data'),
+    // Ledger changes → the Amazon channels, and Amazon orders → ledger reservations (idle without AMAZON_SELLER_ID).
+    start('channelsLedgerWatch', 'channels-ledger-watch', [{}], channelsLedgerWatchRun(), 'data'),
+    start('amazonOrders', 'amazon-orders', [{}], amazonOrdersRun(), 'amazon'),
     start('catalogBackfill', 'catalog-backfill/demo', [demoBackfill], catalogBackfillRun(demoBackfill)),
   ]);
   // The sandbox keeps its shop in memory: after a restart the catalogue sync finds the products Shopify

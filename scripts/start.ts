@@ -113,6 +113,7 @@ async function main(): Promise<void> {
         client,
         pim: createPool(config.databases.pim, 4),
         orders: createPool(config.databases.orders, 4),
+        channels: createPool(config.databases.channels, 2),
         temporalUiUrl: config.temporal.uiUrl,
         benchDir: path.join(root, 'bench/results'),
         s3: createS3Client(config.aws),

@@ -23,7 +23,7 @@ const schema = z.object({
   AMAZON_VENDOR_PARTY_ID: z.string().min(1).optional(),
   /** Comma-separated warehouse codes; stock is reported for the first (see README: one VDF warehouse today). */
   AMAZON_VENDOR_WAREHOUSES: z.string().min(1).optional(),
-  AMAZON_FULFILMENT_LOCATION: z.string().min(1).default('WH'),
+  AMAZON_FULFILMENT_LOCATION: z.string().min(1).default('C'),
 });
 
 /** Reads the AMAZON_* keys; adds a line to `problems` for each that is missing or bad (reported with the rest). */

@@ -6,6 +6,8 @@ import type { Deps } from '../platform/deps';
 import { ledgerStock } from './ledger-stock';
 import { createLedgerWatchActivities } from './ledger-watch';
 import { createAmazonOrdersActivities } from './amazon-orders';
+import { createReconcileActivities } from './reconcile';
+import { channelReconcileRun } from '../../domain/channels/run-summaries';
 import { createRulesActivities } from './rules-activities';
 import { createChannelSyncActivities } from './sync';
 
@@ -46,8 +48,14 @@ export const channelsArea: AreaRegistration = {
           channels: deps.pools.channels,
           amazon: amazonClient(deps),
           ledger,
-          location: deps.config.amazon?.fulfilmentLocation ?? 'WH',
+          location: deps.config.amazon?.fulfilmentLocation ?? 'C',
           temporal: () => deps.temporal(),
+        }),
+        ...createReconcileActivities({
+          channels: deps.pools.channels,
+          amazon: amazonClient(deps),
+          s3: deps.s3,
+          lakeBucket: deps.config.aws.buckets.lake,
         }),
       },
       data: {
@@ -60,5 +68,15 @@ export const channelsArea: AreaRegistration = {
       },
     };
   },
-  schedules: [],
+  schedules: [
+    {
+      id: 'channel-reconcile',
+      workflowType: 'channelReconcile',
+      args: [{}],
+      taskQueue: 'data',
+      spec: { cronExpressions: ['15 * * * *'] },
+      summary: channelReconcileRun(),
+      memo: 'Hourly: what Seller Central and Vendor Central offer vs the allocation; drift re-sent, report to the lake',
+    },
+  ],
 };

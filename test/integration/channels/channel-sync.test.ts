@@ -1,6 +1,11 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listingsStore } from '../../../activities/channels/listings-store';
+import { createReconcileActivities } from '../../../activities/channels/reconcile';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createS3Client } from '../../../lake/s3';
+import { loadConfig } from '../../../workers/config';
 import { saveRules } from '../../../activities/channels/rules-store';
 import { createChannelSyncActivities, type StockSource } from '../../../activities/channels/sync';
 import { withTemporalFailures } from '../../../activities/platform/failures';
@@ -167,5 +172,53 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
       await until('accepted', async () => (await listing('amazon-vendor', 'SKU-020'))?.status === 'accepted');
       await vc.terminate();
     });
+  });
+
+  it('reconciliation finds a listing offering more than its allocation, reports it to the lake and re-sends it', async () => {
+    const config = loadConfig();
+    const s3 = createS3Client(config.aws);
+    const client = new AmazonClient({
+      endpoint: amazon.url,
+      lwa: { clientId: 'c', clientSecret: 'secret-1', refreshToken: 'Atzr|r', tokenUrl: `${amazon.url}/auth/o2/token` },
+      sellerId: 'A1SELLER',
+      marketplaceId: 'A1F83G8C2ARO7P',
+    });
+    const reconcile = createReconcileActivities({
+      channels: pool,
+      amazon: client,
+      s3,
+      lakeBucket: config.aws.buckets.lake,
+      settleMs: 0,
+    });
+    const drifting = 'SKU-005';
+    amazon.listings.set(drifting, { quantity: expected('amazon', drifting) + 7, productType: 'GROCERY' });
+    const env = new MockActivityEnvironment();
+    const report = (await env.run(reconcile.reconcileChannel, {
+      channel: 'amazon' as const,
+      runId: `t-${Date.now()}`,
+    })) as {
+      checked: number;
+      drifted: number;
+      corrected: number;
+      unitsAtRisk: number;
+      reportKey: string;
+    };
+    expect(report.drifted).toBe(1);
+    expect(report.corrected).toBe(1);
+    expect(report.unitsAtRisk).toBe(7);
+    expect(report.checked).toBeGreaterThanOrEqual(SKUS.length - 1);
+    const obj = await s3.send(new GetObjectCommand({ Bucket: config.aws.buckets.lake, Key: report.reportKey }));
+    expect(JSON.parse(await obj.Body!.transformToString()).drift).toEqual([
+      { sku: drifting, allocated: expected('amazon', drifting), offered: expected('amazon', drifting) + 7 },
+    ]);
+    await t.withWorkers({ amazon: activities() }, async () => {
+      const sc = await start('amazon', 'skusChanged', { skus: [drifting] });
+      await until(
+        'drift corrected',
+        async () => amazon.listings.get(drifting)?.quantity === expected('amazon', drifting),
+      );
+      await sc.terminate();
+    });
+    s3.destroy();
   });
 });
