@@ -40,6 +40,8 @@ export interface StockReconSummary {
   sample: ReconDifference[];
   keys: { differences: string; summary: string; quarantine: string | null };
   seconds: number;
+  /** Seconds per phase: where a run's time goes. */
+  phases: Record<'pim' | 'store' | 'ledger' | 'shopify' | 'classify' | 'corrections' | 'write', number>;
 }
 
 export interface ReconDeps {
@@ -93,6 +95,12 @@ export function createReconActivities(deps: ReconDeps) {
      */
     async reconcileStock(input: { day: string; runId: string; correct: boolean }): Promise<StockReconSummary> {
       const started = Date.now();
+      const phases = { pim: 0, store: 0, ledger: 0, shopify: 0, classify: 0, corrections: 0, write: 0 };
+      let mark = Date.now();
+      const phase = (name: keyof typeof phases) => {
+        phases[name] = Math.round((Date.now() - mark) / 100) / 10;
+        mark = Date.now();
+      };
       const points0 = deps.shopify.stats.pointsSpent;
       const requests0 = deps.shopify.stats.requests;
 
@@ -136,6 +144,7 @@ export function createReconActivities(deps: ReconDeps) {
       const locationOfStore = new Map(maps.map((m) => [m.store_code as string, m.shopify_location_id as string]));
       const storeOfLocation = new Map([...locationOfStore].map(([s, l]) => [l, s]));
 
+      phase('pim');
       const rows = new Map<string, ReconInput>();
       const row = (sku: string, location: string): ReconInput => {
         let r = rows.get(k(sku, location));
@@ -184,6 +193,7 @@ export function createReconActivities(deps: ReconDeps) {
           if (r) r.shelfPrice = Math.max(0, Number(p.price));
         }
 
+      phase('store');
       // Ledger: levels, open Shopify reservations, safety stock.
       const [open] = await deps.inventory.query<RowDataPacket[]>(
         'SELECT sku, location, SUM(open) AS n FROM reservations WHERE open > 0 AND channel = ? GROUP BY sku, location',
@@ -207,6 +217,7 @@ export function createReconActivities(deps: ReconDeps) {
           };
       }
 
+      phase('ledger');
       // Shopify: every level, one bulk query.
       let levelsRead = 0;
       let locationsRead = 0;
@@ -226,6 +237,7 @@ export function createReconActivities(deps: ReconDeps) {
         if (levelsRead % 5000 === 0) beat({ levelsRead });
       }
 
+      phase('shopify');
       const counts = emptyCounts();
       const differences: ReconDifference[] = [];
       for (const r of rows.values()) {
@@ -237,6 +249,7 @@ export function createReconActivities(deps: ReconDeps) {
         (a, b) => b.value - a.value || a.sku.localeCompare(b.sku) || a.location.localeCompare(b.location),
       );
 
+      phase('classify');
       const corrections = { ledgerCounts: 0, shopifySet: 0, pushesSignalled: 0 };
       if (input.correct) {
         const push = new Map<string, string | undefined>();
@@ -294,15 +307,17 @@ export function createReconActivities(deps: ReconDeps) {
         }
         if (push.size) {
           const queue = taskQueueFor('shopify', Context.current().info.taskQueue);
-          await signalStockChangedMany(
-            await deps.temporal(),
-            queue,
-            [...push].map(([sku, storeCode]) => ({ sku, ...(storeCode ? { storeCode } : {}) })),
-          );
-          corrections.pushesSignalled = push.size;
+          const changes = [...push].map(([sku, storeCode]) => ({ sku, ...(storeCode ? { storeCode } : {}) }));
+          // In slices, heartbeating between them: a day with thousands of corrections signals for minutes.
+          for (let i = 0; i < changes.length; i += 256) {
+            await signalStockChangedMany(await deps.temporal(), queue, changes.slice(i, i + 256));
+            corrections.pushesSignalled += changes.slice(i, i + 256).length;
+            beat({ pushesSignalled: corrections.pushesSignalled });
+          }
         }
       }
 
+      phase('corrections');
       const keys = {
         differences: reconDifferencesKey(input.day, input.runId),
         summary: reconSummaryKey(input.day, input.runId),
@@ -328,7 +343,9 @@ export function createReconActivities(deps: ReconDeps) {
         sample: differences.slice(0, 20),
         keys,
         seconds: Math.round((Date.now() - started) / 100) / 10,
+        phases,
       };
+      phase('write');
       await put(deps.buckets.lake, keys.summary, JSON.stringify(summary, null, 1), 'application/json');
       return summary;
     },
