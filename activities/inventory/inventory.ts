@@ -14,6 +14,7 @@ import {
   type ShopifyClient,
 } from '../../connectors/shopify';
 import { CHANNEL, recordSyncError, resolveSyncErrors } from '../catalog/catalog';
+import type { ValidationProblem } from '../../domain/catalog/pim-product';
 import { populationPage, type PopulationFilter } from '../catalog/pim-reads';
 
 /** sync_errors channel of stock problems, apart from the product's own content errors. */
@@ -26,6 +27,23 @@ export interface InventoryOutcome {
   changed: number;
   /** Store codes holding stock of this product that no Shopify location is mapped to: not published. */
   unmappedStores?: string[];
+  /** Levels inventoryActivate refused (recorded in sync_errors, channel shopify-inventory): not published. */
+  refusedLines?: number;
+}
+
+/** inventoryActivate's userError as the product's problem, naming the item and location it was about. */
+function activationProblem(err: ShopifyUserError, inventoryItemId: string, locationId: string): ValidationProblem {
+  const e = err.userErrors[0];
+  const field = e?.field?.at(-1);
+  const code =
+    e?.code ??
+    (field === 'inventoryItemId'
+      ? 'INVENTORY_ITEM_UNKNOWN'
+      : field === 'locationId'
+        ? 'LOCATION_UNKNOWN'
+        : 'INVENTORY_ACTIVATE_FAILED');
+  const message = `inventoryActivate ${inventoryItemId} at ${locationId}: ${err.userErrors.map((u) => u.message).join('; ')}`;
+  return { code, message };
 }
 
 const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
@@ -105,10 +123,18 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
   }
 
   /** Stock that could not be published is a recorded problem of the product, not a silent success. */
+  const unmappedProblem = (unmapped: string[]): ValidationProblem[] =>
+    unmapped.length
+      ? [
+          {
+            code: 'LOCATION_UNMAPPED',
+            message: `no Shopify location matches store(s) ${unmapped.join(', ')}; their stock is not published`,
+          },
+        ]
+      : [];
   async function recordUnmapped(pimId: number, unmapped: string[]) {
     if (!unmapped.length) return resolveSyncErrors(deps.pim, pimId, INVENTORY_CHANNEL);
-    const message = `no Shopify location matches store(s) ${unmapped.join(', ')}; their stock is not published`;
-    await recordSyncError(deps.pim, pimId, [{ code: 'LOCATION_UNMAPPED', message }], INVENTORY_CHANNEL);
+    await recordSyncError(deps.pim, pimId, unmappedProblem(unmapped), INVENTORY_CHANNEL);
   }
 
   const api = {
@@ -139,29 +165,49 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
       const key = (what: string) =>
         createHash('sha256').update(`${operationId}|${attempt}|inventory|${what}`).digest('hex');
       let activated = 0;
+      // Lines Shopify refused to stock (an inventory item or location it does not know: a stale mapping) are the
+      // product's recorded problem; the product's other lines, and every other product, are still published.
+      const refused = new Map<string, ValidationProblem>();
+      const done = async (changed: number) => {
+        if (refused.size)
+          await recordSyncError(
+            deps.pim,
+            pimId,
+            [...refused.values(), ...unmappedProblem(unmapped)],
+            INVENTORY_CHANNEL,
+          );
+        return { ...outcome(changed), ...(refused.size ? { refusedLines: refused.size } : {}) };
+      };
       for (let round = 1; ; round++) {
         const quantities: InventoryQuantity[] = [];
         for (const line of lines) {
+          const at = `${line.inventoryItemId}|${line.locationId}`;
+          if (refused.has(at)) continue;
           const level = await inventoryLevelQuantities(deps.shopify, line.inventoryItemId, line.locationId);
           if (!level) {
-            await activateInventory(
-              deps.shopify,
-              line.inventoryItemId,
-              line.locationId,
-              line.quantity,
-              key(`activate|${line.inventoryItemId}|${line.locationId}`),
-            );
-            activated++;
+            try {
+              await activateInventory(
+                deps.shopify,
+                line.inventoryItemId,
+                line.locationId,
+                line.quantity,
+                key(`activate|${at}`),
+              );
+              activated++;
+            } catch (err) {
+              if (!(err instanceof ShopifyUserError)) throw err;
+              refused.set(at, activationProblem(err, line.inventoryItemId, line.locationId));
+            }
           } else if (level.onHand !== line.quantity) quantities.push({ ...line, changeFromQuantity: level.onHand });
         }
-        if (!quantities.length) return outcome(activated);
+        if (!quantities.length) return done(activated);
         try {
           await inventorySetQuantities(
             deps.shopify,
             { name: 'on_hand', reason: 'correction', quantities },
             key(`set|${round}`),
           );
-          return outcome(activated + quantities.length);
+          return done(activated + quantities.length);
         } catch (err) {
           const stale = err instanceof ShopifyUserError && err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
           if (!stale || round >= 5) throw err;

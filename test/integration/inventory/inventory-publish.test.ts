@@ -5,7 +5,7 @@ import { INVENTORY_CHANNEL } from '../../../activities/inventory/inventory';
 import { inventorySetQuantities, ShopifyUserError } from '../../../connectors/shopify';
 import { channelMappings, locationMappings, syncErrors } from '../../../db/pim/schema';
 import { stock, stores } from '../../../db/store/schema';
-import { catalogBackfill } from '../../../workflows';
+import { catalogBackfill } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
