@@ -14,10 +14,13 @@ import { connectClient } from '../workers/temporal-connection';
 import { healthCheckRun } from '../domain/platform/run-summaries';
 import { preflight } from '../workers/preflight';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
+import { startLightspeedSandbox, type LightspeedSandbox } from '../sandbox/lightspeed';
+import { randomBytes } from 'node:crypto';
 import { startAmazonSandbox, type AmazonSandbox } from '../sandbox/amazon';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
+import { LightspeedCredentials, parseTokenKey } from '../connectors/lightspeed';
 import { createS3Client } from '../lake/s3';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -83,6 +86,28 @@ async function main(): Promise<void> {
       });
     }
 
+    let lightspeed: LightspeedSandbox | undefined;
+    if (!process.env.LIGHTSPEED_ACCOUNT_ID && process.env.BACKBONE_ENV !== 'production') {
+      // The demo Lightspeed account (4 shops, 120 days of sales). Each start is a new consent: its refresh token
+      // replaces the stored credential (prepareLightspeedDemo below), encrypted with a key made for this run.
+      lightspeed = await startLightspeedSandbox({ port: DEFAULT_PORTS.lightspeedSandbox });
+      shutdown.add('Lightspeed sandbox', () => lightspeed!.close());
+      Object.assign(process.env, {
+        LIGHTSPEED_ACCOUNT_ID: String(lightspeed.accountID),
+        LIGHTSPEED_API_URL: lightspeed.apiUrl,
+        LIGHTSPEED_TOKEN_URL: lightspeed.tokenUrl,
+        LIGHTSPEED_CLIENT_ID: lightspeed.clientId,
+        LIGHTSPEED_CLIENT_SECRET: lightspeed.clientSecret,
+        LIGHTSPEED_TOKEN_KEY: process.env.LIGHTSPEED_TOKEN_KEY ?? randomBytes(32).toString('hex'),
+      });
+      stack.rows.push({
+        service: 'Lightspeed Retail sandbox (R-Series V3)',
+        where: `${lightspeed.apiUrl}/Account/${lightspeed.accountID}`,
+        ui: `${lightspeed.url}/_sandbox/stats`,
+        local: true,
+      });
+    }
+
     writeStackEnv(root, {
       ...stack.env,
       ...(sandbox ? { SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl } : {}),
@@ -91,6 +116,7 @@ async function main(): Promise<void> {
     const config = loadConfig();
     await preflight(config);
     await bootstrapStack(config);
+    if (lightspeed) await connectLightspeedDemo(config, lightspeed.initialRefreshToken);
     const seeded = await prepareDemo(config);
     // Demo exports for the file pipelines, once per fresh data set (a processed file leaves incoming/).
     const demoFiles = seeded.startsWith('already') ? null : await prepareDemoFiles(config);
@@ -165,6 +191,21 @@ async function main(): Promise<void> {
       console.error(`[start] ${e.address}:${e.port} is in use: is another npm start running?`);
     else console.error(err);
     await stop(1);
+  }
+}
+
+/** Stores the demo account's fresh consent, replacing the credential a previous run's sandbox issued. */
+async function connectLightspeedDemo(config: ReturnType<typeof loadConfig>, refreshToken: string): Promise<void> {
+  const pool = createPool(config.databases.extraction, 1);
+  try {
+    await new LightspeedCredentials({
+      pool,
+      accountId: config.lightspeed!.accountId,
+      key: parseTokenKey(config.lightspeed!.tokenKey),
+      refresh: () => Promise.reject(new Error('not used')),
+    }).connect(refreshToken, { replace: true });
+  } finally {
+    await pool.end();
   }
 }
 

@@ -12,6 +12,7 @@ export const DEFAULT_PORTS = {
   webhook: 8701,
   ops: 8702,
   amazonSandbox: 8704,
+  lightspeedSandbox: 8706,
 } as const;
 
 export async function freePort(): Promise<number> {

@@ -9,6 +9,7 @@ import { startLightspeedSandbox, type LightspeedSandbox } from '../../../sandbox
 import { loadConfig, type Config } from '../../../workers/config';
 import { createDeps, type Deps } from '../../../workers/deps';
 import { activitiesFor } from '../../../workers/registry';
+import { startChildWorker } from '../../support/child-worker';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   sb = await startLightspeedSandbox({
     shops: 2,
     days: 3,
-    salesPerShopDay: 12,
+    salesPerShopDay: 150,
     items: 300,
     bucket: { size: 90, drip: 40 },
   });
@@ -126,4 +127,40 @@ describe('Lightspeed extraction into the lake', () => {
     const [v] = await lake(`SELECT voided FROM lightspeed.sales WHERE sale_id = ${victim.saleID}`);
     expect(v!.voided).toBe(true);
   });
+
+  it('kill -9 of the worker mid-backfill loses and duplicates nothing (the retry resumes from the heartbeat)', async () => {
+    const prefix = t.queue('data').split('.')[0]!;
+    const childEnv = { ...env, CHILD_WORKER_QUEUES: 'data,lightspeed' };
+    sb.faults.set({ latencyMs: 150 });
+    const before = sb.stats.byResource.Sale ?? 0;
+    let worker = await startChildWorker(prefix, childEnv);
+    const handle = await t.client.workflow.start('lightspeedBackfill', {
+      taskQueue: `${prefix}.data`,
+      workflowId: `lightspeed-backfill/${randomUUID()}`,
+      args: [{ from: '2026-11-28', to: '2026-12-01', flushLines: 400 }],
+    });
+    const deadline = Date.now() + 60_000;
+    while ((sb.stats.byResource.Sale ?? 0) - before < 4 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await worker.kill();
+    const pagesAtKill = (sb.stats.byResource.Sale ?? 0) - before;
+    sb.faults.set({});
+    worker = await startChildWorker(prefix, childEnv);
+    try {
+      const out = (await handle.result()) as { error?: string }[];
+      expect(out.map((o) => o.error)).toEqual([undefined, undefined]);
+    } finally {
+      await worker.kill();
+    }
+    expect(pagesAtKill).toBeGreaterThanOrEqual(4);
+    for (const day of ['2026-11-28', '2026-11-29', '2026-11-30'])
+      for (const shopID of [1, 2]) {
+        const [row] = await lake(
+          `SELECT count(*) AS n, count(DISTINCT sale_line_id) AS d FROM lightspeed.sale_lines WHERE dt = DATE '${day}' AND shop_id = ${shopID}`,
+        );
+        const want = await truth(day, shopID);
+        expect([Number(row!.n), Number(row!.d)], `${day} shop ${shopID}`).toEqual([want.lines, want.lines]);
+      }
+  }, 240_000);
 });
