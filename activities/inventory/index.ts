@@ -8,6 +8,7 @@ import { createInventoryActivities } from './inventory';
 import { createLedger } from './ledger';
 import { createLedgerActivities } from './ledger-activities';
 import { createLedgerReads } from './ledger-reads';
+import { createOrderReservations } from './order-reservations';
 import { createReconActivities } from './recon';
 import { createStockPushActivities } from './stock-push';
 
@@ -21,6 +22,25 @@ export function ledgerFrom(deps: Deps) {
     quarantineBucket: deps.config.aws.buckets.quarantine,
   });
   return { ledger, reads: createLedgerReads({ inventory: deps.pools.inventory, pim: deps.pools.pim }) };
+}
+
+/** Shopify orders → ledger reservations, for the order paths (webhook, re-read, ingest). */
+export function orderReservationsFrom(deps: Deps) {
+  const { ledger, reads } = ledgerFrom(deps);
+  const push = createStockPushActivities({
+    inventory: deps.pools.inventory,
+    pim: deps.pools.pim,
+    shopify: deps.shopify,
+    reads,
+  });
+  return createOrderReservations({
+    inventory: deps.pools.inventory,
+    pim: deps.pools.pim,
+    ledger,
+    reads,
+    publishedSkus: push.publishedSkus,
+    temporal: deps.temporal,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   ordersToLakeRun,
   reconcileOrdersRun,
 } from '../../domain/orders/run-summaries';
+import { orderReservationsFrom } from '../inventory';
 import type { AreaRegistration } from '../platform/area';
 import { extractionLake } from '../platform/lake';
 import { createFraudActivities } from './fraud';
@@ -20,6 +21,7 @@ export const ordersArea: AreaRegistration = {
   activities: (deps) => {
     const { config } = deps;
     const orders = ordersDb(deps.pools.orders);
+    const onStored = orderReservationsFrom(deps);
     return {
       data: {
         ...createOrderWebhookActivities({
@@ -27,6 +29,7 @@ export const ordersArea: AreaRegistration = {
           s3: deps.s3,
           archiveBucket: config.aws.buckets.archive,
           shop: config.shopify.shop,
+          onStored,
         }),
         ...createOrdersLakeActivities({
           orders,
@@ -43,7 +46,7 @@ export const ordersArea: AreaRegistration = {
         }),
       },
       shopify: {
-        ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
+        ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop, onStored }),
         ...createOrdersBulkActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
         ...createFraudActivities({ orders, shopify: deps.shopify }),
         ...createShopifyReconcileActivities({ shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),

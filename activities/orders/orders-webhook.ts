@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OrdersDb } from '../../db/client';
-import { toOrderRows } from '../../domain/orders/orders';
+import { toOrderRows, type OrderRows } from '../../domain/orders/orders';
 import { MalformedOrderPayload, restOrderToGql } from '../../domain/orders/orders-rest';
 import { failOnConflict } from './orders-conflicts';
 import { upsertOrderReporting, type UpsertOutcome } from './orders-store';
@@ -15,6 +15,8 @@ export function createOrderWebhookActivities(deps: {
   s3: S3Client;
   archiveBucket: string;
   shop: string;
+  /** Runs after an order is stored (inserted or updated): the ledger's reservations. */
+  onStored?: (rows: OrderRows[]) => Promise<unknown>;
 }) {
   return {
     /** 'unreadable' when the archived body is not an order (the workflow then reads the order from Shopify). */
@@ -28,7 +30,9 @@ export function createOrderWebhookActivities(deps: {
         throw err;
       }
       const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
-      return failOnConflict(outcome, rows.order.id, conflicts);
+      const result = failOnConflict(outcome, rows.order.id, conflicts);
+      if (deps.onStored && (outcome === 'inserted' || outcome === 'updated')) await deps.onStored([rows]);
+      return result;
     },
   };
 }

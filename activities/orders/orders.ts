@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { OrdersDb } from '../../db/client';
 import { getOrder, listOrders, type ShopifyClient } from '../../connectors/shopify';
-import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders/orders';
+import { nextWindow, toOrderRows, type GqlOrder, type OrderRows } from '../../domain/orders/orders';
 import { failOnConflict } from './orders-conflicts';
 import { readCursor, saveCursor, upsertOrderReporting, upsertOrders, type UpsertOutcome } from './orders-store';
 
@@ -18,7 +18,17 @@ export interface PageResult {
 }
 
 /** Shopify → orders database: windows of updated orders, single orders (webhooks), and the ingest cursor. */
-export function createOrderActivities(deps: { orders: OrdersDb; shopify: ShopifyClient; shop: string }) {
+export function createOrderActivities(deps: {
+  orders: OrdersDb;
+  shopify: ShopifyClient;
+  shop: string;
+  /** Runs after orders are stored (inserted or updated): the ledger's reservations. */
+  onStored?: (rows: OrderRows[]) => Promise<unknown>;
+}) {
+  const stored = async (rows: OrderRows[], outcomes: UpsertOutcome[]) => {
+    const fresh = rows.filter((_, i) => outcomes[i] === 'inserted' || outcomes[i] === 'updated');
+    if (deps.onStored && fresh.length) await deps.onStored(fresh);
+  };
   const tally = (outcomes: UpsertOutcome[]) => ({
     inserted: outcomes.filter((o) => o === 'inserted').length,
     updated: outcomes.filter((o) => o === 'updated').length,
@@ -53,6 +63,7 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
         });
         const rows = conn.nodes.map((order) => toOrderRows(order as unknown as GqlOrder, deps.shop));
         const outcomes = await upsertOrders(deps.orders, rows);
+        await stored(rows, outcomes);
         for (const r of rows) if (r.order.validationFlags || r.order.flaggedHighRisk) result.flagged.push(r.order.id);
         outcomes.forEach((o, i) => o === 'conflict' && result.conflicts.push(rows[i]!.order.id));
         const t = tally(outcomes);
@@ -78,7 +89,9 @@ export function createOrderActivities(deps: { orders: OrdersDb; shopify: Shopify
       if (!order) return 'missing';
       const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
       const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
-      return failOnConflict(outcome, rows.order.id, conflicts);
+      const result = failOnConflict(outcome, rows.order.id, conflicts);
+      await stored([rows], [outcome]);
+      return result;
     },
   };
 }

@@ -38,16 +38,26 @@ function move(level: Level, committed: number, onHand: number): void {
   derive(level);
 }
 
-/** The first location (in the shop's order) where the item is stocked: where the storefront's sale commits. */
-function stockedAt(s: ShopState, item: SbInventoryItem): string | undefined {
-  return [...s.locations.keys()].find((id) => item.levels.has(id));
+/**
+ * Where a sale of `quantity` commits: the first location (in the shop's order) that stocks the item and has that
+ * many available, else the first that stocks it (Shopify routes an order to a location that can fulfil it).
+ */
+function stockedAt(s: ShopState, item: SbInventoryItem, quantity = 0): string | undefined {
+  const stocked = [...s.locations.keys()].filter((id) => item.levels.has(id));
+  return stocked.find((id) => (item.levels.get(id)!.get('available') ?? 0) >= quantity) ?? stocked[0];
+}
+
+/** The most of a tracked, stocked item one location can sell now; undefined when the item is not tracked there. */
+export function sellable(s: ShopState, item: SbInventoryItem): number | undefined {
+  if (!item.tracked || !item.levels.size) return undefined;
+  return Math.max(0, ...[...item.levels.values()].map((l) => l.get('available') ?? 0));
 }
 
 /** An order commits each line's units at a location that stocks the item (tracked items only). */
 export function commitOrder(s: ShopState, order: SbOrder, itemBySku: Map<string, SbInventoryItem>): void {
   for (const li of order.lineItems) {
     const item = li.sku ? itemBySku.get(li.sku) : undefined;
-    const locationId = item?.tracked ? stockedAt(s, item) : undefined;
+    const locationId = item?.tracked ? stockedAt(s, item, li.quantity) : undefined;
     if (!item || !locationId || li.quantity <= 0) continue;
     li.inventory = { inventoryItemId: item.id, locationId };
     move(item.levels.get(locationId)!, li.quantity, 0);

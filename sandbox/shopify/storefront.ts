@@ -1,7 +1,7 @@
 import { orderPayload, riskPayload } from './order-payload';
 import { FIRST, GROCERIES, LAST, riskFor } from './storefront-data';
 import { basketLines, distinctIndexes, refundLineCount, type BasketSize } from './storefront-basket';
-import { commitOrder, releaseOrder } from './inventory-levels';
+import { commitOrder, releaseOrder, sellable } from './inventory-levels';
 import { nowIso, type ShopState, type SbOrder, type SbLineItem } from './state';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -20,6 +20,8 @@ export interface PlaceOrdersOptions {
   lines?: BasketSize;
   /** Lines in the refund of a refunded order (default 2–6). */
   refundLines?: number;
+  /** Exactly these items (a shopper's chosen basket) instead of random picks. */
+  items?: { sku: string; quantity: number }[];
 }
 
 const VAT = 0.175;
@@ -67,17 +69,19 @@ export class Storefront {
       lastName: last,
       updatedAt: created,
     });
-    const lineCount = basketLines(this.rand, opts.lines);
+    const chosen = opts.items?.map((i) => ({ ...catalogue.find((c) => c.sku === i.sku)!, quantity: i.quantity }));
+    const lineCount = chosen?.length ?? basketLines(this.rand, opts.lines);
     // Each product once per basket, as a shopper's; a catalogue smaller than the basket (tests) gets staples.
-    const picks =
-      catalogue.length >= lineCount
+    const picks: { title: string; sku: string | null; price: string; quantity?: number }[] = chosen
+      ? chosen
+      : catalogue.length >= lineCount
         ? distinctIndexes(this.rand, catalogue.length, lineCount).map((i) => catalogue[i]!)
         : Array.from({ length: lineCount }, (_, i) => {
             const title = GROCERIES[i % GROCERIES.length]!;
             return { title, sku: `STAPLE-${String(i + 1).padStart(4, '0')}`, price: (1 + this.rand() * 25).toFixed(2) };
           });
     const lineItems: SbLineItem[] = picks.map((item) => {
-      const quantity = 1 + Math.floor(this.rand() * 4);
+      const quantity = item.quantity ?? 1 + Math.floor(this.rand() * 4);
       const tax = (Number(item.price) * quantity * VAT).toFixed(2);
       return {
         id: s.gid('LineItem'),
@@ -162,6 +166,21 @@ export class Storefront {
     // Shopify assesses risk after creation; a HIGH result is announced on its own topic.
     if (highRisk) this.hooks.emit('ORDERS_RISK_ASSESSMENT_CHANGED', riskPayload(order));
     return order;
+  }
+
+  /**
+   * A shopper checking out exactly `items`. Variants are sold with inventory policy DENY ("Customers can't buy
+   * this product variant after it's out of stock.", ProductVariantInventoryPolicy): a line of a tracked, stocked
+   * item beyond what one location has available refuses the checkout (undefined), and no order is created.
+   */
+  checkout(items: { sku: string; quantity: number }[]): SbOrder | undefined {
+    const bySku = new Map([...this.s.inventoryItems.values()].map((i) => [i.sku ?? '', i]));
+    for (const i of items) {
+      const item = bySku.get(i.sku);
+      const most = item ? sellable(this.s, item) : undefined;
+      if (!item || (most !== undefined && most < i.quantity)) return undefined;
+    }
+    return this.placeOrder({ items, refundRate: 0, malformedRate: 0, highRiskRate: 0 });
   }
 
   /** Changes an order (e.g. fulfils it), bumping updatedAt, and fires ORDERS_UPDATED. */

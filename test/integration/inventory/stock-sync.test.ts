@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventorySetQuantities } from '../../../connectors/shopify';
 import { signalStockChanged } from '../../../activities/inventory/stock-signals';
-import { stockPickup } from '../../../workflows';
+import { stockPickup } from '../../../workflows/inventory/stock-pickup';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 

@@ -10,6 +10,7 @@ import { createS3Client } from '../../../lake/s3';
 import { loadConfig } from '../../../workers/config';
 import { catalogFixture, type CatalogFixture } from '../catalog/catalog-fixture';
 import type { TemporalHarness } from '../temporal';
+import type { SandboxOptions } from '../../../sandbox/shopify';
 
 export interface ShopLevel {
   sku: string;
@@ -38,8 +39,12 @@ export interface StockFixture {
 }
 
 /** A seeded catalogue and sandbox shop (catalogFixture) plus the ledger, its data-queue and push activities. */
-export async function stockFixture(t: TemporalHarness, products: number): Promise<StockFixture> {
-  const f = await catalogFixture({ products, temporal: async () => t.client });
+export async function stockFixture(
+  t: TemporalHarness,
+  products: number,
+  sandbox?: SandboxOptions,
+): Promise<StockFixture> {
+  const f = await catalogFixture({ products, temporal: async () => t.client, ...(sandbox ? { sandbox } : {}) });
   const pools = {
     pim: createPool(f.urls.pim),
     store: createPool(f.urls.store),
