@@ -13,6 +13,7 @@ import { incomingKey } from '../lake/layout';
 import { catalogBackfillRun, catalogSyncRun } from '../domain/catalog/run-summaries';
 import { loyaltyStoreExportRun } from '../domain/loyalty/run-summaries';
 import { outboxRelayRun, scanIncomingRun } from '../domain/platform/run-summaries';
+import { ordersBackfillRun } from '../domain/orders/run-summaries';
 import { amazonOrdersRun, channelsLedgerWatchRun } from '../domain/channels/run-summaries';
 import type { RunSummary } from '../domain/platform/run-summary';
 import { createWebhookServer, WEBHOOK_PATH } from '../workers/webhooks-http';
@@ -76,7 +77,13 @@ export async function prepareDemoFiles(config: Config): Promise<{ files: string[
  */
 export async function startDemoPipelines(
   client: Client,
-  opts: { freshSandbox: boolean; loyaltyDay?: string | null; scanIncoming?: boolean },
+  opts: {
+    freshSandbox: boolean;
+    loyaltyDay?: string | null;
+    scanIncoming?: boolean;
+    /** The demo shop's order history window: read by a bulk history run (orders-backfill). */
+    ordersHistory?: { shop: string; from: string; to: string };
+  },
 ): Promise<string[]> {
   const start = async (
     workflowType: string,
@@ -105,6 +112,17 @@ export async function startDemoPipelines(
   // "lost" and publishes them again, as it would for a real shop.
   if (opts.freshSandbox)
     started.push(await start('catalogSync', `catalog-sync/startup-${Date.now()}`, [{}], catalogSyncRun()));
+  if (opts.ordersHistory) {
+    const { shop, ...window } = opts.ordersHistory;
+    started.push(
+      await start(
+        'ordersBackfill',
+        `orders-backfill/${shop}/${window.from}_${window.to}`,
+        [window],
+        ordersBackfillRun(shop, window),
+      ),
+    );
+  }
   if (opts.scanIncoming)
     started.push(await start('scanIncomingFiles', 'scan-incoming/demo', [scan], scanIncomingRun(scan), 'data'));
   if (opts.loyaltyDay)

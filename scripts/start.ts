@@ -18,6 +18,7 @@ import { startLightspeedSandbox, type LightspeedSandbox } from '../sandbox/light
 import { randomBytes } from 'node:crypto';
 import { startAmazonSandbox, type AmazonSandbox } from '../sandbox/amazon';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
+import { placeDemoHistory } from './demo-history';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
 import { LightspeedCredentials, parseTokenKey } from '../connectors/lightspeed';
@@ -129,7 +130,13 @@ async function main(): Promise<void> {
     shutdown.add('Temporal client', () => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const schedules = await applySchedules(client);
+    // Months of storefront history (some past the 60-day default window), placed before the receiver subscribes:
+    // the demo's orders backfill brings it in by the bulk history.
+    const history = sandbox
+      ? placeDemoHistory(sandbox.storefront, Number(process.env.DEMO_HISTORY_ORDERS ?? 300))
+      : undefined;
     const pipelines = await startDemoPipelines(client, {
+      ordersHistory: history && { shop: config.shopify.shop, from: history.from, to: history.to },
       freshSandbox: Boolean(sandbox) && seeded.startsWith('already'),
       scanIncoming: Boolean(demoFiles),
       loyaltyDay: demoFiles?.loyaltyDay,
@@ -176,6 +183,10 @@ async function main(): Promise<void> {
     console.log(`  Schedules:      ${schedules.length ? schedules.join(', ') : '(none declared yet)'}`);
     console.log(`  Pipelines:      ${pipelines.join(', ')}`);
     console.log(`  Demo data:      ${seeded}`);
+    if (history)
+      console.log(
+        `  Order history:  ${history.orders} storefront orders over 120 days (${history.olderThan60Days} older than 60 days) → orders-backfill`,
+      );
     if (demoFiles)
       console.log(`  Demo files:     ${demoFiles.files.join(', ')} (customers → DynamoDB, loyalty → lake Parquet)`);
     console.log(
