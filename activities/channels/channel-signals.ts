@@ -7,6 +7,10 @@ import { taskQueueFor } from '../../domain/platform/task-queues';
 /** The channels this area syncs itself (Shopify's quantities go through the inventory area's inventory-sync). */
 export const SYNCED_CHANNELS: Channel[] = CHANNELS.filter((c) => c !== 'shopify');
 
+/** `channel-sync/<channel>`; on an isolated queue (`<prefix>.amazon`, tests) the id names the queue too. */
+export const channelSyncWorkflowIdOn = (channel: Channel, taskQueue: string) =>
+  taskQueue === 'amazon' ? channelSyncWorkflowId(channel) : `${channelSyncWorkflowId(channel)}@${taskQueue}`;
+
 /**
  * Tells `channel-sync/<channel>` that SKUs changed (or, with no SKUs, that every SKU needs a look), starting it
  * if it does not run. Each channel runs on the `amazon` queue beside the caller's; a channel's failures stay there.
@@ -17,9 +21,10 @@ export async function signalChannelSync(
   channel: Channel,
   skus: string[] | 'all',
 ): Promise<void> {
+  const taskQueue = taskQueueFor('amazon', currentQueue);
   await client.workflow.signalWithStart('channelSync', {
-    workflowId: channelSyncWorkflowId(channel),
-    taskQueue: taskQueueFor('amazon', currentQueue),
+    workflowId: channelSyncWorkflowIdOn(channel, taskQueue),
+    taskQueue,
     args: [{ channel, dirty: [], all: false, rounds: 0 }],
     signal: skus === 'all' ? 'resync' : 'skusChanged',
     signalArgs: [skus === 'all' ? {} : { skus }],

@@ -3,6 +3,10 @@ import { currentRules, rulesAt, saveRules } from '../../../activities/channels/r
 import { createPool, channelsDb, type ChannelsDb } from '../../../db/client';
 import { InvalidRules } from '../../../domain/channels/rules';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
+import { createRulesActivities } from '../../../activities/channels/rules-activities';
+import { withTemporalFailures } from '../../../activities/platform/failures';
+import { WorkflowFailedError } from '@temporalio/client';
+import { temporalHarness } from '../../support/temporal';
 
 describe('allocation rules in the channels database', () => {
   let dbs: FreshDatabases;
@@ -52,5 +56,38 @@ describe('allocation rules in the channels database', () => {
       InvalidRules,
     );
     expect((await currentRules(db)).version).toBe(before);
+  });
+
+  it('channelRulesChange stores the version and re-syncs the affected SKUs on each Amazon channel; a bad document fails at once', async () => {
+    const t = await temporalHarness('channel-rules');
+    try {
+      const acts = withTemporalFailures(createRulesActivities({ channels: pool, temporal: async () => t.client }));
+      await t.withWorkers({ data: acts }, async () => {
+        const before = (await currentRules(db)).version;
+        const doc = { channels: { amazon: { percent: 25 } }, overrides: [] };
+        const r = await t.client.workflow.execute('channelRulesChange', {
+          taskQueue: t.queue('data'),
+          workflowId: `channel-rules/test-${Date.now()}`,
+          args: [{ doc, author: 'test' }],
+        });
+        expect(r).toEqual({ version: before + 1, affected: 'all' });
+        // The affected channels were signalled (signalWithStart) on this file's amazon queue.
+        for (const c of ['amazon', 'amazon-vendor']) {
+          const h = t.client.workflow.getHandle(`channel-sync/${c}@${t.queue('amazon')}`);
+          const d = await h.describe();
+          expect(d.taskQueue).toBe(t.queue('amazon'));
+          await h.terminate();
+        }
+        const bad = t.client.workflow.execute('channelRulesChange', {
+          taskQueue: t.queue('data'),
+          workflowId: `channel-rules/test-bad-${Date.now()}`,
+          args: [{ doc: { channels: { amazon: { percent: 250 } } }, author: 'test' }],
+        });
+        await expect(bad).rejects.toBeInstanceOf(WorkflowFailedError);
+        expect((await currentRules(db)).version).toBe(before + 1);
+      });
+    } finally {
+      await t.close();
+    }
   });
 });
