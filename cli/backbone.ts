@@ -7,6 +7,7 @@ import { healthCheckRun } from '../domain/platform/run-summaries';
 import { applySchedules, SCHEDULES } from './schedules';
 import { COMMANDS, parseCommandLine, registerCommands, required, type CommandContext } from './commands';
 import { CATALOG_COMMANDS } from './catalog-commands';
+import { INVENTORY_COMMANDS } from './inventory-commands';
 import { CHANNELS_COMMANDS } from './channels-commands';
 import { FILE_COMMANDS } from './file-commands';
 import { LOYALTY_COMMANDS } from './loyalty-commands';
@@ -20,6 +21,7 @@ registerCommands(LOYALTY_COMMANDS);
 registerCommands(ORDERS_COMMANDS);
 registerCommands(LAKE_COMMANDS);
 registerCommands(CHANNELS_COMMANDS);
+registerCommands(INVENTORY_COMMANDS);
 
 const USAGE = `backbone <command> [options]
 

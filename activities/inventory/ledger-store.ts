@@ -121,12 +121,15 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
       versions.set(k, r.version);
       lastAt.set(k, (r.last_movement_at as Date).getTime());
     }
-    // Open lines at these levels: the orders an incident names.
-    const [open] = await conn.query<RowDataPacket[]>(
-      'SELECT * FROM reservations WHERE (sku, location) IN (?) AND open > 0 ORDER BY updated_at, line_key',
-      [part],
-    );
-    lines.push(...open.map(lineRow));
+    // Open lines at levels holding reservations: the orders an incident names (most levels hold none).
+    const held = rows.filter((r) => r.reserved > 0).map((r) => [r.sku, r.location]);
+    if (held.length) {
+      const [open] = await conn.query<RowDataPacket[]>(
+        'SELECT * FROM reservations WHERE (sku, location) IN (?) AND open > 0 ORDER BY updated_at, line_key',
+        [held],
+      );
+      lines.push(...open.map(lineRow));
+    }
   }
   for (const l of lines) state.lines.set(l.lineKey, l);
   for (const m of batch.filter((x) => x.kind === 'count')) {
