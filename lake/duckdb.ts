@@ -107,6 +107,8 @@ export async function openLakeDuckDB(
   };
   try {
     await connection.run(`SET TimeZone = 'UTC'`);
+    // Partitions are replaced in place (one PUT each): a cached copy of an object's metadata would go stale.
+    await connection.run(`SET enable_external_file_cache = false`);
     if (httpfs && aws) {
       await connection.run('LOAD httpfs');
       await connection.run(s3SecretSql(aws));

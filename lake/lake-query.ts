@@ -63,30 +63,52 @@ export async function openLakeQuery(o: {
   const c = duck.connection;
   try {
     const tables = await listLakeTables(o.s3, o.bucket);
-    for (const t of tables) {
-      let files: Map<string, string>;
-      if (duck.httpfs)
-        files = new Map(
-          Object.keys(t.partitions).map((dt) => [dt, `s3://${o.bucket}/${partitionKey(t.source, t.entity, dt)}`]),
-        );
-      else files = await mirrorPartitions(o, t.source, t.entity);
-      const view = tableViewSql(t, files);
-      if (!view) continue;
-      await c.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdent(t.source)}`);
-      await c.run(`CREATE VIEW ${sqlIdent(t.source)}.${sqlIdent(t.entity)} AS ${view}`);
-    }
+    const build = async () => {
+      for (const t of tables) {
+        let files: Map<string, string>;
+        if (duck.httpfs)
+          files = new Map(
+            Object.keys(t.partitions).map((dt) => [dt, `s3://${o.bucket}/${partitionKey(t.source, t.entity, dt)}`]),
+          );
+        else files = await mirrorPartitions(o, t.source, t.entity);
+        const view = tableViewSql(t, files);
+        if (!view) continue;
+        await c.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdent(t.source)}`);
+        await c.run(`CREATE OR REPLACE VIEW ${sqlIdent(t.source)}.${sqlIdent(t.entity)} AS ${view}`);
+      }
+    };
+    await retryReplaced(build);
     return {
       duck,
       tables: tables.map((t) => `${t.source}.${t.entity}`),
       async query(sql) {
-        const reader = await c.runAndReadAll(sql);
-        return reader.getRowObjectsJson() as Record<string, unknown>[];
+        return retryReplaced(
+          async () => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[],
+          build,
+        );
       },
       close: () => duck.close(),
     };
   } catch (err) {
     duck.close();
     throw err;
+  }
+}
+
+/**
+ * A partition replaced while a session had it open (a writer's PUT between the views' bind and the query, or
+ * between two range reads) fails with an ETag mismatch. The new file is complete: the views are bound again and
+ * the statement rerun.
+ */
+async function retryReplaced<T>(run: () => Promise<T>, rebind?: () => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= 8 || !/ETag on reading file/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      if (rebind) await retryReplaced(rebind);
+    }
   }
 }
 
@@ -104,8 +126,15 @@ export function tableViewSql(t: LakeManifest, files: Map<string, string>): strin
     const set = t.partitions[dt]?.columnSet ?? 'unknown';
     groups.set(set, [...(groups.get(set) ?? []), file]);
   }
-  if (!groups.size) return undefined;
   const meta = `${META_COLUMNS.extra}, ${META_COLUMNS.deleted}, ${META_COLUMNS.schemaVersion}, ${META_COLUMNS.extractedAt}`;
+  if (!groups.size) {
+    // A table written with no rows yet: an empty view of its columns, so queries over it run (and return nothing).
+    if (!current.size) return undefined;
+    const cols = [...current.values()].map((col) => `NULL::${col.type} AS ${sqlIdent(col.name)}`);
+    return `SELECT ${cols.join(', ')}, NULL::VARCHAR AS ${META_COLUMNS.extra}, NULL::BOOLEAN AS ${META_COLUMNS.deleted},
+      NULL::INTEGER AS ${META_COLUMNS.schemaVersion}, NULL::TIMESTAMP AS ${META_COLUMNS.extractedAt}, NULL::DATE AS dt
+      WHERE false`;
+  }
   const selects = [...groups].map(([set, list]) => {
     const had = set === 'unknown' ? undefined : new Map((t.columnSets[set] ?? []).map((c) => [c.name, c.type]));
     const cols = [...current.values()].map((col) => {

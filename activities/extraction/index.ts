@@ -6,6 +6,9 @@ import { lightspeedAccount } from './lightspeed-account';
 import { createLightspeedReconcileActivities } from './lightspeed-reconcile';
 import { createLightspeedReferenceActivities } from './lightspeed-reference';
 import { createLightspeedSalesActivities } from './lightspeed-sales';
+import { EXTRACTION_PRIORITY } from '../../domain/extraction/shopify-extraction';
+import { runSummary } from '../../domain/platform/run-summary';
+import { createShopifyExtractActivities } from './shopify-extract';
 
 /**
  * Source extraction into the lake (issue 14): Shopify, Lightspeed Retail, Stocky's CSV exports. Every table is
@@ -24,6 +27,7 @@ export const extractionArea: AreaRegistration = {
     };
     const lake = extractionLake(deps);
     return {
+      shopify: createShopifyExtractActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
       lightspeed: {
         ...createLightspeedSalesActivities({ client, lake }),
         ...createLightspeedReferenceActivities({
@@ -44,6 +48,17 @@ export const extractionArea: AreaRegistration = {
     };
   },
   schedules: [
+    {
+      id: 'shopify-extract',
+      workflowType: 'shopifyExtract',
+      args: [{}],
+      taskQueue: 'shopify',
+      spec: { intervals: [{ every: '15 minutes' }] },
+      summary: runSummary(['extract Shopify → lake · orders, customers, products since the saved cursors'], {
+        priority: String(EXTRACTION_PRIORITY.priorityKey),
+      }),
+      memo: 'Orders (+ line items, refunds, refund lines, tax lines), customers, products (+ variants) → shopify.* lake tables',
+    },
     {
       id: 'lightspeed-incremental',
       workflowType: 'lightspeedIncremental',

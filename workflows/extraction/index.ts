@@ -1,2 +1,3 @@
 // The extraction area's workflows (Shopify, Lightspeed, Stocky → lake).
 export * from './lightspeed-extract';
+export * from './shopify-extract';

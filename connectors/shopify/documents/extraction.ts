@@ -42,7 +42,7 @@ export interface ShopifyProductNode {
   }>;
 }
 
-/** Products per page with their first 50 variants (a grocery product has a handful; more are read by PRODUCT_VARIANTS_AFTER). */
+/** Products (5 a page: 5 × 50 variants stays under the 1000-point limit) with their first 50 variants (a grocery product has a handful; more are read by PRODUCT_VARIANTS_AFTER). */
 export const PRODUCT_VARIANTS_FIRST = 50;
 export const PRODUCTS_UPDATED_PAGE = document<
   { products: Connection<ShopifyProductNode> },
