@@ -5,3 +5,4 @@
 import '../orders/lake-tables';
 import './shopify-tables';
 import './lightspeed-tables';
+import './stock-history';

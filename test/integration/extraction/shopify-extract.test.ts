@@ -10,7 +10,7 @@ import { openLakeQuery } from '../../../lake/lake-query';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
-import { shopifyExtract } from '../../../workflows';
+import { shopifyExtract } from '../../../workflows/extraction/shopify-extract';
 import { startChildWorker } from '../../support/child-worker';
 import { freshTables } from '../../support/customers/customers-fixture';
 import { freshDatabases } from '../../support/db';
@@ -157,5 +157,5 @@ describe('Shopify → lake extraction (incremental windows)', () => {
     const { dupes, ...got } = await counts();
     expect(got).toEqual(expected());
     expect(dupes).toBe(0);
-  }, 240_000);
+  }, 420_000);
 });
