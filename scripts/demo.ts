@@ -13,6 +13,7 @@ import { incomingKey } from '../lake/layout';
 import { catalogBackfillRun, catalogSyncRun } from '../domain/catalog/run-summaries';
 import { loyaltyStoreExportRun } from '../domain/loyalty/run-summaries';
 import { outboxRelayRun, scanIncomingRun } from '../domain/platform/run-summaries';
+import { stockPickupRun } from '../domain/inventory/run-summaries';
 import { ordersBackfillRun } from '../domain/orders/run-summaries';
 import { amazonOrdersRun, channelsLedgerWatchRun } from '../domain/channels/run-summaries';
 import type { RunSummary } from '../domain/platform/run-summary';
@@ -103,6 +104,8 @@ export async function startDemoPipelines(
   const scan = { domains: ['customers', 'loyalty'] };
   const started = await Promise.all([
     start('outboxRelay', 'outbox-relay', [{}], outboxRelayRun(), 'data'),
+    // POS sales and stock counts → the stock ledger within seconds (and its pushes to Shopify).
+    start('stockPickup', 'inventory-pickup', [{}], stockPickupRun(), 'data'),
     // Ledger changes → the Amazon channels, and Amazon orders → ledger reservations (idle without AMAZON_SELLER_ID).
     start('channelsLedgerWatch', 'channels-ledger-watch', [{}], channelsLedgerWatchRun(), 'data'),
     start('amazonOrders', 'amazon-orders', [{}], amazonOrdersRun(), 'amazon'),
