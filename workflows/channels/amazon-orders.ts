@@ -8,10 +8,11 @@ import {
 } from '@temporalio/workflow';
 import type { createAmazonOrdersActivities } from '../../activities/channels/amazon-orders';
 import { SA } from '../../domain/platform/search-attributes';
+import { withSummary } from '../platform/activity-summary';
 
 // searchOrders' plan is 1 call per 180 s after a burst of 20: the connector waits for its token inside the
 // activity, so the timeout leaves room for that wait.
-const { pullAmazonOrders } = proxyActivities<ReturnType<typeof createAmazonOrdersActivities>>({
+const acts = proxyActivities<ReturnType<typeof createAmazonOrdersActivities>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
@@ -25,7 +26,7 @@ export async function amazonOrders(opts: { pollMs?: number; orders?: number } = 
   ]);
   let orders = opts.orders ?? 0;
   for (let i = 0; i < 500 && !workflowInfo().continueAsNewSuggested; i++) {
-    const r = await pullAmazonOrders();
+    const r = await withSummary(acts, `pull Amazon orders · ${orders} read so far`).pullAmazonOrders();
     orders += r.orders;
     setCurrentDetails(`**Amazon orders → ledger** · ${orders} orders read · last pass applied ${r.applied} movements`);
     await sleep(opts.pollMs ?? 10_000);

@@ -83,7 +83,9 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
     await condition(() => dirty.size > 0 || state.all, timeout);
     state.rounds++;
     setStatus('Running');
-    const released = await acts.releaseDueRetries(state.channel);
+    const released = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(
+      state.channel,
+    );
     let planned = 0;
     if (state.all) {
       state.all = false;
@@ -117,7 +119,7 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
       }
       if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
     }
-    const next = await acts.releaseDueRetries(state.channel);
+    const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);
     retryAt = next.nextRetryAt ? Date.parse(next.nextRetryAt) : retryAfterMs ? Date.now() + retryAfterMs : null;
     setStatus(failed ? 'Failed' : 'Synced');
     setCurrentDetails(

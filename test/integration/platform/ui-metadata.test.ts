@@ -17,6 +17,13 @@ import {
   ordersToLakeRun,
   reconcileOrdersRun,
 } from '../../../domain/orders/run-summaries';
+import {
+  amazonOrdersRun,
+  channelReconcileRun,
+  channelRulesRun,
+  channelsLedgerWatchRun,
+} from '../../../domain/channels/run-summaries';
+import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
 import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../../domain/inventory/recon-summaries';
 import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain/platform/run-summaries';
@@ -89,6 +96,9 @@ describe('runs explain themselves in the Temporal UI', () => {
         SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl,
         DYNAMODB_TABLE_PREFIX: tablePrefix,
         EXTRACTION_DATABASE_URL: dbs.extraction,
+        INVENTORY_DATABASE_URL: dbs.inventory,
+        CHANNELS_DATABASE_URL: dbs.channels,
+        // AMAZON_*: the run's shared Amazon sandbox (test/global-setup.ts), through process.env above.
         LIGHTSPEED_ACCOUNT_ID: String(lightspeed.accountID),
         LIGHTSPEED_API_URL: lightspeed.apiUrl,
         LIGHTSPEED_TOKEN_URL: lightspeed.tokenUrl,
@@ -175,7 +185,15 @@ describe('runs explain themselves in the Temporal UI', () => {
 
     sandbox.storefront.placeOrders({ count: 30, seed: 4 });
     const lightspeedActs = activitiesFor('lightspeed', deps);
-    const runs = await t.withWorkers({ shopify: shopifyActs, data: dataActs, lightspeed: lightspeedActs }, async () => {
+    const amazonActs = activitiesFor('amazon', deps);
+    // The channel syncs a rules change starts (signalWithStart, as production does), on this file's amazon queue.
+    const channelSyncs = (['amazon', 'amazon-vendor'] as const).map((c) => channelSyncWorkflowIdOn(c, q('amazon')));
+    const completedActivities = async (wid: string) =>
+      (await t.client.workflow.getHandle(wid).fetchHistory()).events?.filter(
+        (e) => e.activityTaskCompletedEventAttributes,
+      ).length ?? 0;
+    const workers = { shopify: shopifyActs, data: dataActs, lightspeed: lightspeedActs, amazon: amazonActs };
+    const runs = await t.withWorkers(workers, async () => {
       // Started the way production starts them: the outbox's signalWithStart for publishes.
       for (const pimId of [1, 2]) await signalProductChanged(t.client, q('shopify'), pimId);
       finite.push('product-publish/1', 'product-publish/2');
@@ -227,6 +245,19 @@ describe('runs explain themselves in the Temporal UI', () => {
           'data',
         ),
       );
+      // Channels: a rules change (which starts each channel's sync) and a reconcile, both started like the CLI and the
+      // schedule start them; the rules affect every SKU, so each channel sync runs a full round.
+      const rules = { channels: { shopify: { percent: 60, priority: 1 }, amazon: { percent: 40, priority: 2 } } };
+      finite.push(
+        await start(
+          'channelRulesChange',
+          id('channel-rules'),
+          [{ doc: rules, author: 'ui-test' }],
+          channelRulesRun('ui-test'),
+          'data',
+        ),
+        await start('channelReconcile', id('channel-reconcile'), [{}], channelReconcileRun(), 'data'),
+      );
       const scan = { domains: ['customers', 'loyalty'], under: run };
       finite.push(await start('scanIncomingFiles', id('scan-incoming'), [scan], scanIncomingRun(scan), 'data'));
       const orderGid = 'gid://shopify/Order/424242';
@@ -241,6 +272,15 @@ describe('runs explain themselves in the Temporal UI', () => {
       finite.push(id('order'));
       // The long-running ones: a relay and an intake, stopped once they have shown some work.
       await start('outboxRelay', id('outbox-relay'), [{ runForMs: 300, pollMs: 50 }], outboxRelayRun(), 'data');
+      await start(
+        'channelsLedgerWatch',
+        id('channels-ledger-watch'),
+        [{ runForMs: 300, pollMs: 50 }],
+        channelsLedgerWatchRun(),
+        'data',
+      );
+      // One pull, then a long sleep: searchOrders' plan on the shared sandbox is a burst of 20, then 1 per 180 s.
+      await start('amazonOrders', id('amazon-orders'), [{ pollMs: 600_000 }], amazonOrdersRun(), 'amazon');
       const intake = await t.client.workflow.signalWithStart('loyaltyIntake', {
         workflowId: id('loyalty-intake'),
         taskQueue: q('data'),
@@ -276,6 +316,18 @@ describe('runs explain themselves in the Temporal UI', () => {
           (e) => e.activityTaskCompletedEventAttributes,
         ).length ?? 0;
       while ((await relayHistory()) < 1) await new Promise((r) => setTimeout(r, 200));
+      for (const wid of [id('channels-ledger-watch'), id('amazon-orders')])
+        while ((await completedActivities(wid)) < 1) await new Promise((r) => setTimeout(r, 200));
+      // Each channel sync's first round (plan every SKU, send, release retries) is over once it reports Synced.
+      for (const wid of channelSyncs)
+        for (;;) {
+          const s = await t.client.workflow
+            .getHandle(wid)
+            .query<{ rounds: number; status: string }>('status')
+            .catch(() => undefined);
+          if (s && s.rounds >= 1 && s.status !== 'Running') break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
 
       const ids = [
         ...finite,
@@ -284,10 +336,19 @@ describe('runs explain themselves in the Temporal UI', () => {
         ...['C', 'EMERALD'].map((code) => storeIntakeWorkflowId(code, day)),
         id('outbox-relay'),
         id('loyalty-intake'),
+        id('channels-ledger-watch'),
+        id('amazon-orders'),
+        ...channelSyncs,
       ];
       return Promise.all(ids.map(metadataOf));
     });
-    for (const wid of [id('outbox-relay'), id('loyalty-intake')])
+    for (const wid of [
+      id('outbox-relay'),
+      id('loyalty-intake'),
+      id('channels-ledger-watch'),
+      id('amazon-orders'),
+      ...channelSyncs,
+    ])
       await t.client.workflow.getHandle(wid).terminate('test done');
 
     if (process.env.UI_METADATA_DUMP) console.log(JSON.stringify(runs, null, 1));
@@ -311,6 +372,9 @@ describe('runs explain themselves in the Temporal UI', () => {
       'scanIncomingFiles',
       'customersImport',
       'loyaltyConvert',
+      'channelsLedgerWatch',
+      'amazonOrders',
+      'channelSync',
     ])
       expect(detailed, type).toContain(type);
 
