@@ -258,6 +258,9 @@ describe('runs explain themselves in the Temporal UI', () => {
         ),
         await start('channelReconcile', id('channel-reconcile'), [{}], channelReconcileRun(), 'data'),
       );
+      // Shopify → lake extraction, with the summary its schedule declares (the schedule is how production starts it).
+      const extract = SCHEDULES.find((s) => s.id === 'shopify-extract')!;
+      finite.push(await start('shopifyExtract', id('shopify-extract'), [{}], extract.summary));
       const scan = { domains: ['customers', 'loyalty'], under: run };
       finite.push(await start('scanIncomingFiles', id('scan-incoming'), [scan], scanIncomingRun(scan), 'data'));
       const orderGid = 'gid://shopify/Order/424242';
