@@ -26,6 +26,7 @@ import {
 import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
 import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../../domain/inventory/recon-summaries';
+import { inventorySyncRun, stockPickupRun } from '../../../domain/inventory/run-summaries';
 import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain/platform/run-summaries';
 import { loyaltyStoreExportDayId } from '../../../workflows/loyalty/loyalty-store-export';
 import { applySchedules, SCHEDULES } from '../../../cli/schedules';
@@ -258,6 +259,9 @@ describe('runs explain themselves in the Temporal UI', () => {
         ),
         await start('channelReconcile', id('channel-reconcile'), [{}], channelReconcileRun(), 'data'),
       );
+      // The SKU's ledger → Shopify push, under this file's own id (production's `inventory-sync/<sku>` is global).
+      const sku = `${run}-SKU`;
+      finite.push(await start('inventorySync', id('inventory-sync'), [{ sku }], inventorySyncRun(sku, 'C')));
       // Shopify → lake extraction, with the summary its schedule declares (the schedule is how production starts it).
       const extract = SCHEDULES.find((s) => s.id === 'shopify-extract')!;
       finite.push(await start('shopifyExtract', id('shopify-extract'), [{}], extract.summary));
@@ -282,6 +286,7 @@ describe('runs explain themselves in the Temporal UI', () => {
         channelsLedgerWatchRun(),
         'data',
       );
+      await start('stockPickup', id('inventory-pickup'), [{ runForMs: 300, pollMs: 50 }], stockPickupRun(), 'data');
       // One pull, then a long sleep: searchOrders' plan on the shared sandbox is a burst of 20, then 1 per 180 s.
       await start('amazonOrders', id('amazon-orders'), [{ pollMs: 600_000 }], amazonOrdersRun(), 'amazon');
       const intake = await t.client.workflow.signalWithStart('loyaltyIntake', {
@@ -319,7 +324,7 @@ describe('runs explain themselves in the Temporal UI', () => {
           (e) => e.activityTaskCompletedEventAttributes,
         ).length ?? 0;
       while ((await relayHistory()) < 1) await new Promise((r) => setTimeout(r, 200));
-      for (const wid of [id('channels-ledger-watch'), id('amazon-orders')])
+      for (const wid of [id('channels-ledger-watch'), id('amazon-orders'), id('inventory-pickup')])
         while ((await completedActivities(wid)) < 1) await new Promise((r) => setTimeout(r, 200));
       // Each channel sync's first round (plan every SKU, send, release retries) is over once it reports Synced.
       for (const wid of channelSyncs)
@@ -341,6 +346,7 @@ describe('runs explain themselves in the Temporal UI', () => {
         id('loyalty-intake'),
         id('channels-ledger-watch'),
         id('amazon-orders'),
+        id('inventory-pickup'),
         ...channelSyncs,
       ];
       return Promise.all(ids.map(metadataOf));
@@ -350,6 +356,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       id('loyalty-intake'),
       id('channels-ledger-watch'),
       id('amazon-orders'),
+      id('inventory-pickup'),
       ...channelSyncs,
     ])
       await t.client.workflow.getHandle(wid).terminate('test done');
@@ -378,6 +385,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       'channelsLedgerWatch',
       'amazonOrders',
       'channelSync',
+      'stockPickup',
     ])
       expect(detailed, type).toContain(type);
 
