@@ -57,8 +57,25 @@ const expectedTables: Record<keyof DatabaseUrls, string[]> = {
     'risk_assessments',
     'tax_lines',
   ],
-  inventory: [],
-  channels: [],
+  inventory: [
+    'movements',
+    'pickup_cursors',
+    'reservations',
+    'safety_stock',
+    'sku_sync',
+    'stock_incidents',
+    'stock_levels',
+    'warehouses',
+  ],
+  channels: [
+    'allocation_rule_versions',
+    'allocation_rules',
+    'channel_cursors',
+    'channel_listings',
+    'channel_reconcile_runs',
+    'channel_submissions',
+    'channel_sync_errors',
+  ],
   extraction: ['lightspeed_credentials', 'lightspeed_cursors', 'lightspeed_days'],
 };
 
