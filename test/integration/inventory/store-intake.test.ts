@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createHash, randomUUID } from 'node:crypto';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeActivities, type InstoreManifest } from '../../../activities/inventory/intake';
@@ -19,9 +19,11 @@ import { createDeps } from '../../../workers/deps';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
-const config = loadConfig();
-const deps = createDeps(config);
 const r = rng(1212);
+// A lake bucket of this file's own: intake keeps each store code's POS high-water mark in the lake, and other
+// files (ui-metadata) run intake for the same store codes in the shared bucket.
+const config = loadConfig({ ...process.env, LAKE_BUCKET: `intake-lake-${randomUUID().slice(0, 8)}` });
+const deps = createDeps(config);
 // Days of this file's own (lake keys are per day and store), far from any other test's.
 const day1 = `20${60 + r.int(0, 30)}-0${r.int(1, 8)}-1${r.int(0, 8)}`;
 const day2 = new Date(Date.parse(`${day1}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -35,6 +37,7 @@ describe('store intake (store DB → instore-metadata → PIM)', () => {
   let activities: ReturnType<typeof createIntakeActivities>;
 
   beforeAll(async () => {
+    await deps.s3.send(new CreateBucketCommand({ Bucket: config.aws.buckets.lake }));
     t = await temporalHarness('store-intake');
     dbs = await freshDatabases();
     pim = createPimDb(dbs.pim);
