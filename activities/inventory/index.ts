@@ -30,6 +30,7 @@ export function orderReservationsFrom(deps: Deps) {
   const push = createStockPushActivities({
     inventory: deps.pools.inventory,
     pim: deps.pools.pim,
+    store: deps.pools.store,
     shopify: deps.shopify,
     reads,
   });
@@ -54,6 +55,7 @@ export const inventoryArea: AreaRegistration = {
     const push = createStockPushActivities({
       inventory: deps.pools.inventory,
       pim: deps.pools.pim,
+      store: deps.pools.store,
       shopify: deps.shopify,
       reads,
     });

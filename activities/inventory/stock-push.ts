@@ -10,31 +10,55 @@ import {
   type ShopifyClient,
 } from '../../connectors/shopify';
 import { shopifyOnHandTarget } from '../../domain/inventory/offer';
-import { CHANNEL } from '../catalog/catalog';
+import { pimDb, storeDb } from '../../db/client';
+import type { ValidationProblem } from '../../domain/catalog/pim-product';
+import { CHANNEL, recordSyncError } from '../catalog/catalog';
+import { INVENTORY_CHANNEL } from './inventory';
 import type { LedgerReads } from './ledger-reads';
+import { activationProblem, createLocationMatcher } from './location-mappings';
 
 export interface SkuPushResult {
   sku: string;
   /** The ledger version this push made Shopify equal to (pushed_version afterwards). */
   version: number;
   status: 'Synced' | 'Skipped';
-  /** Why nothing was written: the SKU has no Shopify inventory item yet, or no ledger level. */
-  skippedBecause?: 'unpublished' | 'no-ledger-stock';
+  /**
+   * Why nothing was written: the SKU has no Shopify inventory item yet, no ledger level, or Shopify refused its
+   * inventory item (recorded in sync_errors).
+   */
+  skippedBecause?: 'unpublished' | 'no-ledger-stock' | 'refused';
   locations: number;
   writes: number;
   changed: number;
   /** What each mapped location now offers (Shopify `available` as we set it). */
   offered: Record<string, number>;
   unmappedLocations: string[];
+  /** Store codes whose level Shopify refused to stock (recorded in sync_errors, channel shopify-inventory). */
+  refusedLocations?: string[];
 }
 
 /** Ledger → Shopify for one SKU at every mapped location: compare-and-set writes under per-operation keys. */
 export function createStockPushActivities(deps: {
   inventory: Pool;
   pim: Pool;
+  store: Pool;
   shopify: ShopifyClient;
   reads: LedgerReads;
 }) {
+  const pim = pimDb(deps.pim);
+  const locations = createLocationMatcher({ pim, store: storeDb(deps.store), shopify: deps.shopify });
+  /** A refusal is the product's recorded problem (sync_errors), named by SKU, item and location. */
+  async function recordRefusal(sku: string, problems: ValidationProblem[]) {
+    const [rows] = await deps.pim.query<RowDataPacket[]>('SELECT product_id FROM variants WHERE sku = ?', [sku]);
+    const pimId = rows[0]?.product_id as number | undefined;
+    if (pimId === undefined) return;
+    await recordSyncError(
+      pim,
+      pimId,
+      problems.map((p) => ({ ...p, message: `${sku}: ${p.message}` })),
+      INVENTORY_CHANNEL,
+    );
+  }
   async function inventoryItemOf(sku: string): Promise<string | undefined> {
     const [rows] = await deps.pim.query<RowDataPacket[]>(
       'SELECT cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku = ?',
@@ -80,19 +104,40 @@ export function createStockPushActivities(deps: {
           unmappedLocations: [],
         };
       }
-      const mapped = await mappedLocations();
-      const unmappedLocations = levels.filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
       const safetyStock = levels[0]!.safetyStock;
       const byLocation = new Map(levels.map((l) => [l.location, l]));
       const attempt = Context.current().info.attempt;
       const key = (what: string) =>
         createHash('sha256').update(`${operationId}|${attempt}|stock|${sku}|${what}`).digest('hex');
-      const targets = [...mapped].map(([code, locationId]) => ({ code, locationId, level: byLocation.get(code) }));
+      let mapped = await mappedLocations();
+      let rematched = false;
+      // Locations Shopify refused to stock this item at (after one fresh match of the mappings): recorded, skipped.
+      const refused = new Map<string, ValidationProblem>();
       let writes = 0;
       let changed = 0;
       const offered: Record<string, number> = {};
+      const finish = async (status: SkuPushResult['status'], extra: Partial<SkuPushResult> = {}) => {
+        if (refused.size) await recordRefusal(sku, [...refused.values()]);
+        await markPushed(sku, ledgerVersion);
+        const unmappedLocations = levels.filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
+        return {
+          ...base,
+          status,
+          locations: mapped.size,
+          writes,
+          changed,
+          offered,
+          unmappedLocations,
+          ...(refused.size ? { refusedLocations: [...refused.keys()] } : {}),
+          ...extra,
+        };
+      };
       for (let round = 1; ; round++) {
+        const targets = [...mapped]
+          .filter(([code]) => !refused.has(code))
+          .map(([code, locationId]) => ({ code, locationId, level: byLocation.get(code) }));
         const quantities: InventoryQuantity[] = [];
+        let remapped = false;
         for (const t of targets) {
           const shop = await inventoryLevelQuantities(deps.shopify, itemId, t.locationId);
           const want = shopifyOnHandTarget({
@@ -106,7 +151,28 @@ export function createStockPushActivities(deps: {
           if (!shop) {
             // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
             if (!t.level?.onHand) continue;
-            await activateInventory(deps.shopify, itemId, t.locationId, want.offer, key(`activate|${t.locationId}`));
+            try {
+              await activateInventory(deps.shopify, itemId, t.locationId, want.offer, key(`activate|${t.locationId}`));
+            } catch (err) {
+              if (!(err instanceof ShopifyUserError)) throw err;
+              delete offered[t.code];
+              const problem = activationProblem(err, itemId, t.locationId);
+              // The item itself is unknown (a shop that lost the product): nothing of this SKU can be stocked.
+              if (problem.code === 'INVENTORY_ITEM_UNKNOWN') {
+                refused.set(t.code, problem);
+                return finish('Skipped', { skippedBecause: 'refused' });
+              }
+              // The mapping names a location the shop no longer has: match the stores again, once, and redo.
+              if (problem.code === 'LOCATION_UNKNOWN' && !rematched) {
+                rematched = true;
+                await locations.rematch();
+                mapped = await mappedLocations();
+                remapped = true;
+                break;
+              }
+              refused.set(t.code, problem);
+              continue;
+            }
             writes++;
             changed++;
           } else if (shop.onHand !== want.onHand)
@@ -117,6 +183,7 @@ export function createStockPushActivities(deps: {
               changeFromQuantity: shop.onHand,
             });
         }
+        if (remapped) continue;
         if (quantities.length) {
           try {
             await inventorySetQuantities(
@@ -132,8 +199,7 @@ export function createStockPushActivities(deps: {
             continue;
           }
         }
-        await markPushed(sku, ledgerVersion);
-        return { ...base, status: 'Synced', locations: targets.length, writes, changed, offered, unmappedLocations };
+        return finish('Synced');
       }
     },
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface IdCounters {
   seq: number;
   orderNumber: number;
+  /** Location id per location code: a shop's locations keep their ids for good. */
+  locations?: Record<string, string>;
 }
 
 // Ids are reserved in blocks before any of them is used, so a run that dies without closing (kill -9) never
@@ -13,7 +15,7 @@ const ID_BLOCK = 10_000;
 const ORDER_NUMBER_BLOCK = 100;
 
 /**
- * Id and order-number reservations persisted under the sandbox's data dir (`ids.json`), so a restarted sandbox
+ * Id and order-number reservations (and the locations' ids) persisted under the sandbox's data dir (`ids.json`), so a restarted sandbox
  * (npm start, again) never reuses an id or order number the last run gave out. Shopify never reuses an id; a
  * sandbox that did made a new order overwrite a stored one in the orders database.
  */
@@ -39,6 +41,16 @@ export class IdFloor {
     this.reserved.seq = Math.max(this.reserved.seq, seq) + ID_BLOCK;
     this.write();
     return this.reserved.seq;
+  }
+
+  /** The id this location had in an earlier run, or the one `mint` gives it now (written before it is used). */
+  locationId(code: string, mint: () => string): string {
+    const known = this.reserved.locations?.[code];
+    if (known) return known;
+    const id = mint();
+    this.reserved.locations = { ...this.reserved.locations, [code]: id };
+    this.write();
+    return id;
   }
 
   reserveOrderNumbers(n: number): number {

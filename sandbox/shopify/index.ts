@@ -44,7 +44,7 @@ export interface SandboxOptions {
   allowHttpLoopbackWebhooks?: boolean;
   /**
    * Where the shop keeps what must survive a restart (npm start passes `.local/shopify-sandbox`): the id and
-   * order-number reservations, so no id is handed out twice. Without it every start begins at 1000 (tests).
+   * order-number reservations, so no id is handed out twice, and the locations' ids, so they stay the same. Without it every start begins at 1000 (tests).
    */
   dataDir?: string;
 }
@@ -85,7 +85,8 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
   const shop = opts.shop ?? 'demo-grocer.myshopify.com';
   const accessToken = opts.accessToken ?? 'shpat_sandbox';
   const webhookSecret = opts.webhookSecret ?? 'sandbox-webhook-secret';
-  const state = new ShopState(opts.dataDir ? new IdFloor(opts.dataDir) : undefined);
+  const floor = opts.dataDir ? new IdFloor(opts.dataDir) : undefined;
+  const state = new ShopState(floor);
   const clientId = opts.clientId ?? 'sandbox-client-id';
   const clientSecret = opts.clientSecret ?? 'sandbox-client-secret';
   const access = new AppAccess({
@@ -96,7 +97,8 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     scopes: opts.scopes,
   });
   for (const l of opts.locations ?? DEFAULT_LOCATIONS) {
-    const id = state.gid('Location');
+    // Locations keep their ids across restarts (with a data dir), as a shop's locations do.
+    const id = floor ? floor.locationId(l.code, () => state.gid('Location')) : state.gid('Location');
     state.locations.set(id, { id, name: l.name, code: l.code, isActive: true });
   }
   const bucket = new LeakyBucket(opts.plan ?? 'plus');

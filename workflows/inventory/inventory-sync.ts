@@ -76,7 +76,10 @@ export async function inventorySync(input: { sku: string; pushes?: number }): Pr
     setCurrentDetails(
       `**${state.last.status}** · ledger v${state.last.version} · push ${state.pushes} · ${state.signals} signals` +
         (offered ? ` · offered ${offered}` : '') +
-        (state.last.unmappedLocations.length ? ` · unmapped ${state.last.unmappedLocations.join(', ')}` : ''),
+        (state.last.unmappedLocations.length ? ` · unmapped ${state.last.unmappedLocations.join(', ')}` : '') +
+        (state.last.refusedLocations?.length
+          ? ` · refused by Shopify at ${state.last.refusedLocations.join(', ')} (see sync_errors)`
+          : ''),
     );
     if (dirty && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

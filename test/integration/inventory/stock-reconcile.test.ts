@@ -50,7 +50,7 @@ describe('stock reconciliation (store DB × ledger × Shopify)', () => {
     activities = {
       shopify: {
         ...f.activities.shopify,
-        ...withTemporalFailures(createStockPushActivities({ inventory, pim: pools.pim, shopify: f.shopify, reads })),
+        ...withTemporalFailures(createStockPushActivities({ inventory, ...pools, shopify: f.shopify, reads })),
       },
       data: {
         ...f.activities.data,

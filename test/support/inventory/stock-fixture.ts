@@ -54,7 +54,13 @@ export async function stockFixture(
   const s3 = createS3Client(config.aws);
   const ledger = createLedger({ ...pools, s3, quarantineBucket: config.aws.buckets.quarantine });
   const reads = createLedgerReads(pools);
-  const push = createStockPushActivities({ inventory: pools.inventory, pim: pools.pim, shopify: f.shopify, reads });
+  const push = createStockPushActivities({
+    inventory: pools.inventory,
+    pim: pools.pim,
+    store: pools.store,
+    shopify: f.shopify,
+    reads,
+  });
   const activities = {
     shopify: { ...f.activities.shopify, ...withTemporalFailures({ pushSkuStock: push.pushSkuStock }) },
     data: {

@@ -48,4 +48,27 @@ describe('sandbox restart with the same data dir', () => {
     expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
     await Promise.all([first.close(), second.close()]);
   });
+
+  // Location.id: "A globally-unique ID." A shop's locations outlive any session: the mappings the pipelines keep
+  // (store code → location id) stay valid across restarts. Before, each start gave every location a new id and
+  // the first stock push after a restart was refused ("The specified location could not be found.").
+  it('keeps every location under the id it had before the restart', async () => {
+    const ids = (sb: Awaited<ReturnType<typeof startShopifySandbox>>) =>
+      Object.fromEntries([...sb.state.locations.values()].map((l) => [l.code, l.id]));
+    const first = await startShopifySandbox({ dataDir });
+    const before = ids(first);
+    await first.close();
+    const second = await startShopifySandbox({ dataDir });
+    expect(ids(second)).toEqual(before);
+    await second.close();
+    // A location added to the configuration later gets a new id of its own; the others keep theirs.
+    const third = await startShopifySandbox({
+      dataDir,
+      locations: [...Object.keys(before).map((code) => ({ code, name: code })), { code: 'EM', name: 'Emerald Mall' }],
+    });
+    const after = ids(third);
+    for (const [code, id] of Object.entries(before)) expect(after[code]).toBe(id);
+    expect(Object.values(before)).not.toContain(after.EM);
+    await third.close();
+  });
 });
