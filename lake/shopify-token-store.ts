@@ -1,5 +1,5 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CachedToken, SharedTokenStore } from '../connectors/shopify/access-token';
+import type { CachedToken, SharedTokenStore } from '../connectors/leased-token-cache';
 import { tableName } from './dynamo-tables';
 
 /**

@@ -4,7 +4,7 @@ import { ListingsItemsApi, type Issue } from '@sp-api-sdk/listings-items-api-202
 import { OrdersApi, type Order, type OrdersApiSearchOrdersRequest } from '@sp-api-sdk/orders-api-2026-01-01';
 import { VendorDirectFulfillmentInventoryApi } from '@sp-api-sdk/vendor-direct-fulfillment-inventory-api-v1';
 import type { AxiosInstance } from 'axios';
-import type { SharedTokenStore } from '../shopify/access-token';
+import type { SharedTokenStore } from '../leased-token-cache';
 import { AmazonApiError, errorsOf, type AmazonErrorEntry } from './errors';
 import { LwaTokens } from './lwa-tokens';
 import type { Operation } from './operations';

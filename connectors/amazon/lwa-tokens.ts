@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { CachedToken, SharedTokenStore } from '../shopify/access-token';
+import { LeasedTokenCache, type CachedToken, type SharedTokenStore } from '../leased-token-cache';
 import { AmazonApiError } from './errors';
 
 export interface LwaOptions {
@@ -23,56 +22,31 @@ export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
 /**
  * SP-API access tokens by Login with Amazon's refresh-token grant (POST /auth/o2/token, form
  * grant_type=refresh_token): cached, refreshed `refreshBeforeMs` before expiry, one refresh at a time in this
- * process and, with a shared store, across processes (the same lease protocol as Shopify's client credentials).
+ * process and, with a shared store, across processes (`LeasedTokenCache`, as Shopify's client credentials).
  * A token Amazon refused (403) is dropped and replaced. Tokens and secrets never appear in errors or logs.
  */
 export class LwaTokens {
-  private cached?: CachedToken;
-  private inFlight?: Promise<CachedToken>;
-  private readonly holder = randomUUID();
-  private readonly refused = new Set<string>();
+  private readonly cache: LeasedTokenCache;
   /** How many grants this process made (tests: one refresh at a time). */
   grants = 0;
 
-  constructor(private readonly opts: LwaOptions) {}
+  constructor(private readonly opts: LwaOptions) {
+    this.cache = new LeasedTokenCache({
+      key: opts.storeKey ?? `amazon/${opts.clientId}`,
+      grant: () => this.grant(),
+      store: opts.store,
+      refreshBeforeMs: opts.refreshBeforeMs ?? 300_000,
+      now: opts.now,
+      leaseHeldTooLong: () => new AmazonApiError('lwa', undefined, [], true, 1_000),
+    });
+  }
 
-  private now(): number {
-    return (this.opts.now ?? Date.now)();
-  }
-  private fresh(t: CachedToken | undefined): t is CachedToken {
-    return !!t && !this.refused.has(t.accessToken) && t.expiresAt - this.now() > (this.opts.refreshBeforeMs ?? 300_000);
-  }
-  private usable(t: CachedToken | undefined): t is CachedToken {
-    return !!t && !this.refused.has(t.accessToken) && t.expiresAt > this.now() + 5_000;
-  }
-
-  async token(): Promise<string> {
-    if (this.fresh(this.cached)) return this.cached.accessToken;
-    this.inFlight ??= this.refresh().finally(() => (this.inFlight = undefined));
-    return (await this.inFlight).accessToken;
+  token(): Promise<string> {
+    return this.cache.token();
   }
 
   invalidate(token: string): void {
-    this.refused.add(token);
-    if (this.cached?.accessToken === token) this.cached = undefined;
-  }
-
-  private async refresh(): Promise<CachedToken> {
-    const { store } = this.opts;
-    const key = this.opts.storeKey ?? `amazon/${this.opts.clientId}`;
-    if (!store) return (this.cached = await this.grant());
-    for (let attempt = 0; ; attempt++) {
-      const shared = await store.read(key);
-      if (this.fresh(shared)) return (this.cached = shared);
-      if (await store.lease(key, this.holder, 30_000)) {
-        const token = await this.grant();
-        await store.write(key, this.holder, token);
-        return (this.cached = token);
-      }
-      if (this.usable(shared)) return (this.cached = shared);
-      if (attempt >= 150) throw new AmazonApiError('lwa', undefined, [], true, 1_000);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    this.cache.invalidate(token);
   }
 
   private async grant(): Promise<CachedToken> {
@@ -104,6 +78,6 @@ export class LwaTokens {
       const entry = { code: reply.error ?? `HTTP_${res.status}`, message: reply.error_description ?? '' };
       throw new AmazonApiError('lwa', res.status, [entry], res.status >= 500 || res.status === 429);
     }
-    return { accessToken: reply.access_token, expiresAt: this.now() + reply.expires_in * 1000 };
+    return { accessToken: reply.access_token, expiresAt: this.cache.now() + reply.expires_in * 1000 };
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { LeasedTokenCache, type CachedToken, type SharedTokenStore } from '../leased-token-cache';
 
 /** Where the Admin API client gets its token from, and how it reports one Shopify refused (401). */
 export interface AccessTokenSource {
@@ -18,22 +18,7 @@ export function staticToken(token: string): AccessTokenSource {
   return { token: async () => token, invalidate: async () => undefined, renewable: false };
 }
 
-export interface CachedToken {
-  accessToken: string;
-  /** Epoch ms. */
-  expiresAt: number;
-}
-
-/**
- * A token cache shared by every worker process of one shop, so they refresh once between them: `read` the cached
- * token; `lease` takes the right to refresh for `ms` (a conditional write: only one holder at a time); `write`
- * stores the new token and ends the lease.
- */
-export interface SharedTokenStore {
-  read(shop: string): Promise<CachedToken | undefined>;
-  lease(shop: string, holder: string, ms: number): Promise<boolean>;
-  write(shop: string, holder: string, token: CachedToken): Promise<void>;
-}
+export type { CachedToken, SharedTokenStore } from '../leased-token-cache';
 
 export interface ClientCredentialsOptions {
   shop: string;
@@ -67,50 +52,25 @@ interface GrantReply {
  */
 export class ClientCredentialsTokens implements AccessTokenSource {
   readonly renewable = true;
-  private cached?: CachedToken;
-  private inFlight?: Promise<CachedToken>;
-  private readonly holder = randomUUID();
-  private readonly refused = new Set<string>();
+  private readonly cache: LeasedTokenCache;
 
-  constructor(private readonly opts: ClientCredentialsOptions) {}
-
-  private now(): number {
-    return (this.opts.now ?? Date.now)();
-  }
-  private fresh(t: CachedToken | undefined): t is CachedToken {
-    return !!t && !this.refused.has(t.accessToken) && t.expiresAt - this.now() > (this.opts.refreshBeforeMs ?? 600_000);
-  }
-  private usable(t: CachedToken | undefined): t is CachedToken {
-    return !!t && !this.refused.has(t.accessToken) && t.expiresAt > this.now() + 5_000;
+  constructor(private readonly opts: ClientCredentialsOptions) {
+    this.cache = new LeasedTokenCache({
+      key: opts.shop,
+      grant: () => this.grant(),
+      store: opts.store,
+      refreshBeforeMs: opts.refreshBeforeMs ?? 600_000,
+      now: opts.now,
+      leaseHeldTooLong: () => new Error(`no Shopify access token for ${opts.shop}: another process holds the refresh`),
+    });
   }
 
-  async token(): Promise<string> {
-    if (this.fresh(this.cached)) return this.cached.accessToken;
-    this.inFlight ??= this.refresh().finally(() => (this.inFlight = undefined));
-    return (await this.inFlight).accessToken;
+  token(): Promise<string> {
+    return this.cache.token();
   }
 
   async invalidate(token: string): Promise<void> {
-    this.refused.add(token);
-    if (this.cached?.accessToken === token) this.cached = undefined;
-  }
-
-  private async refresh(): Promise<CachedToken> {
-    const { store, shop } = this.opts;
-    if (!store) return (this.cached = await this.grant());
-    for (let attempt = 0; ; attempt++) {
-      const shared = await store.read(shop);
-      if (this.fresh(shared)) return (this.cached = shared);
-      if (await store.lease(shop, this.holder, 30_000)) {
-        const token = await this.grant();
-        await store.write(shop, this.holder, token);
-        return (this.cached = token);
-      }
-      // Another process is refreshing: a still-valid token serves meanwhile; without one, wait for its result.
-      if (this.usable(shared)) return (this.cached = shared);
-      if (attempt >= 150) throw new Error(`no Shopify access token for ${shop}: another process holds the refresh`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    this.cache.invalidate(token);
   }
 
   private async grant(): Promise<CachedToken> {
@@ -130,6 +90,6 @@ export class ClientCredentialsTokens implements AccessTokenSource {
         `Shopify refused the client-credentials grant for ${shop}: HTTP ${res.status} ${reply.error ?? ''} ${reply.error_description ?? ''}`.trim();
       throw res.status >= 400 && res.status < 500 ? new ShopifyGrantRefused(text) : new Error(text);
     }
-    return { accessToken: reply.access_token, expiresAt: this.now() + reply.expires_in * 1000 };
+    return { accessToken: reply.access_token, expiresAt: this.cache.now() + reply.expires_in * 1000 };
   }
 }
