@@ -59,7 +59,11 @@ export const channelsArea: AreaRegistration = {
         }),
       },
       data: {
-        ...createRulesActivities({ channels: deps.pools.channels, temporal: () => deps.temporal() }),
+        ...createRulesActivities({
+          channels: deps.pools.channels,
+          inventory: deps.pools.inventory,
+          temporal: () => deps.temporal(),
+        }),
         ...createLedgerWatchActivities({
           inventory: deps.pools.inventory,
           channels: deps.pools.channels,

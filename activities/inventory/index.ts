@@ -1,6 +1,7 @@
 import { pimDb, storeDb } from '../../db/client';
 import { storeIntakeAllRun } from '../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../domain/inventory/recon-summaries';
+import { channelAllocations } from '../channels/allocations';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { createIntakeActivities } from './intake';
@@ -58,6 +59,7 @@ export const inventoryArea: AreaRegistration = {
       store: deps.pools.store,
       shopify: deps.shopify,
       reads,
+      allocations: channelAllocations(deps.pools.channels),
     });
     return {
       shopify: {
@@ -91,6 +93,7 @@ export const inventoryArea: AreaRegistration = {
           ledger,
           reads,
           temporal: deps.temporal,
+          allocations: channelAllocations(deps.pools.channels),
         }),
       },
     };

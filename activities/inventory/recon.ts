@@ -5,7 +5,11 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { inventorySetQuantities, ShopifyUserError, type ShopifyClient } from '../../connectors/shopify';
 import { readInventoryLevelsBulk } from '../../connectors/shopify/inventory-bulk';
+import { allocate, shareOut } from '../../domain/channels/allocation';
+import { rulesFor } from '../../domain/channels/rules';
+import { availableToSell } from '../../domain/inventory/ledger';
 import type { Movement } from '../../domain/inventory/movements';
+import { shopifyOnHandTarget } from '../../domain/inventory/offer';
 import {
   addToCounts,
   emptyCounts,
@@ -17,6 +21,7 @@ import {
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { reconDifferencesKey, reconQuarantineKey, reconSummaryKey } from '../../lake/recon-layout';
 import { CHANNEL } from '../catalog/catalog';
+import type { ChannelAllocations } from '../channels/allocations';
 import type { Ledger } from './ledger';
 import type { LedgerReads } from './ledger-reads';
 import { signalStockChangedMany } from './stock-signals';
@@ -55,6 +60,8 @@ export interface ReconDeps {
   reads: LedgerReads;
   temporal: () => Promise<Client>;
   pageSize?: number;
+  /** The allocation rules: Shopify is compared with its share, as the push sets it (none: everything). */
+  allocations?: ChannelAllocations;
 }
 
 const k = (sku: string, location: string) => `${sku}\u0000${location}`;
@@ -238,6 +245,7 @@ export function createReconActivities(deps: ReconDeps) {
       }
 
       phase('shopify');
+      if (deps.allocations) await capAtShopifyShares(deps.allocations, rows.values());
       const counts = emptyCounts();
       const differences: ReconDifference[] = [];
       for (const r of rows.values()) {
@@ -350,4 +358,34 @@ export function createReconActivities(deps: ReconDeps) {
       return summary;
     },
   };
+}
+
+/**
+ * Sets each published, mapped row's `shopifyShare`: the SKU's Shopify allocation (on the ledger's available_to_sell
+ * over all its locations) shared out over its mapped locations as `pushSkuStock` does, so the reconciliation
+ * never "corrects" Shopify back above its allocation.
+ */
+async function capAtShopifyShares(allocations: ChannelAllocations, all: Iterable<ReconInput>): Promise<void> {
+  const { set } = await allocations.rulesInForce(); // one read for the run, not one per SKU
+  const bySku = new Map<string, ReconInput[]>();
+  for (const r of all) if (r.knownSku) bySku.set(r.sku, [...(bySku.get(r.sku) ?? []), r]);
+  for (const [sku, rows] of bySku) {
+    const available = rows.reduce((n, r) => n + (r.ledger ? availableToSell(r.ledger, r.ledger.safetyStock) : 0), 0);
+    const offered = rows.filter((r) => r.mappedLocation && r.published);
+    const can = new Map(
+      offered.map((r) => [
+        r.location,
+        shopifyOnHandTarget({
+          onHand: r.ledger?.onHand ?? 0,
+          reserved: r.ledger?.reserved ?? 0,
+          shopifyReserved: r.ledger?.shopifyReserved ?? 0,
+          committed: r.shopify?.committed ?? 0,
+          safetyStock: r.ledger?.safetyStock ?? 0,
+        }).offer,
+      ]),
+    );
+    const allocation = allocate(available, rulesFor(set, sku)).get('shopify') ?? 0;
+    const shares = shareOut(allocation, can);
+    for (const r of offered) r.shopifyShare = shares.get(r.location) ?? 0;
+  }
 }

@@ -9,7 +9,9 @@ import {
   type InventoryQuantity,
   type ShopifyClient,
 } from '../../connectors/shopify';
+import { shareOut } from '../../domain/channels/allocation';
 import { shopifyOnHandTarget } from '../../domain/inventory/offer';
+import type { ChannelAllocations } from '../channels/allocations';
 import { pimDb, storeDb } from '../../db/client';
 import type { ValidationProblem } from '../../domain/catalog/pim-product';
 import { CHANNEL, recordSyncError } from '../catalog/catalog';
@@ -30,7 +32,7 @@ export interface SkuPushResult {
   locations: number;
   writes: number;
   changed: number;
-  /** What each mapped location now offers (Shopify `available` as we set it). */
+  /** What each mapped location now offers (Shopify `available` as we set it), within Shopify's allocation. */
   offered: Record<string, number>;
   unmappedLocations: string[];
   /** Store codes whose level Shopify refused to stock (recorded in sync_errors, channel shopify-inventory). */
@@ -44,6 +46,8 @@ export function createStockPushActivities(deps: {
   store: Pool;
   shopify: ShopifyClient;
   reads: LedgerReads;
+  /** The allocation rules: Shopify offers at most its share (`channels` area); without them, everything. */
+  allocations?: ChannelAllocations;
 }) {
   const pim = pimDb(deps.pim);
   const locations = createLocationMatcher({ pim, store: storeDb(deps.store), shopify: deps.shopify });
@@ -132,12 +136,19 @@ export function createStockPushActivities(deps: {
           ...extra,
         };
       };
+      // Shopify's share of the SKU under the allocation rules (all of it when no rule says otherwise), computed on
+      // the ledger's available_to_sell as channel-sync computes the Amazon channels' shares.
+      const available = levels.reduce((n, l) => n + l.availableToSell, 0);
+      const allocation = deps.allocations
+        ? ((await deps.allocations.allocationOf(sku, available)).byChannel.get('shopify') ?? 0)
+        : available;
       for (let round = 1; ; round++) {
         const targets = [...mapped]
           .filter(([code]) => !refused.has(code))
           .map(([code, locationId]) => ({ code, locationId, level: byLocation.get(code) }));
         const quantities: InventoryQuantity[] = [];
         let remapped = false;
+        const views = [];
         for (const t of targets) {
           const shop = await inventoryLevelQuantities(deps.shopify, itemId, t.locationId);
           const want = shopifyOnHandTarget({
@@ -147,12 +158,18 @@ export function createStockPushActivities(deps: {
             committed: shop?.committed ?? 0,
             safetyStock,
           });
-          offered[t.code] = want.offer;
+          views.push({ t, shop, offer: want.offer });
+        }
+        // What each location could offer, capped so that the shop as a whole offers at most its allocation.
+        const shares = shareOut(allocation, new Map(views.map((v) => [v.t.code, v.offer])));
+        for (const { t, shop } of views) {
+          const offer = shares.get(t.code) ?? 0;
+          offered[t.code] = offer;
           if (!shop) {
             // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
             if (!t.level?.onHand) continue;
             try {
-              await activateInventory(deps.shopify, itemId, t.locationId, want.offer, key(`activate|${t.locationId}`));
+              await activateInventory(deps.shopify, itemId, t.locationId, offer, key(`activate|${t.locationId}`));
             } catch (err) {
               if (!(err instanceof ShopifyUserError)) throw err;
               delete offered[t.code];
@@ -175,11 +192,11 @@ export function createStockPushActivities(deps: {
             }
             writes++;
             changed++;
-          } else if (shop.onHand !== want.onHand)
+          } else if (shop.onHand !== offer + Math.max(0, shop.committed))
             quantities.push({
               inventoryItemId: itemId,
               locationId: t.locationId,
-              quantity: want.onHand,
+              quantity: offer + Math.max(0, shop.committed),
               changeFromQuantity: shop.onHand,
             });
         }

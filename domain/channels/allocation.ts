@@ -47,3 +47,21 @@ export function allocate(available: number, rules: readonly ChannelRule[]): Map<
   }
   return out;
 }
+
+/**
+ * Shares one channel's allocation out over the places it is offered from (Shopify locations, Vendor Central
+ * warehouses): each takes at most what it could offer on its own, the places that could offer most first (then by
+ * key, so the result never depends on input order), until the allocation is used up. The sum never exceeds
+ * `allocation` nor the sum of what the places could offer.
+ */
+export function shareOut<K extends string>(allocation: number, canOffer: ReadonlyMap<K, number>): Map<K, number> {
+  const order = [...canOffer].sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+  const out = new Map<K, number>();
+  let left = Math.max(0, Math.floor(allocation));
+  for (const [k, can] of order) {
+    const q = Math.min(Math.max(0, Math.floor(can)), left);
+    out.set(k, q);
+    left -= q;
+  }
+  return out;
+}

@@ -62,7 +62,7 @@ export function parseRuleSet(doc: unknown): RuleSet {
   return r.data;
 }
 
-/** A channel listed in no rule is not sold on: a new channel starts dark until someone allocates to it. */
+/** A channel's built-in rule, under whatever the document says for it. */
 const defaults = (channel: Channel): ChannelRule => ({
   channel,
   enabled: false,
@@ -74,12 +74,21 @@ const defaults = (channel: Channel): ChannelRule => ({
   priority: CHANNELS.indexOf(channel) + 1,
 });
 
+/**
+ * A channel listed in no rule: an Amazon channel is not sold on (a new channel starts dark until someone allocates
+ * to it); the Shopify shop, which sold everything before channels existed, takes what the listed channels leave
+ * (100 %, served last). So a shop with no rules keeps offering all it has on Shopify, and a rules document that
+ * only allocates to Amazon never offers Amazon's units on Shopify as well.
+ */
+const unlisted = (channel: Channel): ChannelRule =>
+  channel === 'shopify' ? { ...defaults(channel), enabled: true, priority: 99 } : defaults(channel);
+
 /** Each channel's effective rule for `sku`: the built-in defaults, the channel's rule, then the SKU's override. */
 export function rulesFor(set: RuleSet, sku: string): ChannelRule[] {
   return CHANNELS.map((channel) => {
     const base = set.channels[channel];
     const override = set.overrides.find((o) => o.channel === channel && o.sku === sku);
-    const merged: ChannelRule = { ...defaults(channel), ...(base ? { enabled: true, ...base } : {}) };
+    const merged: ChannelRule = base ? { ...defaults(channel), enabled: true, ...base } : unlisted(channel);
     if (override) {
       const { sku: _s, channel: _c, ...o } = override;
       Object.assign(merged, { enabled: true }, o);

@@ -9,8 +9,9 @@ import { shopifyOnHandTarget } from './offer';
  * - the ledger follows a store count that is newer than its last movement (a count movement at the count's time);
  *   an older count that disagrees is reported (`store-behind-ledger`), never applied: the ledger has seen later
  *   movements the store DB's row does not include yet;
- * - Shopify follows the ledger: its on_hand should be `shopifyOnHandTarget` of the ledger's level (what the push
- *   would set); a difference is `shopify-drifted` and is set back;
+ * - Shopify follows the ledger: its on_hand should be `shopifyOnHandTarget` of the ledger's level, capped at the
+ *   location's share of Shopify's allocation (what the push would set); a difference is `shopify-drifted` and is
+ *   set back;
  * - a SKU the PIM does not know (`unknown-sku`) or a store/location nobody mapped (`unmapped-location`) is reported
  *   only: there is nothing to correct it to.
  */
@@ -39,6 +40,11 @@ export interface ReconInput {
   /** The SKU has a Shopify inventory item (it is published). */
   published: boolean;
   shelfPrice?: number;
+  /**
+   * What this location may offer on Shopify under the allocation rules (the SKU's Shopify share spread over its
+   * locations as the push spreads it, `shareOut`); the ledger's offer is capped at it. Unset: no cap.
+   */
+  shopifyShare?: number;
 }
 
 export interface ReconDifference {
@@ -90,13 +96,17 @@ export function reconcileKey(x: ReconInput): ReconDifference | null {
         reasons.push(`location ${x.location} has no active Shopify location mapping`);
       }
     } else if (x.published && (x.ledger || x.shopify || ledgerOnHand !== undefined)) {
-      const want = shopifyOnHandTarget({
+      const target = shopifyOnHandTarget({
         onHand: ledgerOnHand ?? 0,
         reserved: x.ledger?.reserved ?? 0,
         shopifyReserved: x.ledger?.shopifyReserved ?? 0,
         committed: x.shopify?.committed ?? 0,
         safetyStock: x.ledger?.safetyStock ?? 0,
-      }).onHand;
+      });
+      const want =
+        x.shopifyShare === undefined
+          ? target.onHand
+          : Math.min(target.offer, x.shopifyShare) + Math.max(0, x.shopify?.committed ?? 0);
       const have = x.shopify?.onHand;
       // An item not stocked at the location is in sync when the ledger offers nothing there.
       if ((have ?? 0) !== want && !(have === undefined && want === 0)) {

@@ -11,14 +11,17 @@ import { temporalHarness } from '../../support/temporal';
 describe('allocation rules in the channels database', () => {
   let dbs: FreshDatabases;
   let pool: ReturnType<typeof createPool>;
+  let inventory: ReturnType<typeof createPool>;
   let db: ChannelsDb;
   beforeAll(async () => {
     dbs = await freshDatabases();
     pool = createPool(dbs.channels);
+    inventory = createPool(dbs.inventory);
     db = channelsDb(pool);
   });
   afterAll(async () => {
     await pool?.end();
+    await inventory?.end();
     await dbs?.drop();
   });
 
@@ -58,10 +61,15 @@ describe('allocation rules in the channels database', () => {
     expect((await currentRules(db)).version).toBe(before);
   });
 
-  it('channelRulesChange stores the version and re-syncs the affected SKUs on each Amazon channel; a bad document fails at once', async () => {
+  it('channelRulesChange stores the version and re-syncs the affected SKUs on each channel, Shopify too; a bad document fails at once', async () => {
     const t = await temporalHarness('channel-rules');
+    // A SKU the ledger holds (its inventory-sync id is shared on the server: a name no other file uses).
+    const sku = `RULES-${Date.now()}`;
+    await inventory.query('INSERT INTO sku_sync (sku, ledger_version, changed_at) VALUES (?, 1, ?)', [sku, new Date()]);
     try {
-      const acts = withTemporalFailures(createRulesActivities({ channels: pool, temporal: async () => t.client }));
+      const acts = withTemporalFailures(
+        createRulesActivities({ channels: pool, inventory, temporal: async () => t.client }),
+      );
       await t.withWorkers({ data: acts }, async () => {
         const before = (await currentRules(db)).version;
         const doc = { channels: { amazon: { percent: 25 } }, overrides: [] };
@@ -78,6 +86,10 @@ describe('allocation rules in the channels database', () => {
           expect(d.taskQueue).toBe(t.queue('amazon'));
           await h.terminate();
         }
+        // Shopify's share changed too: the SKU's Shopify push was signalled on this file's shopify queue.
+        const push = await t.client.workflow.getHandle(`inventory-sync/${sku}`).describe();
+        expect(push.taskQueue).toBe(t.queue('shopify'));
+        await t.client.workflow.getHandle(`inventory-sync/${sku}`).terminate();
         const bad = t.client.workflow.execute('channelRulesChange', {
           taskQueue: t.queue('data'),
           workflowId: `channel-rules/test-bad-${Date.now()}`,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, wanted, type ChannelRule } from '../../../domain/channels/allocation';
+import { allocate, shareOut, wanted, type ChannelRule } from '../../../domain/channels/allocation';
 import { CHANNELS } from '../../../domain/channels/channels';
 import { affectedByChange, InvalidRules, parseRuleSet, rulesFor } from '../../../domain/channels/rules';
 
@@ -116,5 +116,48 @@ describe('allocation rules document', () => {
     });
     expect(affectedByChange(before, after)).toEqual({ all: false, skus: ['4006381333931', 'B'] });
     expect(affectedByChange(before, parseRuleSet(doc))).toEqual({ all: false, skus: [] });
+  });
+
+  it('with no rules Shopify offers everything (as before channels); rules for Amazon alone leave Shopify the rest', () => {
+    const none = parseRuleSet({ channels: {} });
+    expect(Object.fromEntries(allocate(17, rulesFor(none, 'X')))).toEqual({
+      shopify: 17,
+      amazon: 0,
+      'amazon-vendor': 0,
+    });
+    const amazonOnly = parseRuleSet({ channels: { amazon: { percent: 30 }, 'amazon-vendor': { percent: 20 } } });
+    expect(Object.fromEntries(allocate(10, rulesFor(amazonOnly, 'X')))).toEqual({
+      shopify: 5,
+      amazon: 3,
+      'amazon-vendor': 2,
+    });
+  });
+});
+
+describe("shareOut (one channel's allocation over its locations or warehouses)", () => {
+  it("fills the places that can offer most first and never exceeds the allocation or a place's own offer", () => {
+    const out = shareOut(
+      7,
+      new Map([
+        ['C', 4],
+        ['EMERALD', 6],
+        ['SUNSET', 0],
+      ]),
+    );
+    expect(Object.fromEntries(out)).toEqual({ EMERALD: 6, C: 1, SUNSET: 0 });
+    expect(Object.fromEntries(shareOut(50, new Map([['C', 4]])))).toEqual({ C: 4 });
+  });
+
+  it('property: Σ shares = min(allocation, Σ offers), each share ≤ its offer', () => {
+    fc.assert(
+      fc.property(fc.nat(200), fc.dictionary(fc.string({ minLength: 1, maxLength: 3 }), fc.nat(80)), (n, offers) => {
+        const out = shareOut(n, new Map(Object.entries(offers)));
+        const total = [...out.values()].reduce((a, b) => a + b, 0);
+        const can = Object.values(offers).reduce((a, b) => a + b, 0);
+        expect(total).toBe(Math.min(n, can));
+        for (const [k, q] of out) expect(q).toBeLessThanOrEqual(offers[k]!);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

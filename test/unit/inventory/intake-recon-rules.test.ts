@@ -116,6 +116,16 @@ describe('stock reconciliation rules', () => {
     expect(d).toBeNull();
   });
 
+  it("compares Shopify with the location's share of Shopify's allocation, not with everything the ledger has", () => {
+    // The ledger could offer 10 here; the allocation rules give Shopify 4 at this location (Amazon has the rest).
+    const capped = base({ ledger: ledger(10), shopify: { onHand: 6, available: 4, committed: 2 }, shopifyShare: 4 });
+    expect(reconcileKey(capped)).toBeNull();
+    expect(reconcileKey({ ...capped, shopify: { onHand: 12, available: 10, committed: 2 } })).toMatchObject({
+      classes: ['shopify-drifted'],
+      correction: { shopifyOnHandTo: 6, shopifyFrom: 12 },
+    });
+  });
+
   it('reports unknown SKUs and unmapped locations without a correction', () => {
     expect(reconcileKey(base({ knownSku: false, store: { onHand: 4, updatedAt: 'x' } }))).toMatchObject({
       classes: ['unknown-sku'],
