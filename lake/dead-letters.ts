@@ -27,6 +27,11 @@ export interface DeadLetter {
   request: unknown;
   response?: { status?: number; body: string };
   rows?: { row: Record<string, unknown>; reasons: string[] }[];
+  /**
+   * A page's parser by name (domain/extraction/page-parsers.ts), for a page feeding several tables: the replay
+   * runs it and writes every table it returns. Without it, the table's own `parsePage` is used.
+   */
+  parser?: string;
   /** The raw page the rows came from, when it was stored. */
   rawKey?: string;
   /** The writer's partition rule for replayed rows: a fixed day, or a column whose UTC day it is. */

@@ -9,6 +9,7 @@ import { createLightspeedSalesActivities } from './lightspeed-sales';
 import { EXTRACTION_PRIORITY } from '../../domain/extraction/shopify-extraction';
 import { runSummary } from '../../domain/platform/run-summary';
 import { createShopifyExtractActivities } from './shopify-extract';
+import { createShopifyTransferActivities } from './shopify-transfers';
 
 /**
  * Source extraction into the lake (issue 14): Shopify, Lightspeed Retail, Stocky's CSV exports. Every table is
@@ -27,7 +28,10 @@ export const extractionArea: AreaRegistration = {
     };
     const lake = extractionLake(deps);
     return {
-      shopify: createShopifyExtractActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+      shopify: {
+        ...createShopifyExtractActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+        ...createShopifyTransferActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+      },
       lightspeed: {
         ...createLightspeedSalesActivities({ client, lake }),
         ...createLightspeedReferenceActivities({
@@ -51,13 +55,16 @@ export const extractionArea: AreaRegistration = {
     {
       id: 'shopify-extract',
       workflowType: 'shopifyExtract',
-      args: [{}],
+      args: [{ transfers: true }],
       taskQueue: 'shopify',
       spec: { intervals: [{ every: '15 minutes' }] },
-      summary: runSummary(['extract Shopify → lake · orders, customers, products since the saved cursors'], {
-        priority: String(EXTRACTION_PRIORITY.priorityKey),
-      }),
-      memo: 'Orders (+ line items, refunds, refund lines, tax lines), customers, products (+ variants) → shopify.* lake tables',
+      summary: runSummary(
+        ['extract Shopify → lake · orders, customers, products, inventory transfers since the saved cursors'],
+        {
+          priority: String(EXTRACTION_PRIORITY.priorityKey),
+        },
+      ),
+      memo: 'Orders (+ line items, refunds, refund lines, tax lines), customers, products (+ variants) → shopify.* lake tables; native inventory transfers → stock.transfers',
     },
     {
       id: 'lightspeed-incremental',

@@ -44,6 +44,11 @@ export const STOCK_TRANSFERS = defineLakeTable({
     opt('received_at', 'TIMESTAMP'),
     req('quantity', 'INTEGER'),
     req('updated_at', 'TIMESTAMP'),
+    // Shopify's native transfers (shopify-transfers.ts): its reference name (a transfer carried over from Stocky
+    // keeps Stocky's number there), and units shipped and accepted so far; Stocky's rows leave them NULL.
+    opt('reference'),
+    opt('quantity_shipped', 'INTEGER'),
+    opt('quantity_received', 'INTEGER'),
   ],
   naturalKey: ['source_system', 'transfer_id', 'sku'],
   updatedAtField: 'updated_at',

@@ -6,3 +6,4 @@ import '../orders/lake-tables';
 import './shopify-tables';
 import './lightspeed-tables';
 import './stock-history';
+import './shopify-transfers';

@@ -9,6 +9,8 @@ import { bulkResolvers } from './resolvers/bulk';
 import { inventoryResolvers } from './resolvers/inventory';
 import { orderResolvers } from './resolvers/orders';
 import { productResolvers } from './resolvers/products';
+import { transferResolvers } from './resolvers/transfers';
+import { TransferDesk } from './transfers';
 import { webhookSubscriptionResolvers } from './resolvers/webhook-subscriptions';
 import { IdFloor } from './id-floor';
 import { ShopState } from './state';
@@ -60,6 +62,8 @@ export interface ShopifySandbox {
   access: AppAccess;
   state: ShopState;
   storefront: Storefront;
+  /** The merchant's steps on native inventory transfers (also at POST /_sandbox/transfers…). */
+  transfers: TransferDesk;
   webhooks: WebhookDispatcher;
   setFaults(f: SandboxFaults): void;
   setPlan(p: ShopifyPlan): void;
@@ -130,6 +134,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     productResolvers(state, webhooks),
     inventoryResolvers(state, webhooks),
     orderResolvers(state, access),
+    transferResolvers(state),
     webhookSubscriptionResolvers(state, { allowHttpLoopback: opts.allowHttpLoopbackWebhooks }),
   ];
   const bulk = bulkResolvers(state, webhooks, {
@@ -142,7 +147,8 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     Object.assign(rootValue, 'query' in part ? part.query : {}, 'mutation' in part ? part.mutation : {});
 
   const admin = `/admin/api/${API_VERSION}/graphql.json`;
-  const inspect = inspectionRoutes({ state, storefront, faults, bucket, setPlan });
+  const transfers = new TransferDesk(state);
+  const inspect = inspectionRoutes({ state, storefront, faults, bucket, setPlan, transfers });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const send = (status: number, body: unknown, type = 'application/json') => {
@@ -221,6 +227,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     access,
     state,
     storefront,
+    transfers,
     webhooks,
     setFaults: (f) => faults.set(f),
     setPlan,

@@ -4,6 +4,8 @@ import { readBody } from './http-util';
 import type { ShopState } from './state';
 import type { Storefront, PlaceOrdersOptions } from './storefront';
 import type { LeakyBucket, ShopifyPlan } from './throttle';
+import { demoTransfers, type DemoTransfersOptions } from './transfer-demo';
+import { TransferError, type CreateTransferInput, type TransferDesk } from './transfers';
 
 type Send = (status: number, body: unknown, type?: string) => void;
 
@@ -16,6 +18,7 @@ export function inspectionRoutes(ctx: {
   storefront: Storefront;
   faults: FaultInjector;
   bucket: LeakyBucket;
+  transfers: TransferDesk;
   setPlan(p: ShopifyPlan): void;
 }) {
   const { state } = ctx;
@@ -32,6 +35,38 @@ export function inspectionRoutes(ctx: {
       return { ...v, weight: item?.weight ?? null, inventory: levels };
     }),
   });
+  // The merchant's steps on native transfers (transfers.ts); ids are the numeric part of the gid.
+  const desk = ctx.transfers;
+  const gid = (type: string, n: string) => `gid://shopify/${type}/${n}`;
+  async function transferRoute(method: string, path: string, body: Record<string, unknown>) {
+    if (method === 'GET' && path === '/transfers')
+      return [
+        200,
+        [...state.transfers.values()].map((t) => ({
+          ...t,
+          shipments: t.shipmentIds.map((id) => state.shipments.get(id)),
+        })),
+      ] as const;
+    if (method !== 'POST') return undefined;
+    if (path === '/transfers') {
+      const t = desk.create(body as unknown as CreateTransferInput);
+      return [201, { id: t.id, name: t.name, status: t.status }] as const;
+    }
+    if (path === '/transfers/demo')
+      return [201, demoTransfers(state, desk, body as unknown as DemoTransfersOptions)] as const;
+    const step = /^\/(transfers|shipments)\/(\d+)\/(ready|ship|receive|cancel)$/.exec(path);
+    if (!step) return undefined;
+    const [, kind, n, action] = step;
+    const at = body.at as string | undefined;
+    const lines = body.lines as never;
+    if (kind === 'shipments' && action === 'receive')
+      return [200, desk.receive(gid('InventoryShipment', n!), { at, lines })] as const;
+    const id = gid('InventoryTransfer', n!);
+    if (action === 'ready') return [200, desk.markReadyToShip(id)] as const;
+    if (action === 'ship') return [201, desk.ship(id, { at, lines })] as const;
+    if (action === 'cancel') return [200, desk.cancel(id)] as const;
+    return undefined;
+  }
   return async (req: http.IncomingMessage, url: URL, send: Send): Promise<void> => {
     const path = url.pathname.slice('/_sandbox'.length);
     const json = async <T>() => JSON.parse((await readBody(req)).toString('utf8') || '{}') as T;
@@ -90,6 +125,15 @@ export function inspectionRoutes(ctx: {
           ? ctx.storefront.refund(id, body.note)
           : ctx.storefront.assessRisk(id, body.riskLevel ?? 'HIGH');
       return order ? send(200, order) : send(404, { error: `no order ${id}` });
+    }
+    if (path.startsWith('/transfers') || path.startsWith('/shipments')) {
+      try {
+        const r = await transferRoute(req.method ?? 'GET', path, await json<Record<string, unknown>>());
+        if (r) return send(r[0], r[1]);
+      } catch (e) {
+        if (e instanceof TransferError) return send(e.status, { error: e.message });
+        throw e;
+      }
     }
     if (req.method === 'POST' && path === '/reset') {
       state.reset();

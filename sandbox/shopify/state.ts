@@ -11,6 +11,7 @@ import type {
 } from './state-types';
 
 import type { IdFloor } from './id-floor';
+import type { SbShipment, SbTransfer } from './transfers';
 
 export type * from './state-types';
 
@@ -36,6 +37,9 @@ export class ShopState {
   orders = new Map<string, SbOrder>();
   bulkOperations = new Map<string, SbBulkOperation>();
   webhookSubscriptions = new Map<string, SbWebhookSubscription>();
+  /** Native inventory transfers and their shipments (transfers.ts). */
+  transfers = new Map<string, SbTransfer>();
+  shipments = new Map<string, SbShipment>();
   metafieldDefinitions = new Map<
     string,
     { id: string; namespace: string; key: string; name: string; type: string; unique: boolean }
@@ -132,6 +136,8 @@ export class ShopState {
       this.orders,
       this.bulkOperations,
       this.webhookSubscriptions,
+      this.transfers,
+      this.shipments,
       this.metafieldDefinitions,
       this.files,
       this.idempotency,

@@ -1,12 +1,15 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createShopifyExtractActivities } from '../../activities/extraction/shopify-extract';
+import type { createShopifyTransferActivities } from '../../activities/extraction/shopify-transfers';
 import { EXTRACTION_PRIORITY, SHOPIFY_ENTITIES, type ShopifyEntity } from '../../domain/extraction/shopify-extraction';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { withSummary } from '../platform/activity-summary';
 
 const shopify = (heartbeatTimeoutSeconds = 120) =>
-  proxyActivities<ReturnType<typeof createShopifyExtractActivities>>({
+  proxyActivities<
+    ReturnType<typeof createShopifyExtractActivities> & ReturnType<typeof createShopifyTransferActivities>
+  >({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '2 hours',
     // A page beats; a worker that stops beating (killed) has its window retried from the last page it wrote.
@@ -20,7 +23,7 @@ const shopify = (heartbeatTimeoutSeconds = 120) =>
  * shop's budget at a time.
  */
 export async function shopifyExtract(
-  input: { entities?: ShopifyEntity[]; until?: string; heartbeatTimeoutSeconds?: number } = {},
+  input: { entities?: ShopifyEntity[]; until?: string; heartbeatTimeoutSeconds?: number; transfers?: boolean } = {},
 ) {
   upsertSearchAttributes([
     { key: SA.Pipeline, value: 'shopify-extract' },
@@ -32,6 +35,10 @@ export async function shopifyExtract(
     results.push(
       await withSummary(acts, `extract ${entity} window`).extractShopifyWindow({ entity, until: input.until }),
     );
+  // Native inventory transfers (Stocky's successor) into stock.transfers, on their own cursor (the schedule asks).
+  const transfers = !input.transfers
+    ? undefined
+    : await withSummary(acts, 'extract inventory transfers').extractShopifyTransfers({ until: input.until });
   upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Completed' }]);
-  return results;
+  return transfers ? [...results, { entity: 'transfers' as const, ...transfers }] : results;
 }

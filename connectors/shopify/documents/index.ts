@@ -5,3 +5,4 @@ export * from './orders';
 export * from './bulk';
 export * from './webhooks';
 export * from './extraction';
+export * from './transfers';
