@@ -1,67 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCustomersActivities, type CustomersDeps } from '../../../activities/customers/customers';
 import { customersImportWorkflowId } from '../../../domain/platform/file-workflows';
-import { incomingKey } from '../../../lake/layout';
 import { customersImport } from '../../../workflows';
-import { loadConfig } from '../../../workers/config';
-import { createDeps } from '../../../workers/deps';
-import { freshTables, scanAll } from '../../support/customers/customers-fixture';
+import { scanAll } from '../../support/customers/customers-fixture';
 import { binaryBlob, exists, keysUnder, textOf } from '../../support/platform/file-outcomes';
-import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import { incomingFileHarness, STORES } from '../../support/platform/incoming-file-harness';
 
-const config = loadConfig();
-const deps = createDeps(config);
-const STORES = ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
 const HEADER = 'customer_id,loyalty_card,updated_at,first_name,email\r\n';
-const { archive, quarantine } = config.aws.buckets;
 
 /** Files a hostile user would send; each must end in a bounded time with a clear outcome. */
 describe('customers import: hostile and re-sent files', () => {
-  let t: TemporalHarness;
-  let prefix: string;
-  const run = randomUUID().slice(0, 8);
-  const acts = (extra: Partial<CustomersDeps> = {}) =>
-    createCustomersActivities({
-      s3: deps.s3,
-      dynamo: deps.dynamo,
-      buckets: config.aws.buckets,
-      tablePrefix: prefix,
-      storeCodes: async () => STORES,
-      ...extra,
-    });
-
-  beforeAll(async () => {
-    t = await temporalHarness('customers-hostile');
-    prefix = await freshTables(deps.dynamo, 'custh');
-  });
-  afterAll(async () => {
-    await t?.close();
-    await deps.close();
-  });
-
-  // A Buffer, not a string: the SDK sends no content-length for an empty string and warns about it.
-  const put = async (name: string, body: string | Buffer) => {
-    const key = incomingKey('customers', `${run}/${name}`);
-    await deps.s3.send(new PutObjectCommand({ Bucket: archive, Key: key, Body: Buffer.from(body) }));
-    return key;
-  };
-  /** Imports one file; the workflow must finish within 60 s (no retrying for ever). */
-  const importFile = async (key: string, extra: Partial<CustomersDeps> = {}) => {
-    const activities = acts(extra);
-    const file = await activities.describeIncomingFile('customers', key);
-    return t.withWorkers({ data: activities }, () =>
-      t.client.workflow.execute(customersImport, {
-        taskQueue: t.queue('data'),
-        workflowId: `${customersImportWorkflowId(key, file.etag)}/${randomUUID().slice(0, 4)}`,
-        args: [{ file }],
-        workflowExecutionTimeout: '60 seconds',
+  const h = incomingFileHarness({
+    kind: 'customers',
+    name: 'customers-hostile',
+    tablePrefix: 'custh',
+    workflow: customersImport,
+    workflowId: customersImportWorkflowId,
+    activities: ({ prefix, deps, config }, extra: Partial<CustomersDeps>) =>
+      createCustomersActivities({
+        s3: deps.s3,
+        dynamo: deps.dynamo,
+        buckets: config.aws.buckets,
+        tablePrefix: prefix,
+        storeCodes: async () => STORES,
+        ...extra,
       }),
-    );
-  };
+  });
+  const { deps, run, put } = h;
+  const { archive, quarantine } = h.config.aws.buckets;
+  const importFile = (key: string, extra: Partial<CustomersDeps> = {}) => h.process(key, extra);
   const stored = async (id: string) =>
-    (await scanAll(deps.dynamo, prefix, 'customers')).find((i) => i.customerId!.S === id);
+    (await scanAll(deps.dynamo, h.prefix, 'customers')).find((i) => i.customerId!.S === id);
 
   it('a same-name file re-sent on the same day keeps both archive copies and both quarantine parts', async () => {
     const bad = (n: number) => `Q${run}${n},not-a-card,2024-01-01T00:00:00Z,Bad,b@x.co\r\n`;

@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLoyaltyActivities, type LoyaltyDeps } from '../../../activities/loyalty/loyalty';
 import { createWorkflowStatusActivities } from '../../../activities/platform/workflow-status';
 import { loyaltyConvertWorkflowId } from '../../../domain/platform/file-workflows';
 import { incomingKey } from '../../../lake/layout';
 import { loyaltyConvert, scanIncomingFiles } from '../../../workflows';
-import { loadConfig } from '../../../workers/config';
-import { createDeps } from '../../../workers/deps';
-import { freshTables, scanAll } from '../../support/customers/customers-fixture';
-import { binaryBlob, exists, keysUnder, textOf } from '../../support/platform/file-outcomes';
-import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import { scanAll } from '../../support/customers/customers-fixture';
+import { binaryBlob, exists, textOf } from '../../support/platform/file-outcomes';
+import { incomingFileHarness, STORES } from '../../support/platform/incoming-file-harness';
 
-const config = loadConfig();
-const deps = createDeps(config);
-const STORES = ['EMERALD', 'C', 'SUNSET', 'OISTINS'];
 const HEADER = 'transaction_id,card_number,store_code,points_delta,reason,occurred_at\r\n';
-const { archive, quarantine } = config.aws.buckets;
 
 /** Rows `from`..`to` (transaction ids offset by `base`), 51 points each spread over two months. */
 function rows(base: number, from: number, to: number, card = 700000000001): string {
@@ -28,60 +22,34 @@ function rows(base: number, from: number, to: number, card = 700000000001): stri
 
 /** Loyalty files a hostile user would send, duplicates and re-sent files; each ends in bounded time. */
 describe('loyalty conversion: duplicates, encodings, hostile and re-sent files', () => {
-  let t: TemporalHarness;
-  let prefix: string;
-  const run = randomUUID().slice(0, 8);
+  const h = incomingFileHarness({
+    kind: 'loyalty',
+    name: 'loyalty-hostile',
+    tablePrefix: 'loyh',
+    workflow: loyaltyConvert,
+    workflowId: loyaltyConvertWorkflowId,
+    activities: ({ prefix, deps, t, config }, extra: Partial<LoyaltyDeps>) => ({
+      ...createLoyaltyActivities({
+        s3: deps.s3,
+        dynamo: deps.dynamo,
+        buckets: config.aws.buckets,
+        tablePrefix: prefix,
+        storeCodes: async () => STORES,
+        ...extra,
+      }),
+      ...createWorkflowStatusActivities({ temporal: async () => t.client }),
+    }),
+  });
+  const { deps, run, put, acts, quarantined } = h;
+  const { archive } = h.config.aws.buckets;
   // Transaction ids of this run only (the lake is shared by every test of the run).
   const base = 1_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
-  const acts = (extra: Partial<LoyaltyDeps> = {}) => ({
-    ...createLoyaltyActivities({
-      s3: deps.s3,
-      dynamo: deps.dynamo,
-      buckets: config.aws.buckets,
-      tablePrefix: prefix,
-      storeCodes: async () => STORES,
-      ...extra,
-    }),
-    ...createWorkflowStatusActivities({ temporal: async () => t.client }),
-  });
-
-  beforeAll(async () => {
-    t = await temporalHarness('loyalty-hostile');
-    prefix = await freshTables(deps.dynamo, 'loyh');
-  });
-  afterAll(async () => {
-    await t?.close();
-    await deps.close();
-  });
-
-  // A Buffer, not a string: the SDK sends no content-length for an empty string and warns about it.
-  const put = async (name: string, body: string | Buffer) => {
-    const key = incomingKey('loyalty', `${run}/${name}`);
-    await deps.s3.send(new PutObjectCommand({ Bucket: archive, Key: key, Body: Buffer.from(body) }));
-    return key;
-  };
-  /** Converts one file; the workflow must finish within 60 s (no retrying for ever). */
-  const convert = async (key: string, extra: Partial<LoyaltyDeps> = {}) => {
-    const activities = acts(extra);
-    const file = await activities.describeIncomingFile('loyalty', key);
-    return t.withWorkers({ data: activities }, () =>
-      t.client.workflow.execute(loyaltyConvert, {
-        taskQueue: t.queue('data'),
-        workflowId: `${loyaltyConvertWorkflowId(key, file.etag)}/${randomUUID().slice(0, 4)}`,
-        args: [{ file }],
-        workflowExecutionTimeout: '60 seconds',
-      }),
-    );
-  };
-  const quarantined = async (day: string, name: string) => {
-    const parts = await keysUnder(deps.s3, quarantine, `quarantine/loyalty/dt=${day}/${run}__${name}`);
-    return (await Promise.all(parts.map((k) => textOf(deps.s3, quarantine, k)))).join('');
-  };
+  const convert = (key: string, extra: Partial<LoyaltyDeps> = {}) => h.process(key, extra);
 
   it('a transaction id counts once within a file: 100 rows sent twice convert 100 rows and 5,100 points', async () => {
     const r = await convert(await put('twice.csv', HEADER + rows(base, 1, 100) + rows(base, 1, 100)));
     expect(r).toMatchObject({ read: 200, converted: 100, quarantined: 100, pointsSum: 5100 });
-    const balances = await scanAll(deps.dynamo, prefix, 'loyaltyBalances');
+    const balances = await scanAll(deps.dynamo, h.prefix, 'loyaltyBalances');
     expect(balances.reduce((s, b) => s + Number(b.balance!.N), 0)).toBe(5100);
     const text = await quarantined(r.file.day, 'twice.csv');
     expect(text.match(/duplicate transaction id/g)).toHaveLength(100);
@@ -90,7 +58,7 @@ describe('loyalty conversion: duplicates, encodings, hostile and re-sent files',
   it('and once across files: a later file repeating 50 of those ids adds only its 50 new ones', async () => {
     const r = await convert(await put('overlap.csv', HEADER + rows(base, 51, 150)));
     expect(r).toMatchObject({ read: 100, converted: 50, quarantined: 50, pointsSum: 2550 });
-    const balances = await scanAll(deps.dynamo, prefix, 'loyaltyBalances');
+    const balances = await scanAll(deps.dynamo, h.prefix, 'loyaltyBalances');
     expect(balances.reduce((s, b) => s + Number(b.balance!.N), 0)).toBe(5100 + 2550);
     expect((await quarantined(r.file.day, 'overlap.csv')).match(/duplicate transaction id/g)).toHaveLength(50);
   });
@@ -99,10 +67,10 @@ describe('loyalty conversion: duplicates, encodings, hostile and re-sent files',
     const key = await put('rerun.csv', HEADER + rows(base, 2001, 2010));
     const activities = acts();
     const file = await activities.describeIncomingFile('loyalty', key);
-    const [a, b] = await t.withWorkers({ data: activities }, async () => {
+    const [a, b] = await h.t.withWorkers({ data: activities }, async () => {
       const once = () =>
-        t.client.workflow.execute(loyaltyConvert, {
-          taskQueue: t.queue('data'),
+        h.t.client.workflow.execute(loyaltyConvert, {
+          taskQueue: h.t.queue('data'),
           workflowId: `${loyaltyConvertWorkflowId(key, file.etag)}/${randomUUID().slice(0, 4)}`,
           args: [{ file, keepSource: true }],
           workflowExecutionTimeout: '60 seconds',
@@ -178,9 +146,9 @@ describe('loyalty conversion: duplicates, encodings, hostile and re-sent files',
         }),
       );
     const last = incomingKey('loyalty', `${folder}f-104.csv`);
-    const scan = await t.withWorkers({ data: acts() }, () =>
-      t.client.workflow.execute(scanIncomingFiles, {
-        taskQueue: t.queue('data'),
+    const scan = await h.t.withWorkers({ data: acts() }, () =>
+      h.t.client.workflow.execute(scanIncomingFiles, {
+        taskQueue: h.t.queue('data'),
         workflowId: `scan-incoming/${run}-many`,
         args: [{ domains: ['loyalty'], under: folder, limit: 500 }],
         workflowExecutionTimeout: '150 seconds',
