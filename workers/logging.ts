@@ -30,7 +30,7 @@ export function installWorkerLogging(level: LogLevel = sdkLogLevel()): void {
   installed = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger(level, printEntry),
+      logger: sdkLogger(level),
       // The Rust core's own lines too (it prints to the console unless told to forward them).
       telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
     });
@@ -40,6 +40,28 @@ export function installWorkerLogging(level: LogLevel = sdkLogLevel()): void {
   }
 }
 let installed = false;
+
+/**
+ * What the SDK warns about when a worker restarts: a task the last (killed or stopped) process held was completed,
+ * timed out or cancelled meanwhile, and this process's late completion is refused. Temporal has already given the
+ * work to another attempt; nothing is lost, so these are debug lines, not warnings a person has to read.
+ */
+const AFTER_RESTART = [/^Task not found when completing/, /^Activity not found on completion/];
+
+/** The SDK's logger: its lines at `level` and above in the `[worker]` form, restart leftovers at debug. */
+export function sdkLogger(level: LogLevel = sdkLogLevel()): Logger {
+  const logger = new DefaultLogger(level, printEntry);
+  const levelOf = (l: LogLevel, message: string): LogLevel =>
+    l === 'WARN' && AFTER_RESTART.some((re) => re.test(message)) ? 'DEBUG' : l;
+  return {
+    log: (l, message, meta) => logger.log(levelOf(l, message), message, meta),
+    trace: (m, meta) => logger.trace(m, meta),
+    debug: (m, meta) => logger.debug(m, meta),
+    info: (m, meta) => logger.info(m, meta),
+    warn: (m, meta) => logger.log(levelOf('WARN', m), m, meta),
+    error: (m, meta) => logger.error(m, meta),
+  };
+}
 
 /** A bundler logger whose webpack output is debug, not info: only warnings and errors are news. */
 export function bundlerLogger(level: LogLevel = sdkLogLevel()): Logger {

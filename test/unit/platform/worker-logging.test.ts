@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bundlerLogger, formatEntry, sdkLogLevel } from '../../../workers/logging';
+import { bundlerLogger, formatEntry, sdkLogger, sdkLogLevel } from '../../../workers/logging';
 
 describe('workers/logging.ts: the SDK’s log lines in the project’s form', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -41,5 +41,23 @@ describe('workers/logging.ts: the SDK’s log lines in the project’s form', ()
     expect(log).toHaveBeenCalledWith('[worker] debug: asset workflow-bundle.js 1.81 MiB [emitted]');
     bundlerLogger('INFO').warn('Module not found');
     expect(err).toHaveBeenCalledWith('[worker] Module not found');
+  });
+
+  // Seen on the second npm start: the SDK warned "Task not found when completing" and "Activity not found on
+  // completion" for tasks the stopped worker held. Temporal had handed them on; nothing needs a person.
+  it('prints what the SDK says about tasks the last worker held at debug level, other warnings as warnings', () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    sdkLogger('WARN').warn("Task not found when completing: code: 'Some requested entity was not found'");
+    sdkLogger('WARN').log(
+      'WARN',
+      'Activity not found on completion. This may happen if the activity has already been cancelled',
+    );
+    expect(err).not.toHaveBeenCalled();
+    expect(log).not.toHaveBeenCalled();
+    sdkLogger('DEBUG').warn('Activity not found on completion.');
+    expect(log).toHaveBeenCalledWith('[worker] debug: Activity not found on completion.');
+    sdkLogger('WARN').warn('Activity failed');
+    expect(err).toHaveBeenCalledWith('[worker] Activity failed');
   });
 });
