@@ -7,6 +7,7 @@ import {
   quantityFeed,
   type ProcessingReport,
 } from '../../connectors/amazon';
+import { unreadSold } from '../../domain/channels/amazon-orders';
 import type { Channel } from '../../domain/channels/channels';
 import type { ListingsStore, PendingListing } from './listings-store';
 import type { ChannelSyncDeps, SendResult } from './sync';
@@ -60,9 +61,32 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     return r;
   }
 
+  /**
+   * Holds back, from each pending SKU Amazon could have sold since we last set it, the units of Amazon orders not
+   * read yet (`unreadSold`): Amazon's own quantity, read just before the send, is compared with what it confirmed and
+   * the orders the ledger has reserved since. The listing's allocation is lowered to what remains, so a push never
+   * raises Seller Central above it; the orders' read re-plans the SKU from the ledger.
+   */
+  async function holdBackUnread(items: PendingListing[]): Promise<void> {
+    const stock = deps.stock;
+    const sold = items.filter((i) => (i.confirmed ?? 0) > 0 && i.confirmedAt);
+    if (!sold.length || !stock.amazonReservedSince) return;
+    const shown = await amazon().getListingQuantities(sold.map((i) => i.sku));
+    const read = await stock.amazonReservedSince(sold.map((i) => ({ sku: i.sku, since: i.confirmedAt! })));
+    const held: { sku: string; allocated: number }[] = [];
+    for (const i of sold) {
+      const unread = unreadSold({ confirmed: i.confirmed!, shown: shown.get(i.sku), readSince: read.get(i.sku) ?? 0 });
+      if (!unread) continue;
+      i.allocated = Math.max(0, i.allocated - unread);
+      held.push({ sku: i.sku, allocated: i.allocated });
+    }
+    if (held.length) await store.holdBack('amazon', held);
+  }
+
   return {
     async sellerCentral(patchMax: number): Promise<SendResult> {
       const items = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
+      await holdBackUnread(items);
       if (items.length <= patchMax) {
         const r = await patchEach(items);
         return { ...r, pendingLeft: (await store.pending('amazon', 1)).length };

@@ -23,5 +23,20 @@ export function ledgerStock(inventory: Pool, reads: LedgerReads): StockSource {
       }
       return out;
     },
+
+    async amazonReservedSince(items) {
+      const out = new Map<string, number>();
+      if (!items.length) return out;
+      const from = new Date(Math.min(...items.map((i) => i.since.getTime())));
+      const since = new Map(items.map((i) => [i.sku, i.since.getTime()]));
+      const [rows] = await inventory.query<RowDataPacket[]>(
+        "SELECT sku, quantity, occurred_at FROM movements WHERE channel = 'amazon' AND kind = 'reserve' AND sku IN (?) AND occurred_at >= ?",
+        [[...since.keys()], from],
+      );
+      for (const r of rows)
+        if ((r.occurred_at as Date).getTime() >= since.get(r.sku)!)
+          out.set(r.sku, (out.get(r.sku) ?? 0) + Number(r.quantity));
+      return out;
+    },
   };
 }

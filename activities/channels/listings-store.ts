@@ -6,6 +6,9 @@ export interface PendingListing {
   sku: string;
   allocated: number;
   productType: string | null;
+  /** What the channel last confirmed it offers, and when (null: never confirmed). */
+  confirmed?: number | null;
+  confirmedAt?: Date | null;
 }
 
 /** Backoff of a failed SKU: 30 s (`baseMs`), doubling per failure in a row, at most an hour. */
@@ -75,11 +78,17 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
 
     async pending(channel: Channel, limit: number): Promise<PendingListing[]> {
       const [rows] = await pool.query<RowDataPacket[]>(
-        "SELECT sku, allocated, product_type FROM channel_listings WHERE channel = ? AND status = 'pending' " +
-          'AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?',
+        'SELECT sku, allocated, product_type, confirmed, confirmed_at FROM channel_listings ' +
+          "WHERE channel = ? AND status = 'pending' AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?",
         [channel, limit],
       );
-      return rows.map((r) => ({ sku: r.sku, allocated: r.allocated, productType: r.product_type }));
+      return rows.map((r) => ({
+        sku: r.sku,
+        allocated: r.allocated,
+        productType: r.product_type,
+        confirmed: r.confirmed ?? null,
+        confirmedAt: r.confirmed_at ? new Date(r.confirmed_at as string | Date) : null,
+      }));
     },
 
     /** The earliest time a pending or failed SKU becomes due again (null: none waits). */
@@ -98,6 +107,19 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         [channel],
       );
       return r.affectedRows;
+    },
+
+    /**
+     * Lowers SKUs' allocation to what may be offered now (Amazon orders not yet read hold back their units); the
+     * next plan after those orders are read sets it from the ledger again.
+     */
+    async holdBack(channel: Channel, items: { sku: string; allocated: number }[]): Promise<void> {
+      for (const i of items)
+        await pool.query('UPDATE channel_listings SET allocated = ? WHERE channel = ? AND sku = ?', [
+          i.allocated,
+          channel,
+          i.sku,
+        ]);
     },
 
     async markSent(channel: Channel, items: { sku: string; quantity: number }[], submissionId: string): Promise<void> {

@@ -12,6 +12,12 @@ import { createAmazonSenders } from './amazon-senders';
 /** What the ledger says may be sold of each SKU (all locations), and the SKU's ledger change counter. */
 export interface StockSource {
   availableToSell(skus: string[]): Promise<Map<string, { available: number; version: number }>>;
+  /**
+   * Units of Seller Central orders the ledger has reserved per SKU, counting only orders placed at or after `since`
+   * (the order's own time). Lets the Seller Central sender tell Amazon's decrements for orders we have read from
+   * those we have not (see `unreadSold`). Without it, no hold-back is made.
+   */
+  amazonReservedSince?(items: { sku: string; since: Date }[]): Promise<Map<string, number>>;
 }
 
 export interface ChannelSyncDeps {

@@ -97,6 +97,28 @@ export class AmazonClient {
     }
   }
 
+  /**
+   * The offered (DEFAULT channel) quantity of many listings: searchListingsItems by SKU identifiers, 20 a call
+   * (the model's most identifiers and page size), so a feed's worth of SKUs costs 1/20 of getListingsItem calls.
+   * A SKU Amazon does not list is absent from the map.
+   */
+  async getListingQuantities(skus: string[]): Promise<Map<string, number | undefined>> {
+    const out = new Map<string, number | undefined>();
+    for (let i = 0; i < skus.length; i += 20) {
+      const { data } = await this.listings.searchListingsItems({
+        sellerId: this.sellerId,
+        marketplaceIds: [this.marketplaceId],
+        identifiers: skus.slice(i, i + 20),
+        identifiersType: 'SKU',
+        includedData: ['fulfillmentAvailability'],
+        pageSize: 20,
+      });
+      for (const item of data.items ?? [])
+        out.set(item.sku, item.fulfillmentAvailability?.find((f) => f.fulfillmentChannelCode === 'DEFAULT')?.quantity);
+    }
+    return out;
+  }
+
   /** Replaces the listing's merchant-fulfilled quantity (`/attributes/fulfillment_availability`). */
   async patchQuantity(
     sku: string,

@@ -40,3 +40,15 @@ export function amazonOrderMovements(sellerId: string, order: AmazonOrderLite, l
   }
   return out;
 }
+
+/**
+ * Units Seller Central has sold that the ledger has not reserved yet (orders placed but not read: searchOrders
+ * allows one call per 180 s once its burst is spent). Amazon takes an order's units off the listing at once, so
+ * since our last confirmed quantity it has taken `confirmed − shown`; the orders of that time we have read account
+ * for `readSince` of them; the rest are orders we do not know yet. Sending the allocation without holding these
+ * back would raise the listing above what remains.
+ */
+export function unreadSold(x: { confirmed: number; shown: number | undefined; readSince: number }): number {
+  if (x.shown === undefined) return 0;
+  return Math.max(0, x.confirmed - x.shown - x.readSince);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amazonOrderMovements } from '../../../domain/channels/amazon-orders';
+import { amazonOrderMovements, unreadSold } from '../../../domain/channels/amazon-orders';
 
 const order = (status: string) => ({
   orderId: '113-1',
@@ -33,5 +33,14 @@ describe('Amazon order → ledger movements', () => {
       'amazon/S1/line/OI-1/release',
     ]);
     expect(amazonOrderMovements('S1', order('SHIPPED'), 'C').map((x) => x.kind)).toEqual(['reserve', 'fulfil']);
+  });
+});
+
+describe('unreadSold (Amazon decrements not yet read as orders)', () => {
+  it('counts what Amazon took since our confirmed quantity beyond the orders the ledger has read', () => {
+    expect(unreadSold({ confirmed: 10, shown: 7, readSince: 0 })).toBe(3);
+    expect(unreadSold({ confirmed: 10, shown: 7, readSince: 3 })).toBe(0);
+    expect(unreadSold({ confirmed: 10, shown: 12, readSince: 0 })).toBe(0);
+    expect(unreadSold({ confirmed: 10, shown: undefined, readSince: 0 })).toBe(0);
   });
 });
