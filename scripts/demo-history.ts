@@ -16,7 +16,7 @@ export interface DemoHistory {
 /**
  * The demo storefront's history: grocery orders spread over the last 120 days (about half older than 60 days), placed
  * before the webhook receiver subscribes, so they reach the orders database by the bulk history (`orders-backfill`)
- * the demo starts, as a shop's past does. The sandbox keeps orders in memory: every `npm start` places a new history.
+ * the demo starts, as a shop's past does. Placed once: the sandbox keeps its shop in `.local/shopify-sandbox`.
  */
 export function placeDemoHistory(storefront: Storefront, count: number, now = Date.now()): DemoHistory {
   const orders = storefront.placeOrders({

@@ -131,13 +131,15 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const schedules = await applySchedules(client);
     // Months of storefront history (some past the 60-day default window), placed before the receiver subscribes:
-    // the demo's orders backfill brings it in by the bulk history.
-    const history = sandbox
-      ? placeDemoHistory(sandbox.storefront, Number(process.env.DEMO_HISTORY_ORDERS ?? 300))
-      : undefined;
+    // the demo's orders backfill brings it in by the bulk history. A restored shop keeps the history it had.
+    const history =
+      sandbox && !sandbox.restored
+        ? placeDemoHistory(sandbox.storefront, Number(process.env.DEMO_HISTORY_ORDERS ?? 300))
+        : undefined;
     const pipelines = await startDemoPipelines(client, {
       ordersHistory: history && { shop: config.shopify.shop, from: history.from, to: history.to },
-      freshSandbox: Boolean(sandbox) && seeded.startsWith('already'),
+      // A sandbox that could not restore its shop lost what the PIM published: the catalogue sync republishes it.
+      freshSandbox: !!sandbox && !sandbox.restored && seeded.startsWith('already'),
       scanIncoming: Boolean(demoFiles),
       loyaltyDay: demoFiles?.loyaltyDay,
     });
@@ -186,6 +188,10 @@ async function main(): Promise<void> {
     if (history)
       console.log(
         `  Order history:  ${history.orders} storefront orders over 120 days (${history.olderThan60Days} older than 60 days) → orders-backfill`,
+      );
+    if (sandbox?.restored)
+      console.log(
+        `  Shopify shop:   restored from .local/shopify-sandbox (${sandbox.state.products.size} products, ${sandbox.state.orders.size} orders)`,
       );
     if (demoFiles)
       console.log(`  Demo files:     ${demoFiles.files.join(', ')} (customers → DynamoDB, loyalty → lake Parquet)`);

@@ -13,6 +13,7 @@ import { transferResolvers } from './resolvers/transfers';
 import { TransferDesk } from './transfers';
 import { webhookSubscriptionResolvers } from './resolvers/webhook-subscriptions';
 import { IdFloor } from './id-floor';
+import { ShopSnapshot } from './persist';
 import { ShopState } from './state';
 import { Storefront } from './storefront';
 import { LeakyBucket, type ShopifyPlan } from './throttle';
@@ -46,7 +47,8 @@ export interface SandboxOptions {
   allowHttpLoopbackWebhooks?: boolean;
   /**
    * Where the shop keeps what must survive a restart (npm start passes `.local/shopify-sandbox`): the id and
-   * order-number reservations, so no id is handed out twice, and the locations' ids, so they stay the same. Without it every start begins at 1000 (tests).
+   * order-number reservations, so no id is handed out twice, the locations' ids, so they stay the same, and a
+   * snapshot of the shop (products, inventory, customers, orders, subscriptions), so a restart keeps them. Without it every start begins at 1000 (tests).
    */
   dataDir?: string;
 }
@@ -61,6 +63,8 @@ export interface ShopifySandbox {
   clientSecret: string;
   access: AppAccess;
   state: ShopState;
+  /** True when the shop was loaded from the data dir's snapshot (products, orders, … of the last run). */
+  restored: boolean;
   storefront: Storefront;
   /** The merchant's steps on native inventory transfers (also at POST /_sandbox/transfers…). */
   transfers: TransferDesk;
@@ -105,6 +109,10 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     const id = floor ? floor.locationId(l.code, () => state.gid('Location')) : state.gid('Location');
     state.locations.set(id, { id, name: l.name, code: l.code, isActive: true });
   }
+  // With a data dir the shop outlives the process, as a real shop does (persist.ts): saved every 10 s and on close.
+  const snapshot = opts.dataDir ? new ShopSnapshot(opts.dataDir, state) : undefined;
+  const restored = snapshot?.load() ?? false;
+  snapshot?.start(10_000);
   const bucket = new LeakyBucket(opts.plan ?? 'plus');
   const faults = new FaultInjector(opts.faults);
   const webhooks = new WebhookDispatcher(state, {
@@ -226,6 +234,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     clientSecret,
     access,
     state,
+    restored,
     storefront,
     transfers,
     webhooks,
@@ -238,6 +247,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
         server.close(() => resolve());
       });
       await webhooks.close();
+      snapshot?.stop();
     },
   };
 }
