@@ -6,6 +6,7 @@ import { amazonOrderMovements, type AmazonOrderLite } from '../../domain/channel
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { createLedger } from '../inventory/ledger';
 import { signalStockChangedMany } from '../inventory/stock-signals';
+import { keptAlive } from './keep-alive';
 
 const CURSOR = 'amazon-orders';
 /** Orders updated just before the last window's end may be committed after it was read: re-read this much. */
@@ -24,7 +25,8 @@ export function createAmazonOrdersActivities(deps: {
   location: string;
   temporal(): Promise<Client>;
 }) {
-  return {
+  // Heartbeating throughout (also while the connector waits for a searchOrders token): a short heartbeat timeout.
+  return keptAlive({
     async pullAmazonOrders(): Promise<{ orders: number; applied: number; duplicates: number; rejected: number }> {
       const amazon = deps.amazon;
       if (!amazon) return { orders: 0, applied: 0, duplicates: 0, rejected: 0 };
@@ -72,5 +74,5 @@ export function createAmazonOrdersActivities(deps: {
         );
       return totals;
     },
-  };
+  });
 }

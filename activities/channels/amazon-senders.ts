@@ -85,11 +85,12 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
 
   return {
     async sellerCentral(patchMax: number): Promise<SendResult> {
+      const { follow: unfinished } = await store.recoverInterrupted('amazon');
       const items = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
       await holdBackUnread(items);
       if (items.length <= patchMax) {
         const r = await patchEach(items);
-        return { ...r, pendingLeft: (await store.pending('amazon', 1)).length };
+        return { ...r, follow: [...unfinished, ...r.follow], pendingLeft: (await store.pending('amazon', 1)).length };
       }
       const updates = items.map((i) => ({
         sku: i.sku,
@@ -108,7 +109,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         sent: items.length,
         accepted: 0,
         failed: 0,
-        follow: [{ kind: 'listings-feed', id: feedId }],
+        follow: [...unfinished, { kind: 'listings-feed', id: feedId }],
         pendingLeft: 0,
       };
     },
@@ -116,8 +117,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     async vendorCentral(): Promise<SendResult> {
       const v = deps.vendor;
       if (!v) throw new Error('Vendor Central is not configured (AMAZON_VENDOR_* settings)');
+      const { follow } = await store.recoverInterrupted('amazon-vendor');
       const items = await store.pending('amazon-vendor', VDF_BATCH * 10);
-      const follow: SendResult['follow'] = [];
       for (let i = 0; i < items.length; i += VDF_BATCH) {
         const batch = items.slice(i, i + VDF_BATCH);
         const tx = await amazon().submitVendorInventory(

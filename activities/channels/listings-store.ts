@@ -122,6 +122,27 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         ]);
     },
 
+    /**
+     * What a killed worker left half done on the channel: a patch marked sent whose reply never came back is
+     * pending again (a patch sets an absolute quantity, so sending it twice is harmless), and a feed or VDF
+     * transaction still `submitted` (its follower never ran) is returned to be followed again. Only the channel's
+     * own sync workflow sends, one step at a time, so nothing else of the channel is in flight when it runs.
+     */
+    async recoverInterrupted(
+      channel: Channel,
+    ): Promise<{ repatch: number; follow: { kind: 'listings-feed' | 'vdf-inventory'; id: string }[] }> {
+      const [r] = await pool.query<ResultSetHeader>(
+        "UPDATE channel_listings SET status = 'pending' WHERE channel = ? AND status = 'sent' AND submission_id LIKE 'patch/%'",
+        [channel],
+      );
+      const [subs] = await pool.query<RowDataPacket[]>(
+        "SELECT id, kind FROM channel_submissions WHERE channel = ? AND status = 'submitted' " +
+          "AND kind IN ('listings-feed', 'vdf-inventory') ORDER BY created_at",
+        [channel],
+      );
+      return { repatch: r.affectedRows, follow: subs.map((x) => ({ kind: x.kind, id: x.id as string })) };
+    },
+
     async markSent(channel: Channel, items: { sku: string; quantity: number }[], submissionId: string): Promise<void> {
       for (let i = 0; i < items.length; i += 1000) {
         const chunk = items.slice(i, i + 1000);

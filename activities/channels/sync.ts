@@ -8,6 +8,7 @@ import { channelsDb } from '../../db/client';
 import { listingsStore, type PendingListing } from './listings-store';
 import { currentRules } from './rules-store';
 import { createAmazonSenders } from './amazon-senders';
+import { keptAlive } from './keep-alive';
 
 /** What the ledger says may be sold of each SKU (all locations), and the SKU's ledger change counter. */
 export interface StockSource {
@@ -52,7 +53,8 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
   const db = channelsDb(deps.channels);
   const senders = createAmazonSenders(deps, store);
 
-  return {
+  // Heartbeating throughout: the workflow gives these a short heartbeat timeout, so a killed worker costs seconds.
+  return keptAlive({
     async planChannel(input: {
       channel: Channel;
       skus?: string[];
@@ -95,7 +97,7 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
         ? senders.followFeed(input.channel, input.id)
         : senders.followVendor(input.channel, input.id);
     },
-  };
+  });
 }
 
 export type ChannelSyncActivities = ReturnType<typeof createChannelSyncActivities>;

@@ -33,10 +33,13 @@ export const channelStatusQuery = defineQuery<ChannelSyncState & { status: SyncS
 /** Most SKUs one round plans when only some changed; the rest wait for the next round (coalescing). */
 const ROUND_SKUS = 5_000;
 
+// The activities heartbeat every few seconds (activities/channels/keep-alive.ts): a worker killed mid-call is
+// noticed after the heartbeat timeout, not the 10-minute start-to-close.
 const a = (q: string) =>
   proxyActivities<ChannelSyncActivities>({
     taskQueue: q,
     startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
 // Feeds take minutes on Amazon; the follower polls with heartbeats, so a killed worker's poll resumes in 30 s.

@@ -174,6 +174,58 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
     });
   });
 
+  it(
+    'a patch or a VDF transaction a killed worker left unfinished is sent or followed again on the next round',
+    { timeout: 120_000 },
+    async () => {
+      const store = listingsStore(pool);
+      const client = new AmazonClient({
+        endpoint: amazon.url,
+        lwa: {
+          clientId: 'c',
+          clientSecret: 'secret-1',
+          refreshToken: 'Atzr|r',
+          tokenUrl: `${amazon.url}/auth/o2/token`,
+        },
+        sellerId: 'A1SELLER',
+        marketplaceId: 'A1F83G8C2ARO7P',
+      });
+      stock.set('SKU-021', 20);
+      stock.set('SKU-022', 20);
+      const sc = expected('amazon', 'SKU-021');
+      const vc = expected('amazon-vendor', 'SKU-022');
+      // A worker killed after marking a patch sent, before Amazon had it.
+      await store.setAllocations('amazon', [{ sku: 'SKU-021', allocated: sc, ledgerVersion: 2 }], 1);
+      await store.markSent('amazon', [{ sku: 'SKU-021', quantity: sc }], 'patch/SKU-021/1');
+      // A worker killed after Amazon took a VDF transaction, before its follower ran.
+      const tx = await client.submitVendorInventory(
+        'WH1',
+        'VENDOR1',
+        [{ vendorProductIdentifier: 'SKU-022', quantity: vc }],
+        false,
+      );
+      await store.setAllocations('amazon-vendor', [{ sku: 'SKU-022', allocated: vc, ledgerVersion: 2 }], 1);
+      await store.recordSubmission(tx, 'amazon-vendor', 'vdf-inventory', ['SKU-022']);
+      await store.markSent('amazon-vendor', [{ sku: 'SKU-022', quantity: vc }], tx);
+      expect(amazon.listings.get('SKU-021')?.quantity).not.toBe(sc);
+
+      // The next round of each channel (here for an unrelated SKU) finishes what was left.
+      await t.withWorkers({ amazon: activities() }, async () => {
+        const a = await start('amazon', 'skusChanged', { skus: ['SKU-000'] });
+        const v = await start('amazon-vendor', 'skusChanged', { skus: ['SKU-000'] });
+        await until('the patch sent again', async () => amazon.listings.get('SKU-021')?.quantity === sc);
+        await until('SKU-021 accepted', async () => (await listing('amazon', 'SKU-021'))?.status === 'accepted');
+        await until(
+          'the transaction followed',
+          async () => (await listing('amazon-vendor', 'SKU-022'))?.status === 'accepted',
+        );
+        expect((await listing('amazon-vendor', 'SKU-022'))?.confirmed).toBe(vc);
+        await a.terminate();
+        await v.terminate();
+      });
+    },
+  );
+
   it('reconciliation finds a listing offering more than its allocation, reports it to the lake and re-sends it', async () => {
     const config = loadConfig();
     const s3 = createS3Client(config.aws);

@@ -43,8 +43,14 @@ export async function stockFixture(
   t: TemporalHarness,
   products: number,
   sandbox?: SandboxOptions,
+  opts: { firstId?: number } = {},
 ): Promise<StockFixture> {
-  const f = await catalogFixture({ products, temporal: async () => t.client, ...(sandbox ? { sandbox } : {}) });
+  const f = await catalogFixture({
+    products,
+    firstId: opts.firstId,
+    temporal: async () => t.client,
+    ...(sandbox ? { sandbox } : {}),
+  });
   const pools = {
     pim: createPool(f.urls.pim),
     store: createPool(f.urls.store),

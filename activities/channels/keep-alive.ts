@@ -1,0 +1,27 @@
+import { Context } from '@temporalio/activity';
+
+/** How often a running channel activity tells Temporal its worker is alive. */
+const BEAT_MS = 3_000;
+
+/**
+ * Runs `work` heartbeating every few seconds, so the workflow can give the activity a short heartbeat timeout: a
+ * worker killed mid-call (kill -9, OOM, a lost node) is noticed in seconds and the activity retried elsewhere,
+ * instead of after its start-to-close timeout (minutes). The connector may wait inside a call for a rate-limit
+ * token (searchOrders: one per 180 s after a burst); those waits heartbeat too, since the process is alive.
+ */
+export async function keepAlive<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), BEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The same activities, each run under `keepAlive`. */
+export function keptAlive<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => keepAlive(() => fn(...args))]),
+  ) as T;
+}
