@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   checkIdentifier,
@@ -18,10 +19,9 @@ import {
   type SchemaVersion,
 } from '../domain/extraction/lake-schema';
 import { writeDeadLetter, type DeadLetter } from './dead-letters';
-import { openLakeDuckDB, sqlIdent, sqlString } from './duckdb';
-import { manifestKey, partitionKey, rawPageKey } from './lake-layout';
+import { manifestKey, rawPageKey } from './lake-layout';
 import { processLakeLock, type LakeLock } from './lake-lock';
-import { uploadFile } from './s3';
+import { mergePartitions, type StagedFile } from './partition-merge';
 
 /**
  * The lake writer: the one way rows get into the extraction lake (layout in lake-layout.ts).
@@ -48,7 +48,12 @@ import { uploadFile } from './s3';
  *     (created/completed time), or use a fixed snapshot day whose key includes that day's meaning.
  *   - **Atomic partitions.** Each touched partition is merged (old file + new rows) locally in DuckDB and replaced
  *     by one PUT; the manifest is written last. A crash at any point leaves each partition old or new, and the
- *     rerun merges the same rows again to the same result: nothing lost or duplicated.
+ *     rerun merges the same rows again to the same result: nothing lost or duplicated. (lake/partition-merge.ts)
+ *   - **Bounded memory, few rewrites.** Validated rows are staged as NDJSON on local disk as they are checked (the
+ *     writer keeps no copy of them); the merge works through the touched partitions in bounded chunks. Concurrent
+ *     writes of one table in this process (four Lightspeed shops, four tables of one page) are merged together in
+ *     one rewrite of each partition (group commit), each caller still getting its own result. For a stream too big
+ *     for one call (a backfill), `openLakeTableWriter` stages page after page and commits when the caller says.
  *   - **Row-by-row validation.** A missing required field or an unreadable value quarantines that row into a
  *     dead letter (with the raw page's key), never the page or the run. Fields the schema does not name are kept as
  *     raw JSON in `_extra`; a field seen for the first time is recorded in the manifest and returned in
@@ -146,13 +151,15 @@ export async function writeRawPage(
     new PutObjectCommand({
       Bucket: lake.bucket,
       Key: key,
-      Body: gzipSync(body ? `${body}\n` : ''),
+      // Off the event loop: a page of a few thousand lines compresses while the next page is fetched.
+      Body: await gzipAsync(body ? `${body}\n` : ''),
       ContentType: 'application/x-ndjson',
       ContentEncoding: 'gzip',
     }),
   );
   return key;
 }
+const gzipAsync = promisify(gzip);
 
 /** The row's partition day, or why it has none. */
 function partitionOf(rule: PartitionRule, values: Record<string, unknown>): string | { problem: string } {
@@ -167,54 +174,255 @@ function partitionOf(rule: PartitionRule, values: Record<string, unknown>): stri
 }
 
 export async function writeLakeTable(lake: Lake, input: WriteLakeTableInput): Promise<WriteLakeTableResult> {
-  const { source, entity } = input;
+  const writer = openLakeTableWriter(lake, input);
+  try {
+    const staged = await writer.add(input.rows, input.raw);
+    const committed = await writer.commit();
+    return { ...committed, rawKey: staged.rawKey };
+  } finally {
+    writer.close();
+  }
+}
+
+/** What one `add` did: rows staged, rows refused (and where they went), the raw page's key. */
+export interface StageResult {
+  accepted: number;
+  quarantined: number;
+  deadLetter?: string;
+  rawKey?: string;
+}
+
+/**
+ * A writer of one table for a stream of pages: `add` validates and stages each page (raw page and row dead letters
+ * are written at once), `commit` merges everything staged since the last commit into the lake (nothing is visible
+ * before). Memory stays bounded whatever the stream's size: staged rows are on local disk. Call `close` at the end
+ * (uncommitted rows are dropped, as a crash would drop them; the source is read again from the last commit).
+ */
+export interface LakeTableWriter {
+  add(
+    rows: Record<string, unknown>[],
+    raw?: { pageId: string; request: unknown; records: unknown[] },
+  ): Promise<StageResult>;
+  /** Rows staged and not yet committed. */
+  readonly stagedRows: number;
+  commit(): Promise<WriteLakeTableResult>;
+  close(): void;
+}
+
+export function openLakeTableWriter(
+  lake: Lake,
+  spec: LakeTableSpec & { dt: PartitionRule; now?: Date },
+): LakeTableWriter {
+  const { source, entity } = spec;
   checkIdentifier('source', source);
   checkIdentifier('entity', entity);
-  checkSchema(input);
-  const now = input.now ?? new Date();
-  const nowIso = now.toISOString();
-  // The raw page first: a dead letter and any later replay can point at it.
-  const rawKey = input.raw ? await writeRawPage(lake, source, entity, input.raw, now) : undefined;
-
-  // Validate row by row (pure); tombstones need only their key and updated_at.
-  const keyCols = new Set([...input.naturalKey, input.updatedAtField]);
+  checkSchema(spec);
+  // Tombstones need only their key and updated_at.
+  const keyCols = new Set([...spec.naturalKey, spec.updatedAtField]);
   const tombstoneSchema: LakeSchema = {
-    ...input,
-    columns: input.columns.map((c) => ({ ...c, required: keyCols.has(c.name) })),
+    ...spec,
+    columns: spec.columns.map((c) => ({ ...c, required: keyCols.has(c.name) })),
   };
-  const accepted: { dt: string; values: Record<string, unknown>; extra?: Record<string, unknown>; deleted: boolean }[] =
-    [];
-  const refused: NonNullable<DeadLetter['rows']> = [];
-  const unknown = new Set<string>();
-  for (const row of input.rows) {
-    const deleted = row[META_COLUMNS.deleted] === true;
-    const checked = validateRow(deleted ? tombstoneSchema : input, row);
-    if (!checked.ok) {
-      refused.push({ row, reasons: checked.reasons });
-      continue;
-    }
-    const dt = partitionOf(input.dt, checked.row.values);
-    if (typeof dt !== 'string') {
-      refused.push({ row, reasons: [dt.problem] });
-      continue;
-    }
-    for (const k of Object.keys(checked.row.extra ?? {})) unknown.add(k);
-    accepted.push({ dt, values: checked.row.values, extra: checked.row.extra, deleted });
-  }
-  const deadLetter = refused.length
-    ? await writeDeadLetter(lake, {
-        source,
-        entity,
-        kind: 'rows',
-        reason: `${refused.length} row(s) refused by the schema: ${[...new Set(refused.flatMap((r) => r.reasons))].slice(0, 5).join('; ')}`,
-        request: input.raw?.request ?? null,
-        rows: refused,
-        rawKey,
-        dt: input.dt,
-        at: nowIso,
-      })
-    : undefined;
+  let work: string | undefined;
+  let stage: Stage | undefined;
+  let quarantined = 0;
+  let deadLetter: string | undefined;
+  let closed = false;
+  const nowIso = () => (spec.now ?? new Date()).toISOString();
 
+  return {
+    get stagedRows() {
+      return stage?.rows ?? 0;
+    },
+    async add(rows, raw) {
+      if (closed) throw new Error(`lake writer of ${source}/${entity} is closed`);
+      const now = spec.now ?? new Date();
+      // The raw page first: a dead letter and any later replay can point at it.
+      const rawKey = raw ? await writeRawPage(lake, source, entity, raw, now) : undefined;
+      work ??= fs.mkdtempSync(path.join(lake.tmpDir ?? os.tmpdir(), 'lake-write-'));
+      stage ??= new Stage(path.join(work, `staged-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.ndjson`));
+      const refused: NonNullable<DeadLetter['rows']> = [];
+      let accepted = 0;
+      for (const row of rows) {
+        const deleted = row[META_COLUMNS.deleted] === true;
+        const checked = validateRow(deleted ? tombstoneSchema : spec, row);
+        if (!checked.ok) {
+          refused.push({ row, reasons: checked.reasons });
+          continue;
+        }
+        const dt = partitionOf(spec.dt, checked.row.values);
+        if (typeof dt !== 'string') {
+          refused.push({ row, reasons: [dt.problem] });
+          continue;
+        }
+        if (stage.write(checked.row.values, dt, checked.row.extra, deleted)) await stage.flush();
+        accepted++;
+      }
+      const letter = refused.length
+        ? await writeDeadLetter(lake, {
+            source,
+            entity,
+            kind: 'rows',
+            reason: `${refused.length} row(s) refused by the schema: ${[...new Set(refused.flatMap((r) => r.reasons))].slice(0, 5).join('; ')}`,
+            request: raw?.request ?? null,
+            rows: refused,
+            rawKey,
+            dt: spec.dt,
+            at: now.toISOString(),
+          })
+        : undefined;
+      quarantined += refused.length;
+      deadLetter = letter ?? deadLetter;
+      return { accepted, quarantined: refused.length, deadLetter: letter, rawKey };
+    },
+    async commit() {
+      if (closed) throw new Error(`lake writer of ${source}/${entity} is closed`);
+      const batch = stage;
+      stage = undefined;
+      await batch?.end();
+      const result = await groupCommit(lake, {
+        spec,
+        file: batch?.rows ? batch.file : undefined,
+        rows: batch?.rows ?? 0,
+        days: batch?.days ?? new Map(),
+        unknown: batch?.unknown ?? new Set(),
+        nowIso: nowIso(),
+      });
+      if (batch) await fs.promises.rm(batch.file, { force: true });
+      const out = { ...result, quarantined, deadLetter };
+      [quarantined, deadLetter] = [0, undefined];
+      return out;
+    },
+    close() {
+      closed = true;
+      stage?.abandon();
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Validated rows on their way to a merge: NDJSON on local disk, written in blocks. */
+class Stage {
+  rows = 0;
+  readonly days = new Map<string, number>();
+  readonly unknown = new Set<string>();
+  private readonly out: fs.WriteStream;
+  private buffer: string[] = [];
+  private bufferedChars = 0;
+
+  constructor(readonly file: string) {
+    this.out = fs.createWriteStream(file);
+  }
+
+  /** Adds a row to the buffer; true when the buffer should be flushed. */
+  write(values: Record<string, unknown>, dt: string, extra: Record<string, unknown> | undefined, deleted: boolean) {
+    // The values object is the validator's own: the staging fields go on it, no copy per row.
+    values.dt = dt;
+    values[META_COLUMNS.extra] = extra ? JSON.stringify(extra) : null;
+    values[META_COLUMNS.deleted] = deleted;
+    values._seq = this.rows++;
+    const line = JSON.stringify(values);
+    this.buffer.push(line);
+    this.bufferedChars += line.length;
+    this.days.set(dt, (this.days.get(dt) ?? 0) + 1);
+    if (extra) for (const k of Object.keys(extra)) this.unknown.add(k);
+    return this.bufferedChars >= 1 << 20;
+  }
+
+  async flush() {
+    if (!this.buffer.length) return;
+    const block = `${this.buffer.join('\n')}\n`;
+    [this.buffer, this.bufferedChars] = [[], 0];
+    if (!this.out.write(block)) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
+  }
+
+  async end() {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+
+  abandon() {
+    this.out.destroy();
+  }
+}
+
+/** One caller's staged rows, waiting to be merged into its table. */
+interface Batch {
+  spec: LakeTableSpec;
+  file?: string;
+  rows: number;
+  days: Map<string, number>;
+  unknown: Set<string>;
+  nowIso: string;
+}
+
+type CommitResult = Omit<WriteLakeTableResult, 'quarantined' | 'deadLetter' | 'rawKey'>;
+
+interface Waiting {
+  batch: Batch;
+  resolve(r: CommitResult): void;
+  reject(e: unknown): void;
+}
+
+/** Per lake and table: the batches waiting while a merge of that table runs. */
+const queues = new WeakMap<Lake, Map<string, { waiting: Waiting[]; running: boolean }>>();
+/** A merge takes at most this many staged rows at once; the rest wait for the next. */
+const GROUP_ROWS = 2_000_000;
+
+/** Batches with the same signature (columns, key, updated_at field) can be merged in one rewrite. */
+const signature = (s: LakeTableSpec) =>
+  `${columnSetId(s.columns)}|${s.naturalKey.join(',')}|${s.updatedAtField}|${s.columns
+    .map((c) => (c.required ? 1 : 0))
+    .join('')}`;
+
+/**
+ * Group commit: a batch arriving while its table is being merged waits, and every batch that waited is merged in
+ * the next round together (one download, dedup and upload per partition for all of them), in arrival order, so a
+ * later batch wins an updated_at tie as a later write would.
+ */
+function groupCommit(lake: Lake, batch: Batch): Promise<CommitResult> {
+  let tables = queues.get(lake);
+  if (!tables) queues.set(lake, (tables = new Map()));
+  const name = `${batch.spec.source}/${batch.spec.entity}`;
+  let q = tables.get(name);
+  if (!q) tables.set(name, (q = { waiting: [], running: false }));
+  const queue = q;
+  return new Promise<CommitResult>((resolve, reject) => {
+    queue.waiting.push({ batch, resolve, reject });
+    if (queue.running) return;
+    queue.running = true;
+    void (async () => {
+      while (queue.waiting.length) {
+        const sig = signature(queue.waiting[0]!.batch.spec);
+        const group: Waiting[] = [];
+        let rows = 0;
+        for (const w of queue.waiting) {
+          if (signature(w.batch.spec) !== sig || (group.length && rows + w.batch.rows > GROUP_ROWS)) continue;
+          group.push(w);
+          rows += w.batch.rows;
+        }
+        queue.waiting = queue.waiting.filter((w) => !group.includes(w));
+        try {
+          const results = await commitBatches(
+            lake,
+            group.map((w) => w.batch),
+          );
+          group.forEach((w, i) => w.resolve(results[i]!));
+        } catch (err) {
+          for (const w of group) w.reject(err);
+        }
+      }
+      queue.running = false;
+      if (tables.get(name) === queue) tables.delete(name);
+    })();
+  });
+}
+
+/** Merges batches of one table (same schema) under the table's lock; the manifest is written last. */
+async function commitBatches(lake: Lake, batches: Batch[]): Promise<CommitResult[]> {
+  const spec = batches[0]!.spec;
+  const { source, entity } = spec;
+  const nowIso = batches.at(-1)!.nowIso;
   const lock = lake.lock ?? defaultLock;
   return lock.withLock(`${source}/${entity}`, async () => {
     const manifest = (await readManifest(lake.s3, lake.bucket, source, entity)) ?? {
@@ -227,31 +435,52 @@ export async function writeLakeTable(lake: Lake, input: WriteLakeTableInput): Pr
       unknownFields: {},
       updatedAt: nowIso,
     };
-    const columnSet = columnSetId(input.columns);
-    const resolved = resolveSchemaVersion(manifest.versions, input, nowIso);
-    const newUnknownFields = [...unknown].filter((f) => !manifest.unknownFields[f]).sort();
-    let partitions: { dt: string; rows: number; bytes: number }[] = [];
-    if (accepted.length) partitions = await mergePartitions(lake, input, accepted, resolved.version, nowIso);
-    if (!accepted.length && !resolved.added && !newUnknownFields.length)
-      return {
-        written: 0,
-        partitions: [],
-        quarantined: refused.length,
-        deadLetter,
-        rawKey,
+    const columnSet = columnSetId(spec.columns);
+    const resolved = resolveSchemaVersion(manifest.versions, spec, batches[0]!.nowIso);
+    // A field new to the manifest is reported by the first batch that brought it.
+    const reported = new Set(Object.keys(manifest.unknownFields));
+    const fresh = batches.map((b) => {
+      const f = [...b.unknown].filter((x) => !reported.has(x)).sort();
+      for (const x of f) reported.add(x);
+      return f;
+    });
+    const days = new Map<string, number>();
+    for (const b of batches) for (const [dt, n] of b.days) days.set(dt, (days.get(dt) ?? 0) + n);
+    const staged: StagedFile[] = batches.flatMap((b, i) =>
+      b.file ? [{ file: b.file, batch: i + 1, extractedAt: b.nowIso }] : [],
+    );
+    const results = (partitions: Map<string, { rows: number }>) =>
+      batches.map((b, i) => ({
+        written: b.rows,
+        partitions: [...b.days.keys()].sort().map((dt) => ({ dt, rows: partitions.get(dt)?.rows ?? 0 })),
         schemaVersion: resolved.version,
-        newUnknownFields,
-      };
+        newUnknownFields: fresh[i]!,
+      }));
+    if (!staged.length && !resolved.added && !fresh.some((f) => f.length)) return results(new Map());
+    let merged: { dt: string; rows: number; bytes: number }[] = [];
+    if (staged.length) {
+      const work = fs.mkdtempSync(path.join(lake.tmpDir ?? os.tmpdir(), 'lake-merge-'));
+      try {
+        merged = await mergePartitions(lake, spec, staged, {
+          work,
+          version: resolved.version,
+          days,
+          known: manifest.partitions,
+        });
+      } finally {
+        await fs.promises.rm(work, { recursive: true, force: true });
+      }
+    }
     const next: LakeManifest = {
       ...manifest,
       schemaVersion: resolved.version,
       versions: resolved.history,
       partitions: { ...manifest.partitions },
-      columnSets: { ...manifest.columnSets, ...(partitions.length ? { [columnSet]: input.columns } : {}) },
+      columnSets: { ...manifest.columnSets, ...(merged.length ? { [columnSet]: spec.columns } : {}) },
       unknownFields: { ...manifest.unknownFields },
       updatedAt: nowIso,
     };
-    for (const p of partitions)
+    for (const p of merged)
       next.partitions[p.dt] = {
         rows: p.rows,
         bytes: p.bytes,
@@ -259,7 +488,7 @@ export async function writeLakeTable(lake: Lake, input: WriteLakeTableInput): Pr
         columnSet,
         writtenAt: nowIso,
       };
-    for (const f of newUnknownFields) next.unknownFields[f] = { firstSeen: nowIso };
+    for (const f of fresh.flat()) next.unknownFields[f] = { firstSeen: nowIso };
     await lake.s3.send(
       new PutObjectCommand({
         Bucket: lake.bucket,
@@ -268,143 +497,6 @@ export async function writeLakeTable(lake: Lake, input: WriteLakeTableInput): Pr
         ContentType: 'application/json',
       }),
     );
-    return {
-      written: accepted.length,
-      partitions: partitions.map(({ dt, rows }) => ({ dt, rows })),
-      quarantined: refused.length,
-      deadLetter,
-      rawKey,
-      schemaVersion: resolved.version,
-      newUnknownFields,
-    };
+    return results(new Map(merged.map((p) => [p.dt, p])));
   });
-}
-
-/** Merges the accepted rows into their partitions (download, DuckDB, upload); returns each partition's new size. */
-async function mergePartitions(
-  lake: Lake,
-  spec: LakeTableSpec,
-  accepted: { dt: string; values: Record<string, unknown>; extra?: Record<string, unknown>; deleted: boolean }[],
-  version: number,
-  nowIso: string,
-): Promise<{ dt: string; rows: number; bytes: number }[]> {
-  const work = fs.mkdtempSync(path.join(lake.tmpDir ?? os.tmpdir(), 'lake-write-'));
-  const duck = await openLakeDuckDB(undefined, { threads: 1 });
-  const c = duck.connection;
-  try {
-    await c.run(`SET temp_directory = ${sqlString(path.join(work, 'spill'))}`);
-    // New rows as NDJSON (values already normalized to text/boolean), typed by CAST below.
-    const incomingFile = path.join(work, 'incoming.ndjson');
-    const out = fs.createWriteStream(incomingFile);
-    let seq = 0;
-    for (const r of accepted) {
-      const line = JSON.stringify({
-        ...r.values,
-        dt: r.dt,
-        [META_COLUMNS.extra]: r.extra ? JSON.stringify(r.extra) : null,
-        [META_COLUMNS.deleted]: r.deleted,
-        _seq: seq++,
-      });
-      if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-
-    const jsonColumns = [
-      ...spec.columns.map((col) => `${sqlString(col.name)}: ${col.type === 'BOOLEAN' ? "'BOOLEAN'" : "'VARCHAR'"}`),
-      `'dt': 'VARCHAR'`,
-      `${sqlString(META_COLUMNS.extra)}: 'VARCHAR'`,
-      `${sqlString(META_COLUMNS.deleted)}: 'BOOLEAN'`,
-      `'_seq': 'BIGINT'`,
-    ];
-    const typed = spec.columns.map((col) => `CAST(${sqlIdent(col.name)} AS ${col.type}) AS ${sqlIdent(col.name)}`);
-    await c.run(`CREATE TABLE incoming AS SELECT ${typed.join(', ')}, dt, ${META_COLUMNS.extra},
-        ${META_COLUMNS.deleted}, ${version}::INTEGER AS ${META_COLUMNS.schemaVersion},
-        ${sqlString(nowIso)}::TIMESTAMP AS ${META_COLUMNS.extractedAt}, 1 AS _src, _seq
-      FROM read_json(${sqlString(incomingFile)}, format = 'newline_delimited', columns = {${jsonColumns.join(', ')}})`);
-    const days = (await c.runAndReadAll(`SELECT DISTINCT dt FROM incoming ORDER BY dt`))
-      .getRowObjects()
-      .map((r) => String(r.dt));
-
-    // The partitions that exist already, downloaded beside each other (dt=…/data.parquet).
-    const oldDir = path.join(work, 'old');
-    const existing: string[] = [];
-    for (const dt of days) {
-      const file = path.join(oldDir, `dt=${dt}`, 'data.parquet');
-      if (await download(lake, partitionKey(spec.source, spec.entity, dt), file)) existing.push(file);
-    }
-    let union = `SELECT * FROM incoming`;
-    if (existing.length) {
-      await c.run(`CREATE VIEW old_raw AS SELECT * FROM read_parquet([${existing.map(sqlString).join(', ')}],
-        hive_partitioning = true, union_by_name = true, hive_types = {'dt': VARCHAR})`);
-      const have = new Set(
-        (await c.runAndReadAll(`DESCRIBE old_raw`)).getRowObjects().map((r) => String(r.column_name)),
-      );
-      const col = (name: string, type: string) =>
-        have.has(name)
-          ? `TRY_CAST(${sqlIdent(name)} AS ${type}) AS ${sqlIdent(name)}`
-          : `NULL::${type} AS ${sqlIdent(name)}`;
-      const oldCols = [
-        ...spec.columns.map((x) => col(x.name, x.type)),
-        'dt',
-        col(META_COLUMNS.extra, 'VARCHAR'),
-        `coalesce(${have.has(META_COLUMNS.deleted) ? META_COLUMNS.deleted : 'NULL'}, false) AS ${META_COLUMNS.deleted}`,
-        col(META_COLUMNS.schemaVersion, 'INTEGER'),
-        col(META_COLUMNS.extractedAt, 'TIMESTAMP'),
-        '0 AS _src',
-        '0::BIGINT AS _seq',
-      ];
-      union += ` UNION ALL BY NAME SELECT ${oldCols.join(', ')} FROM old_raw`;
-    }
-    const key = spec.naturalKey.map(sqlIdent).join(', ');
-    const newDir = path.join(work, 'new');
-    await c.run(`COPY (
-        SELECT * EXCLUDE (_src, _seq) FROM (${union})
-        QUALIFY row_number() OVER (PARTITION BY dt, ${key}
-          ORDER BY ${sqlIdent(spec.updatedAtField)} DESC NULLS LAST, _src DESC, _seq DESC) = 1
-        ORDER BY dt, ${key}
-      ) TO ${sqlString(newDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), FILENAME_PATTERN 'data_{i}')`);
-    const counts = new Map(
-      (await c.runAndReadAll(`SELECT dt, count(*) AS n FROM incoming GROUP BY dt`))
-        .getRowObjects()
-        .map((r) => [String(r.dt), 0]),
-    );
-    const sizes = await c.runAndReadAll(
-      `SELECT dt, count(*) AS n FROM read_parquet(${sqlString(path.join(newDir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}) GROUP BY dt`,
-    );
-    for (const r of sizes.getRowObjects()) counts.set(String(r.dt), Number(r.n));
-    const result: { dt: string; rows: number; bytes: number }[] = [];
-    for (const dt of days) {
-      const dir = path.join(newDir, `dt=${dt}`);
-      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet'));
-      if (files.length !== 1)
-        throw new Error(`partition ${dt}: expected one Parquet file, DuckDB wrote ${files.length}`);
-      const file = path.join(dir, files[0]!);
-      await uploadFile(
-        lake.s3,
-        {
-          Bucket: lake.bucket,
-          Key: partitionKey(spec.source, spec.entity, dt),
-          ContentType: 'application/vnd.apache.parquet',
-        },
-        file,
-      );
-      result.push({ dt, rows: counts.get(dt) ?? 0, bytes: fs.statSync(file).size });
-    }
-    return result;
-  } finally {
-    duck.close();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-async function download(lake: Lake, key: string, file: string): Promise<boolean> {
-  try {
-    const res = await lake.s3.send(new GetObjectCommand({ Bucket: lake.bucket, Key: key }));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, await res.Body!.transformToByteArray());
-    return true;
-  } catch (err) {
-    if ((err as { name?: string }).name === 'NoSuchKey') return false;
-    throw err;
-  }
 }

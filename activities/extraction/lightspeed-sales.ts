@@ -17,7 +17,7 @@ import {
   type SalePageRows,
 } from '../../domain/extraction/lightspeed-tables';
 import { writeDeadLetter } from '../../lake/dead-letters';
-import { writeLakeTable, writeRawPage, type Lake } from '../../lake/lake-writer';
+import { openLakeTableWriter, writeRawPage, type Lake } from '../../lake/lake-writer';
 
 /** Sales completed in [from, to) (a day, a backfill range) or changed in [since, until] (incremental). */
 export type SalesWindow =
@@ -101,32 +101,62 @@ const resumed = (): Progress | undefined => {
 
 /**
  * Sales of one shop in a window → lake tables lightspeed/sales, sale_lines, payments, tax_lines (+ raw pages).
- * Pages are fetched while the previous batch is written; the heartbeat names the first page not yet written, so a
- * retry after a crash continues there, and rows written twice collapse by key: nothing lost, nothing doubled.
+ * Fetching never waits for the lake unless a whole batch is still being written when the next one is full: each
+ * page is validated and staged (local disk) as it arrives, its raw page stored alongside, and every `flushLines`
+ * lines the batch is committed to the four tables while the next pages are fetched into a fresh batch. The
+ * heartbeat names the first page not yet committed, so a retry after a crash continues there, and rows written
+ * twice collapse by key: nothing lost, nothing doubled. Shops extracted at once share the partitions of a day; the
+ * writer merges their concurrent commits into one rewrite per partition.
  */
 export function createLightspeedSalesActivities(d: { client: () => Promise<LightspeedClient>; lake: Lake }) {
-  async function writeBatch(rows: SalePageRows, totals: ExtractTotals, request: unknown): Promise<void> {
-    const results = await Promise.all(
-      (
-        [
-          [lightspeedSales, rows.sales],
-          [lightspeedSaleLines, rows.lines],
-          [lightspeedPayments, rows.payments],
-          [lightspeedTaxLines, rows.taxLines],
-        ] as const
-      ).map(([table, r]) => (r.length ? writeLakeTable(d.lake, { ...table, rows: r }) : undefined)),
-    );
-    for (const r of results) {
-      if (!r) continue;
-      totals.quarantined += r.quarantined;
-      if (r.deadLetter) totals.deadLetters.push(r.deadLetter);
-      for (const f of r.newUnknownFields) if (!totals.newUnknownFields.includes(f)) totals.newUnknownFields.push(f);
-    }
-    void request;
+  const tables = [
+    ['sales', lightspeedSales],
+    ['lines', lightspeedSaleLines],
+    ['payments', lightspeedPayments],
+    ['taxLines', lightspeedTaxLines],
+  ] as const;
+
+  /** One batch of pages: a staging writer per table, the raw pages being stored, the counts it will add. */
+  function openBatch() {
+    const writers = tables.map(([k, table]) => [k, openLakeTableWriter(d.lake, table)] as const);
+    const raws: Promise<string>[] = [];
+    const counts = { pages: 0, sales: 0, lines: 0, payments: 0, taxLines: 0 };
+    return {
+      counts,
+      async add(rows: SalePageRows, raw: Promise<string>) {
+        raw.catch(() => undefined); // awaited at commit; never an unhandled rejection meanwhile
+        raws.push(raw);
+        counts.pages++;
+        for (const [k, w] of writers) {
+          counts[k] += rows[k].length;
+          if (rows[k].length) await w.add(rows[k]);
+        }
+      },
+      async commit(totals: ExtractTotals) {
+        try {
+          await Promise.all(raws);
+          const results = await Promise.all(writers.map(([, w]) => (w.stagedRows ? w.commit() : undefined)));
+          for (const r of results) {
+            if (!r) continue;
+            totals.quarantined += r.quarantined;
+            if (r.deadLetter) totals.deadLetters.push(r.deadLetter);
+            for (const f of r.newUnknownFields)
+              if (!totals.newUnknownFields.includes(f)) totals.newUnknownFields.push(f);
+          }
+        } finally {
+          for (const [, w] of writers) w.close();
+        }
+      },
+      close() {
+        for (const [, w] of writers) w.close();
+      },
+    };
   }
 
   return {
     async lightspeedExtractSales(input: ExtractSalesInput): Promise<ExtractTotals> {
+      let batch: ReturnType<typeof openBatch> | undefined;
+      let writing: Promise<void> | undefined;
       try {
         const client = await d.client();
         const progress: Progress = resumed() ?? {
@@ -135,38 +165,34 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
         };
         const totals = progress.totals;
         const flushAt = input.flushLines ?? 20_000;
-        const empty = (): SalePageRows => ({ sales: [], lines: [], payments: [], taxLines: [] });
-        let buffer = empty();
-        let bufferedPages = 0;
         let written = progress.next;
-        let writing: Promise<void> | undefined;
         // Counts move into the totals only once their rows are written, so a resumed run counts nothing twice.
         const flush = async (next: string) => {
-          const [batch, pages] = [buffer, bufferedPages];
-          [buffer, bufferedPages] = [empty(), 0];
+          const b = batch!;
+          batch = undefined;
           await writing;
-          writing = writeBatch(batch, totals, { shopId: input.shopId, window: input.window }).then(() => {
-            totals.pages += pages;
-            totals.sales += batch.sales.length;
-            totals.lines += batch.lines.length;
-            totals.payments += batch.payments.length;
-            totals.taxLines += batch.taxLines.length;
+          writing = b.commit(totals).then(() => {
+            for (const k of ['pages', 'sales', 'lines', 'payments', 'taxLines'] as const) totals[k] += b.counts[k];
             written = next;
             heartbeat({ next, totals });
           });
+          // A failed commit fails the activity at the next flush or at the end, never unhandled.
+          writing.catch(() => undefined);
         };
         let url = progress.next;
         while (url) {
           const page = await client.get(url);
           const rows = salePageRows(page.body);
-          await writeRawPage(d.lake, 'lightspeed', 'sales', {
-            pageId: `shop-${input.shopId}/${new Date().toISOString()}`,
-            records: LightspeedClient.records(page, 'Sale'),
-          });
-          bufferedPages++;
-          for (const k of ['sales', 'lines', 'payments', 'taxLines'] as const) buffer[k].push(...rows[k]);
+          batch ??= openBatch();
+          await batch.add(
+            rows,
+            writeRawPage(d.lake, 'lightspeed', 'sales', {
+              pageId: `shop-${input.shopId}/${new Date().toISOString()}`,
+              records: LightspeedClient.records(page, 'Sale'),
+            }),
+          );
           url = page.next;
-          if (buffer.lines.length >= flushAt || !url) await flush(url);
+          if (batch.counts.lines >= flushAt || !url) await flush(url);
           else heartbeat({ next: written, totals });
         }
         await writing;
@@ -186,6 +212,9 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
           });
         }
         throw lightspeedFailure(e);
+      } finally {
+        batch?.close();
+        await writing?.catch(() => undefined);
       }
     },
   };

@@ -10,7 +10,7 @@ import { listDeadLetters, readDeadLetter, writeDeadLetter } from '../../../lake/
 import { extensionDirectory, s3SecretSql } from '../../../lake/duckdb';
 import { partitionKey } from '../../../lake/lake-layout';
 import { openLakeQuery } from '../../../lake/lake-query';
-import { readManifest, writeLakeTable, type Lake } from '../../../lake/lake-writer';
+import { openLakeTableWriter, readManifest, writeLakeTable, type Lake } from '../../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { loadConfig } from '../../../workers/config';
 
@@ -230,6 +230,88 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     const q = await session();
     try {
       expect(await q.query(`SELECT count(*)::INT AS n FROM shopify.concurrent`)).toEqual([{ n: 200 }]);
+    } finally {
+      q.close();
+    }
+  });
+
+  it('concurrent writes of one table rewrite each partition once per round, not once per writer (group commit)', async () => {
+    // A client of its own that counts the partition PUTs and GETs this test makes.
+    const counted = createS3Client(config.aws);
+    const calls: string[] = [];
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (key.includes('/grouped/dt=')) calls.push(`${context.commandName} ${key}`);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const grouped: Lake = { s3: counted, bucket, quarantineBucket: quarantine };
+    const t = { ...spec, entity: 'grouped' };
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, w) =>
+          writeLakeTable(grouped, {
+            ...t,
+            dt: { column: 'created_at' },
+            rows: Array.from({ length: 40 }, (_, i) =>
+              order(w * 100 + i, i % 2 ? '2026-06-10' : '2026-06-11', '2026-06-11T00:00:00Z', '1.00'),
+            ),
+          }),
+        ),
+      );
+      expect(results.map((r) => r.written)).toEqual([40, 40, 40, 40, 40, 40]);
+      // The first writer runs alone; the five that arrived meanwhile are merged in one second round.
+      const puts = calls.filter((c) => c.startsWith('PutObjectCommand'));
+      expect(puts.length).toBe(4);
+      // Days the manifest doesn't know are found with one listing, not a GET per day.
+      expect(calls.filter((c) => c.startsWith('GetObjectCommand')).length).toBe(2);
+      expect(results.at(-1)!.partitions).toEqual([
+        { dt: '2026-06-10', rows: 120 },
+        { dt: '2026-06-11', rows: 120 },
+      ]);
+    } finally {
+      counted.destroy();
+    }
+    const q = await session();
+    try {
+      expect(await q.query(`SELECT count(*)::INT AS n FROM shopify.grouped`)).toEqual([{ n: 240 }]);
+    } finally {
+      q.close();
+    }
+  });
+
+  it('a stream of pages through one table writer lands in one rewrite per partition at commit, none before', async () => {
+    const t = { ...spec, entity: 'streamed' };
+    const w = openLakeTableWriter(lake, { ...t, dt: { column: 'created_at' } });
+    try {
+      for (let p = 0; p < 5; p++) {
+        const r = await w.add(
+          Array.from({ length: 100 }, (_, i) => order(p * 100 + i, '2026-06-20', '2026-06-20T00:00:00Z', '1.00')),
+          { pageId: `stream/p${p}`, request: { page: p }, records: [{ page: p }] },
+        );
+        expect(r).toMatchObject({ accepted: 100, quarantined: 0 });
+        expect(r.rawKey).toMatch(/_raw\/dt=.*stream_p/);
+      }
+      // A page again (a retry after a crash), with one newer version: dedup by key, the newest wins.
+      await w.add([order(7, '2026-06-20', '2026-06-21T00:00:00Z', '9.00')]);
+      expect(w.stagedRows).toBe(501);
+      expect(await readManifest(s3, bucket, 'shopify', 'streamed')).toBeNull();
+      const c = await w.commit();
+      expect(c.written).toBe(501);
+      expect(c.partitions).toEqual([{ dt: '2026-06-20', rows: 500 }]);
+      expect(w.stagedRows).toBe(0);
+    } finally {
+      w.close();
+    }
+    const manifest = await readManifest(s3, bucket, 'shopify', 'streamed');
+    expect(manifest!.partitions['2026-06-20']!.rows).toBe(500);
+    const q = await session();
+    try {
+      expect(
+        await q.query(`SELECT count(*)::INT AS n, max(total)::VARCHAR AS top FROM shopify.streamed WHERE order_id = 7`),
+      ).toEqual([{ n: 1, top: '9.00' }]);
     } finally {
       q.close();
     }
