@@ -9,6 +9,7 @@ import { orderReservationsFrom } from '../inventory';
 import type { AreaRegistration } from '../platform/area';
 import { extractionLake } from '../platform/lake';
 import { createFraudActivities } from './fraud';
+import { createLedgerQueueActivities, createStockQueueNudge } from './ledger-queue';
 import { createOrderActivities } from './orders';
 import { createOrdersBulkActivities } from './orders-bulk';
 import { createOrdersLakeActivities } from './orders-lake';
@@ -21,7 +22,8 @@ export const ordersArea: AreaRegistration = {
   activities: (deps) => {
     const { config } = deps;
     const orders = ordersDb(deps.pools.orders);
-    const onStored = orderReservationsFrom(deps);
+    // Order writes queue their stock with their rows; orderReservations applies it to the ledger in batches.
+    const nudgeStock = createStockQueueNudge({ temporal: deps.temporal, shop: config.shopify.shop });
     return {
       data: {
         ...createOrderWebhookActivities({
@@ -29,8 +31,9 @@ export const ordersArea: AreaRegistration = {
           s3: deps.s3,
           archiveBucket: config.aws.buckets.archive,
           shop: config.shopify.shop,
-          onStored,
+          nudgeStock,
         }),
+        ...createLedgerQueueActivities({ orders: deps.pools.orders, reserve: orderReservationsFrom(deps) }),
         ...createOrdersLakeActivities({
           orders,
           lake: extractionLake(deps),
@@ -46,7 +49,7 @@ export const ordersArea: AreaRegistration = {
         }),
       },
       shopify: {
-        ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop, onStored }),
+        ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop, nudgeStock }),
         ...createOrdersBulkActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
         ...createFraudActivities({ orders, shopify: deps.shopify }),
         ...createShopifyReconcileActivities({ shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),

@@ -3,6 +3,7 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { OrdersDb } from '../../db/client';
 import { ingestCursors } from '../../db/orders/schema';
 import type { OrderRows } from '../../domain/orders/orders';
+import { queueOrderStock } from './ledger-queue';
 import { findConflicts, recordConflicts, refuses, type OrderConflict } from './orders-conflicts';
 
 /** 'conflict': refused, because it would overwrite another order's rows (recorded in order_write_conflicts). */
@@ -60,10 +61,19 @@ export async function upsertOrder(db: OrdersDb, rows: OrderRows): Promise<Upsert
 export async function upsertOrderReporting(
   db: OrdersDb,
   rows: OrderRows,
+  opts: UpsertOptions = {},
 ): Promise<{ outcome: UpsertOutcome; conflicts: OrderConflict[] }> {
   const conflicts: OrderConflict[] = [];
-  const [outcome] = await upsertOrders(db, [rows], conflicts);
+  const [outcome] = await upsertOrders(db, [rows], conflicts, opts);
   return { outcome: outcome!, conflicts };
+}
+
+export interface UpsertOptions {
+  /**
+   * Queue each written order's stock content for the ledger (`ledger_queue`) in the same transaction: the order
+   * paths that reserve stock (webhook, re-read, incremental ingest); history backfills do not.
+   */
+  queueStock?: boolean;
 }
 
 /**
@@ -79,6 +89,7 @@ export async function upsertOrders(
   db: OrdersDb,
   batch: OrderRows[],
   conflicts: OrderConflict[] = [],
+  opts: UpsertOptions = {},
 ): Promise<UpsertOutcome[]> {
   if (!batch.length) return [];
   const pool = (db as unknown as { $client: Pool }).$client;
@@ -87,7 +98,7 @@ export async function upsertOrders(
     try {
       await conn.beginTransaction();
       const found: OrderConflict[] = [];
-      const outcomes = await upsertOnce(conn, batch, found);
+      const outcomes = await upsertOnce(conn, batch, found, opts);
       await conn.commit();
       conflicts.push(...found);
       return outcomes;
@@ -102,7 +113,12 @@ export async function upsertOrders(
   }
 }
 
-async function upsertOnce(conn: PoolConnection, batch: OrderRows[], found: OrderConflict[]): Promise<UpsertOutcome[]> {
+async function upsertOnce(
+  conn: PoolConnection,
+  batch: OrderRows[],
+  found: OrderConflict[],
+  opts: UpsertOptions,
+): Promise<UpsertOutcome[]> {
   // The newest version of each order in the batch wins inside the batch too.
   const newest = new Map<number, OrderRows>();
   for (const r of batch) {
@@ -185,6 +201,7 @@ async function upsertOnce(conn: PoolConnection, batch: OrderRows[], found: Order
     winners.flatMap((r) => r.refundLineItems),
     (cols) => plainUpdate(cols, ['refund_id', 'line_item_id']),
   );
+  if (opts.queueStock) await queueOrderStock(conn, winners);
   return outcomes;
 }
 

@@ -1,7 +1,8 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OrdersDb } from '../../db/client';
-import { toOrderRows, type OrderRows } from '../../domain/orders/orders';
+import { toOrderRows } from '../../domain/orders/orders';
 import { MalformedOrderPayload, restOrderToGql } from '../../domain/orders/orders-rest';
+import type { StockQueueNudge } from './ledger-queue';
 import { failOnConflict } from './orders-conflicts';
 import { upsertOrderReporting, type UpsertOutcome } from './orders-store';
 
@@ -15,8 +16,11 @@ export function createOrderWebhookActivities(deps: {
   s3: S3Client;
   archiveBucket: string;
   shop: string;
-  /** Runs after an order is stored (inserted or updated): the ledger's reservations. */
-  onStored?: (rows: OrderRows[]) => Promise<unknown>;
+  /**
+   * The ledger's reservations: given, a stored order's stock is queued with its rows and this nudge wakes
+   * `orderReservations` (the write does not wait for the ledger).
+   */
+  nudgeStock?: StockQueueNudge;
 }) {
   return {
     /** 'unreadable' when the archived body is not an order (the workflow then reads the order from Shopify). */
@@ -29,10 +33,9 @@ export function createOrderWebhookActivities(deps: {
         if (err instanceof MalformedOrderPayload || err instanceof SyntaxError) return 'unreadable';
         throw err;
       }
-      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
-      const result = failOnConflict(outcome, rows.order.id, conflicts);
-      if (deps.onStored && (outcome === 'inserted' || outcome === 'updated')) await deps.onStored([rows]);
-      return result;
+      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows, { queueStock: !!deps.nudgeStock });
+      if (deps.nudgeStock && (outcome === 'inserted' || outcome === 'updated')) deps.nudgeStock();
+      return failOnConflict(outcome, rows.order.id, conflicts);
     },
   };
 }

@@ -1,9 +1,13 @@
 import { Context } from '@temporalio/activity';
+import type { Pool } from 'mysql2/promise';
 import type { OrdersDb } from '../../db/client';
 import { getOrder, listOrders, type ShopifyClient } from '../../connectors/shopify';
-import { nextWindow, toOrderRows, type GqlOrder, type OrderRows } from '../../domain/orders/orders';
+import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders/orders';
+import { nudgeIfQueued, type StockQueueNudge } from './ledger-queue';
 import { failOnConflict } from './orders-conflicts';
 import { readCursor, saveCursor, upsertOrderReporting, upsertOrders, type UpsertOutcome } from './orders-store';
+
+const poolOf = (db: OrdersDb) => (db as unknown as { $client: Pool }).$client;
 
 export interface PageResult {
   count: number;
@@ -22,12 +26,15 @@ export function createOrderActivities(deps: {
   orders: OrdersDb;
   shopify: ShopifyClient;
   shop: string;
-  /** Runs after orders are stored (inserted or updated): the ledger's reservations. */
-  onStored?: (rows: OrderRows[]) => Promise<unknown>;
+  /**
+   * The ledger's reservations: given, stored orders' stock is queued with their rows and this nudge wakes
+   * `orderReservations` (the write does not wait for the ledger).
+   */
+  nudgeStock?: StockQueueNudge;
 }) {
-  const stored = async (rows: OrderRows[], outcomes: UpsertOutcome[]) => {
-    const fresh = rows.filter((_, i) => outcomes[i] === 'inserted' || outcomes[i] === 'updated');
-    if (deps.onStored && fresh.length) await deps.onStored(fresh);
+  const queueStock = !!deps.nudgeStock;
+  const stored = (outcomes: UpsertOutcome[]) => {
+    if (deps.nudgeStock && outcomes.some((o) => o === 'inserted' || o === 'updated')) deps.nudgeStock();
   };
   const tally = (outcomes: UpsertOutcome[]) => ({
     inserted: outcomes.filter((o) => o === 'inserted').length,
@@ -36,6 +43,8 @@ export function createOrderActivities(deps: {
   });
   return {
     async ingestWindow(pipeline: string, overlapMs: number, lookbackMs: number): Promise<{ from: string; to: string }> {
+      // Each ingest run also sweeps the ledger queue: a nudge lost to a crash is made up here.
+      if (deps.nudgeStock) await nudgeIfQueued(poolOf(deps.orders), deps.nudgeStock);
       return nextWindow(await readCursor(deps.orders, pipeline, deps.shop), new Date(), overlapMs, lookbackMs);
     },
 
@@ -62,8 +71,8 @@ export function createOrderActivities(deps: {
           after: result.endCursor,
         });
         const rows = conn.nodes.map((order) => toOrderRows(order as unknown as GqlOrder, deps.shop));
-        const outcomes = await upsertOrders(deps.orders, rows);
-        await stored(rows, outcomes);
+        const outcomes = await upsertOrders(deps.orders, rows, [], { queueStock });
+        stored(outcomes);
         for (const r of rows) if (r.order.validationFlags || r.order.flaggedHighRisk) result.flagged.push(r.order.id);
         outcomes.forEach((o, i) => o === 'conflict' && result.conflicts.push(rows[i]!.order.id));
         const t = tally(outcomes);
@@ -88,10 +97,9 @@ export function createOrderActivities(deps: {
       const order = await getOrder(deps.shopify, orderGid);
       if (!order) return 'missing';
       const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
-      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows);
-      const result = failOnConflict(outcome, rows.order.id, conflicts);
-      await stored([rows], [outcome]);
-      return result;
+      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows, { queueStock });
+      stored([outcome]);
+      return failOnConflict(outcome, rows.order.id, conflicts);
     },
   };
 }

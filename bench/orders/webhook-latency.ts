@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { startShopifySandbox } from '../../sandbox/shopify';
 import { ShopifyClient, syncWebhookSubscriptions } from '../../connectors/shopify';
@@ -14,9 +16,15 @@ import { benchStack, percentile, writeResult } from '../support/env';
 // Issue 5: webhook → order row latency. The storefront simulator places ORDERS orders at RATE per second; each
 // ORDERS_CREATE webhook goes through the receiver (HMAC, S3 archive, DynamoDB dedupe, signalWithStart) to the
 // order's workflow, which reads the order from the sandbox and upserts it. Latency = the row's ingested_at (set
-// by MySQL when written) minus the moment the order was placed; both clocks are this machine's.
+// by MySQL when written) minus the moment the order was placed; both clocks are this machine's. Baskets are the
+// sandbox's grocery baskets (15–80 lines, some over 100) unless BENCH_WEBHOOK_LINES=min-max says otherwise (stop 15
+// measured 1–5 lines). A sample of the orders' workflow histories splits the latency into its stages.
 const ORDERS = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 500);
 const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 25);
+const LINES = process.env.BENCH_WEBHOOK_LINES?.split('-').map(Number);
+const lines = LINES ? { min: LINES[0]!, max: LINES[1] ?? LINES[0]! } : undefined;
+const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+const loadBefore = os.loadavg();
 
 const { stack, config } = await benchStack();
 const connection = await Connection.connect({ address: config.temporal.address });
@@ -36,9 +44,7 @@ const sandbox = await startShopifySandbox({
   allowHttpLoopbackWebhooks: true,
 });
 const worker = await startChildWorker(tag, {
-  ORDERS_DATABASE_URL: urls.orders,
-  PIM_DATABASE_URL: urls.pim,
-  STORE_DATABASE_URL: urls.store,
+  ...Object.fromEntries(DATABASES.map((db) => [`${db.toUpperCase()}_DATABASE_URL`, urls[db]])),
   SHOPIFY_SHOP: sandbox.shop,
   SHOPIFY_ACCESS_TOKEN: sandbox.accessToken,
   SHOPIFY_WEBHOOK_SECRET: sandbox.webhookSecret,
@@ -71,7 +77,7 @@ try {
   for (let i = 0; i < ORDERS; i++) {
     const wait = started + (i * 1000) / RATE - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const o = sandbox.storefront.placeOrder({ refundRate: 0.1, highRiskRate: 0.05 });
+    const o = sandbox.storefront.placeOrder({ refundRate: 0.1, highRiskRate: 0.05, ...(lines ? { lines } : {}) });
     placedAt.set(Number(o.id.split('/').pop()), Date.now());
   }
   const deadline = Date.now() + 120_000;
@@ -85,17 +91,31 @@ try {
     .filter((r) => placedAt.has(r.id))
     .map((r) => r.at.getTime() - placedAt.get(r.id)!)
     .sort((a, b) => a - b);
+  const stages = await stagesOf(
+    [...placedAt.keys()].filter((_, i) => i % Math.max(1, Math.floor(ORDERS / 50)) === 0),
+    placedAt,
+  );
   writeResult('webhook-latency', {
+    commit,
+    load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
     orders: ORDERS,
     ratePerSecond: RATE,
+    lines: lines ?? 'grocery basket (15–80, 8 % 100–150)',
+    linesPerOrder: Math.round(
+      sandbox.state.orders.size
+        ? [...sandbox.state.orders.values()].reduce((n, o) => n + o.lineItems.length, 0) / sandbox.state.orders.size
+        : 0,
+    ),
     arrived: latencies.length,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1),
+    stages,
     target: { p95Ms: '< 2000' },
   });
 } finally {
+  server.closeAllConnections();
   server.close();
   await pool.end();
   await worker.kill();
@@ -104,4 +124,39 @@ try {
   dynamo.destroy();
   await connection.close();
   await stack.stop();
+}
+
+/**
+ * Where the time goes, from a sample of the orders' workflow histories: placed → workflow started (sandbox delivery,
+ * receiver: HMAC, S3 archive, DynamoDB dedupe, signalWithStart), first activity scheduled → started (worker queue),
+ * started → completed (the upsert).
+ */
+async function stagesOf(ids: number[], placed: Map<number, number>) {
+  const toWorkflow: number[] = [];
+  const queued: number[] = [];
+  const upsert: number[] = [];
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+  for (const id of ids) {
+    const history = await client.workflow.getHandle(`order/${sandbox.shop}/${id}`).fetchHistory();
+    const events = history.events ?? [];
+    const start = events.find((e) => e.workflowExecutionStartedEventAttributes);
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
+    const began = events.find((e) => e.activityTaskStartedEventAttributes);
+    const done = events.find((e) => e.activityTaskCompletedEventAttributes);
+    if (!start || !scheduled || !began || !done) continue;
+    toWorkflow.push(ms(start.eventTime) - placed.get(id)!);
+    queued.push(ms(began.eventTime) - ms(scheduled.eventTime));
+    upsert.push(ms(done.eventTime) - ms(began.eventTime));
+  }
+  const p = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
+  };
+  return {
+    sampled: toWorkflow.length,
+    placedToWorkflowStart: p(toWorkflow),
+    activityScheduledToStarted: p(queued),
+    upsertActivity: p(upsert),
+  };
 }

@@ -180,3 +180,23 @@ export const orderWriteConflicts = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.reason] }), index('order_write_conflicts_open_idx').on(t.resolvedAt)],
 );
+
+/**
+ * What the stock ledger still has to apply for an order (reserve, release, fulfil), written in the same transaction
+ * as the order's rows, so a stored order can never miss its reservations and the webhook's write does not wait for
+ * the ledger. `orderReservations` drains it in batches; `generation` grows with every rewrite, so a drain deletes
+ * only what it applied (a newer version queued meanwhile stays). `stock` is the order's stock-relevant content
+ * (domain/inventory/order-movements.ts OrderStock): lines with SKUs, refunds with their restock type, cancellation,
+ * fulfilment and the fulfilment orders' assigned locations.
+ */
+export const ledgerQueue = mysqlTable(
+  'ledger_queue',
+  {
+    orderId: shopifyId('order_id').primaryKey(),
+    shop: varchar('shop', { length: 255 }).notNull(),
+    generation: int('generation').notNull().default(1),
+    stock: json('stock').$type<Record<string, unknown>>().notNull(),
+    queuedAt: updatedAtColumn('queued_at'),
+  },
+  (t) => [index('ledger_queue_queued_idx').on(t.queuedAt)],
+);

@@ -41,7 +41,14 @@ export interface RestOrder {
     id: number;
     created_at?: string | null;
     note?: string | null;
-    refund_line_items?: { line_item_id: number; quantity: number; subtotal: string | number }[];
+    refund_line_items?: {
+      line_item_id: number;
+      quantity: number;
+      subtotal: string | number;
+      /** `no_restock`, `cancel`, `return` or `legacy_restock` (REST Refund resource). */
+      restock_type?: string | null;
+      location_id?: number | null;
+    }[];
   }[];
   tax_lines?: { title: string; rate?: number | null; price: string }[];
 }
@@ -152,6 +159,8 @@ export function restOrderToGql(body: unknown): GqlOrder {
           lineItem: { id: gid('LineItem', rl.line_item_id) },
           quantity: rl.quantity,
           subtotalSet: money(rl.subtotal, currency),
+          restockType: rl.restock_type ?? null,
+          location: rl.location_id ? { id: gid('Location', rl.location_id) } : null,
         })),
       },
     })),

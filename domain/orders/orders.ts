@@ -1,5 +1,13 @@
 /** Pure mapping of Shopify orders (Admin GraphQL shape) to the orders database's rows, with validation flags. */
 
+/**
+ * Shopify's restock types of a refund line (RefundLineItemRestockType, admin 2026-10): CANCEL "Use this when restocking
+ * unfulfilled line items", RETURN "Use this when restocking line items that were fulfilled", NO_RESTOCK "Refund line
+ * item was not restocked", LEGACY_RESTOCK "restocked, without specifically beingidentified as a return or
+ * cancelation". Null: the source did not say.
+ */
+export type RestockType = 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK';
+
 export interface OrderRows {
   order: {
     id: number;
@@ -48,6 +56,18 @@ export interface OrderRows {
   refunds: { id: number; orderId: number; createdAtShopify: Date; total: string; note: string | null }[];
   refundLineItems: { refundId: number; lineItemId: number; quantity: number; subtotal: string }[];
   taxLines: { orderId: number; lineItemId: number; title: string; rate: string; price: string }[];
+  /**
+   * Not stored as order rows, read by the stock ledger: each refund line's restock type and restock location
+   * (RefundLineItem.restockType / .location), and the assigned location of the fulfillment order holding each line
+   * (Order.fulfillmentOrders → FulfillmentOrder.assignedLocation.location), when the source carried them.
+   */
+  refundRestocks?: {
+    refundId: number;
+    lineItemId: number;
+    restockType: RestockType | null;
+    locationId: string | null;
+  }[];
+  lineLocations?: Record<number, string>;
   /** False when the source carried no risk (a webhook's REST body): stored risk is then left as it is. */
   riskKnown: boolean;
   /**
@@ -106,10 +126,23 @@ export interface GqlOrder {
     totalRefundedSet: Money;
     /** Absent when the source could not carry it (a bulk query: no connection inside the refunds list). */
     refundLineItems?: {
-      nodes: { lineItem: { id: string }; quantity: number; subtotalSet: Money }[];
+      nodes: {
+        lineItem: { id: string };
+        quantity: number;
+        subtotalSet: Money;
+        restockType?: string | null;
+        location?: { id: string } | null;
+      }[];
       pageInfo?: GqlPageInfo;
     };
   }[];
+  /** Where each line is expected to be fulfilled from (absent from webhook bodies and most reads). */
+  fulfillmentOrders?: {
+    nodes: {
+      assignedLocation: { location: { id: string } | null } | null;
+      lineItems: { nodes: { lineItem: { id: string } }[] };
+    }[];
+  };
   risk?: {
     recommendation: string;
     assessments: {
@@ -230,6 +263,15 @@ export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
         subtotal: amount(rl.subtotalSet),
       })),
     ),
+    refundRestocks: (o.refunds ?? []).flatMap((r) =>
+      (r.refundLineItems?.nodes ?? []).map((rl) => ({
+        refundId: numericId(r.id),
+        lineItemId: numericId(rl.lineItem.id),
+        restockType: restockTypeOf(rl.restockType),
+        locationId: rl.location?.id ?? null,
+      })),
+    ),
+    lineLocations: lineLocationsOf(o),
     taxLines: (o.taxLines ?? []).map((t) => ({
       orderId,
       lineItemId: 0,
@@ -247,6 +289,21 @@ export function toOrderRows(o: GqlOrder, shop: string): OrderRows {
       facts: a.facts,
     })),
   };
+}
+
+const RESTOCK_TYPES = new Set<string>(['CANCEL', 'RETURN', 'NO_RESTOCK', 'LEGACY_RESTOCK']);
+const restockTypeOf = (v: string | null | undefined): RestockType | null =>
+  v && RESTOCK_TYPES.has(v.toUpperCase()) ? (v.toUpperCase() as RestockType) : null;
+
+/** Line item id → the Shopify location its fulfillment order is assigned to (only lines the source placed). */
+function lineLocationsOf(o: GqlOrder): Record<number, string> | undefined {
+  if (!o.fulfillmentOrders) return undefined;
+  const out: Record<number, string> = {};
+  for (const fo of o.fulfillmentOrders.nodes) {
+    const location = fo.assignedLocation?.location?.id;
+    if (location) for (const l of fo.lineItems.nodes) out[numericId(l.lineItem.id)] = location;
+  }
+  return out;
 }
 
 /** The ingest window after a cursor: starts `overlapMs` earlier to catch writes that landed late. */

@@ -38,3 +38,7 @@ export const fraudIndicatorsRun = (lookbackHours = 72): RunSummary =>
 
 export const reconcileOrdersRun = (day?: string): RunSummary =>
   runSummary([`reconcile orders · ${day ?? 'yesterday (UTC)'}`], { compared: 'Shopify, orders DB, lake, DynamoDB' });
+
+/** The ledger hand-over: queued order stock (reserve, release, fulfil) applied in batches. */
+export const orderReservationsRun = (shop: string): RunSummary =>
+  runSummary([`reserve stock for orders ${shopName(shop)}`, 'queued order writes → ledger'], { shop });

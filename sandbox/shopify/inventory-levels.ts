@@ -60,6 +60,7 @@ export function commitOrder(s: ShopState, order: SbOrder, itemBySku: Map<string,
     const locationId = item?.tracked ? stockedAt(s, item, li.quantity) : undefined;
     if (!item || !locationId || li.quantity <= 0) continue;
     li.inventory = { inventoryItemId: item.id, locationId };
+    li.assignedLocationId = locationId;
     move(item.levels.get(locationId)!, li.quantity, 0);
   }
 }

@@ -54,10 +54,14 @@ export function orderPayload(o: SbOrder, s: ShopState) {
       order_id: num(o.id),
       created_at: r.createdAt,
       note: r.note,
+      // REST Refund resource: restock_type is no_restock, cancel, return or legacy_restock; location_id is where
+      // the units were restocked (none when not restocked).
       refund_line_items: r.lineItems.map((rl) => ({
         line_item_id: num(rl.lineItemId),
         quantity: rl.quantity,
         subtotal: rl.subtotal,
+        restock_type: rl.restockType.toLowerCase(),
+        location_id: rl.locationId ? num(rl.locationId) : null,
       })),
     })),
     tax_lines: o.taxLines,

@@ -63,6 +63,8 @@ export interface SbLineItem {
   taxLines: SbTaxLine[];
   /** Where the line's units are committed until fulfilment (tracked items stocked somewhere). */
   inventory?: { inventoryItemId: string; locationId: string };
+  /** The location the order routed the line to (its fulfillment order's assigned location); kept after fulfilment. */
+  assignedLocationId?: string;
 }
 export interface SbTaxLine {
   title: string;
@@ -93,7 +95,14 @@ export interface SbRefund {
   createdAt: string;
   note: string | null;
   total: string;
-  lineItems: { lineItemId: string; quantity: number; subtotal: string }[];
+  lineItems: {
+    lineItemId: string;
+    quantity: number;
+    subtotal: string;
+    /** RefundLineItemRestockType; `locationId` the restock location (none for NO_RESTOCK). */
+    restockType: 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK';
+    locationId?: string | null;
+  }[];
 }
 export interface SbOrder {
   id: string;

@@ -147,9 +147,16 @@ export class Storefront {
         lineItems.length,
         refundLineCount(this.rand, lineItems.length, opts.refundLines),
       ).map((i) => lineItems[i]!);
+      // Damaged goods are not put back on sale: refunded without restock (RefundLineItemRestockType NO_RESTOCK).
       const lines = refunded.map((li) => {
         const quantity = Math.max(1, li.quantity);
-        return { lineItemId: li.id, quantity, subtotal: (Number(li.price) * quantity).toFixed(2) };
+        return {
+          lineItemId: li.id,
+          quantity,
+          subtotal: (Number(li.price) * quantity).toFixed(2),
+          restockType: 'NO_RESTOCK' as const,
+          locationId: null,
+        };
       });
       order.refunds.push({
         id: s.gid('Refund'),
@@ -198,19 +205,38 @@ export class Storefront {
     return order;
   }
 
-  /** Refunds one unit of the first line item (a customer return) and fires ORDERS_UPDATED. */
-  refund(id: string, note = 'Customer return'): SbOrder | undefined {
+  /**
+   * Refunds `quantity` units (default 1) of the first line item and fires ORDERS_UPDATED. The restock type defaults
+   * as Shopify's admin would choose it: RETURN for a fulfilled order ("Use this when restocking line items that were
+   * fulfilled"), CANCEL for an unfulfilled one ("Use this when restocking unfulfilled line items"); restocked units
+   * go back to the line's location (RefundLineItem.location: "The inventory restock location"), NO_RESTOCK has none.
+   */
+  refund(
+    id: string,
+    note = 'Customer return',
+    opts: { quantity?: number; restockType?: 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK' } = {},
+  ): SbOrder | undefined {
     const order = this.s.orders.get(id);
     const li = order?.lineItems[0];
     if (!order || !li) return undefined;
-    const amount = Number(li.price).toFixed(2);
+    const quantity = opts.quantity ?? 1;
+    const amount = (Number(li.price) * quantity).toFixed(2);
     const now = nowIso();
+    const restockType = opts.restockType ?? (order.fulfillmentStatus === 'FULFILLED' ? 'RETURN' : 'CANCEL');
     order.refunds.push({
       id: this.s.gid('Refund'),
       createdAt: now,
       note,
       total: amount,
-      lineItems: [{ lineItemId: li.id, quantity: 1, subtotal: amount }],
+      lineItems: [
+        {
+          lineItemId: li.id,
+          quantity,
+          subtotal: amount,
+          restockType,
+          locationId: restockType === 'NO_RESTOCK' ? null : (li.assignedLocationId ?? null),
+        },
+      ],
     });
     order.financialStatus = 'PARTIALLY_REFUNDED';
     order.updatedAt = now;

@@ -1,4 +1,5 @@
 import { connection, type ConnectionArgs, type SandboxContext } from './connection';
+import { numericId } from './state';
 import type {
   ShopState,
   SbBulkOperation,
@@ -131,6 +132,7 @@ export function orderView(o: SbOrder, s: ShopState) {
       return c ? customerView(c, s) : null;
     },
     lineItems: (a: ConnectionArgs, ctx: SandboxContext) => connection(lineItems, a, ctx),
+    fulfillmentOrders: (a: ConnectionArgs, ctx: SandboxContext) => connection(fulfillmentOrdersOf(o, s), a, ctx),
     // Order.refunds(first:): "Truncate the array result to this size."
     refunds: ({ first }: { first?: number | null }) =>
       o.refunds.slice(0, first ?? undefined).map((r) => refundView(r, o, s)),
@@ -142,7 +144,7 @@ export function orderView(o: SbOrder, s: ShopState) {
   };
 }
 
-export function refundView(r: SbRefund, o: SbOrder, _s: ShopState) {
+export function refundView(r: SbRefund, o: SbOrder, s: ShopState) {
   const m = (amount: string) => bag(amount, o.currencyCode, o.presentmentCurrencyCode);
   return {
     ...r,
@@ -151,16 +153,59 @@ export function refundView(r: SbRefund, o: SbOrder, _s: ShopState) {
       connection(
         r.lineItems.map((rl) => {
           const li = o.lineItems.find((l) => l.id === rl.lineItemId)!;
+          const location = rl.locationId ? s.locations.get(rl.locationId) : undefined;
           return {
             lineItem: { ...li, originalUnitPriceSet: m(li.price), totalDiscountSet: m(li.discount) },
             quantity: rl.quantity,
             subtotalSet: m(rl.subtotal),
+            restockType: rl.restockType,
+            // RefundLineItem.restocked: "Whether the refunded line item was restocked."
+            restocked: rl.restockType !== 'NO_RESTOCK',
+            location: location ? locationView(location, s) : null,
           };
         }),
         a,
         ctx,
       ),
   };
+}
+
+/**
+ * Order.fulfillmentOrders: "Each fulfillment order groups line items that are fulfilled together"; a FulfillmentOrder
+ * is "a group of items in an Order that are expected to be fulfilled from the same location", and its
+ * assignedLocation is "the location where the fulfillment is expected to happen". The sandbox routes a line where
+ * its units were committed (commitOrder), a line with no stock at the shop's first location; one fulfillment order
+ * per location, OPEN until the order is fulfilled (CLOSED) or cancelled (CANCELLED).
+ */
+function fulfillmentOrdersOf(o: SbOrder, s: ShopState) {
+  const m = (amount: string) => bag(amount, o.currencyCode, o.presentmentCurrencyCode);
+  const fallback = [...s.locations.keys()][0];
+  const byLocation = new Map<string, SbOrder['lineItems']>();
+  for (const li of o.lineItems) {
+    const at = li.assignedLocationId ?? fallback;
+    if (!at || li.quantity <= 0) continue;
+    byLocation.set(at, [...(byLocation.get(at) ?? []), li]);
+  }
+  const status = o.cancelledAt ? 'CANCELLED' : o.fulfillmentStatus === 'FULFILLED' ? 'CLOSED' : 'OPEN';
+  return [...byLocation].map(([locationId, lines], i) => {
+    const location = s.locations.get(locationId);
+    return {
+      id: `gid://shopify/FulfillmentOrder/${numericId(o.id)}${String(i + 1).padStart(3, '0')}`,
+      status,
+      assignedLocation: { name: location?.name ?? '', location: location ? locationView(location, s) : null },
+      lineItems: (a: ConnectionArgs, ctx: SandboxContext) =>
+        connection(
+          lines.map((li) => ({
+            id: `gid://shopify/FulfillmentOrderLineItem/${numericId(li.id)}`,
+            lineItem: { ...li, originalUnitPriceSet: m(li.price), totalDiscountSet: m(li.discount) },
+            totalQuantity: li.quantity,
+            remainingQuantity: status === 'OPEN' ? li.quantity : 0,
+          })),
+          a,
+          ctx,
+        ),
+    };
+  });
 }
 
 export function customerView(c: SbCustomer, s: ShopState) {

@@ -2,3 +2,4 @@ export * from './order-upsert';
 export * from './orders-backfill';
 export * from './orders-ingest';
 export * from './orders-lake';
+export * from './order-reservations';

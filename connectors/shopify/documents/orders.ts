@@ -56,8 +56,19 @@ export interface ShopifyOrder {
     createdAt: string | null;
     note: string | null;
     totalRefundedSet: Money;
-    refundLineItems: Connection<{ lineItem: { id: string }; quantity: number; subtotalSet: Money }>;
+    refundLineItems: Connection<{
+      lineItem: { id: string };
+      quantity: number;
+      subtotalSet: Money;
+      restockType: 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK';
+      location: { id: string } | null;
+    }>;
   }[];
+  /** Single-order reads only (ORDER): where each line is expected to be fulfilled from. */
+  fulfillmentOrders?: Connection<{
+    assignedLocation: { location: { id: string } | null };
+    lineItems: Connection<{ lineItem: { id: string } }>;
+  }>;
   risk: {
     recommendation: string;
     assessments: {
@@ -72,7 +83,7 @@ const MONEY = 'shopMoney { amount currencyCode }';
 const MONEY_BOTH = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
 const ADDRESS = 'address1 address2 city province zip countryCodeV2 phone name';
 const LINE_ITEM = `id sku title quantity originalUnitPriceSet { ${MONEY} } totalDiscountSet { ${MONEY} }`;
-const REFUND_LINE_ITEM = `lineItem { id } quantity subtotalSet { ${MONEY} }`;
+const REFUND_LINE_ITEM = `lineItem { id } quantity subtotalSet { ${MONEY} } restockType location { id }`;
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
 /**
@@ -111,10 +122,17 @@ export const ORDERS_PAGE = document<
   965,
 );
 
+/**
+ * The fulfillment orders' assigned locations ("the location where the fulfillment is expected to happen"), which
+ * the ledger reserves at. Read with single orders only: in an orders page (three orders) they would pass the
+ * 1000-point limit. Lines past these firsts are reserved as a webhook body's are (the mapped location with most).
+ */
+const FULFILLMENT_ORDERS = `fulfillmentOrders(first: 2) { nodes { assignedLocation { location { id } } lineItems(first: ${ORDER_LINES_FIRST}) { nodes { lineItem { id } } ${PAGE_INFO} } } ${PAGE_INFO} }`;
+
 export const ORDER = document<{ order: ShopifyOrder | null }, { id: string }>(
   'order',
-  `query order($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`,
-  320,
+  `query order($id: ID!) { order(id: $id) { ${ORDER_FIELDS} ${FULFILLMENT_ORDERS} } }`,
+  540,
 );
 
 type LineNode = ShopifyOrder['lineItems']['nodes'][number];

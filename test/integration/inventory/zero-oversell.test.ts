@@ -1,9 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderReservations } from '../../../activities/inventory/order-reservations';
 import { createStockPushActivities } from '../../../activities/inventory/stock-push';
+import {
+  createLedgerQueueActivities,
+  createStockQueueNudge,
+  orderReservationsWorkflowId,
+} from '../../../activities/orders/ledger-queue';
 import { createOrderActivities } from '../../../activities/orders/orders';
 import { createOrderWebhookActivities } from '../../../activities/orders/orders-webhook';
 import { withTemporalFailures } from '../../../activities/platform/failures';
@@ -29,6 +35,7 @@ describe('zero oversell: concurrent storefront orders and POS sales on one SKU',
   let stop: (() => Promise<void>) | undefined;
   let sku: string;
   let rereadOrder: (gid: string) => Promise<unknown>;
+  let queueDrained: () => Promise<boolean>;
   const config = loadConfig();
   const s3 = createS3Client(config.aws);
   const dynamo = createDynamoClient(config.aws);
@@ -69,26 +76,31 @@ describe('zero oversell: concurrent storefront orders and POS sales on one SKU',
     const ordersPool = createPool(s.f.urls.orders);
     const orders = ordersDb(ordersPool);
     const push = createStockPushActivities({ ...s.pools, shopify: s.f.shopify, reads: s.reads });
-    const onStored = createOrderReservations({
+    const reserve = createOrderReservations({
       ...s.pools,
       ledger: s.ledger,
       reads: s.reads,
       publishedSkus: push.publishedSkus,
       temporal: async () => t.client,
     });
-    const orderActivities = createOrderActivities({ orders, shopify: s.f.shopify, shop, onStored });
+    // Production's wiring: order writes queue their stock and nudge orderReservations, which applies it.
+    const nudgeStock = createStockQueueNudge({ temporal: async () => t.client, shop });
+    queueDrained = async () =>
+      Number((await ordersPool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM ledger_queue'))[0][0]!.n) === 0;
+    const orderActivities = createOrderActivities({ orders, shopify: s.f.shopify, shop, nudgeStock });
     rereadOrder = (gid) =>
       new MockActivityEnvironment({ taskQueue: t.queue('shopify') }).run(orderActivities.upsertOrderById, gid);
     const activities = {
       shopify: {
         ...s.activities.shopify,
-        ...withTemporalFailures(createOrderActivities({ orders, shopify: s.f.shopify, shop, onStored })),
+        ...withTemporalFailures(createOrderActivities({ orders, shopify: s.f.shopify, shop, nudgeStock })),
       },
       data: {
         ...s.activities.data,
-        ...withTemporalFailures(
-          createOrderWebhookActivities({ orders, s3, archiveBucket: config.aws.buckets.archive, shop, onStored }),
-        ),
+        ...withTemporalFailures({
+          ...createOrderWebhookActivities({ orders, s3, archiveBucket: config.aws.buckets.archive, shop, nudgeStock }),
+          ...createLedgerQueueActivities({ orders: ordersPool, reserve }),
+        }),
       },
     };
     let release!: () => void;
@@ -101,6 +113,10 @@ describe('zero oversell: concurrent storefront orders and POS sales on one SKU',
       });
       await done;
       await t.client.workflow.getHandle(`inventory-pickup/${t.queue('data')}`).terminate('test over');
+      await t.client.workflow
+        .getHandle(orderReservationsWorkflowId(shop, t.queue('data')))
+        .terminate('test over')
+        .catch(() => undefined);
     });
     stop = async () => {
       release();
@@ -206,6 +222,8 @@ describe('zero oversell: concurrent storefront orders and POS sales on one SKU',
     // The ingest path re-reads every order: nothing is reserved twice.
     const movementsBefore = (await s.q('inventory', 'SELECT id FROM movements WHERE sku = ?', [sku])).length;
     for (const a of accepted) await rereadOrder(a.orderId);
+    // The re-reads queued each order again; once orderReservations has applied them, nothing has moved.
+    await eventually(queueDrained, 30_000, 200);
     expect((await s.q('inventory', 'SELECT id FROM movements WHERE sku = ?', [sku])).length).toBe(movementsBefore);
     expect((await s.reads.levelsOf([sku])).find((l) => l.location === 'C')!.reserved).toBe(acceptedUnits);
     // Shopify ends offering what the ledger can sell, with its committed units counted once.

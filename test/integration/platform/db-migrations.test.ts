@@ -49,6 +49,7 @@ const expectedTables: Record<keyof DatabaseUrls, string[]> = {
   orders: [
     'customers',
     'ingest_cursors',
+    'ledger_queue',
     'line_items',
     'order_write_conflicts',
     'orders',

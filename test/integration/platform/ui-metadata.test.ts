@@ -24,6 +24,7 @@ import {
   channelsLedgerWatchRun,
 } from '../../../domain/channels/run-summaries';
 import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
+import { orderReservationsWorkflowId } from '../../../activities/orders/ledger-queue';
 import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../../domain/inventory/recon-summaries';
 import { inventorySyncRun, stockPickupRun } from '../../../domain/inventory/run-summaries';
@@ -324,8 +325,10 @@ describe('runs explain themselves in the Temporal UI', () => {
           (e) => e.activityTaskCompletedEventAttributes,
         ).length ?? 0;
       while ((await relayHistory()) < 1) await new Promise((r) => setTimeout(r, 200));
-      for (const wid of [id('channels-ledger-watch'), id('amazon-orders'), id('inventory-pickup')])
-        while ((await completedActivities(wid)) < 1) await new Promise((r) => setTimeout(r, 200));
+      // The ingest's order writes queued their stock and started orderReservations (signalWithStart, as production).
+      const reservations = orderReservationsWorkflowId(shop, q('data'));
+      for (const wid of [id('channels-ledger-watch'), id('amazon-orders'), id('inventory-pickup'), reservations])
+        while ((await completedActivities(wid).catch(() => 0)) < 1) await new Promise((r) => setTimeout(r, 200));
       // Each channel sync's first round (plan every SKU, send, release retries) is over once it reports Synced.
       for (const wid of channelSyncs)
         for (;;) {
@@ -347,6 +350,7 @@ describe('runs explain themselves in the Temporal UI', () => {
         id('channels-ledger-watch'),
         id('amazon-orders'),
         id('inventory-pickup'),
+        reservations,
         ...channelSyncs,
       ];
       return Promise.all(ids.map(metadataOf));
@@ -360,6 +364,10 @@ describe('runs explain themselves in the Temporal UI', () => {
       ...channelSyncs,
     ])
       await t.client.workflow.getHandle(wid).terminate('test done');
+    await t.client.workflow
+      .getHandle(orderReservationsWorkflowId(shop, q('data')))
+      .terminate('test done')
+      .catch(() => undefined); // it ends by itself once idle
 
     if (process.env.UI_METADATA_DUMP) console.log(JSON.stringify(runs, null, 1));
     // Every exported workflow type ran at least once with a summary: a new workflow without one fails here.
@@ -386,6 +394,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       'amazonOrders',
       'channelSync',
       'stockPickup',
+      'orderReservations',
     ])
       expect(detailed, type).toContain(type);
 
