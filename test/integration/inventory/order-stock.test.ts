@@ -197,14 +197,17 @@ describe('order stock: off the webhook path, by restock type, at the assigned lo
 
     // Damaged: refunded without restock. Nothing comes back to sale.
     s.f.sandbox.storefront.refund(order.id, 'Damaged', { quantity: 1, restockType: 'NO_RESTOCK' });
-    const body = restPayload(order, s.f.sandbox.state);
-    expect(body.refunds.at(-1)!.refund_line_items[0]).toMatchObject({ restock_type: 'no_restock', location_id: null });
     await (await deliver(order, 'orders/updated')).result();
     await eventually(async () => (await queued()) === 0, 30_000, 200);
     expect(await level(sku, code)).toMatchObject({
       reserved: 4,
       onHand: before.onHand,
       availableToSell: before.availableToSell,
+    });
+    // The webhook body says so as Shopify's REST refund line does.
+    expect(restPayload(order, s.f.sandbox.state).refunds.at(-1)!.refund_line_items[0]).toMatchObject({
+      restock_type: 'no_restock',
+      location_id: null,
     });
 
     // Cancelled before fulfilment, restocked: the unit is released.

@@ -1,0 +1,208 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import type { RowDataPacket } from 'mysql2/promise';
+import { ShopifyClient, syncWebhookSubscriptions } from '../../connectors/shopify';
+import { createPool, pimDb, storeDb } from '../../db/client';
+import { DATABASES, migrateAll, type DatabaseUrls } from '../../db/migrate';
+import { seedDemoData } from '../../db/seed';
+import { createDynamoClient, ensureTables } from '../../lake/dynamo-tables';
+import { createS3Client } from '../../lake/s3';
+import { startShopifySandbox } from '../../sandbox/shopify';
+import { startChildWorker } from '../../test/support/child-worker';
+import { createWebhookServer } from '../../workers/webhooks-http';
+import { benchStack, percentile, writeResult } from '../support/env';
+
+// Issue 12: stock change in the store DB → quantity visible in Shopify. A published catalogue (seeded PIM and store
+// DB, published by catalogBackfill), the production worker in its own process, the continuous pickup
+// (inventory-pickup, as npm start runs it) and the storefront simulator placing grocery orders through real
+// webhooks (receiver → orderUpsert → ledger reservations → inventory-sync) all the while. CHANGES POS sales of one
+// unit, each on its own SKU × store, are inserted into the store DB at RATE per second; a change is visible when the
+// sandbox's on_hand for that item at the store's location has dropped (Shopify's on_hand = what the ledger offers +
+// committed, so storefront orders do not move it). Latency = visible − the INSERT's commit, both on this machine.
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 500);
+const RATE = Number(process.env.BENCH_CHANGE_RATE ?? 10);
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 300);
+const ORDERS_PER_MINUTE = Number(process.env.BENCH_STOREFRONT_PER_MIN ?? 120);
+const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+
+const { stack, config } = await benchStack();
+const loadBefore = os.loadavg();
+const connection = await Connection.connect({ address: config.temporal.address });
+const client = new Client({ connection });
+const admin = new URL(config.databases.orders);
+const tag = `cv${randomUUID().slice(0, 6)}`;
+const urls = Object.fromEntries(
+  DATABASES.map((db) => [db, `${admin.protocol}//${admin.username}@${admin.host}/${db}_${tag}`]),
+) as DatabaseUrls;
+await migrateAll(urls, { createDatabases: true });
+const pools = { pim: createPool(urls.pim), store: createPool(urls.store), inventory: createPool(urls.inventory) };
+await seedDemoData({ pim: pimDb(pools.pim), store: storeDb(pools.store) }, { products: PRODUCTS, seed: 9 });
+const s3 = createS3Client(config.aws);
+const dynamo = createDynamoClient(config.aws);
+const tablePrefix = `bench-${tag}-`;
+await ensureTables(dynamo, tablePrefix);
+const sandbox = await startShopifySandbox({
+  plan: 'plus',
+  shop: `${tag}.myshopify.com`,
+  allowHttpLoopbackWebhooks: true,
+});
+const worker = await startChildWorker(tag, {
+  ...Object.fromEntries(DATABASES.map((db) => [`${db.toUpperCase()}_DATABASE_URL`, urls[db]])),
+  SHOPIFY_SHOP: sandbox.shop,
+  SHOPIFY_ACCESS_TOKEN: sandbox.accessToken,
+  SHOPIFY_WEBHOOK_SECRET: sandbox.webhookSecret,
+  SHOPIFY_ADMIN_URL: sandbox.adminGraphqlUrl,
+  DYNAMODB_TABLE_PREFIX: tablePrefix,
+});
+const server = createWebhookServer({
+  secret: sandbox.webhookSecret,
+  shop: sandbox.shop,
+  s3,
+  archiveBucket: config.aws.buckets.archive,
+  dynamo,
+  tablePrefix,
+  temporal: client,
+  taskQueue: `${tag}.shopify`,
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const q = async <T = RowDataPacket>(pool: keyof typeof pools, sql: string, params: unknown[] = []) =>
+  (await pools[pool].query(sql, params))[0] as T[];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pickupId = `inventory-pickup/${tag}`;
+
+try {
+  // The catalogue in Shopify (products, inventory items, stock, location mappings), as a first publication does it.
+  const t0 = performance.now();
+  await client.workflow.execute('catalogBackfill', {
+    taskQueue: `${tag}.shopify`,
+    workflowId: `bench/${tag}/backfill`,
+    args: [{ name: tag, filter: {} }],
+  });
+  const publishSeconds = (performance.now() - t0) / 1000;
+  await client.workflow.start('stockPickup', { taskQueue: `${tag}.data`, workflowId: pickupId, args: [{}] });
+  // Settled: the pickup has read the store's counts and every SKU's push has caught up with the ledger.
+  const settleUntil = Date.now() + 300_000;
+  for (let quiet = 0; quiet < 3 && Date.now() < settleUntil;) {
+    await sleep(1000);
+    const [lag] = await q<{ n: number; total: number }>(
+      'inventory',
+      'SELECT SUM(pushed_version < ledger_version) AS n, COUNT(*) AS total FROM sku_sync',
+    );
+    quiet = Number(lag?.total ?? 0) > 0 && Number(lag!.n) === 0 ? quiet + 1 : 0;
+  }
+  const settleSeconds = (performance.now() - t0) / 1000 - publishSeconds;
+
+  // The storefront runs: grocery orders from the published catalogue, through webhooks to the order paths.
+  const shopify = new ShopifyClient({
+    shop: sandbox.shop,
+    accessToken: sandbox.accessToken,
+    adminUrl: sandbox.adminGraphqlUrl,
+  });
+  await syncWebhookSubscriptions(
+    shopify,
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`,
+    ['ORDERS_CREATE'],
+  );
+  const ordersBefore = sandbox.state.orders.size;
+  sandbox.storefront.start(ORDERS_PER_MINUTE, { refundRate: 0, highRiskRate: 0, malformedRate: 0 });
+
+  // CHANGES distinct SKU × store pairs with stock both in the ledger and in Shopify.
+  const locationOf = new Map(
+    (
+      await q<{ store_code: string; shopify_location_id: string }>(
+        'pim',
+        'SELECT store_code, shopify_location_id FROM location_mappings WHERE active = TRUE',
+      )
+    ).map((r) => [r.store_code, r.shopify_location_id]),
+  );
+  const itemOf = new Map([...sandbox.state.inventoryItems.values()].map((i) => [i.sku ?? '', i]));
+  const onHand = (sku: string, code: string) => itemOf.get(sku)?.levels.get(locationOf.get(code)!)?.get('on_hand');
+  const candidates = (
+    await q<{ sku: string; location: string }>(
+      'inventory',
+      'SELECT sku, location FROM stock_levels WHERE on_hand - reserved >= 3 ORDER BY sku, location',
+    )
+  ).filter((c) => locationOf.has(c.location) && (onHand(c.sku, c.location) ?? 0) >= 3);
+  // Spread over the catalogue (every k-th pair), deterministic.
+  const step = Math.max(1, Math.floor(candidates.length / CHANGES));
+  const pairs = candidates.filter((_, i) => i % step === 0).slice(0, CHANGES);
+  if (pairs.length < CHANGES) console.warn(`only ${pairs.length} SKU × store pairs with stock; measuring those`);
+  const [maxRow] = await q<{ m: number }>('store', 'SELECT COALESCE(MAX(id), 0) AS m FROM pos_sales');
+  let saleId = Number(maxRow!.m) + 1000;
+
+  const pending = new Map<number, { sku: string; code: string; before: number; at: number }>();
+  const latencies: number[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const now = Date.now();
+      for (const [i, p] of pending)
+        if ((onHand(p.sku, p.code) ?? p.before) < p.before) {
+          latencies.push(now - p.at);
+          pending.delete(i);
+        }
+      await sleep(10);
+    }
+  })();
+  const started = Date.now();
+  for (let i = 0; i < pairs.length; i++) {
+    const wait = started + (i * 1000) / RATE - Date.now();
+    if (wait > 0) await sleep(wait);
+    const { sku, location: code } = pairs[i]!;
+    const before = onHand(sku, code)!;
+    await pools.store.query(
+      'INSERT INTO pos_sales (id, store_code, sku, quantity, amount, sold_at) VALUES (?, ?, ?, 1, ?, ?)',
+      [saleId++, code, sku, '1.00', new Date()],
+    );
+    pending.set(i, { sku, code, before, at: Date.now() });
+  }
+  const deadline = Date.now() + 120_000;
+  while (pending.size && Date.now() < deadline) await sleep(100);
+  watching = false;
+  await watcher;
+  sandbox.storefront.stop();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  writeResult('inventory-change-visible', {
+    commit,
+    load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
+    changes: pairs.length,
+    ratePerSecond: RATE,
+    visible: sorted.length,
+    notVisibleIn120s: pending.size,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1),
+    storefront: {
+      ordersPerMinute: ORDERS_PER_MINUTE,
+      ordersPlacedDuringRun: sandbox.state.orders.size - ordersBefore,
+    },
+    catalogue: {
+      products: PRODUCTS,
+      skus: itemOf.size,
+      mappedLocations: locationOf.size,
+      publishSeconds: +publishSeconds.toFixed(1),
+      settleSeconds: +settleSeconds.toFixed(1),
+    },
+    path: 'store DB pos_sales INSERT → inventory-pickup → ledger → inventory-sync/<sku> → inventorySetQuantities (sandbox)',
+    target: { p95Ms: '< 2000' },
+  });
+} finally {
+  sandbox.storefront.stop();
+  await client.workflow
+    .getHandle(pickupId)
+    .terminate('bench over')
+    .catch(() => undefined);
+  server.closeAllConnections();
+  server.close();
+  await Promise.all(Object.values(pools).map((p) => p.end()));
+  await worker.kill();
+  await sandbox.close();
+  s3.destroy();
+  dynamo.destroy();
+  await connection.close();
+  await stack.stop();
+}
