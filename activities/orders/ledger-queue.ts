@@ -96,7 +96,7 @@ export function createLedgerQueueActivities(deps: {
   reserve: (batch: OrderStock[]) => Promise<{ applied: number; incidents: number }>;
 }) {
   return {
-    async applyQueuedReservations(limit = 200): Promise<QueueDrain> {
+    async applyQueuedReservations(limit = 50): Promise<QueueDrain> {
       const [rows] = await deps.orders.query<RowDataPacket[]>(
         'SELECT order_id, generation, stock FROM ledger_queue ORDER BY queued_at, order_id LIMIT ?',
         [limit],

@@ -46,7 +46,7 @@ export async function orderReservations(input: OrderReservationsInput): Promise<
   let signalled = false;
   setHandler(stockQueuedSignal, () => void (signalled = true));
   const totals = input.totals ?? { orders: 0, applied: 0, incidents: 0 };
-  const batch = input.batch ?? 200;
+  const batch = input.batch ?? 50;
   let idle = 0;
   while (!workflowInfo().continueAsNewSuggested) {
     // Reset before the drain: a signal that arrives during it means "look again".
