@@ -60,7 +60,7 @@ export function orderPayload(o: SbOrder, s: ShopState) {
         line_item_id: num(rl.lineItemId),
         quantity: rl.quantity,
         subtotal: rl.subtotal,
-        restock_type: rl.restockType.toLowerCase(),
+        restock_type: (rl.restockType ?? 'LEGACY_RESTOCK').toLowerCase(),
         location_id: rl.locationId ? num(rl.locationId) : null,
       })),
     })),

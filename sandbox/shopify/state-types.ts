@@ -99,8 +99,12 @@ export interface SbRefund {
     lineItemId: string;
     quantity: number;
     subtotal: string;
-    /** RefundLineItemRestockType; `locationId` the restock location (none for NO_RESTOCK). */
-    restockType: 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK';
+    /**
+     * RefundLineItemRestockType; `locationId` the restock location (none for NO_RESTOCK). Absent in a shop saved before
+     * the sandbox kept it: read as LEGACY_RESTOCK ("restocked, without specifically being identified as a return or
+     * cancelation"), which is what the pipelines assumed of every refund then.
+     */
+    restockType?: 'CANCEL' | 'RETURN' | 'NO_RESTOCK' | 'LEGACY_RESTOCK';
     locationId?: string | null;
   }[];
 }

@@ -158,7 +158,7 @@ export function refundView(r: SbRefund, o: SbOrder, s: ShopState) {
             lineItem: { ...li, originalUnitPriceSet: m(li.price), totalDiscountSet: m(li.discount) },
             quantity: rl.quantity,
             subtotalSet: m(rl.subtotal),
-            restockType: rl.restockType,
+            restockType: rl.restockType ?? 'LEGACY_RESTOCK',
             // RefundLineItem.restocked: "Whether the refunded line item was restocked."
             restocked: rl.restockType !== 'NO_RESTOCK',
             location: location ? locationView(location, s) : null,

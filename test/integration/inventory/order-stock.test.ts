@@ -14,7 +14,7 @@ import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 
 // Products 237 and 238 are published by no other test file (product-publish/<id> and inventory-sync/<sku> are global).
-const PRODUCTS = 238;
+const FIRST = 237;
 
 /**
  * Shopify orders → ledger on the production wiring (workers/registry.ts activities, the orderUpsert workflow as the
@@ -77,7 +77,7 @@ describe('order stock: off the webhook path, by restock type, at the assigned lo
 
   beforeAll(async () => {
     t = await temporalHarness('order-stock');
-    s = await stockFixture(t, PRODUCTS);
+    s = await stockFixture(t, 2, undefined, { firstId: FIRST });
     await s.publish([237, 238]);
     for (const id of [237, 238])
       skus.push(
