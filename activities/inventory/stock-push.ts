@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import {
   activateInventory,
-  inventoryLevelQuantities,
+  inventoryItemLevels,
   inventorySetQuantities,
   ShopifyUserError,
   type InventoryQuantity,
@@ -149,8 +149,17 @@ export function createStockPushActivities(deps: {
         const quantities: InventoryQuantity[] = [];
         let remapped = false;
         const views = [];
+        // All of the item's levels in one read; an item the shop doesn't know (it lost the product) is refused here.
+        const shopLevels = await inventoryItemLevels(deps.shopify, itemId, Math.min(250, Math.max(1, mapped.size)));
+        if (!shopLevels) {
+          refused.set('*', {
+            code: 'INVENTORY_ITEM_UNKNOWN',
+            message: `inventory item ${itemId} is not known to the shop (its product must be published again)`,
+          });
+          return finish('Skipped', { skippedBecause: 'refused' });
+        }
         for (const t of targets) {
-          const shop = await inventoryLevelQuantities(deps.shopify, itemId, t.locationId);
+          const shop = shopLevels.get(t.locationId) ?? null;
           const want = shopifyOnHandTarget({
             onHand: t.level?.onHand ?? 0,
             reserved: t.level?.reserved ?? 0,

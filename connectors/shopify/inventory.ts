@@ -1,5 +1,12 @@
 import type { ShopifyClient } from './client';
-import { INVENTORY_ACTIVATE, INVENTORY_LEVEL, INVENTORY_SET_QUANTITIES, type InventoryQuantity } from './documents';
+import type { Document } from './documents/define';
+import {
+  INVENTORY_ACTIVATE,
+  INVENTORY_ITEM_LEVELS,
+  INVENTORY_LEVEL,
+  INVENTORY_SET_QUANTITIES,
+  type InventoryQuantity,
+} from './documents';
 
 export interface InventorySetQuantitiesInput {
   name: 'available' | 'on_hand';
@@ -36,6 +43,37 @@ export async function inventoryLevelQuantities(
   if (!level) return null;
   const q = (name: string) => level.quantities.find((x) => x.name === name)?.quantity ?? 0;
   return { available: q('available'), onHand: q('on_hand'), committed: q('committed') };
+}
+
+type ItemLevelsReply = typeof INVENTORY_ITEM_LEVELS extends Document<infer D, unknown> ? D : never;
+export type LevelQuantities = { available: number; onHand: number; committed: number };
+
+/**
+ * Every level of an item, by location id, in one request per `perPage` locations (a stock push reads all its
+ * locations at once instead of one request each); null when the shop does not know the item.
+ */
+export async function inventoryItemLevels(
+  client: ShopifyClient,
+  inventoryItemId: string,
+  perPage = 10,
+): Promise<Map<string, LevelQuantities> | null> {
+  const out = new Map<string, LevelQuantities>();
+  let after: string | null = null;
+  for (;;) {
+    const reply: ItemLevelsReply = await client.request(INVENTORY_ITEM_LEVELS, {
+      inventoryItemId,
+      first: perPage,
+      after,
+    });
+    const item = reply.inventoryItem;
+    if (!item) return null;
+    for (const level of item.inventoryLevels.nodes) {
+      const q = (name: string) => level.quantities.find((x) => x.name === name)?.quantity ?? 0;
+      out.set(level.location.id, { available: q('available'), onHand: q('on_hand'), committed: q('committed') });
+    }
+    if (!item.inventoryLevels.pageInfo.hasNextPage) return out;
+    after = item.inventoryLevels.pageInfo.endCursor;
+  }
 }
 
 /** Stocks the item at the location (`inventoryActivate`) with an initial on_hand; `idempotencyKey` as above. */

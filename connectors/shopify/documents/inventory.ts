@@ -47,6 +47,29 @@ export const INVENTORY_LEVEL = document<
   3,
 );
 
+export const INVENTORY_ITEM_LEVELS = document<
+  {
+    inventoryItem: {
+      inventoryLevels: {
+        nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } | null;
+  },
+  { inventoryItemId: string; first: number; after: string | null }
+>(
+  'inventoryItemLevels',
+  `query inventoryItemLevels($inventoryItemId: ID!, $first: Int!, $after: String) {
+  inventoryItem(id: $inventoryItemId) {
+    inventoryLevels(first: $first, after: $after) {
+      nodes { location { id } quantities(names: ["available", "on_hand", "committed"]) { name quantity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`,
+  10,
+);
+
 export const INVENTORY_ACTIVATE = document<
   {
     inventoryActivate: {

@@ -72,6 +72,20 @@ describe('stock push refused by Shopify (stale location or inventory item)', () 
     expect(level?.available).toBe(ledger!.availableToSell);
   }, 180_000);
 
+  // Every mapped location's level in one read (InventoryItem.inventoryLevels), not one request per location: the
+  // first npm start pushes every SKU once, and four reads a SKU kept the shop's queue busy for many minutes.
+  it('a push that finds Shopify already equal to the ledger costs one request, whatever the number of locations', async () => {
+    const sku = skus[0]!;
+    const requests = async () =>
+      ((await (await fetch(`${s.f.sandbox.url}/_sandbox/stats`)).json()) as { requests: number }).requests;
+    const before = await requests();
+    const result = await push(sku, 'unchanged');
+    expect(result.last?.status).toBe('Synced');
+    expect(result.last?.writes).toBe(0);
+    expect(result.last?.locations).toBeGreaterThanOrEqual(4);
+    expect((await requests()) - before).toBe(1);
+  }, 180_000);
+
   it('an inventory item the shop does not know is recorded in sync_errors and the workflow completes', async () => {
     const sku = skus.at(-1)!;
     const [row] = await s.q<{ productId: number; ids: string | Record<string, { inventoryItemId?: string }> }>(
