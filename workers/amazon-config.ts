@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { VendorConfig, VendorWarehouse } from '../domain/channels/channels';
+
+export type { VendorConfig, VendorWarehouse };
 
 /** Amazon SP-API settings; unset AMAZON_SELLER_ID means the Amazon channels are off (their workflows idle). */
 export interface AmazonConfig {
@@ -6,10 +9,40 @@ export interface AmazonConfig {
   lwa: { clientId: string; clientSecret: string; refreshToken: string; tokenUrl?: string };
   sellerId: string;
   marketplaceId: string;
-  /** Vendor Central direct fulfillment: the vendor code and the warehouse whose inventory we report. */
-  vendor?: { partyId: string; warehouseId: string };
+  /** Vendor Central direct fulfillment: the vendor code and the warehouses whose inventory we report. */
+  vendor?: VendorConfig;
   /** The ledger location that ships Amazon orders (their reservations are made there). */
   fulfilmentLocation: string;
+}
+
+/**
+ * `AMAZON_VENDOR_WAREHOUSES`: comma-separated `CODE` or `CODE=LOC+LOC`. A lone bare code stands for every location
+ * (all of Vendor Central's allocation goes there, as before); with several, a bare code is the ledger location of
+ * the same code.
+ */
+export function parseVendorWarehouses(value: string, problems: string[]): VendorWarehouse[] {
+  const entries = value
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  const out = entries.map((e): VendorWarehouse => {
+    const [id, locs] = e.split('=').map((x) => x.trim());
+    if (locs === undefined) return { id: id!, locations: entries.length === 1 ? null : [id!] };
+    const locations = locs
+      .split('+')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    if (!id || !locations.length)
+      problems.push(`AMAZON_VENDOR_WAREHOUSES: '${e}' is not CODE or CODE=LOCATION+LOCATION`);
+    return { id: id!, locations };
+  });
+  const seen = new Map<string, string>();
+  for (const w of out)
+    for (const l of w.locations ?? []) {
+      if (seen.has(l)) problems.push(`AMAZON_VENDOR_WAREHOUSES: location ${l} is in both ${seen.get(l)} and ${w.id}`);
+      seen.set(l, w.id);
+    }
+  return out;
 }
 
 const schema = z.object({
@@ -21,7 +54,7 @@ const schema = z.object({
   AMAZON_SELLER_ID: z.string().min(1).optional(),
   AMAZON_MARKETPLACE_ID: z.string().min(1).default('A1F83G8C2ARO7P'),
   AMAZON_VENDOR_PARTY_ID: z.string().min(1).optional(),
-  /** Comma-separated warehouse codes; stock is reported for the first (see README: one VDF warehouse today). */
+  /** Comma-separated warehouses, `CODE` or `CODE=LOC+LOC` (parseVendorWarehouses). */
   AMAZON_VENDOR_WAREHOUSES: z.string().min(1).optional(),
   AMAZON_FULFILMENT_LOCATION: z.string().min(1).default('C'),
 });
@@ -39,10 +72,7 @@ export function amazonConfig(env: Record<string, string | undefined>, problems: 
     (k) => !c[k],
   );
   for (const k of missing) problems.push(`${k}: required when AMAZON_SELLER_ID is set`);
-  const warehouses = (c.AMAZON_VENDOR_WAREHOUSES ?? '')
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
+  const warehouses = parseVendorWarehouses(c.AMAZON_VENDOR_WAREHOUSES ?? '', problems);
   if (Boolean(c.AMAZON_VENDOR_PARTY_ID) !== Boolean(warehouses.length))
     problems.push('AMAZON_VENDOR_PARTY_ID/AMAZON_VENDOR_WAREHOUSES: set both or neither');
   if (missing.length) return undefined;
@@ -57,9 +87,7 @@ export function amazonConfig(env: Record<string, string | undefined>, problems: 
     sellerId: c.AMAZON_SELLER_ID,
     marketplaceId: c.AMAZON_MARKETPLACE_ID,
     vendor:
-      c.AMAZON_VENDOR_PARTY_ID && warehouses[0]
-        ? { partyId: c.AMAZON_VENDOR_PARTY_ID, warehouseId: warehouses[0] }
-        : undefined,
+      c.AMAZON_VENDOR_PARTY_ID && warehouses.length ? { partyId: c.AMAZON_VENDOR_PARTY_ID, warehouses } : undefined,
     fulfilmentLocation: c.AMAZON_FULFILMENT_LOCATION,
   };
 }

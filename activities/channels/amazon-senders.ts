@@ -114,6 +114,11 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       };
     },
 
+    /**
+     * Vendor Central: per batch of SKUs, one submitInventoryUpdate per warehouse with that warehouse's share of each
+     * SKU (the plan's split; a row planned before there was one goes whole to a lone warehouse). The batch is one
+     * submission whose transactions `followVendor` waits out together: a SKU is accepted when every warehouse took it.
+     */
     async vendorCentral(): Promise<SendResult> {
       const v = deps.vendor;
       if (!v) throw new Error('Vendor Central is not configured (AMAZON_VENDOR_* settings)');
@@ -121,24 +126,34 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       const items = await store.pending('amazon-vendor', VDF_BATCH * 10);
       for (let i = 0; i < items.length; i += VDF_BATCH) {
         const batch = items.slice(i, i + VDF_BATCH);
-        const tx = await amazon().submitVendorInventory(
-          v.warehouseId,
-          v.partyId,
-          batch.map((b) => ({ vendorProductIdentifier: b.sku, quantity: b.allocated })),
-          false,
-        );
+        const transactions: { warehouseId: string; transactionId: string }[] = [];
+        for (const w of v.warehouses) {
+          const tx = await amazon().submitVendorInventory(
+            w.id,
+            v.partyId,
+            batch.map((b) => ({
+              vendorProductIdentifier: b.sku,
+              quantity: b.split?.[w.id] ?? (v.warehouses.length === 1 ? b.allocated : 0),
+            })),
+            false,
+          );
+          transactions.push({ warehouseId: w.id, transactionId: tx });
+        }
+        const id =
+          transactions.length === 1 ? transactions[0]!.transactionId : `vdf-batch/${transactions[0]!.transactionId}`;
         await store.recordSubmission(
-          tx,
+          id,
           'amazon-vendor',
           'vdf-inventory',
           batch.map((b) => b.sku),
+          JSON.stringify(transactions),
         );
         await store.markSent(
           'amazon-vendor',
           batch.map((b) => ({ sku: b.sku, quantity: b.allocated })),
-          tx,
+          id,
         );
-        follow.push({ kind: 'vdf-inventory', id: tx });
+        follow.push({ kind: 'vdf-inventory', id });
         Context.current().heartbeat(i);
       }
       return {
@@ -189,27 +204,47 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       }
     },
 
-    /** Polls the vendor transaction until Success or Failure; a Failure marks every SKU of it with Amazon's errors. */
-    async followVendor(channel: Channel, transactionId: string) {
-      const skus = await store.submissionSkus(transactionId);
-      for (;;) {
-        const t = await amazon().getVendorTransaction(transactionId);
-        Context.current().heartbeat(t.status);
-        if (t.status === 'Success') {
-          await store.markAccepted(channel, skus, transactionId);
-          await store.resolveErrors(channel, skus);
-          await store.finishSubmission(transactionId, 'Success', null);
-          return { status: 'Success', accepted: skus.length, rejected: 0 };
+    /**
+     * Polls each warehouse's transaction of a submission until Success or Failure. Every SKU of it is accepted when
+     * all succeeded; a Failure anywhere marks them with Amazon's errors, to be sent again (to every warehouse: the
+     * quantities are absolute, so a warehouse that took them already takes the same again).
+     */
+    async followVendor(channel: Channel, id: string) {
+      const skus = await store.submissionSkus(id);
+      const detail = await store.submissionDetail(id);
+      const txs = detail?.startsWith('[')
+        ? (JSON.parse(detail) as { warehouseId: string; transactionId: string }[])
+        : [{ warehouseId: '', transactionId: id }]; // one transaction, recorded before warehouses were split
+      const outcome: { warehouseId: string; transactionId: string; status: string; errors?: string }[] = [];
+      for (const tx of txs) {
+        for (;;) {
+          const t = await amazon().getVendorTransaction(tx.transactionId);
+          Context.current().heartbeat(`${tx.warehouseId} ${t.status}`);
+          if (t.status === 'Success' || t.status === 'Failure') {
+            const errors = t.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            outcome.push({
+              ...tx,
+              status: t.status,
+              ...(t.status === 'Failure' ? { errors: errors || 'transaction failed' } : {}),
+            });
+            break;
+          }
+          await sleep(1_000);
         }
-        if (t.status === 'Failure') {
-          const msg = t.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'transaction failed';
-          await store.markFailed(channel, skus, transactionId, true);
-          for (const sku of skus) await store.recordError(channel, sku, 'VDF_TRANSACTION_FAILURE', msg);
-          await store.finishSubmission(transactionId, 'Failure', msg);
-          return { status: 'Failure', accepted: 0, rejected: skus.length };
-        }
-        await sleep(1_000);
       }
+      const failed = outcome.filter((o) => o.status === 'Failure');
+      if (!failed.length) {
+        await store.markAccepted(channel, skus, id);
+        await store.resolveErrors(channel, skus);
+        await store.finishSubmission(id, 'Success', JSON.stringify(outcome));
+        return { status: 'Success', accepted: skus.length, rejected: 0 };
+      }
+      // With several warehouses, the message names the one that refused (Amazon's errors do not).
+      const msg = failed.map((f) => (txs.length > 1 ? `${f.warehouseId}: ${f.errors}` : f.errors)).join(' | ');
+      await store.markFailed(channel, skus, id, true);
+      for (const sku of skus) await store.recordError(channel, sku, 'VDF_TRANSACTION_FAILURE', msg);
+      await store.finishSubmission(id, 'Failure', JSON.stringify(outcome));
+      return { status: 'Failure', accepted: 0, rejected: skus.length };
     },
   };
 }

@@ -9,17 +9,19 @@ import type { StockSource } from './sync';
 export function ledgerStock(inventory: Pool, reads: LedgerReads): StockSource {
   return {
     async availableToSell(skus) {
-      const out = new Map<string, { available: number; version: number }>();
+      const out = new Map<string, { available: number; version: number; byLocation: Record<string, number> }>();
       if (!skus.length) return out;
       const [versions] = await inventory.query<RowDataPacket[]>(
         'SELECT sku, ledger_version FROM sku_sync WHERE sku IN (?)',
         [skus],
       );
       const version = new Map(versions.map((v) => [v.sku as string, Number(v.ledger_version)]));
-      for (const sku of skus) out.set(sku, { available: 0, version: version.get(sku) ?? 0 });
+      for (const sku of skus) out.set(sku, { available: 0, version: version.get(sku) ?? 0, byLocation: {} });
       for (const level of await reads.levelsOf(skus)) {
         const s = out.get(level.sku);
-        if (s) s.available += level.availableToSell;
+        if (!s) continue;
+        s.available += level.availableToSell;
+        s.byLocation[level.location] = level.availableToSell;
       }
       return out;
     },

@@ -9,6 +9,8 @@ export interface PendingListing {
   /** What the channel last confirmed it offers, and when (null: never confirmed). */
   confirmed?: number | null;
   confirmedAt?: Date | null;
+  /** Vendor Central: the allocation per warehouse. */
+  split?: Record<string, number> | null;
 }
 
 /** Backoff of a failed SKU: 30 s (`baseMs`), doubling per failure in a row, at most an hour. */
@@ -53,19 +55,31 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
      */
     async setAllocations(
       channel: Channel,
-      rows: { sku: string; allocated: number; ledgerVersion: number }[],
+      rows: { sku: string; allocated: number; ledgerVersion: number; split?: Record<string, number> }[],
       ruleVersion: number,
     ): Promise<number> {
       let pending = 0;
       for (let i = 0; i < rows.length; i += 1000) {
         const chunk = rows.slice(i, i + 1000);
+        // A new split over warehouses with the same total is a change too (stock moved between warehouses). The
+        // status is assigned before `split`, so it compares with the split in force.
+        const same = '(split <=> VALUES(split))';
         await pool.query(
-          'INSERT INTO channel_listings (channel, sku, allocated, ledger_version, rule_version) VALUES ? ' +
+          'INSERT INTO channel_listings (channel, sku, allocated, split, ledger_version, rule_version) VALUES ? ' +
             'ON DUPLICATE KEY UPDATE ' +
-            "status = IF(status = 'accepted' AND confirmed = VALUES(allocated), 'accepted', " +
-            "IF(status = 'failed' AND sent = VALUES(allocated), 'failed', IF(status = 'sent' AND sent = VALUES(allocated), 'sent', 'pending'))), " +
-            'allocated = VALUES(allocated), ledger_version = VALUES(ledger_version), rule_version = VALUES(rule_version)',
-          [chunk.map((r) => [channel, r.sku, r.allocated, r.ledgerVersion, ruleVersion])],
+            `status = IF(status = 'accepted' AND confirmed = VALUES(allocated) AND ${same}, 'accepted', ` +
+            `IF(status = 'failed' AND sent = VALUES(allocated) AND ${same}, 'failed', IF(status = 'sent' AND sent = VALUES(allocated) AND ${same}, 'sent', 'pending'))), ` +
+            'allocated = VALUES(allocated), split = VALUES(split), ledger_version = VALUES(ledger_version), rule_version = VALUES(rule_version)',
+          [
+            chunk.map((r) => [
+              channel,
+              r.sku,
+              r.allocated,
+              r.split ? JSON.stringify(r.split) : null,
+              r.ledgerVersion,
+              ruleVersion,
+            ]),
+          ],
         );
         const [[c]] = await pool.query<RowDataPacket[]>(
           "SELECT COUNT(*) AS n FROM channel_listings WHERE channel = ? AND sku IN (?) AND status = 'pending'",
@@ -78,7 +92,7 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
 
     async pending(channel: Channel, limit: number): Promise<PendingListing[]> {
       const [rows] = await pool.query<RowDataPacket[]>(
-        'SELECT sku, allocated, product_type, confirmed, confirmed_at FROM channel_listings ' +
+        'SELECT sku, allocated, split, product_type, confirmed, confirmed_at FROM channel_listings ' +
           "WHERE channel = ? AND status = 'pending' AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?",
         [channel, limit],
       );
@@ -88,6 +102,7 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         productType: r.product_type,
         confirmed: r.confirmed ?? null,
         confirmedAt: r.confirmed_at ? new Date(r.confirmed_at as string | Date) : null,
+        split: typeof r.split === 'string' ? (JSON.parse(r.split) as Record<string, number>) : (r.split ?? null),
       }));
     },
 
@@ -211,12 +226,18 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
       channel: Channel,
       kind: 'listings-feed' | 'vdf-inventory' | 'listings-patch',
       skus: string[],
+      detail: string | null = null,
     ): Promise<void> {
       await pool.query(
-        'INSERT INTO channel_submissions (id, channel, kind, items, status, skus) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'INSERT INTO channel_submissions (id, channel, kind, items, status, skus, detail) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
           'ON DUPLICATE KEY UPDATE status = status',
-        [id, channel, kind, skus.length, 'submitted', JSON.stringify(skus)],
+        [id, channel, kind, skus.length, 'submitted', JSON.stringify(skus), detail],
       );
+    },
+
+    async submissionDetail(id: string): Promise<string | null> {
+      const [[r]] = await pool.query<RowDataPacket[]>('SELECT detail FROM channel_submissions WHERE id = ?', [id]);
+      return (r?.detail as string | null) ?? null;
     },
 
     async submissionSkus(id: string): Promise<string[]> {

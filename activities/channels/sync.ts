@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'mysql2/promise';
 import { AmazonApiError, type AmazonClient } from '../../connectors/amazon';
-import { allocate } from '../../domain/channels/allocation';
+import { allocate, shareOut } from '../../domain/channels/allocation';
+import type { VendorConfig } from '../../domain/channels/channels';
 import type { Channel } from '../../domain/channels/channels';
 import { rulesFor } from '../../domain/channels/rules';
 import { channelsDb } from '../../db/client';
@@ -12,7 +13,10 @@ import { keptAlive } from './keep-alive';
 
 /** What the ledger says may be sold of each SKU (all locations), and the SKU's ledger change counter. */
 export interface StockSource {
-  availableToSell(skus: string[]): Promise<Map<string, { available: number; version: number }>>;
+  /** Per SKU: the total, the ledger version, and (when known) what each location can sell. */
+  availableToSell(
+    skus: string[],
+  ): Promise<Map<string, { available: number; version: number; byLocation?: Record<string, number> }>>;
   /**
    * Units of Seller Central orders the ledger has reserved per SKU, counting only orders placed at or after `since`
    * (the order's own time). Lets the Seller Central sender tell Amazon's decrements for orders we have read from
@@ -25,7 +29,7 @@ export interface ChannelSyncDeps {
   channels: Pool;
   stock: StockSource;
   amazon?: AmazonClient;
-  vendor?: { partyId: string; warehouseId: string };
+  vendor?: VendorConfig;
   /** At most this many pending SKUs go as single patches; more go as one feed (default 20). */
   patchMax?: number;
   /** First backoff of a failed SKU (default 30 s). */
@@ -67,11 +71,14 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
         const stock = await deps.stock.availableToSell(chunk);
         const rows = chunk.map((sku) => {
           const s = stock.get(sku) ?? { available: 0, version: 0 };
-          return {
-            sku,
-            allocated: allocate(s.available, rulesFor(set, sku)).get(input.channel) ?? 0,
-            ledgerVersion: s.version,
-          };
+          const allocated = allocate(s.available, rulesFor(set, sku)).get(input.channel) ?? 0;
+          if (input.channel !== 'amazon-vendor' || !deps.vendor) return { sku, allocated, ledgerVersion: s.version };
+          // Each warehouse offers what its own locations hold, within Vendor Central's allocation.
+          const split = Object.fromEntries(
+            shareOut(allocated, warehouseStock(deps.vendor, s.available, s.byLocation)).entries(),
+          );
+          const total = Object.values(split).reduce((a, b) => a + b, 0);
+          return { sku, allocated: total, split, ledgerVersion: s.version };
         });
         pending += await store.setAllocations(input.channel, rows, version);
         Context.current().heartbeat(i);
@@ -98,6 +105,20 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
         : senders.followVendor(input.channel, input.id);
     },
   });
+}
+
+/** What each Vendor Central warehouse could offer of a SKU: the sum over its locations (all of it for null). */
+function warehouseStock(
+  vendor: VendorConfig,
+  total: number,
+  byLocation: Record<string, number> | undefined,
+): Map<string, number> {
+  return new Map(
+    vendor.warehouses.map((w) => [
+      w.id,
+      w.locations === null ? total : w.locations.reduce((n, l) => n + (byLocation?.[l] ?? 0), 0),
+    ]),
+  );
 }
 
 export type ChannelSyncActivities = ReturnType<typeof createChannelSyncActivities>;

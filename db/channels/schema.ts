@@ -50,6 +50,8 @@ export const channelListings = mysqlTable(
     /** Amazon's product type for listings patches and feed messages (required by both). */
     productType: varchar('product_type', { length: 64 }),
     allocated: int('allocated').notNull(),
+    /** Vendor Central: `allocated` per warehouse (what each warehouse's locations hold, `shareOut`); null elsewhere. */
+    split: json('split').$type<Record<string, number>>(),
     ledgerVersion: int('ledger_version').notNull().default(0),
     ruleVersion: int('rule_version').notNull().default(0),
     sent: int('sent'),

@@ -159,7 +159,13 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
           channels,
           stock: ledgerStock(s.pools.inventory, s.reads),
           amazon: client,
-          vendor: { partyId: amazon.config.vendorPartyId, warehouseId: 'C' },
+          vendor: {
+            partyId: amazon.config.vendorPartyId,
+            warehouses: [
+              { id: 'EM', locations: ['EMERALD'] },
+              { id: 'C', locations: ['C'] },
+            ],
+          },
           retryBaseMs: 500,
         }),
       ),

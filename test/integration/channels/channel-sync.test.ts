@@ -86,7 +86,7 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
           backoffMs: 20,
           rateOverrides: { createFeed: { rate: 10, burst: 15 }, getFeedDocument: { rate: 10, burst: 10 } },
         }),
-        vendor: { partyId: 'VENDOR1', warehouseId: 'WH1' },
+        vendor: { partyId: 'VENDOR1', warehouses: [{ id: 'WH1', locations: null }] },
       }),
     );
 
