@@ -78,7 +78,7 @@ export const LAKE_COMMANDS: Record<string, Command> = {
         } else if (sub === 'replay') {
           const r = await replayDeadLetter(lake, required(arg, 'dead-letter key'), lakeTable);
           console.log(
-            `replayed ${r.key}: ${r.result.written} row(s) written, ${r.result.quarantined} still refused` +
+            `replayed ${r.key}: ${r.result.written} row(s) written to ${r.tables.join(', ')}, ${r.result.quarantined} still refused` +
               (r.result.deadLetter ? ` (now ${r.result.deadLetter})` : '') +
               `; kept as ${r.replayedTo}`,
           );

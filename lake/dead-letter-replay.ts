@@ -22,7 +22,7 @@ export async function replayDeadLetter(
     const parse = parserOf(letter.parser);
     if (!parse) throw new Error(`no page parser ${letter.parser} is registered: cannot replay ${key}`);
     if (!letter.response) throw new Error(`dead letter ${key} holds no response to parse`);
-    tables = parse(letter.response.body);
+    tables = parse(JSON.parse(letter.response.body));
   } else {
     const def = tableOf(`${letter.source}/${letter.entity}`);
     if (!def) throw new Error(`no lake table ${letter.source}/${letter.entity} is registered: cannot replay ${key}`);

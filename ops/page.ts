@@ -11,6 +11,8 @@ export interface OpsSnapshot {
     rejectedAt: string;
     rejectedKey: string;
   }[];
+  /** Open dead letters of the extraction lake (pages or rows that could not go in), newest first. */
+  deadLetters: { key: string; table: string; kind: 'page' | 'rows'; at: string; reason: string; rows: number | null }[];
   counts: Record<string, number | null>;
   /** The latest completed `stockReconcile` (store DB × ledger × Shopify), as its workflow returned it. */
   stockReconcile?: {
@@ -49,7 +51,7 @@ function bars(title: string, data: Record<string, number>, link?: (key: string) 
 }
 
 /** Server-rendered HTML, no scripts: readable without a front-end build. */
-export function renderOpsPage(s: OpsSnapshot, temporalUi?: string): string {
+export function renderOpsPage(s: OpsSnapshot, temporalUi?: string, notice?: string): string {
   const ui = temporalUi ?? 'http://127.0.0.1:8233';
   const search = (attr: string) => (value: string) =>
     `${ui}/namespaces/default/workflows?query=${encodeURIComponent(`${attr}="${value}"`)}`;
@@ -66,6 +68,13 @@ export function renderOpsPage(s: OpsSnapshot, temporalUi?: string): string {
     .map(
       (r) =>
         `<tr><td>${esc(r.domain)}</td><td>${esc(r.key)}</td><td>${esc(r.reason)}</td><td>${esc(r.rejectedAt)}</td><td>${esc(r.rejectedKey)}</td></tr>`,
+    )
+    .join('');
+  // A plain form per letter: the replay is a POST, answered with a redirect back here and what came of it.
+  const letters = s.deadLetters
+    .map(
+      (d) =>
+        `<tr><td>${esc(d.table)}</td><td>${esc(d.kind)}${d.rows != null ? ` (${d.rows} rows)` : ''}</td><td>${esc(d.reason)}</td><td>${esc(d.at)}</td><td><code>${esc(d.key)}</code></td><td><form method="post" action="/dead-letters/replay"><input type="hidden" name="key" value="${esc(d.key)}"><button type="submit">Replay</button></form></td></tr>`,
     )
     .join('');
   const r = s.stockReconcile;
@@ -99,6 +108,7 @@ ${bars('Workflows by pipeline', s.pipelines, search('Pipeline'))}
 ${bars('Workflows by sync status', s.statuses, search('SyncStatus'))}
 <section><h2>Open sync errors</h2><table><tr><th>channel</th><th>product</th><th>reason</th><th>last seen</th></tr>${errors || '<tr><td colspan="4">none</td></tr>'}</table></section>
 <section><h2>Rejected files</h2><p>Moved out of incoming/ as unusable; the reason object is beside each in the archive bucket.</p><table><tr><th>source</th><th>file</th><th>reason</th><th>rejected at</th><th>now at</th></tr>${rejected || '<tr><td colspan="5">none</td></tr>'}</table></section>
+<section id="dead-letters"><h2>Dead letters</h2><p>Source pages or rows the lake could not take, kept with the request, the reply and the reason. Replay after the fix (or <code>backbone lake replay &lt;key&gt;</code>).</p>${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}<table><tr><th>table</th><th>kind</th><th>reason</th><th>at</th><th>key</th><th></th></tr>${letters || '<tr><td colspan="6">none</td></tr>'}</table></section>
 <section><h2>Stock reconciliation (latest)</h2>${recon}</section>
 <section><h2>Benchmarks</h2>${benches || 'none run yet (npm run bench)'}</section>
 </body></html>`;

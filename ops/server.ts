@@ -5,6 +5,11 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'mysql2/promise';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listRejectedFiles, type RejectedFileRecord } from '../lake/rejected-files';
+import '../domain/extraction/tables';
+import { lakeTable } from '../domain/extraction/lake-tables';
+import { replayDeadLetter } from '../lake/dead-letter-replay';
+import { listDeadLetters, readDeadLetter } from '../lake/dead-letters';
+import type { Lake } from '../lake/lake-writer';
 import { renderOpsPage, type OpsSnapshot } from './page';
 
 export interface OpsDeps {
@@ -18,19 +23,30 @@ export interface OpsDeps {
   /** Where rejected incoming files and their reasons are (the archive bucket). */
   s3?: S3Client;
   archiveBucket?: string;
+  /** The extraction lake: its open dead letters are listed, each with a replay button. */
+  lake?: Lake;
 }
 
 /** The ops console: one page of pipeline health for people who run the catalogue, plus its JSON. */
 export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://ops');
+    if (req.method === 'POST' && url.pathname === '/dead-letters/replay') {
+      void replayFromForm(deps, req).then((notice) => {
+        // Post/redirect/get: a reload of the page does not replay again.
+        res.writeHead(303, { location: `/?notice=${encodeURIComponent(notice)}#dead-letters` });
+        res.end();
+      });
+      return;
+    }
     snapshot(deps)
       .then((snap) => {
-        if (req.url?.startsWith('/api/status')) {
+        if (url.pathname.startsWith('/api/status')) {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(snap));
         } else {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          res.end(renderOpsPage(snap, deps.temporalUiUrl));
+          res.end(renderOpsPage(snap, deps.temporalUiUrl, url.searchParams.get('notice') ?? undefined));
         }
       })
       .catch((err: Error) => {
@@ -44,12 +60,55 @@ export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server
   });
 }
 
+/** The replay button: replays one dead letter (as `backbone lake replay`) and says what came of it. */
+async function replayFromForm(deps: OpsDeps, req: http.IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 10_000) break; // a key is short; nothing else is read
+  }
+  const key = new URLSearchParams(body).get('key') ?? '';
+  if (!deps.lake) return 'no lake configured: nothing to replay';
+  // Only open dead letters can be replayed from here (never an arbitrary object of the bucket).
+  if (!/^dead-letters\/[\w./=-]+\.json$/.test(key)) return `not a dead letter: ${key}`;
+  try {
+    const r = await replayDeadLetter(deps.lake, key, lakeTable);
+    return (
+      `replayed ${key}: ${r.result.written} row(s) written to ${r.tables.join(', ')}, ${r.result.quarantined} still refused` +
+      (r.result.deadLetter ? ` (now ${r.result.deadLetter})` : '')
+    );
+  } catch (err) {
+    return `replay of ${key} failed: ${(err as Error).message}`;
+  }
+}
+
+/** Open dead letters, newest first (at most 50), with what each holds. */
+async function deadLetters(deps: OpsDeps): Promise<OpsSnapshot['deadLetters']> {
+  if (!deps.lake) return [];
+  try {
+    const keys = (await listDeadLetters(deps.lake)).reverse().slice(0, 50);
+    const letters = await Promise.all(keys.map((key) => readDeadLetter(deps.lake!, key).then((l) => ({ key, l }))));
+    return letters
+      .map(({ key, l }) => ({
+        key,
+        table: `${l.source}/${l.entity}`,
+        kind: l.kind,
+        at: l.at,
+        reason: l.reason,
+        rows: l.rows?.length ?? null,
+      }))
+      .sort((a, b) => b.at.localeCompare(a.at));
+  } catch {
+    return []; // S3 unreachable: the page still renders the rest
+  }
+}
+
 export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
   const [pipelines, statuses] = await Promise.all([
     countBy(deps.client, 'Pipeline'),
     countBy(deps.client, 'SyncStatus'),
   ]);
-  const [syncErrors, counts, rejectedFiles, stockReconcile] = await Promise.all([
+  const [syncErrors, counts, rejectedFiles, stockReconcile, letters] = await Promise.all([
     Promise.all([
       safeRows(
         deps.pim,
@@ -75,6 +134,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     ]),
     rejected(deps),
     latestStockReconcile(deps.client),
+    deadLetters(deps),
   ]);
   const [products, published, orders, highRisk] = counts;
   return {
@@ -82,6 +142,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     statuses,
     syncErrors,
     rejectedFiles,
+    deadLetters: letters,
     counts: { products, published, orders, highRisk },
     stockReconcile,
     benches: benches(deps.benchDir),

@@ -23,6 +23,7 @@ import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
 import { LightspeedCredentials, parseTokenKey } from '../connectors/lightspeed';
 import { createS3Client } from '../lake/s3';
+import { mysqlLakeLock } from '../lake/lake-lock';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lockFile = path.join(root, '.local', 'backbone.pid');
@@ -153,6 +154,12 @@ async function main(): Promise<void> {
         benchDir: path.join(root, 'bench/results'),
         s3: createS3Client(config.aws),
         archiveBucket: config.aws.buckets.archive,
+        lake: {
+          s3: createS3Client(config.aws),
+          bucket: config.aws.buckets.lake,
+          quarantineBucket: config.aws.buckets.quarantine,
+          lock: mysqlLakeLock(createPool(config.databases.extraction, 2)),
+        },
       },
       config.ports.ops,
     );

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   LightspeedClient,
+  type LightspeedPage,
   LightspeedNotConnected,
   LightspeedPageError,
   LightspeedReauthorizationRequired,
@@ -13,9 +15,10 @@ import {
   lightspeedSaleLines,
   lightspeedSales,
   lightspeedTaxLines,
-  salePageRows,
   type SalePageRows,
 } from '../../domain/extraction/lightspeed-tables';
+import { pageParser, type TableRows } from '../../domain/extraction/page-parsers';
+import { LIGHTSPEED_SALES_PAGE } from '../../domain/extraction/source-pages';
 import { writeDeadLetter } from '../../lake/dead-letters';
 import { openLakeTableWriter, writeRawPage, type Lake } from '../../lake/lake-writer';
 
@@ -39,6 +42,8 @@ export interface ExtractTotals {
   quarantined: number;
   deadLetters: string[];
   newUnknownFields: string[];
+  /** The dead letter of an unreadable page the window stopped at (its rest is read again by the next run). */
+  incomplete?: string;
 }
 
 interface Progress {
@@ -57,6 +62,16 @@ const emptyTotals = (): ExtractTotals => ({
   deadLetters: [],
   newUnknownFields: [],
 });
+
+const asSalePageRows = (t: TableRows): SalePageRows => {
+  const of = (table: unknown) => t.find((x) => x.table === table)?.rows ?? [];
+  return {
+    sales: of(lightspeedSales),
+    lines: of(lightspeedSaleLines),
+    payments: of(lightspeedPayments),
+    taxLines: of(lightspeedTaxLines),
+  };
+};
 
 /** Lightspeed's `><` is inclusive and sale times are whole seconds: [from, to) is from … to − 1 s. */
 const lastSecondBefore = (iso: string) => new Date(Date.parse(iso) - 1000).toISOString();
@@ -153,6 +168,19 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
     };
   }
 
+  /** A page dead letter: the request (URL without secrets), the reply as received, why; one per reply (hash id). */
+  const pageLetter = (url: string, status: number, body: string, reason: string) =>
+    writeDeadLetter(d.lake, {
+      id: createHash('sha256').update(url).update(body).digest('hex').slice(0, 32),
+      source: 'lightspeed',
+      entity: 'sales',
+      kind: 'page',
+      parser: LIGHTSPEED_SALES_PAGE,
+      reason,
+      request: { url: redactUrl(url) },
+      response: { status, body },
+    });
+
   return {
     async lightspeedExtractSales(input: ExtractSalesInput): Promise<ExtractTotals> {
       let batch: ReturnType<typeof openBatch> | undefined;
@@ -181,8 +209,28 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
         };
         let url = progress.next;
         while (url) {
-          const page = await client.get(url);
-          const rows = salePageRows(page.body);
+          let page: LightspeedPage;
+          try {
+            page = await client.get(url);
+          } catch (e) {
+            if (!(e instanceof LightspeedPageError)) throw e;
+            // Unreadable after the client's retries: kept, and the window stops here, since the link to the next
+            // page is inside this body. The shop's other windows and the other shops go on; an incremental cursor
+            // stays before this window, so the next run reads it again and nothing is lost.
+            totals.incomplete = await pageLetter(e.url, e.status, e.body, e.reason);
+            if (!totals.deadLetters.includes(totals.incomplete)) totals.deadLetters.push(totals.incomplete);
+            if (batch) await flush(url);
+            break;
+          }
+          let rows: SalePageRows;
+          try {
+            rows = asSalePageRows(pageParser(LIGHTSPEED_SALES_PAGE)!(page.body));
+          } catch (e) {
+            // A reply this code cannot read: kept with its parser for a replay after the fix; the window goes on.
+            const key = await pageLetter(url, 200, page.text, (e as Error).message);
+            if (!totals.deadLetters.includes(key)) totals.deadLetters.push(key);
+            rows = { sales: [], lines: [], payments: [], taxLines: [] };
+          }
           batch ??= openBatch();
           await batch.add(
             rows,
@@ -198,19 +246,6 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
         await writing;
         return totals;
       } catch (e) {
-        if (e instanceof LightspeedPageError) {
-          const key = await writeDeadLetter(d.lake, {
-            source: 'lightspeed',
-            entity: 'sales',
-            kind: 'page',
-            reason: e.reason,
-            request: { url: redactUrl(e.url) },
-            response: { status: e.status, body: e.body },
-          });
-          throw ApplicationFailure.nonRetryable(`${e.message} (dead letter ${key})`, 'LightspeedPageUnreadable', {
-            deadLetter: key,
-          });
-        }
         throw lightspeedFailure(e);
       } finally {
         batch?.close();

@@ -8,7 +8,8 @@ import {
   type ShopifyClient,
 } from '../../connectors/shopify';
 import type { ShopifyEntity } from '../../domain/extraction/shopify-extraction';
-import { customerRows, orderRows, productRows } from '../../domain/extraction/shopify-rows';
+import { pageParser, type TableRows } from '../../domain/extraction/page-parsers';
+import { SHOPIFY_PAGE_PARSERS } from '../../domain/extraction/source-pages';
 import { writeDeadLetter } from '../../lake/dead-letters';
 import { readCursor, writeCursor } from '../../lake/lake-cursors';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
@@ -27,6 +28,8 @@ export interface WindowProgress {
   pages: number;
   rows: number;
   quarantined: number;
+  /** Pages this code could not read, kept as dead letters (replayable). */
+  deadLetters?: string[];
 }
 
 export interface ShopifyWindowResult extends WindowProgress {
@@ -87,7 +90,6 @@ export function createShopifyExtractActivities(deps: {
       return page as unknown as Page;
     },
   };
-  const mappers = { orders: orderRows, customers: customerRows, products: productRows };
 
   return {
     async extractShopifyWindow(input: { entity: ShopifyEntity; until?: string }): Promise<ShopifyWindowResult> {
@@ -111,19 +113,24 @@ export function createShopifyExtractActivities(deps: {
           const request = { entity, window: [progress.from, progress.to], after: progress.after };
           const page = await fetchers[entity](progress.from, progress.to, progress.after);
           const pageId = `${progress.from}_${progress.to}/${String(progress.pages).padStart(5, '0')}`;
-          let tables: ReturnType<typeof orderRows>;
+          let tables: TableRows;
           try {
-            tables = mappers[entity](page.nodes);
+            tables = pageParser(SHOPIFY_PAGE_PARSERS[entity])!(page);
           } catch (err) {
-            // A page this code cannot read: kept whole for a replay after the fix; the window goes on.
-            await writeDeadLetter(deps.lake, {
-              source: 'shopify',
-              entity,
-              kind: 'page',
-              reason: (err as Error).message,
-              request,
-              response: { body: JSON.stringify(page) },
-            });
+            // A page this code cannot read: kept whole for a replay after the fix (its parser named, so the replay
+            // writes every table the page feeds); the window goes on.
+            progress.deadLetters = [
+              ...(progress.deadLetters ?? []),
+              await writeDeadLetter(deps.lake, {
+                source: 'shopify',
+                entity,
+                kind: 'page',
+                parser: SHOPIFY_PAGE_PARSERS[entity],
+                reason: (err as Error).message,
+                request,
+                response: { status: 200, body: JSON.stringify(page) },
+              }),
+            ];
             tables = [];
           }
           for (const [i, { table, rows }] of tables.entries()) {

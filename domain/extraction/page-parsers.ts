@@ -2,7 +2,8 @@ import type { LakeTableDef } from './lake-tables';
 
 /** The rows one source page yields, per table (a Shopify orders page feeds five tables, a Lightspeed sale page four). */
 export type TableRows = { table: LakeTableDef; rows: Record<string, unknown>[] }[];
-export type PageParser = (body: string) => TableRows;
+/** `page` is the reply's decoded JSON (a dead letter keeps it as text; the replay decodes it). */
+export type PageParser = (page: unknown) => TableRows;
 
 const PARSERS = new Map<string, PageParser>();
 

@@ -70,9 +70,7 @@ export function transferRows(transfers: Node[]): TableRows {
 }
 
 /** A transfers page as kept in a dead letter: `{ nodes: [...] }` with each shipment's lines filled in. */
-export const TRANSFERS_PAGE_PARSER = definePageParser('shopify/transfers', (body) =>
-  transferRows(nodesOf(JSON.parse(body))),
-);
+export const TRANSFERS_PAGE_PARSER = definePageParser('shopify/transfers', (page) => transferRows(nodesOf(page)));
 
 /**
  * Stock history per SKU × location, before and after Stocky's shutdown as one: adjustments, units leaving the origin

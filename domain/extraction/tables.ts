@@ -7,3 +7,4 @@ import './shopify-tables';
 import './lightspeed-tables';
 import './stock-history';
 import './shopify-transfers';
+import './source-pages';

@@ -11,7 +11,8 @@ type Activities = ReturnType<typeof createLightspeedSalesActivities> &
   ReturnType<typeof createLightspeedReferenceActivities>;
 
 // Long windows heartbeat after every write; a dead worker's window resumes elsewhere within two minutes. Failures
-// retrying cannot fix (token refused, unreadable page, 4xx) are non-retryable and stop only that shop.
+// retrying cannot fix (token refused, 4xx) are non-retryable and stop only that shop; an unreadable page is a dead
+// letter and the extraction goes on.
 const lightspeed = (summary: string) =>
   withSummary(
     proxyActivities<Activities>({
@@ -78,7 +79,10 @@ export async function lightspeedIncremental(input: { firstSince?: string } = {})
       shopId,
       window: { kind: 'changed', ...w },
     });
-    await lightspeed(`cursor · shop ${shopId} → ${w.until}`).lightspeedSaveSalesCursor({ shopId, until: w.until });
+    // A window that stopped at an unreadable page keeps its cursor: the next run reads the window again.
+    if (totals.incomplete)
+      log.warn('Lightspeed window incomplete, cursor kept', { shopId, deadLetter: totals.incomplete });
+    else await lightspeed(`cursor · shop ${shopId} → ${w.until}`).lightspeedSaveSalesCursor({ shopId, until: w.until });
     return { totals };
   });
 }
