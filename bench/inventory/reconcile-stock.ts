@@ -11,7 +11,7 @@ import { DATABASES, createDatabase, migrateAll, type DatabaseUrls } from '../../
 import type { Movement } from '../../domain/inventory/movements';
 import { startShopifySandbox } from '../../sandbox/shopify';
 import { newLevel } from '../../sandbox/shopify/inventory-levels';
-import type { SbProduct } from '../../sandbox/shopify/state';
+import { seedProduct } from '../../sandbox/shopify/catalog-objects';
 import { PLANS } from '../../sandbox/shopify/throttle';
 import { createS3Client } from '../../lake/s3';
 import { stockReconcile } from '../../workflows/inventory/recon';
@@ -60,35 +60,6 @@ try {
   const items: string[] = [];
   const productIds: string[] = [];
   for (let i = 0; i < SKUS; i++) {
-    const product: SbProduct = {
-      id: s.gid('Product'),
-      handle: `ben-${i + 1}`,
-      title: `Bench item ${i + 1}`,
-      descriptionHtml: '',
-      vendor: '',
-      productType: '',
-      tags: [],
-      status: 'ACTIVE',
-      options: [],
-      variants: [],
-      metafields: [],
-      files: [],
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-    };
-    const variantId = s.gid('ProductVariant');
-    const itemId = s.gid('InventoryItem');
-    product.variants.push({
-      id: variantId,
-      sku: sku(i),
-      barcode: null,
-      price: '4.99',
-      compareAtPrice: null,
-      position: 1,
-      optionValues: [],
-      inventoryItemId: itemId,
-      metafields: [],
-    });
     const levels = new Map(
       locations.map((l, k) => {
         // Shopify drifted on some levels (edited by hand in the admin).
@@ -96,9 +67,14 @@ try {
         return [l.id, newLevel({ onHand })];
       }),
     );
-    s.inventoryItems.set(itemId, { id: itemId, variantId, sku: sku(i), tracked: true, weight: null, levels });
-    s.products.set(product.id, product);
-    s.index(product);
+    const { product, item } = seedProduct(s, {
+      handle: `ben-${i + 1}`,
+      title: `Bench item ${i + 1}`,
+      sku: sku(i),
+      price: '4.99',
+      levels,
+    });
+    const itemId = item.id;
     items.push(itemId);
     productIds.push(product.id);
   }

@@ -1,4 +1,5 @@
 import { nowIso, type ShopState, type SbProduct, type SbVariant } from '../state';
+import { inventoryItemOf, newProduct } from '../catalog-objects';
 import { productView } from '../views';
 import type { WebhookDispatcher } from '../webhooks';
 import { productPayload } from './product-payload';
@@ -101,22 +102,7 @@ export function productSetter(s: ShopState, hooks: WebhookDispatcher) {
     if (errors.length) return { product: null, productSetOperation: null, userErrors: errors };
 
     const now = nowIso();
-    const product: SbProduct = existing ?? {
-      id: s.gid('Product'),
-      handle: '',
-      title: '',
-      descriptionHtml: '',
-      vendor: '',
-      productType: '',
-      tags: [],
-      status: 'ACTIVE',
-      options: [],
-      variants: [],
-      metafields: [],
-      files: [],
-      createdAt: now,
-      updatedAt: now,
-    };
+    const product: SbProduct = existing ?? newProduct(s, {}, now);
     const before = existing ? { handle: product.handle, metafields: product.metafields } : undefined;
     if (!existing) {
       product.handle = input.handle ?? s.freeHandle(slug(input.title));
@@ -172,18 +158,9 @@ export function productSetter(s: ShopState, hooks: WebhookDispatcher) {
         inventoryItemId: prior?.inventoryItemId ?? s.gid('InventoryItem'),
         metafields: [],
       };
-      const item = s.inventoryItems.get(variant.inventoryItemId) ?? {
-        id: variant.inventoryItemId,
-        variantId: variant.id,
-        sku: null,
-        tracked: true,
-        weight: null,
-        levels: new Map(),
-      };
-      item.sku = variant.sku;
+      const item = inventoryItemOf(s, variant);
       if (v.inventoryItem?.tracked != null) item.tracked = v.inventoryItem.tracked;
       if (v.inventoryItem?.measurement?.weight) item.weight = { ...v.inventoryItem.measurement.weight };
-      s.inventoryItems.set(item.id, item);
       return variant;
     });
     const kept = new Set(next.map((v) => v.inventoryItemId));
