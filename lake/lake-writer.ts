@@ -73,6 +73,8 @@ export interface Lake {
   lock?: LakeLock;
   /** Local work directory (default: the OS temp dir). */
   tmpDir?: string;
+  /** Bounds of one merge step (lake/partition-merge.ts): rows and days per chunk, DuckDB's memory limit. */
+  merge?: { chunkRows?: number; chunkDays?: number; memoryLimit?: string };
 }
 
 export type { LakeTableSpec, PartitionRule };
@@ -225,6 +227,7 @@ export function openLakeTableWriter(
   };
   let work: string | undefined;
   let stage: Stage | undefined;
+  let stages = 0;
   let quarantined = 0;
   let deadLetter: string | undefined;
   let closed = false;
@@ -240,7 +243,7 @@ export function openLakeTableWriter(
       // The raw page first: a dead letter and any later replay can point at it.
       const rawKey = raw ? await writeRawPage(lake, source, entity, raw, now) : undefined;
       work ??= fs.mkdtempSync(path.join(lake.tmpDir ?? os.tmpdir(), 'lake-write-'));
-      stage ??= new Stage(path.join(work, `staged-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.ndjson`));
+      stage ??= new Stage(path.join(work, `staged-${++stages}`));
       const refused: NonNullable<DeadLetter['rows']> = [];
       let accepted = 0;
       for (const row of rows) {
@@ -279,42 +282,44 @@ export function openLakeTableWriter(
       if (closed) throw new Error(`lake writer of ${source}/${entity} is closed`);
       const batch = stage;
       stage = undefined;
-      await batch?.end();
+      await batch?.flush();
       const result = await groupCommit(lake, {
         spec,
-        file: batch?.rows ? batch.file : undefined,
+        files: batch?.rows ? batch.files : undefined,
         rows: batch?.rows ?? 0,
         days: batch?.days ?? new Map(),
         unknown: batch?.unknown ?? new Set(),
         nowIso: nowIso(),
       });
-      if (batch) await fs.promises.rm(batch.file, { force: true });
+      if (batch) await fs.promises.rm(batch.dir, { recursive: true, force: true });
       const out = { ...result, quarantined, deadLetter };
       [quarantined, deadLetter] = [0, undefined];
       return out;
     },
     close() {
       closed = true;
-      stage?.abandon();
       if (work) fs.rmSync(work, { recursive: true, force: true });
     },
   };
 }
 
-/** Validated rows on their way to a merge: NDJSON on local disk, written in blocks. */
+/**
+ * Validated rows on their way to a merge: NDJSON on local disk, one file per partition day (so the merge of a chunk
+ * of days reads only those days' rows), buffered per day and appended in blocks.
+ */
 class Stage {
   rows = 0;
   readonly days = new Map<string, number>();
   readonly unknown = new Set<string>();
-  private readonly out: fs.WriteStream;
-  private buffer: string[] = [];
+  readonly files = new Map<string, string>();
+  private buffers = new Map<string, string[]>();
   private bufferedChars = 0;
 
-  constructor(readonly file: string) {
-    this.out = fs.createWriteStream(file);
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
   }
 
-  /** Adds a row to the buffer; true when the buffer should be flushed. */
+  /** Adds a row to the buffer; true when the buffers should be flushed. */
   write(values: Record<string, unknown>, dt: string, extra: Record<string, unknown> | undefined, deleted: boolean) {
     // The values object is the validator's own: the staging fields go on it, no copy per row.
     values.dt = dt;
@@ -322,34 +327,31 @@ class Stage {
     values[META_COLUMNS.deleted] = deleted;
     values._seq = this.rows++;
     const line = JSON.stringify(values);
-    this.buffer.push(line);
+    let buffer = this.buffers.get(dt);
+    if (!buffer) this.buffers.set(dt, (buffer = []));
+    buffer.push(line);
     this.bufferedChars += line.length;
     this.days.set(dt, (this.days.get(dt) ?? 0) + 1);
     if (extra) for (const k of Object.keys(extra)) this.unknown.add(k);
-    return this.bufferedChars >= 1 << 20;
+    return this.bufferedChars >= 2 << 20;
   }
 
   async flush() {
-    if (!this.buffer.length) return;
-    const block = `${this.buffer.join('\n')}\n`;
-    [this.buffer, this.bufferedChars] = [[], 0];
-    if (!this.out.write(block)) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
-  }
-
-  async end() {
-    await this.flush();
-    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  }
-
-  abandon() {
-    this.out.destroy();
+    const buffers = this.buffers;
+    [this.buffers, this.bufferedChars] = [new Map(), 0];
+    for (const [dt, lines] of buffers) {
+      let file = this.files.get(dt);
+      if (!file) this.files.set(dt, (file = path.join(this.dir, `dt=${dt}.ndjson`)));
+      await fs.promises.appendFile(file, `${lines.join('\n')}\n`);
+    }
   }
 }
 
 /** One caller's staged rows, waiting to be merged into its table. */
 interface Batch {
   spec: LakeTableSpec;
-  file?: string;
+  /** The staged NDJSON per day, when any row was accepted. */
+  files?: Map<string, string>;
   rows: number;
   days: Map<string, number>;
   unknown: Set<string>;
@@ -447,7 +449,7 @@ async function commitBatches(lake: Lake, batches: Batch[]): Promise<CommitResult
     const days = new Map<string, number>();
     for (const b of batches) for (const [dt, n] of b.days) days.set(dt, (days.get(dt) ?? 0) + n);
     const staged: StagedFile[] = batches.flatMap((b, i) =>
-      b.file ? [{ file: b.file, batch: i + 1, extractedAt: b.nowIso }] : [],
+      b.files ? [{ files: b.files, batch: i + 1, extractedAt: b.nowIso }] : [],
     );
     const results = (partitions: Map<string, { rows: number }>) =>
       batches.map((b, i) => ({
@@ -466,6 +468,7 @@ async function commitBatches(lake: Lake, batches: Batch[]): Promise<CommitResult
           version: resolved.version,
           days,
           known: manifest.partitions,
+          ...lake.merge,
         });
       } finally {
         await fs.promises.rm(work, { recursive: true, force: true });

@@ -16,12 +16,13 @@ import type { Lake } from './lake-writer';
  *
  * Bounded work per step: the partitions are merged in chunks of at most `chunkRows` rows (new plus existing, by the
  * manifest's counts) and `chunkDays` days, each chunk downloaded, merged, uploaded and deleted before the next, so
- * neither local disk nor DuckDB (memory-limited, spilling to the work dir) holds more than a chunk. S3 transfers run
- * `transferConcurrency` at a time.
+ * neither local disk nor DuckDB (memory-limited, spilling to the work dir) holds more than a chunk. Rows are staged
+ * in one file per day, so a chunk reads only its own days' rows. S3 transfers run `transferConcurrency` at a time.
+ * One DuckDB thread: on a shared 2-core worker a second one cost more CPU than it saved.
  */
 export interface StagedFile {
-  /** NDJSON, one validated row a line: the columns as text/boolean, `dt`, `_extra`, `_deleted`, `_seq`. */
-  file: string;
+  /** Per day, NDJSON, one validated row a line: the columns as text/boolean, `dt`, `_extra`, `_deleted`, `_seq`. */
+  files: Map<string, string>;
   /** The batch's position among those merged together: a later batch wins a tie on updated_at. */
   batch: number;
   extractedAt: string;
@@ -64,29 +65,32 @@ export async function mergePartitions(
   o: MergeOptions,
 ): Promise<MergedPartition[]> {
   const concurrency = o.transferConcurrency ?? 8;
-  const duck = await openLakeDuckDB(undefined, { threads: o.threads ?? 2, memoryLimit: o.memoryLimit ?? '192MB' });
+  const duck = await openLakeDuckDB(undefined, { threads: o.threads ?? 1, memoryLimit: o.memoryLimit ?? '128MB' });
   const c = duck.connection;
   try {
     await c.run(`SET temp_directory = ${sqlString(path.join(o.work, 'spill'))}`);
     const existing = await existingPartitions(lake, spec, [...o.days.keys()], o.known);
-    const chunks = chunkDays(o.days, existing, o.known, o.chunkRows ?? 1_500_000, o.chunkDays ?? 64);
-    // The staged rows, typed. Read straight from the NDJSON when one chunk covers them (the usual case: no copy),
-    // loaded into a table once when several chunks each take a part.
+    const chunks = chunkDays(o.days, existing, o.known, o.chunkRows ?? 1_000_000, o.chunkDays ?? 32);
+    // The staged rows of the chunk's days, typed.
     const typed = spec.columns.map((col) => `CAST(${sqlIdent(col.name)} AS ${col.type}) AS ${sqlIdent(col.name)}`);
     const jsonColumns = stagedJsonColumns(spec);
-    const selects = staged.map(
-      (s) => `SELECT ${typed.join(', ')}, dt, ${META_COLUMNS.extra}, ${META_COLUMNS.deleted},
-          ${o.version}::INTEGER AS ${META_COLUMNS.schemaVersion},
-          ${sqlString(s.extractedAt)}::TIMESTAMP AS ${META_COLUMNS.extractedAt},
-          1 AS _src, ${s.batch}::INTEGER AS _batch, _seq
-        FROM read_json(${sqlString(s.file)}, format = 'newline_delimited', columns = {${jsonColumns}})`,
-    );
-    await c.run(`CREATE ${chunks.length > 1 ? 'TABLE' : 'VIEW'} incoming AS ${selects.join(' UNION ALL ')}`);
+    const incoming = (days: string[]) =>
+      staged
+        .map((s) => ({ s, files: days.flatMap((d) => (s.files.has(d) ? [s.files.get(d)!] : [])) }))
+        .filter((x) => x.files.length)
+        .map(
+          ({ s, files }) => `SELECT ${typed.join(', ')}, dt, ${META_COLUMNS.extra}, ${META_COLUMNS.deleted},
+            ${o.version}::INTEGER AS ${META_COLUMNS.schemaVersion},
+            ${sqlString(s.extractedAt)}::TIMESTAMP AS ${META_COLUMNS.extractedAt},
+            1 AS _src, ${s.batch}::INTEGER AS _batch, _seq
+          FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${jsonColumns}})`,
+        )
+        .join(' UNION ALL ');
 
     const result: MergedPartition[] = [];
     for (const [i, chunk] of chunks.entries()) {
       const dir = path.join(o.work, `chunk-${i}`);
-      result.push(...(await mergeChunk(lake, spec, c, dir, chunk, existing, concurrency)));
+      result.push(...(await mergeChunk(lake, spec, c, dir, chunk, incoming(chunk), existing, concurrency)));
       await fs.promises.rm(dir, { recursive: true, force: true });
     }
     return result;
@@ -151,6 +155,7 @@ async function mergeChunk(
   c: Awaited<ReturnType<typeof openLakeDuckDB>>['connection'],
   dir: string,
   days: string[],
+  incoming: string,
   existing: Set<string>,
   concurrency: number,
 ): Promise<MergedPartition[]> {
@@ -162,8 +167,7 @@ async function mergeChunk(
       (await download(lake, partitionKey(spec.source, spec.entity, f.dt), f.file)) ? f.file : undefined,
     )
   ).filter((f): f is string => Boolean(f));
-  const inDays = `dt IN (${days.map(sqlString).join(', ')})`;
-  let union = `SELECT * FROM incoming WHERE ${inDays}`;
+  let union = `SELECT * FROM (${incoming})`;
   if (present.length) {
     await c.run(`CREATE OR REPLACE VIEW old_raw AS SELECT * FROM read_parquet([${present.map(sqlString).join(', ')}],
       hive_partitioning = true, union_by_name = true, hive_types = {'dt': VARCHAR})`);

@@ -6,22 +6,26 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { orderRows } from '../../domain/extraction/shopify-rows';
 import { SHOPIFY_LINE_ITEMS, SHOPIFY_ORDERS } from '../../domain/extraction/shopify-tables';
 import { openLakeQuery } from '../../lake/lake-query';
-import { writeLakeTable, type Lake } from '../../lake/lake-writer';
+import { openLakeTableWriter, type Lake } from '../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../lake/s3';
 import { benchStack, writeResult } from '../support/env';
 
 // Issue 14 benchmarks, against a throwaway local stack (SeaweedFS):
 // 1. Shopify orders history (ORDERS orders, grocery baskets of 15–80 lines, some > 100) as the extraction writes it:
-//    Shopify order nodes → orderRows → writeLakeTable, a page of PAGE orders at a time, into shopify.orders and
-//    shopify.line_items (Parquet per created day, merged and deduplicated, uploaded to S3). Against DuckDB writing the
-//    same rows from a local NDJSON file to day-partitioned Parquet on local disk, in the same run. Rows/s and ratio.
+//    Shopify order nodes, a page of PAGE orders at a time (Shopify's largest page) → orderRows → one lake table writer
+//    per table (openLakeTableWriter: each page validated and staged on local disk), committed every COMMIT_ROWS line
+//    items (merged, deduplicated, Parquet per created day, uploaded to S3, manifest). Against DuckDB writing the same
+//    rows from a local NDJSON file to day-partitioned Parquet on local disk, in the same run. Rows/s, ratio and the
+//    process's peak RSS (target < 512 MB).
 // 2. A query over a year of lake partitions (sales per store per day for one month): pruned by dt, versus the same
 //    month selected by a non-partition column (every partition read).
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
-const PAGE = Number(process.env.BENCH_PAGE ?? 2_000);
+const PAGE = Number(process.env.BENCH_PAGE ?? 250);
+const COMMIT_ROWS = Number(process.env.BENCH_COMMIT_ROWS ?? 1_000_000);
 const DAYS = 365;
 const STORES = ['C', 'EM', 'SUN', 'OI'];
 const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+const load = () => os.loadavg().map((l) => Number(l.toFixed(1)));
 
 let seed = 2026;
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -66,6 +70,18 @@ function* orderNodes(): Generator<Record<string, unknown>> {
   }
 }
 
+/** An NDJSON file written with backpressure (the baseline's input; its writing is not timed). */
+function ndjson(file: string) {
+  const out = fs.createWriteStream(file);
+  return {
+    async write(rows: Record<string, unknown>[], dtOf: (r: Record<string, unknown>) => string) {
+      const block = rows.map((r) => `${JSON.stringify({ ...r, dt: dtOf(r) })}\n`).join('');
+      if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    },
+    end: () => new Promise<void>((resolve) => out.end(() => resolve())),
+  };
+}
+
 const { stack, config } = await benchStack();
 const s3 = createS3Client(config.aws);
 const bucket = `bench-lake-${Date.now()}`;
@@ -73,31 +89,49 @@ await ensureBuckets(s3, [bucket]);
 const lake: Lake = { s3, bucket, quarantineBucket: config.aws.buckets.quarantine };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-extraction-'));
 try {
-  // 1a. Ours: pages through the writer. The same rows are also written to NDJSON for the baseline (not timed).
-  const ordersJson = fs.createWriteStream(path.join(dir, 'orders.ndjson'));
-  const linesJson = fs.createWriteStream(path.join(dir, 'lines.ndjson'));
+  // 1a. Ours: pages through one writer per table. The same rows also go to NDJSON for the baseline (not timed).
+  const ordersJson = ndjson(path.join(dir, 'orders.ndjson'));
+  const linesJson = ndjson(path.join(dir, 'lines.ndjson'));
+  const loadBefore = load();
+  const writers = [SHOPIFY_ORDERS, SHOPIFY_LINE_ITEMS].map((t) => openLakeTableWriter(lake, { ...t, now: new Date() }));
   let rows = 0;
+  let commits = 0;
   let writeMs = 0;
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      writeMs += performance.now() - t0;
+    }
+  };
+  const commitAll = async () => {
+    for (const w of writers) if (w.stagedRows) rows += (await timed(() => w.commit())).written;
+    commits++;
+  };
   let page: Record<string, unknown>[] = [];
   const flush = async () => {
     const tables = orderRows(page);
-    for (const r of tables[0]!.rows)
-      ordersJson.write(`${JSON.stringify({ ...r, dt: String(r.created_at).slice(0, 10) })}\n`);
-    for (const r of tables[1]!.rows)
-      linesJson.write(`${JSON.stringify({ ...r, dt: String(r.order_created_at).slice(0, 10) })}\n`);
-    const started = performance.now();
-    for (const t of tables.slice(0, 2)) rows += (await writeLakeTable(lake, { ...t.table, rows: t.rows })).written;
-    writeMs += performance.now() - started;
     page = [];
+    await ordersJson.write(tables[0]!.rows, (r) => String(r.created_at).slice(0, 10));
+    await linesJson.write(tables[1]!.rows, (r) => String(r.order_created_at).slice(0, 10));
+    for (const [i, w] of writers.entries()) await timed(() => w.add(tables[i]!.rows));
+    if (writers[1]!.stagedRows >= COMMIT_ROWS) await commitAll();
   };
-  for (const node of orderNodes()) {
-    page.push(node);
-    if (page.length >= PAGE) await flush();
+  try {
+    for (const node of orderNodes()) {
+      page.push(node);
+      if (page.length >= PAGE) await flush();
+    }
+    if (page.length) await flush();
+    await commitAll();
+  } finally {
+    for (const w of writers) w.close();
   }
-  if (page.length) await flush();
-  await new Promise((r) => ordersJson.end(r));
-  await new Promise((r) => linesJson.end(r));
+  await ordersJson.end();
+  await linesJson.end();
   const oursRss = Math.round(process.resourceUsage().maxRSS / 1024);
+  const loadOurs = load();
 
   // 1b. DuckDB from the local JSON files: typed the same way, day-partitioned Parquet on local disk.
   const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '256MB' });
@@ -118,17 +152,21 @@ try {
   const duckRate = Math.round(rows / (duckMs / 1000));
   writeResult('extraction-shopify-parquet', {
     commit,
+    loadAverage: { before: loadBefore, afterOurs: loadOurs, afterBaseline: load() },
     orders: ORDERS,
     rows,
     pageOrders: PAGE,
+    commitEveryLineItems: COMMIT_ROWS,
+    commits,
     ours: { seconds: Number((writeMs / 1000).toFixed(1)), rowsPerSecond: oursRate, peakRssMiB: oursRss },
     duckdbFromLocalJson: { seconds: Number((duckMs / 1000).toFixed(1)), rowsPerSecond: duckRate },
     ratio: Number((oursRate / duckRate).toFixed(3)),
     target: { peakRssMiB: '< 512' },
     note:
-      'ours = orderRows + writeLakeTable per page (validate, NDJSON → DuckDB, merge with the partition on S3, dedup, ' +
-      'zstd Parquet, PUT, manifest); baseline = DuckDB COPY of the same rows from local NDJSON to local Parquet. ' +
-      'peakRssMiB is the process peak during our phase (generation included).',
+      'ours = openLakeTableWriter add per page of orderRows output (validate, stage NDJSON on local disk) + commit ' +
+      '(DuckDB merge with the partitions on S3, dedup, zstd Parquet, PUT, manifest); baseline = DuckDB COPY of the ' +
+      'same rows from local NDJSON to local Parquet. peakRssMiB is the process peak up to the end of our phase ' +
+      '(order generation and the baseline NDJSON writing included).',
   });
 
   // 2. A year of partitions: sales per store per day, one month, pruned vs every partition read.
@@ -152,6 +190,7 @@ try {
   q.close();
   writeResult('extraction-lake-pruning', {
     commit,
+    loadAverage: load(),
     partitions: DAYS,
     table: 'shopify.orders',
     rows: ORDERS,

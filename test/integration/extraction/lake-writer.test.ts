@@ -317,6 +317,32 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     }
   });
 
+  it('a write over more days than one merge step takes is merged chunk by chunk, old partitions kept', async () => {
+    const t = { ...spec, entity: 'chunked' };
+    const days = ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05'];
+    const small: Lake = { ...lake, merge: { chunkDays: 2, chunkRows: 30 } };
+    const rows = (from: number, updated: string, total: string) =>
+      days.flatMap((day, d) => Array.from({ length: 10 }, (_, i) => order(from + d * 100 + i, day, updated, total)));
+    await writeLakeTable(small, { ...t, dt: { column: 'created_at' }, rows: rows(0, '2026-06-06T00:00:00Z', '1.00') });
+    // Half the keys again with a newer version, half new keys: each partition merged with its old file.
+    const again = await writeLakeTable(small, {
+      ...t,
+      dt: { column: 'created_at' },
+      rows: [...rows(5, '2026-06-07T00:00:00Z', '2.00'), ...rows(50, '2026-06-07T00:00:00Z', '3.00')],
+    });
+    expect(again.partitions).toEqual(days.map((dt) => ({ dt, rows: 25 })));
+    const q = await session();
+    try {
+      expect(
+        await q.query(
+          `SELECT dt::VARCHAR AS dt, count(*)::INT AS n, sum(total)::VARCHAR AS s FROM shopify.chunked GROUP BY ALL ORDER BY 1`,
+        ),
+      ).toEqual(days.map((dt) => ({ dt, n: 25, s: `${5 * 1 + 10 * 2 + 10 * 3}.00` })));
+    } finally {
+      q.close();
+    }
+  });
+
   it('a filter on dt reads only that partition (pruned), over httpfs and over the SDK fallback', async () => {
     // A corrupt partition beside good ones: a query that opened it would fail, so success proves it was skipped.
     const t = { ...spec, entity: 'pruning' };
