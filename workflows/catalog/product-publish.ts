@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  condition,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -9,7 +8,6 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  allHandlersFinished,
   uuid4,
 } from '@temporalio/workflow';
 import type { createCatalogActivities, PushResult } from '../../activities/catalog/catalog';
@@ -18,6 +16,7 @@ import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { count } from '../../domain/platform/run-summary';
 import { withSummary } from '../platform/activity-summary';
+import { pushUntilQuiet } from '../platform/push-until-quiet';
 
 /** A PIM change (from the outbox relay) or an operator's re-sync; `force` pushes even unchanged content. */
 export const resyncSignal = defineSignal<[{ force?: boolean }]>('resync');
@@ -44,8 +43,8 @@ const shopifyCalls = () =>
   });
 
 /**
- * Keeps one product in Shopify equal to the PIM. Edits arriving during a push coalesce into one more push;
- * the workflow completes when nothing is pending, and the next change starts it again (signalWithStart).
+ * Keeps one product in Shopify equal to the PIM. Edits arriving during a push coalesce into one more push
+ * (`pushUntilQuiet`); the workflow completes when nothing is pending, and the next change starts it again.
  */
 export async function productPublish(input: {
   pimId: number;
@@ -53,12 +52,7 @@ export async function productPublish(input: {
   pushes?: number;
 }): Promise<PublishState> {
   const state: PublishState = { pimId: input.pimId, pushes: input.pushes ?? 0 };
-  let dirty = true;
   let force = input.force ?? false;
-  setHandler(resyncSignal, (o) => {
-    dirty = true;
-    force ||= Boolean(o?.force);
-  });
   setHandler(statusQuery, () => state);
   const status = (value: SyncStatus) => upsertSearchAttributes([{ key: SA.SyncStatus, value }]);
   upsertSearchAttributes([
@@ -80,42 +74,43 @@ export async function productPublish(input: {
         .join(' · '),
     );
 
-  do {
-    dirty = false;
-    const forceThis = force;
-    force = false;
-    status('Running');
-    details('pushing');
-    state.last = await withSummary(a, `productSet ${input.pimId}${forceThis ? ' (forced)' : ''}`).pushProduct(
-      input.pimId,
-      { force: forceThis },
-    );
-    state.pushes++;
-    if (state.last.skus?.length) upsertSearchAttributes([{ key: SA.Sku, value: state.last.skus }]);
-    if (state.last.status === 'Invalid') {
-      status('Invalid');
-      throw ApplicationFailure.nonRetryable(
-        `product ${input.pimId} cannot be published: ${(state.last.problems ?? []).map((p) => `${p.code}: ${p.message}`).join('; ')}`,
-        'InvalidProduct',
-        state.last.problems,
-      );
-    }
-    // One stock publication = one operation id, drawn before its first attempt: the activity's retries
-    // share it, and the next publication (another day, the same correction) gets a new one.
-    if (state.last.status === 'Synced' || state.last.status === 'Skipped')
-      state.inventory = await withSummary(a, `inventorySetQuantities ${input.pimId}`).publishInventory(
+  await pushUntilQuiet({
+    signal: resyncSignal,
+    onSignal: (o) => {
+      force ||= Boolean(o?.force);
+    },
+    push: async (changedAgain) => {
+      const forceThis = force;
+      force = false;
+      status('Running');
+      details('pushing');
+      state.last = await withSummary(a, `productSet ${input.pimId}${forceThis ? ' (forced)' : ''}`).pushProduct(
         input.pimId,
-        uuid4(),
+        { force: forceThis },
       );
-    details(dirty ? 'changed again' : 'pushed');
-    if (dirty && workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof productPublish>({ pimId: input.pimId, force, pushes: state.pushes });
-    }
-  } while (dirty);
-
+      state.pushes++;
+      if (state.last.skus?.length) upsertSearchAttributes([{ key: SA.Sku, value: state.last.skus }]);
+      if (state.last.status === 'Invalid') {
+        status('Invalid');
+        throw ApplicationFailure.nonRetryable(
+          `product ${input.pimId} cannot be published: ${(state.last.problems ?? []).map((p) => `${p.code}: ${p.message}`).join('; ')}`,
+          'InvalidProduct',
+          state.last.problems,
+        );
+      }
+      // One stock publication = one operation id, drawn before its first attempt: the activity's retries
+      // share it, and the next publication (another day, the same correction) gets a new one.
+      if (state.last.status === 'Synced' || state.last.status === 'Skipped')
+        state.inventory = await withSummary(a, `inventorySetQuantities ${input.pimId}`).publishInventory(
+          input.pimId,
+          uuid4(),
+        );
+      details(changedAgain() ? 'changed again' : 'pushed');
+    },
+    restart: () => continueAsNew<typeof productPublish>({ pimId: input.pimId, force, pushes: state.pushes }),
+  });
   // Archived in Shopify because the PIM dropped it: Shopify follows the PIM, so the product is in sync.
-  const final = state.last.status;
+  const final = state.last!.status; // pushUntilQuiet pushes at least once
   details('done');
   status(final === 'Missing' ? 'Skipped' : final === 'Archived' ? 'Synced' : final);
   return state;

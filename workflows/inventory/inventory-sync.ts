@@ -1,6 +1,4 @@
 import {
-  allHandlersFinished,
-  condition,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -15,6 +13,7 @@ import type { createStockPushActivities, SkuPushResult } from '../../activities/
 import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { withSummary } from '../platform/activity-summary';
+import { pushUntilQuiet } from '../platform/push-until-quiet';
 
 /** A ledger change of the SKU (after its commit), or an operator's re-push; `storeCode` names where it moved. */
 export const stockChangedSignal = defineSignal<[{ storeCode?: string }]>('resync');
@@ -48,13 +47,7 @@ const shopifyCalls = () =>
  */
 export async function inventorySync(input: { sku: string; pushes?: number }): Promise<StockSyncState> {
   const state: StockSyncState = { sku: input.sku, pushes: input.pushes ?? 0, signals: 0 };
-  let dirty = true;
   let store: string | undefined;
-  setHandler(stockChangedSignal, (s) => {
-    dirty = true;
-    state.signals++;
-    if (s?.storeCode) store = s.storeCode;
-  });
   setHandler(stockSyncQuery, () => state);
   const status = (value: SyncStatus) => upsertSearchAttributes([{ key: SA.SyncStatus, value }]);
   upsertSearchAttributes([
@@ -63,29 +56,33 @@ export async function inventorySync(input: { sku: string; pushes?: number }): Pr
     { key: SA.Channel, value: 'shopify' },
   ]);
   const a = shopifyCalls();
-  do {
-    dirty = false;
-    if (store) upsertSearchAttributes([{ key: SA.StoreCode, value: store }]);
-    status('Running');
-    // One push = one operation id, drawn before its first attempt (its retries share it).
-    state.last = await withSummary(a, `push stock of ${input.sku}`).pushSkuStock(input.sku, uuid4());
-    state.pushes++;
-    const offered = Object.entries(state.last.offered)
-      .map(([code, n]) => `${code} ${n}`)
-      .join(', ');
-    setCurrentDetails(
-      `**${state.last.status}** · ledger v${state.last.version} · push ${state.pushes} · ${state.signals} signals` +
-        (offered ? ` · offered ${offered}` : '') +
-        (state.last.unmappedLocations.length ? ` · unmapped ${state.last.unmappedLocations.join(', ')}` : '') +
-        (state.last.refusedLocations?.length
-          ? ` · refused by Shopify at ${state.last.refusedLocations.join(', ')} (see sync_errors)`
-          : ''),
-    );
-    if (dirty && workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof inventorySync>({ sku: input.sku, pushes: state.pushes });
-    }
-  } while (dirty);
-  status(state.last.status);
+  await pushUntilQuiet({
+    signal: stockChangedSignal,
+    onSignal: (s) => {
+      state.signals++;
+      if (s?.storeCode) store = s.storeCode;
+    },
+    push: async () => {
+      if (store) upsertSearchAttributes([{ key: SA.StoreCode, value: store }]);
+      status('Running');
+      // One push = one operation id, drawn before its first attempt (its retries share it).
+      const last = await withSummary(a, `push stock of ${input.sku}`).pushSkuStock(input.sku, uuid4());
+      state.last = last;
+      state.pushes++;
+      const offered = Object.entries(last.offered)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ');
+      setCurrentDetails(
+        `**${last.status}** · ledger v${last.version} · push ${state.pushes} · ${state.signals} signals` +
+          (offered ? ` · offered ${offered}` : '') +
+          (last.unmappedLocations.length ? ` · unmapped ${last.unmappedLocations.join(', ')}` : '') +
+          (last.refusedLocations?.length
+            ? ` · refused by Shopify at ${last.refusedLocations.join(', ')} (see sync_errors)`
+            : ''),
+      );
+    },
+    restart: () => continueAsNew<typeof inventorySync>({ sku: input.sku, pushes: state.pushes }),
+  });
+  status(state.last!.status); // pushUntilQuiet pushes at least once
   return state;
 }
