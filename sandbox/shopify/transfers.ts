@@ -80,7 +80,8 @@ export interface CreateTransferInput {
 }
 
 export class TransferDesk {
-  private number = 0;
+  /** The last transfer number handed out; read from the kept transfers after a restart, so none is reused. */
+  private number: number | undefined;
 
   constructor(private readonly s: ShopState) {}
 
@@ -122,7 +123,7 @@ export class TransferDesk {
     });
     const t: SbTransfer = {
       id: this.s.gid('InventoryTransfer'),
-      name: `#T${String(++this.number).padStart(4, '0')}`,
+      name: `#T${String(this.nextNumber()).padStart(4, '0')}`,
       referenceName: input.referenceName ?? null,
       note: input.note ?? null,
       tags: input.tags ?? [],
@@ -135,6 +136,11 @@ export class TransferDesk {
     };
     this.s.transfers.set(t.id, t);
     return t;
+  }
+
+  private nextNumber(): number {
+    this.number ??= Math.max(0, ...[...this.s.transfers.values()].map((t) => Number(t.name.slice(2)) || 0));
+    return ++this.number;
   }
 
   private get(id: string): SbTransfer {

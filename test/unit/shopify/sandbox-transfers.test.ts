@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { activate, rawAdmin } from '../../support/sandbox-client';
@@ -174,5 +177,37 @@ describe('sandbox: native inventory transfers and shipments (Stocky’s successo
       status: string;
     }[];
     expect(new Set(all.map((t) => t.status))).toEqual(new Set(['TRANSFERRED', 'IN_PROGRESS', 'DRAFT', 'CANCELED']));
+  });
+});
+
+// A restarted shop keeps its transfers (persist.ts) and must not name a new one like an old one: the lake keys
+// stock.transfers rows by the transfer's name.
+describe('sandbox restart: transfers kept, names never reused', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-transfers-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('names the first transfer after a restart #T0002 when #T0001 exists', async () => {
+    const locations = [
+      { name: 'Warehouse', code: 'W' },
+      { name: 'C', code: 'C' },
+    ];
+    let sb = await startShopifySandbox({ dataDir, locations });
+    const { json } = await rawAdmin(sb)(
+      `mutation { productSet(synchronous: true, input: { title: "Rice", productOptions: [{ name: "Size", values: [{ name: "1" }] }], variants: [{ sku: "SKU-0003", price: "2.00", optionValues: [{ optionName: "Size", name: "1" }] }] }) { product { id } } }`,
+    );
+    expect(json.data.productSet.product.id).toBeTruthy();
+    expect(sb.transfers.create({ origin: 'W', destination: 'C', lines: [{ sku: 'SKU-0003', quantity: 4 }] }).name).toBe(
+      '#T0001',
+    );
+    await sb.close();
+    sb = await startShopifySandbox({ dataDir, locations });
+    try {
+      expect([...sb.state.transfers.values()].map((t) => t.name)).toEqual(['#T0001']);
+      expect(
+        sb.transfers.create({ origin: 'W', destination: 'C', lines: [{ sku: 'SKU-0003', quantity: 2 }] }).name,
+      ).toBe('#T0002');
+    } finally {
+      await sb.close();
+    }
   });
 });
