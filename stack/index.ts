@@ -48,13 +48,26 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
   const out: Record<string, string> = {};
   const rows: StackRow[] = [];
 
-  const port = async (fixed: number) => (test ? freePort() : fixed);
+  // Fixed ports must be free: a service already listening there (another checkout's npm start, a MySQL of one's
+  // own) would otherwise be taken for ours, and this checkout would write into someone else's data.
+  const port = async (fixed: number, service: string, envKey: string) => {
+    if (test) return freePort();
+    if (await isPortOpen(fixed))
+      throw new Error(
+        `${service} can't start: 127.0.0.1:${fixed} is already in use (another checkout's npm start, or a service ` +
+          `of your own). Stop it, or set ${envKey} to use that service as it is.`,
+      );
+    return fixed;
+  };
   const tasks: Promise<void>[] = [];
 
   if (wants('TEMPORAL_ADDRESS')) {
     tasks.push(
       (async () => {
-        const [p, ui] = [await port(DEFAULT_PORTS.temporal), test ? undefined : DEFAULT_PORTS.temporalUi];
+        const [p, ui] = [
+          await port(DEFAULT_PORTS.temporal, 'Temporal', 'TEMPORAL_ADDRESS'),
+          test ? undefined : await port(DEFAULT_PORTS.temporalUi, 'The Temporal UI', 'TEMPORAL_ADDRESS'),
+        ];
         const t = await startTemporalDev({
           port: p,
           uiPort: ui,
@@ -73,7 +86,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
   if (wants('PIM_DATABASE_URL')) {
     tasks.push(
       (async () => {
-        const p = await port(DEFAULT_PORTS.mysql);
+        const p = await port(DEFAULT_PORTS.mysql, 'MariaDB', 'PIM_DATABASE_URL (and the other *_DATABASE_URL)');
         const db = await startMariadb({ dataDir: path.join(base, 'mariadb'), port: p, logDir });
         services.push(db);
         out.MYSQL_ADMIN_URL = db.adminUrl;
@@ -88,7 +101,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
       (async () => {
         const s3 = await startSeaweedS3({
           dataDir: path.join(base, 's3'),
-          s3Port: await port(DEFAULT_PORTS.s3),
+          s3Port: await port(DEFAULT_PORTS.s3, 'S3 (SeaweedFS)', 'AWS_ENDPOINT_URL_S3'),
           basePort: test ? await contiguousBase(7) : DEFAULT_PORTS.s3Base,
           logDir,
         });
@@ -102,7 +115,7 @@ export async function startLocalStack(opts: StackOptions): Promise<LocalStack> {
   if (wants('AWS_ENDPOINT_URL_DYNAMODB')) {
     tasks.push(
       (async () => {
-        const p = await port(DEFAULT_PORTS.dynamodb);
+        const p = await port(DEFAULT_PORTS.dynamodb, 'DynamoDB Local', 'AWS_ENDPOINT_URL_DYNAMODB');
         const d = await startDynamoLocal({ port: p, dataDir: test ? undefined : path.join(base, 'dynamodb'), logDir });
         services.push(d);
         out.AWS_ENDPOINT_URL_DYNAMODB = d.endpoint;
