@@ -50,8 +50,10 @@ export async function signalStockQueued(client: Client, dataQueue: string, shop:
 
 /**
  * The nudge after a queued write, sent off the write's path: at most one signal per queue every `delayMs`, sent
- * after every write that asked (trailing edge), so a burst of webhooks costs a few signals, not one each. A signal
- * lost to a crash is made up by the next write's, by the workflow's own sweep while it runs, and by the ingest.
+ * after every write that asked (trailing edge), so a burst of webhooks costs two signals a second, not one each
+ * (every signal is a workflow task and a drain on the worker that also runs the upserts: at 50 ms the webhook bench
+ * got slower, not faster). A signal lost to a crash is made up by the next write's, by the workflow's own sweep
+ * while it runs, and by the ingest.
  */
 export function createStockQueueNudge(deps: { temporal: () => Promise<Client>; shop: string; delayMs?: number }) {
   const timers = new Map<string, NodeJS.Timeout>();
@@ -69,7 +71,7 @@ export function createStockQueueNudge(deps: { temporal: () => Promise<Client>; s
           .catch((err: Error) =>
             ctx.log.warn('order reservations not nudged (the next write or sweep will)', { err: err.message }),
           );
-      }, deps.delayMs ?? 50),
+      }, deps.delayMs ?? 500),
     );
   };
 }
