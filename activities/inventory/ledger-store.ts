@@ -18,8 +18,11 @@ interface Touched {
 
 /** Why a transaction must be run again on fresh reads: a level moved since it was read, or a key appeared. */
 class LostRace extends Error {}
+/** The batch holds a key the ledger has (a replay, the pickup's overlap): run again with the keys read first. */
+class KeysSeen extends Error {}
 
-const CHUNK = 1000;
+/** Rows per statement (IN lists and multi-row inserts). */
+const CHUNK = 2000;
 const retryable = (err: unknown) => {
   const errno = (err as { errno?: number }).errno;
   // 1062: a concurrent batch inserted the same movement key or a new level first; 1213/1205: deadlock, lock wait.
@@ -38,33 +41,43 @@ export interface BatchWrite {
 }
 
 /**
- * Applies already validated movements in one transaction with optimistic locking: read the keys, levels and
- * reservations the batch touches (no locks), fold in memory, then write movements, levels (each only if its
- * version is still the one read), reservations, incidents and the SKUs' change counters. A lost race rolls
- * back and runs the whole batch again on fresh reads, so a concurrent batch on the same SKU never loses an
- * update and a key is applied once. `alsoInTransaction` commits with it (e.g. the pickup's high-water mark).
+ * Applies already validated movements in one transaction with optimistic locking: read the levels and
+ * reservations the batch touches (no locks), fold in memory, then write levels (one row per SKU × location,
+ * each only if its version is still the one read), movements, reservations, incidents and the SKUs' change
+ * counters. A lost race rolls back and runs the whole batch again on fresh reads, so a concurrent batch on the
+ * same SKU never loses an update and a key is applied once. `alsoInTransaction` commits with it (e.g. the
+ * pickup's high-water mark).
+ *
+ * Keys: most batches are all new (the pickup reads past its mark), so the first attempt does not read the
+ * batch's keys: it folds them as new and inserts with INSERT IGNORE on the unique key. Fewer rows inserted than
+ * folded (or any warning) means a key was there: the transaction rolls back and runs again with the keys and
+ * their content hashes read first (duplicates counted, conflicts rejected) and a plain INSERT.
  */
 export async function writeBatch(
   pool: Pool,
   batch: Movement[],
   alsoInTransaction?: (conn: PoolConnection) => Promise<void>,
+  /** The caller expects keys the ledger has (a re-read overlap): read them first instead of trying without. */
+  seenBefore = false,
 ): Promise<BatchWrite> {
-  for (let retries = 0; ; retries++) {
+  let readKeys = seenBefore;
+  for (let retries = 0; ;) {
     const conn = await pool.getConnection();
     try {
       await conn.beginTransaction();
-      const { state, versions } = await loadState(conn, batch);
+      const { state, versions } = await loadState(conn, batch, readKeys);
       const outcomes = batch.map((m) => state.apply(m));
       const applied = outcomes.flatMap((o) => (o.status === 'applied' ? [o] : []));
-      await insertMovements(conn, applied);
       const levels = new Map<string, Touched>();
       for (const o of applied) {
         const k = levelKey(o.movement.sku, o.movement.location);
         levels.set(k, { sku: o.movement.sku, location: o.movement.location, readVersion: versions.get(k) ?? 0 });
       }
-      // One order of writes for every batch, so two batches lock their rows in the same order.
+      // One order of writes for every batch, so two batches lock their rows in the same order. Levels first:
+      // their version check closes the window in which another writer can get there first.
       const ordered = [...levels.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t);
       await writeLevels(conn, state, ordered, applied);
+      await insertMovements(conn, applied, !readKeys);
       await writeLines(conn, state, applied);
       const incidents = applied.flatMap((o) => (o.incident ? [o.incident] : []));
       await insertIncidents(conn, incidents);
@@ -75,19 +88,24 @@ export async function writeBatch(
       return { outcomes, incidents, changedSkus, retries };
     } catch (err) {
       await conn.rollback().catch(() => undefined);
+      if (err instanceof KeysSeen && !readKeys) {
+        readKeys = true;
+        continue;
+      }
       if (!retryable(err) || retries >= 50) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(retries + 1, 10)));
+      retries++;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(retries, 10)));
     } finally {
       conn.release();
     }
   }
 }
 
-async function loadState(conn: PoolConnection, batch: Movement[]) {
+async function loadState(conn: PoolConnection, batch: Movement[], readKeys: boolean) {
   const state = new LedgerState();
   const versions = new Map<string, number>();
   const lastAt = new Map<string, number>();
-  const keys = [...new Set(batch.map((m) => m.key))];
+  const keys = readKeys ? [...new Set(batch.map((m) => m.key))] : [];
   for (const part of chunks(keys)) {
     const [rows] = await conn.query<RowDataPacket[]>(
       'SELECT movement_key AS k, content_hash AS h FROM movements WHERE movement_key IN (?)',
@@ -101,9 +119,10 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM reservations WHERE line_key IN (?)', [part]);
     lines.push(...rows.map(lineRow));
   }
-  // Releases and fulfilments act at their line's location: load those levels too.
+  // Releases and fulfilments act at their line's location: load those levels too. A key the ledger has is a
+  // duplicate or a conflict, which changes no level: its level is not read.
   const pairs = new Map<string, [string, string]>();
-  for (const m of batch) pairs.set(levelKey(m.sku, m.location), [m.sku, m.location]);
+  for (const m of batch) if (!state.seen.has(m.key)) pairs.set(levelKey(m.sku, m.location), [m.sku, m.location]);
   for (const l of lines) pairs.set(levelKey(l.sku, l.location), [l.sku, l.location]);
   for (const part of chunks([...pairs.values()])) {
     const [rows] = await conn.query<RowDataPacket[]>(
@@ -132,15 +151,20 @@ async function loadState(conn: PoolConnection, batch: Movement[]) {
     }
   }
   for (const l of lines) state.lines.set(l.lineKey, l);
-  for (const m of batch.filter((x) => x.kind === 'count')) {
+  for (const m of batch) {
+    if (m.kind !== 'count' || state.seen.has(m.key)) continue; // a repeat changes nothing: no Σ needed
     const at = new Date(m.occurredAt);
+    const k = levelKey(m.sku, m.location);
     // Nothing recorded after the count's time (the usual case: a count is the newest news): Σ is 0, no query.
-    if (Number.isNaN(at.getTime()) || (lastAt.get(levelKey(m.sku, m.location)) ?? 0) <= at.getTime()) continue;
+    if (Number.isNaN(at.getTime()) || (lastAt.get(k) ?? 0) <= at.getTime()) continue;
+    // A count no newer than the level's latest is stale and changes nothing.
+    const counted = state.levels.get(k)?.countedAt;
+    if (counted && new Date(counted).getTime() >= at.getTime()) continue;
     const [[row]] = (await conn.query(
       'SELECT COALESCE(SUM(on_hand_delta), 0) AS d FROM movements WHERE sku = ? AND location = ? AND occurred_at > ?',
       [m.sku, m.location, at],
     )) as unknown as [{ d: string | number }[]];
-    state.priorDeltasAfter.set(`${levelKey(m.sku, m.location)}@${at.getTime()}`, Number(row?.d ?? 0));
+    state.priorDeltasAfter.set(`${k}@${at.getTime()}`, Number(row?.d ?? 0));
   }
   return { state, versions };
 }
@@ -156,12 +180,14 @@ const lineRow = (r: RowDataPacket): OpenLine => ({
 
 type Applied = Extract<Outcome, { status: 'applied' }>;
 
-async function insertMovements(conn: PoolConnection, applied: Applied[]) {
+async function insertMovements(conn: PoolConnection, applied: Applied[], ignoreKnown: boolean) {
   for (const part of chunks(applied)) {
     if (!part.length) continue;
-    // Plain INSERT: a key a concurrent batch committed meanwhile fails with 1062 and the batch is re-read.
-    await conn.query(
-      'INSERT INTO movements (movement_key, content_hash, kind, sku, location, quantity, on_hand_delta, occurred_at, channel, order_id, order_line_id) VALUES ?',
+    // Keys read first: a plain INSERT, where a key a concurrent batch committed meanwhile fails with 1062 and the
+    // batch is re-read. Keys not read: INSERT IGNORE, and any row not inserted (or any warning, which IGNORE
+    // would otherwise turn a bad value into) sends the batch to the path that reads them.
+    const [res] = (await conn.query(
+      `INSERT ${ignoreKnown ? 'IGNORE ' : ''}INTO movements (movement_key, content_hash, kind, sku, location, quantity, on_hand_delta, occurred_at, channel, order_id, order_line_id) VALUES ?`,
       [
         part.map(({ movement: m, hash, delta }) => [
           m.key,
@@ -177,7 +203,9 @@ async function insertMovements(conn: PoolConnection, applied: Applied[]) {
           m.orderLineId ?? null,
         ]),
       ],
-    );
+    )) as unknown as [{ affectedRows: number; warningStatus: number }];
+    if (ignoreKnown && (res.affectedRows !== part.length || res.warningStatus > 0))
+      throw new KeysSeen('a movement key of the batch is in the ledger');
   }
 }
 

@@ -45,7 +45,8 @@ export interface LedgerDeps {
 
 /** Locations change rarely: re-read at most this often. */
 const LOCATIONS_TTL_MS = 30_000;
-const BATCH = 2_000;
+// Movements per transaction: a level and a SKU counter are written once per batch, so larger batches share them.
+const BATCH = 10_000;
 
 export function createLedger(deps: LedgerDeps) {
   let locations: { at: number; codes: Promise<Set<string>> } | undefined;
@@ -112,12 +113,17 @@ export function createLedger(deps: LedgerDeps) {
 
   return {
     /**
-     * Applies movements in order (in transactions of up to 2,000), idempotent by key. `alsoInTransaction` runs
+     * Applies movements in order (in transactions of up to 10,000), idempotent by key. `alsoInTransaction` runs
      * inside the last transaction (a cursor that must commit with the movements it covers).
      */
     async applyMovements(
       movements: Movement[],
-      opts: { source: string; alsoInTransaction?: (conn: PoolConnection) => Promise<void> },
+      opts: {
+        source: string;
+        alsoInTransaction?: (conn: PoolConnection) => Promise<void>;
+        /** Mostly movements applied before (a re-read overlap): their keys are read first (see `writeBatch`). */
+        seenBefore?: boolean;
+      },
     ): Promise<ApplyResult> {
       const rejectedAt = await screen(movements);
       const good = movements.filter((_, i) => !rejectedAt.has(i));
@@ -137,7 +143,7 @@ export function createLedger(deps: LedgerDeps) {
       for (let i = 0; i < good.length || (i === 0 && opts.alsoInTransaction); i += BATCH) {
         const part = good.slice(i, i + BATCH);
         const last = i + BATCH >= good.length;
-        const w = await writeBatch(deps.inventory, part, last ? opts.alsoInTransaction : undefined);
+        const w = await writeBatch(deps.inventory, part, last ? opts.alsoInTransaction : undefined, opts.seenBefore);
         w.outcomes.forEach((o, j) => {
           if (o.status === 'applied') result.applied++;
           else if (o.status === 'duplicate') result.duplicates++;

@@ -50,7 +50,7 @@ export async function pickUpPass(
   deps: { store: Pool; inventory: Pool; ledger: Ledger },
   opts: { pageSize?: number; maxRows?: number } = {},
 ): Promise<PickupPass> {
-  const pageSize = opts.pageSize ?? 5_000;
+  const pageSize = opts.pageSize ?? 10_000;
   const maxRows = opts.maxRows ?? 50_000;
   const [[cursor]] = (await deps.inventory.query('SELECT * FROM pickup_cursors WHERE source = ?', [
     PICKUP_SOURCE,
@@ -76,10 +76,11 @@ export async function pickUpPass(
       [PICKUP_SOURCE, id, at],
     );
   };
-  const apply = async (movements: Movement[], id: number, at: Date | null) => {
+  const apply = async (movements: Movement[], id: number, at: Date | null, seenBefore = false) => {
     const r = await deps.ledger.applyMovements(movements, {
       source: PICKUP_SOURCE,
       alsoInTransaction: saveCursor(id, at),
+      seenBefore,
     });
     pass.read += r.read;
     pass.applied += r.applied;
@@ -91,8 +92,17 @@ export async function pickUpPass(
     for (const m of movements) if (changed.has(m.sku)) changes.set(m.sku, m.location);
   };
 
-  // POS sales: id pages from the mark minus the overlap.
-  let after = Math.max(0, posId - POS_ID_OVERLAP);
+  // POS sales: the overlap behind the mark on its own (mostly rows applied before: duplicates by key), then id
+  // pages past the mark, which are all new unless a crash lost a commit's reply (the ledger's fast path).
+  const posMark = posId;
+  if (posMark > 0) {
+    const [rows] = await deps.store.query<RowDataPacket[]>(
+      'SELECT id, store_code, sku, quantity, sold_at FROM pos_sales WHERE id > ? AND id <= ? ORDER BY id',
+      [Math.max(0, posMark - POS_ID_OVERLAP), posMark],
+    );
+    if (rows.length) await apply(rows.map(posMovement), posId, stockAt, true);
+  }
+  let after = posMark;
   while (pass.read < maxRows) {
     const [rows] = await deps.store.query<RowDataPacket[]>(
       'SELECT id, store_code, sku, quantity, sold_at FROM pos_sales WHERE id > ? ORDER BY id LIMIT ?',
@@ -104,9 +114,11 @@ export async function pickUpPass(
     await apply(rows.map(posMovement), posId, stockAt);
     if (rows.length < pageSize) break;
   }
-  // Stock counts: (updated_at, store, sku) pages from the mark minus the overlap.
+  // Stock counts: (updated_at, store, sku) pages from the mark minus the overlap; the overlap's pages (through the
+  // mark) apart from the new ones, as for sales.
   // TIMESTAMP starts in 1970: a bound before it compares as NULL, so the first pass starts at 2000.
   const floor = Math.max((stockAt?.getTime() ?? 0) - STOCK_OVERLAP_MS, Date.UTC(2000, 0, 1));
+  const stockMark = stockAt;
   let key: [Date, string, string] = [new Date(floor), '', ''];
   while (pass.read < maxRows) {
     const [rows] = await deps.store.query<RowDataPacket[]>(
@@ -116,8 +128,12 @@ export async function pickUpPass(
     if (!rows.length) break;
     const last = rows.at(-1)!;
     key = [last.updated_at, last.store_code, last.sku];
+    const behind = stockMark ? rows.filter((r) => r.updated_at <= stockMark) : [];
+    const ahead = behind.length ? rows.filter((r) => r.updated_at > stockMark!) : rows;
+    // Each commit moves the mark only over rows it holds.
+    if (behind.length) await apply(behind.map(countMovement), posId, stockAt, true);
     if (!stockAt || last.updated_at > stockAt) stockAt = last.updated_at as Date;
-    await apply(rows.map(countMovement), posId, stockAt);
+    if (ahead.length) await apply(ahead.map(countMovement), posId, stockAt);
     if (rows.length < pageSize) break;
   }
   pass.posSaleId = posId;

@@ -144,9 +144,12 @@ export class LedgerState {
     return { status: 'applied', movement: m, hash, delta, ...(incident ? { incident } : {}) };
   }
 
-  /** Units of this movement that came out of reserved stock (on_hand fell further below reserved). */
+  /**
+   * Units of this movement that came out of reserved stock (on_hand fell further below reserved). Units below
+   * zero were never there to be reserved: a sale with nothing reserved, or past the shelf, is not one.
+   */
   private incident(m: Movement, before: Level, after: Level): Incident | undefined {
-    const short = (l: Level) => Math.max(0, l.reserved - l.onHand);
+    const short = (l: Level) => Math.max(0, l.reserved - Math.max(0, l.onHand));
     const units = short(after) - short(before);
     if (units <= 0) return undefined;
     const open = [...this.lines.values()]

@@ -113,6 +113,41 @@ describe('ledger fold (property: random interleavings, duplicates and replays)',
     expect(availableToSell(state.level('A', 'C'))).toBe(0);
   });
 
+  it('a sale below zero with nothing reserved is no incident; only the reserved units a sale takes are', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 9, 0, s)).toISOString();
+    const sale = (n: number, q: number): Movement => ({
+      key: `pos/C/${n}`,
+      kind: 'pos_sale',
+      sku: 'A',
+      location: 'C',
+      quantity: q,
+      occurredAt: at(n),
+    });
+    // No count yet and nothing reserved: on_hand goes below zero, but no order was promised these units.
+    const unreserved = fold([sale(1, 2), sale(2, 3)]);
+    expect(unreserved.outcomes.filter((o) => o.status === 'applied' && o.incident)).toEqual([]);
+    expect(unreserved.state.level('A', 'C')).toMatchObject({ onHand: -5, reserved: 0 });
+    // 3 on the shelf, 2 reserved: a sale of 5 takes the 2 reserved units (the other 3 were not there to take).
+    const { outcomes } = fold([
+      { key: 'count/1', kind: 'count', sku: 'A', location: 'C', quantity: 3, occurredAt: at(0) },
+      {
+        key: 'shopify/line/9/reserve',
+        kind: 'reserve',
+        sku: 'A',
+        location: 'C',
+        quantity: 2,
+        occurredAt: at(1),
+        channel: 'shopify',
+        orderId: 'gid://shopify/Order/77',
+        orderLineId: '9',
+      },
+      sale(2, 5),
+      sale(3, 1),
+    ]);
+    expect(outcomes[2]).toMatchObject({ incident: { units: 2, lineKeys: ['shopify:9'] } });
+    expect(outcomes[3]).not.toHaveProperty('incident');
+  });
+
   it('rejects malformed movements with a reason: a negative count, a zero adjustment, a reserve without a line', () => {
     const base = { sku: 'A', location: 'C', occurredAt: new Date().toISOString() };
     const { outcomes } = fold([
