@@ -10,6 +10,8 @@
  *   product-detail/dt=YYYY-MM-DD/store=<code>/diff.ndjson              one line per row read: added / changed /
  *                                                                      unchanged / conflicting, with its reason
  *   product-detail/dt=YYYY-MM-DD/store=<code>/summary.json             the run's counts
+ *   product-detail/dt=YYYY-MM-DD/store=<code>/stock-vs-ledger.ndjson   SKUs whose store DB count differs from the
+ *                                                                      ledger's on_hand there, with both numbers
  * Quarantine bucket:
  *   quarantine/instore/dt=YYYY-MM-DD/store=<code>/rejected.ndjson      rows that could not be used: source, code, reason, row
  * A re-run of a day overwrites its own objects with what it read; nothing of another day or store is touched.
@@ -28,5 +30,7 @@ export const productDetailDiffKey = (day: string, storeCode: string) =>
   `product-detail/${part(day, storeCode)}diff.ndjson`;
 export const productDetailSummaryKey = (day: string, storeCode: string) =>
   `product-detail/${part(day, storeCode)}summary.json`;
+export const stockLedgerCheckKey = (day: string, storeCode: string) =>
+  `product-detail/${part(day, storeCode)}stock-vs-ledger.ndjson`;
 export const instoreQuarantineKey = (day: string, storeCode: string) =>
   `quarantine/instore/${part(day, storeCode)}rejected.ndjson`;

@@ -67,6 +67,8 @@ export const inventoryArea: AreaRegistration = {
           pim: pimDb(deps.pools.pim),
           store: storeDb(deps.pools.store),
           shopify: deps.shopify,
+          reads,
+          allocations: channelAllocations(deps.pools.channels),
         }),
         pushSkuStock: push.pushSkuStock,
       },
@@ -74,6 +76,7 @@ export const inventoryArea: AreaRegistration = {
         ...createIntakeActivities({
           pim: pimDb(deps.pools.pim),
           store: storeDb(deps.pools.store),
+          inventory: deps.pools.inventory,
           s3: deps.s3,
           buckets: deps.config.aws.buckets,
         }),

@@ -3,18 +3,21 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { PimDb, StoreDb } from '../../db/client';
 import { createDraftProduct, setStoreAttributes } from '../../db/pim/catalog-writes';
 import { products, storeAttributes, variants } from '../../db/pim/schema';
 import { posSales, stock, storeProducts, stores } from '../../db/store/schema';
 import {
   AWAITING_ENRICHMENT_TAG,
+  checkStockAgainstLedger,
   intakeCounts,
   planIntake,
   saleProblem,
   stockProblem,
   validateStoreProducts,
   type IntakeCounts,
+  type LedgerCheckCounts,
   type PimVariantState,
   type Rejected,
   type RejectCode,
@@ -30,6 +33,7 @@ import {
   productDetailDiffKey,
   productDetailSummaryKey,
   stagedUpdatesKey,
+  stockLedgerCheckKey,
 } from '../../lake/intake-layout';
 
 export interface PosSaleRow {
@@ -63,12 +67,16 @@ export interface StoreIntakeSummary {
   rejectedBy: Partial<Record<RejectCode, number>>;
   draftsCreated: number;
   productsUpdated: number;
-  keys: { diff: string; summary: string; staged: string; quarantine: string | null };
+  /** The extract's good stock rows against the ledger's on_hand at this store (list: keys.ledgerCheck). */
+  ledgerCheck: LedgerCheckCounts;
+  keys: { diff: string; summary: string; staged: string; quarantine: string | null; ledgerCheck: string };
 }
 
 export interface IntakeDeps {
   store: StoreDb;
   pim: PimDb;
+  /** The stock ledger's database: the totals check reads its levels at the store. */
+  inventory: Pool;
   s3: S3Client;
   buckets: { lake: string; quarantine: string };
   /** Rows per keyset page of the store DB (and per PIM lookup). */
@@ -191,6 +199,21 @@ export function createIntakeActivities(deps: IntakeDeps) {
       beat();
     }
     return out;
+  }
+
+  /** The ledger's on_hand of every SKU at the store, in keyset pages. */
+  async function ledgerLevelsAt(storeCode: string): Promise<{ sku: string; onHand: number }[]> {
+    const out: { sku: string; onHand: number }[] = [];
+    for (let after = ''; ;) {
+      const [page] = await deps.inventory.query<RowDataPacket[]>(
+        'SELECT sku, on_hand FROM stock_levels WHERE location = ? AND sku > ? ORDER BY sku LIMIT ?',
+        [storeCode, after, pageSize],
+      );
+      for (const r of page) out.push({ sku: r.sku as string, onHand: r.on_hand as number });
+      beat();
+      if (page.length < pageSize) return out;
+      after = page[page.length - 1]!.sku as string;
+    }
   }
 
   async function barcodeOwnersOf(barcodes: string[]) {
@@ -342,6 +365,12 @@ export function createIntakeActivities(deps: IntakeDeps) {
       ];
       const quarantineKey = quarantined.length ? instoreQuarantineKey(day, storeCode) : null;
       if (quarantineKey) await put(deps.buckets.quarantine, quarantineKey, ndjson(quarantined));
+      // The day's totals check of the continuous pickup: the store's counts against the ledger's levels there.
+      const badStock = new Set(stockRejected.map((r) => r.row.sku));
+      const goodStock = stockRows.filter((row) => !badStock.has(row.sku));
+      const check = checkStockAgainstLedger(storeCode, goodStock, await ledgerLevelsAt(storeCode), badStock);
+      const ledgerCheckKey = stockLedgerCheckKey(day, storeCode);
+      await put(deps.buckets.lake, ledgerCheckKey, ndjson(check.differences));
       const rejectedBy: StoreIntakeSummary['rejectedBy'] = {};
       for (const q of quarantined) rejectedBy[q.code] = (rejectedBy[q.code] ?? 0) + 1;
       const summary: StoreIntakeSummary = {
@@ -361,11 +390,13 @@ export function createIntakeActivities(deps: IntakeDeps) {
         rejectedBy,
         draftsCreated,
         productsUpdated,
+        ledgerCheck: check.counts,
         keys: {
           diff: productDetailDiffKey(day, storeCode),
           summary: productDetailSummaryKey(day, storeCode),
           staged,
           quarantine: quarantineKey,
+          ledgerCheck: ledgerCheckKey,
         },
       };
       const order = { added: 0, changed: 1, conflicting: 2, unchanged: 3 };

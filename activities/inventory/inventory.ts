@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { PimDb, StoreDb } from '../../db/client';
 import { channelMappings, locationMappings } from '../../db/pim/schema';
-import { stock } from '../../db/store/schema';
 import {
   activateInventory,
   inventoryLevelQuantities,
@@ -12,7 +11,11 @@ import {
   type InventoryQuantity,
   type ShopifyClient,
 } from '../../connectors/shopify';
+import { shareOut } from '../../domain/channels/allocation';
+import { shopifyOnHandTarget } from '../../domain/inventory/offer';
+import type { ChannelAllocations } from '../channels/allocations';
 import { CHANNEL, recordSyncError, resolveSyncErrors } from '../catalog/catalog';
+import type { LedgerLevel, LedgerReads } from './ledger-reads';
 import type { ValidationProblem } from '../../domain/catalog/pim-product';
 import { populationPage, type PopulationFilter } from '../catalog/pim-reads';
 import { activationProblem, createLocationMatcher } from './location-mappings';
@@ -29,8 +32,16 @@ export interface InventoryOutcome {
   refusedLines?: number;
 }
 
-/** Stock per store → Shopify locations, as compare-and-set writes under an idempotency key. */
-export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; shopify: ShopifyClient }) {
+/** The ledger's stock per store → Shopify locations, as compare-and-set writes under an idempotency key. */
+export function createInventoryActivities(deps: {
+  pim: PimDb;
+  store: StoreDb;
+  shopify: ShopifyClient;
+  /** The stock ledger: what a product's first publication (and a backfill) offers at each location. */
+  reads: LedgerReads;
+  /** The allocation rules: the shop offers at most Shopify's share, as inventory-sync does; without them, all. */
+  allocations?: ChannelAllocations;
+}) {
   const { syncLocationMappings, rematch } = createLocationMatcher(deps);
 
   async function desiredLines(pimId: number) {
@@ -40,29 +51,39 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
       .where(and(eq(channelMappings.channel, CHANNEL), eq(channelMappings.pimProductId, pimId)));
     const variants = mapping?.externalVariantIds ?? {};
     const skus = Object.keys(variants);
-    if (!skus.length) return { lines: [], unmapped: [] };
+    if (!skus.length) return { lines: [], levels: [], unmapped: [] };
     const locations = new Map(
       (await deps.pim.select().from(locationMappings).where(eq(locationMappings.active, true))).map((l) => [
         l.storeCode,
         l.shopifyLocationId,
       ]),
     );
-    const rows = (await deps.store.select().from(stock).where(inArray(stock.sku, skus))).filter(
-      (r) => variants[r.sku]?.inventoryItemId,
-    );
+    // The ledger's levels, not the store DB's counts: the ledger has the POS sales, reservations and
+    // corrections since the store's last count (the same source as inventory-sync's pushes).
+    const levels = (await deps.reads.levelsOf(skus)).filter((l) => variants[l.sku]?.inventoryItemId);
     const unmapped = [
-      ...new Set(rows.filter((r) => r.onHand > 0 && !locations.has(r.storeCode)).map((r) => r.storeCode)),
+      ...new Set(levels.filter((l) => l.onHand > 0 && !locations.has(l.location)).map((l) => l.location)),
     ];
-    const lines = rows
-      .filter((r) => locations.has(r.storeCode))
-      .map((r) => ({
-        inventoryItemId: variants[r.sku]!.inventoryItemId!,
-        locationId: locations.get(r.storeCode)!,
-        quantity: Math.max(0, r.onHand),
+    const lines = levels
+      .filter((l) => locations.has(l.location))
+      .map((l) => ({
+        inventoryItemId: variants[l.sku]!.inventoryItemId!,
+        locationId: locations.get(l.location)!,
+        level: l,
       }))
       .sort((a, b) => a.inventoryItemId.localeCompare(b.inventoryItemId) || a.locationId.localeCompare(b.locationId));
-    return { lines, unmapped: unmapped.sort() };
+    return { lines, levels, unmapped: unmapped.sort() };
   }
+
+  /** What a location could offer of a ledger level, given the units Shopify has committed there (`domain/inventory/offer`). */
+  const target = (level: LedgerLevel, committed: number) =>
+    shopifyOnHandTarget({
+      onHand: level.onHand,
+      reserved: level.reserved,
+      shopifyReserved: level.reservedBy[CHANNEL] ?? 0,
+      committed,
+      safetyStock: level.safetyStock,
+    });
 
   /** Stock that could not be published is a recorded problem of the product, not a silent success. */
   const unmappedProblem = (unmapped: string[]): ValidationProblem[] =>
@@ -83,19 +104,21 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
     syncLocationMappings,
 
     /**
-     * Makes Shopify's `on_hand` equal each store's on-hand count for one product; Shopify derives `available`
-     * (on_hand − committed − reserved − …), so units already committed to unfulfilled online orders are never
-     * counted twice. Items not stocked at a location yet are activated there with that on_hand. Each write is a
+     * Makes each mapped location offer what the ledger can sell there for one product (first publication,
+     * backfills): Shopify's `on_hand` = offer + committed, the rule of inventory-sync's pushes
+     * (`domain/inventory/offer.ts`: on_hand − reserved − committed units the ledger does not know − safety
+     * stock), so units already committed to unfulfilled online orders are never counted twice. Items not stocked
+     * at a location yet are activated there with the offer (nothing is committed there yet). Each write is a
      * compare-and-set (a stale read is re-read and retried) under an idempotency key derived from
      * `operationId` — fixed by the workflow before the first attempt — plus the activity attempt and the
      * round: the client's retries of one request share its key, and every new request (after a re-read) has a
      * key of its own, so a key never meets different parameters or a failed first attempt.
      */
     async publishInventory(pimId: number, operationId: string): Promise<InventoryOutcome> {
-      let { lines, unmapped } = await desiredLines(pimId);
+      let { lines, levels, unmapped } = await desiredLines(pimId);
       if (unmapped.length) {
         await rematch();
-        ({ lines, unmapped } = await desiredLines(pimId));
+        ({ lines, levels, unmapped } = await desiredLines(pimId));
       }
       await recordUnmapped(pimId, unmapped);
       const outcome = (changed: number): InventoryOutcome => ({
@@ -120,27 +143,54 @@ export function createInventoryActivities(deps: { pim: PimDb; store: StoreDb; sh
           );
         return { ...outcome(changed), ...(refused.size ? { refusedLines: refused.size } : {}) };
       };
+      // Shopify's share of each SKU under the allocation rules, on the ledger's available_to_sell at every location
+      // (inventory-sync's cap): the shop as a whole never offers more of a SKU than its share.
+      const allocation = new Map<string, number>();
+      for (const sku of new Set(levels.map((l) => l.sku))) {
+        const available = levels.filter((l) => l.sku === sku).reduce((n, l) => n + l.availableToSell, 0);
+        allocation.set(
+          sku,
+          deps.allocations
+            ? ((await deps.allocations.allocationOf(sku, available)).byChannel.get('shopify') ?? 0)
+            : available,
+        );
+      }
       for (let round = 1; ; round++) {
         const quantities: InventoryQuantity[] = [];
+        const views = [];
         for (const line of lines) {
           const at = `${line.inventoryItemId}|${line.locationId}`;
           if (refused.has(at)) continue;
           const level = await inventoryLevelQuantities(deps.shopify, line.inventoryItemId, line.locationId);
-          if (!level) {
-            try {
-              await activateInventory(
-                deps.shopify,
-                line.inventoryItemId,
-                line.locationId,
-                line.quantity,
-                key(`activate|${at}`),
-              );
-              activated++;
-            } catch (err) {
-              if (!(err instanceof ShopifyUserError)) throw err;
-              refused.set(at, activationProblem(err, line.inventoryItemId, line.locationId));
-            }
-          } else if (level.onHand !== line.quantity) quantities.push({ ...line, changeFromQuantity: level.onHand });
+          views.push({ line, at, level, offer: target(line.level, level?.committed ?? 0).offer });
+        }
+        for (const sku of new Set(views.map((v) => v.line.level.sku))) {
+          const mine = views.filter((v) => v.line.level.sku === sku);
+          const shares = shareOut(allocation.get(sku) ?? 0, new Map(mine.map((v) => [v.at, v.offer])));
+          for (const { line, at, level } of mine) {
+            const offer = shares.get(at) ?? 0;
+            if (!level) {
+              try {
+                await activateInventory(
+                  deps.shopify,
+                  line.inventoryItemId,
+                  line.locationId,
+                  offer,
+                  key(`activate|${at}`),
+                );
+                activated++;
+              } catch (err) {
+                if (!(err instanceof ShopifyUserError)) throw err;
+                refused.set(at, activationProblem(err, line.inventoryItemId, line.locationId));
+              }
+            } else if (level.onHand !== offer + Math.max(0, level.committed))
+              quantities.push({
+                inventoryItemId: line.inventoryItemId,
+                locationId: line.locationId,
+                quantity: offer + Math.max(0, level.committed),
+                changeFromQuantity: level.onHand,
+              });
+          }
         }
         if (!quantities.length) return done(activated);
         try {

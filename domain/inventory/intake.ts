@@ -260,3 +260,56 @@ export function intakeCounts(diff: readonly DiffRow[], rejected: number): Intake
     conflicting: n('conflicting'),
   };
 }
+
+/** One SKU where the store DB's count and the ledger's on_hand at that store disagree. */
+export interface LedgerDifference {
+  storeCode: string;
+  sku: string;
+  /** The store DB's count in the day's extract (null: the store DB has no stock row for the SKU). */
+  storeCount: number | null;
+  /** The ledger's on_hand at the store (null: the ledger has no level there). */
+  ledgerOnHand: number | null;
+  /** ledger − store, with a missing side as 0. */
+  difference: number;
+  reason: 'ledger_differs' | 'not_in_ledger' | 'not_in_store';
+}
+
+export interface LedgerCheckCounts {
+  /** SKUs compared: every good stock row and every ledger level of the store, once each. */
+  compared: number;
+  matching: number;
+  differing: number;
+  byReason: Partial<Record<LedgerDifference['reason'], number>>;
+}
+
+/**
+ * The daily totals check of the continuous pickup: per SKU at one store, the store DB's count (good extract rows)
+ * against the ledger's on_hand. A side that is missing counts as 0, so a zero count with no ledger level (or the
+ * reverse) matches. SKUs whose stock row was rejected (`excluded`: quarantined with their reason) are not compared.
+ */
+export function checkStockAgainstLedger(
+  storeCode: string,
+  storeRows: readonly StockRow[],
+  ledger: readonly { sku: string; onHand: number }[],
+  excluded: ReadonlySet<string> = new Set(),
+): { counts: LedgerCheckCounts; differences: LedgerDifference[] } {
+  const levels = new Map(ledger.filter((l) => !excluded.has(l.sku)).map((l) => [l.sku, l.onHand]));
+  const counted = new Map(storeRows.map((r) => [r.sku, r.onHand]));
+  const differences: LedgerDifference[] = [];
+  for (const sku of new Set([...counted.keys(), ...levels.keys()])) {
+    const storeCount = counted.get(sku) ?? null;
+    const ledgerOnHand = levels.get(sku) ?? null;
+    const difference = (ledgerOnHand ?? 0) - (storeCount ?? 0);
+    if (difference === 0) continue;
+    const reason = storeCount === null ? 'not_in_store' : ledgerOnHand === null ? 'not_in_ledger' : 'ledger_differs';
+    differences.push({ storeCode, sku, storeCount, ledgerOnHand, difference, reason });
+  }
+  differences.sort((a, b) => Math.abs(b.difference) - Math.abs(a.difference) || a.sku.localeCompare(b.sku));
+  const compared = new Set([...counted.keys(), ...levels.keys()]).size;
+  const byReason: LedgerCheckCounts['byReason'] = {};
+  for (const d of differences) byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
+  return {
+    counts: { compared, matching: compared - differences.length, differing: differences.length, byReason },
+    differences,
+  };
+}

@@ -37,7 +37,8 @@ function dayOf(day: string | undefined): string {
 const line = (s: StoreIntakeSummary) =>
   `${s.storeCode}: ${thousands(s.products.read)} read · ${s.products.added} added · ${s.products.changed} changed · ` +
   `${s.products.conflicting} conflicting · ${thousands(s.products.unchanged)} unchanged · ` +
-  `${s.products.rejected + s.stock.rejected + s.posSales.rejected} rejected`;
+  `${s.products.rejected + s.stock.rejected + s.posSales.rejected} rejected · ` +
+  `${thousands(s.ledgerCheck?.differing ?? 0)} stock ≠ ledger`;
 
 /**
  * The daily PIM intake of one store: its products, stock and new POS sales → the raw extract in the lake →

@@ -1,10 +1,12 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalProductChanged } from '../../../activities/platform/outbox';
 import { INVENTORY_CHANNEL } from '../../../activities/inventory/inventory';
 import { inventorySetQuantities, ShopifyUserError } from '../../../connectors/shopify';
-import { channelMappings, locationMappings, syncErrors } from '../../../db/pim/schema';
-import { stock, stores } from '../../../db/store/schema';
+import { createPool } from '../../../db/client';
+import { channelMappings, locationMappings, syncErrors, variants } from '../../../db/pim/schema';
+import { posSales, stock, stores } from '../../../db/store/schema';
 import { catalogBackfill } from '../../../workflows/catalog';
 import { catalogFixture, type CatalogFixture } from '../../support/catalog/catalog-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
@@ -26,17 +28,20 @@ interface Level {
 
 // Issue 11 items 5 and 6: stock reaches Shopify on a stack without test-made mappings, committed units are not
 // counted twice, and an inventory idempotency key identifies one operation.
-describe('inventory publish (store stock → Shopify levels)', () => {
+describe('inventory publish (ledger stock → Shopify levels)', () => {
   let t: TemporalHarness;
   let f: CatalogFixture;
+  let inventory: ReturnType<typeof createPool>;
   const ids = Array.from({ length: N - FIRST_ID + 1 }, (_, i) => FIRST_ID + i);
   beforeAll(async () => {
     t = await temporalHarness('inventory');
     f = await catalogFixture({ products: N, temporal: async () => t.client });
+    inventory = createPool(f.urls.inventory);
     // As on the `npm start` stack: nothing but the pipeline itself creates location mappings.
     await f.pim.delete(locationMappings);
   });
   afterAll(async () => {
+    await inventory?.end();
     await f?.close();
     await t?.close();
   });
@@ -49,17 +54,42 @@ describe('inventory publish (store stock → Shopify levels)', () => {
   const levels = async () => (await (await fetch(`${f.sandbox.url}/_sandbox/inventory`)).json()) as Level[];
   const pimIdOfSku = async (sku: string) =>
     (await f.pim.select().from(channelMappings)).find((m) => sku in (m.externalVariantIds ?? {}))!.pimProductId;
-  const storeStock = async () => {
+  /** The ledger's on_hand per sku@location of the published SKUs: what publication offers (nothing is reserved). */
+  const ledgerStock = async () => {
     const published = new Set(
       (await f.pim.select().from(channelMappings)).flatMap((m) => Object.keys(m.externalVariantIds ?? {})),
     );
-    const rows = (await f.store.select().from(stock)).filter((r) => published.has(r.sku));
-    return new Map(rows.map((r) => [`${r.sku}@${r.storeCode}`, r.onHand]));
+    const [rows] = await inventory.query<RowDataPacket[]>('SELECT sku, location, on_hand FROM stock_levels');
+    return new Map(
+      rows.filter((r) => published.has(r.sku)).map((r) => [`${r.sku}@${r.location}`, r.on_hand as number]),
+    );
   };
 
-  it('publishes every store row with stock, matching locations itself (no fixture-made mappings)', async () => {
+  it('first publication offers the ledger stock, not the store DB count (a POS sale after the last count)', async () => {
+    const skus = (await f.pim.select().from(variants).where(eq(variants.productId, FIRST_ID))).map((v) => v.sku);
+    const row = (await f.store.select().from(stock).where(eq(stock.storeCode, 'C'))).find(
+      (r) => skus.includes(r.sku) && r.onHand >= 5,
+    )!;
+    const [top] = await f.store.select({ id: sql<number>`max(${posSales.id})` }).from(posSales);
+    // Sold in the store after its last count: the store DB's stock row still says the count, the ledger doesn't.
+    await f.store.insert(posSales).values({
+      id: Number(top!.id) + 1,
+      storeCode: 'C',
+      sku: row.sku,
+      quantity: 4,
+      amount: '8.00',
+      soldAt: new Date(),
+    });
+    await f.pickUp();
+    await publish([FIRST_ID]);
+    const level = (await levels()).find((l) => l.sku === row.sku && l.location === 'C')!;
+    expect(level.on_hand).toBe(row.onHand - 4);
+    expect((await ledgerStock()).get(`${row.sku}@C`)).toBe(row.onHand - 4);
+  }, 120_000);
+
+  it('publishes every ledger level, matching locations itself (no fixture-made mappings)', async () => {
     await publish(ids);
-    const expected = await storeStock();
+    const expected = await ledgerStock();
     const got = await levels();
     const published = got.filter((l) => expected.has(`${l.sku}@${l.location}`));
     expect(published.length).toBe(expected.size); // every stock row has a level in Shopify
@@ -70,9 +100,10 @@ describe('inventory publish (store stock → Shopify levels)', () => {
   }, 120_000);
 
   it('reports a store with stock that no Shopify location matches, instead of reporting it synced silently', async () => {
-    const row = { sku: [...(await storeStock()).keys()][0]!.split('@')[0]! };
+    const row = { sku: [...(await ledgerStock()).keys()][0]!.split('@')[0]! };
     await f.store.insert(stores).values({ code: 'ZZ', name: 'Nowhere', shopifyLocationName: 'Nowhere' });
     await f.store.insert(stock).values({ sku: row.sku, storeCode: 'ZZ', onHand: 7 });
+    await f.pickUp();
     const pimId = await pimIdOfSku(row.sku);
     const [state] = await publish([pimId], true);
     expect(state.inventory?.unmappedStores).toEqual(['ZZ']);
@@ -89,7 +120,7 @@ describe('inventory publish (store stock → Shopify levels)', () => {
     const committed = (await levels()).filter((l) => (l.committed ?? 0) > 0);
     expect(committed.length).toBeGreaterThan(0);
     await publish(ids, true); // the next stock push (the store's counts have not changed)
-    const expected = await storeStock();
+    const expected = await ledgerStock();
     for (const l of (await levels()).filter((x) => expected.has(`${x.sku}@${x.location}`))) {
       expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));
       expect(l.available).toBe(l.on_hand - (l.committed ?? 0));
@@ -106,7 +137,7 @@ describe('inventory publish (store stock → Shopify levels)', () => {
     );
     expect(result).toMatchObject({ phase: 'done', total: N, failed: 0 });
     expect(result.stockCursor).toBe(N);
-    const expected = await storeStock(); // every product is mapped now
+    const expected = await ledgerStock(); // every product is mapped now
     const got = (await levels()).filter((l) => expected.has(`${l.sku}@${l.location}`));
     expect(got.length).toBe([...expected.keys()].filter((k) => !k.endsWith('@ZZ')).length);
     for (const l of got) expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));

@@ -57,6 +57,7 @@ describe('stock pass with an inventory item the shop does not know', () => {
         .update(stock)
         .set({ onHand: r.onHand + 3 })
         .where(and(eq(stock.storeCode, r.storeCode), eq(stock.sku, r.sku)));
+    await f.pickUp(); // the new counts enter the ledger, which the backfill publishes
 
     const result = await backfill('second');
     expect(result.phase).toBe('done');

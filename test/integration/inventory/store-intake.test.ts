@@ -3,13 +3,15 @@ import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeActivities, type InstoreManifest } from '../../../activities/inventory/intake';
-import { createPimDb, createStoreDb, type DbHandle, type PimDb, type StoreDb } from '../../../db/client';
+import { createLedger } from '../../../activities/inventory/ledger';
+import { pickUpPass } from '../../../activities/inventory/stock-pickup';
+import { createPimDb, createPool, createStoreDb, type DbHandle, type PimDb, type StoreDb } from '../../../db/client';
 import { deleteProduct, updateProduct } from '../../../db/pim/catalog-writes';
 import { changeOutbox, images, products, storeAttributes, variants } from '../../../db/pim/schema';
 import { seedDemoData } from '../../../db/seed';
 import { gtinCheckDigit, rng } from '../../../db/seed/random';
-import { posSales, storeProducts } from '../../../db/store/schema';
-import type { DiffRow } from '../../../domain/inventory/intake';
+import { posSales, stock, storeProducts } from '../../../db/store/schema';
+import type { DiffRow, LedgerDifference } from '../../../domain/inventory/intake';
 import { storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { SA } from '../../../domain/platform/search-attributes';
 import { instoreManifestKey, instoreQuarantineKey } from '../../../lake/intake-layout';
@@ -34,6 +36,7 @@ describe('store intake (store DB → instore-metadata → PIM)', () => {
   let dbs: FreshDatabases;
   let pim: DbHandle<PimDb>;
   let store: DbHandle<StoreDb>;
+  let inventory: ReturnType<typeof createPool>;
   let activities: ReturnType<typeof createIntakeActivities>;
 
   beforeAll(async () => {
@@ -42,11 +45,13 @@ describe('store intake (store DB → instore-metadata → PIM)', () => {
     dbs = await freshDatabases();
     pim = createPimDb(dbs.pim);
     store = createStoreDb(dbs.store);
+    inventory = createPool(dbs.inventory);
     await seedDemoData({ pim: pim.db, store: store.db }, { products: 60, seed: 12, stores: STORES });
     // Small pages, so every read walks several keyset pages.
     activities = createIntakeActivities({
       pim: pim.db,
       store: store.db,
+      inventory,
       s3: deps.s3,
       buckets: config.aws.buckets,
       pageSize: 37,
@@ -56,6 +61,7 @@ describe('store intake (store DB → instore-metadata → PIM)', () => {
     await t?.close();
     await pim?.close();
     await store?.close();
+    await inventory?.end();
     await dbs?.drop();
     await deps.close();
   });
@@ -302,5 +308,76 @@ describe('store intake (store DB → instore-metadata → PIM)', () => {
     const [d] = await pim.db.select().from(products).where(eq(products.id, draftId));
     expect(d!.title).toBe('Island Choice Coconut Water 330 ml');
     expect(d!.status).toBe('ACTIVE');
+  });
+
+  it('checks the stock totals against the ledger: counts the differences and lists them in the lake', async () => {
+    const day3 = new Date(Date.parse(`${day2}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const ledger = createLedger({
+      pim: pim.pool,
+      store: store.pool,
+      inventory,
+      s3: deps.s3,
+      quarantineBucket: config.aws.buckets.quarantine,
+    });
+    // The continuous pickup brings the store DB's counts and POS sales into the ledger.
+    while ((await pickUpPass({ store: store.pool, inventory, ledger })).applied > 0);
+    const cStock = (await store.db.select().from(stock).where(eq(stock.storeCode, 'C')))
+      .filter((r) => r.onHand > 0 && /^[A-Z]{3}-\d{6}-\d$/.test(r.sku) && r.sku !== priceSku)
+      .sort((a, b) => a.sku.localeCompare(b.sku));
+    const [recounted, adjusted, untouched] = cStock as [(typeof cStock)[0], (typeof cStock)[0], (typeof cStock)[0]];
+    // The store recounts one SKU after the last pickup (the ledger has not seen it yet) …
+    await store.db
+      .update(stock)
+      .set({ onHand: recounted.onHand + 7 })
+      .where(and(eq(stock.storeCode, 'C'), eq(stock.sku, recounted.sku)));
+    // … and the ledger moves another that the store DB's count does not show (a correction made in the ledger).
+    await ledger.applyMovements(
+      [
+        {
+          key: `test/adjust/${adjusted.sku}`,
+          kind: 'adjustment',
+          sku: adjusted.sku,
+          location: 'C',
+          quantity: -3,
+          occurredAt: new Date().toISOString(),
+        },
+      ],
+      { source: 'test' },
+    );
+    const [level] = (await inventory.query('SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?', [
+      priceSku,
+      'C',
+    ])) as unknown as [{ on_hand: number }[]];
+
+    const result = await runAll(day3, 'ledger-check');
+
+    const c = result.stores.find((s) => s.storeCode === 'C')!;
+    expect(c.keys.ledgerCheck).toBe(`product-detail/dt=${day3}/store=C/stock-vs-ledger.ndjson`);
+    const listed = lines(await getText(config.aws.buckets.lake, c.keys.ledgerCheck)) as unknown as LedgerDifference[];
+    expect(c.ledgerCheck.differing).toBe(listed.length);
+    expect(c.ledgerCheck.matching + c.ledgerCheck.differing).toBe(c.ledgerCheck.compared);
+    const bySku = new Map(listed.map((d) => [d.sku, d]));
+    expect(bySku.get(recounted.sku)).toEqual({
+      storeCode: 'C',
+      sku: recounted.sku,
+      storeCount: recounted.onHand + 7,
+      ledgerOnHand: recounted.onHand,
+      difference: -7,
+      reason: 'ledger_differs',
+    });
+    expect(bySku.get(adjusted.sku)).toMatchObject({
+      storeCount: adjusted.onHand,
+      ledgerOnHand: adjusted.onHand - 3,
+      difference: -3,
+    });
+    // The POS sale of the day before is in the ledger; the store DB's count was not lowered by it.
+    const [row] = await store.db
+      .select()
+      .from(stock)
+      .where(and(eq(stock.storeCode, 'C'), eq(stock.sku, priceSku)));
+    expect(bySku.get(priceSku)).toMatchObject({ storeCount: row?.onHand ?? null, ledgerOnHand: level![0]!.on_hand });
+    expect(bySku.has(untouched.sku)).toBe(false);
+    for (const d of listed) expect(d.difference).toBe((d.ledgerOnHand ?? 0) - (d.storeCount ?? 0));
+    expect(c.ledgerCheck.differing).toBeGreaterThanOrEqual(3);
   });
 });
