@@ -29,6 +29,8 @@ export interface OpsSnapshot {
     rejected: { read: number; rejected: number };
     keys: { differences: string };
   } | null;
+  /** The latest `channel-reconcile` run of each channel (checked, drifted, corrected, failed, units at risk). */
+  channelReconcile?: Record<string, unknown>[];
   benches: { name: string; result: unknown }[];
 }
 
@@ -91,6 +93,12 @@ export function renderOpsPage(s: OpsSnapshot, temporalUi?: string, notice?: stri
         )
         .join('')}</table>`
     : 'none completed yet';
+  const channelRecon = (s.channelReconcile ?? [])
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.channel)}</td><td>${esc(c.checked)}</td><td>${esc(c.drifted)}</td><td>${esc(c.corrected)}</td><td>${esc(c.failed)}</td><td>${esc(c.unitsAtRisk)}</td><td>${esc(c.at instanceof Date ? c.at.toISOString() : c.at)}</td><td><code>${esc(c.reportKey)}</code></td></tr>`,
+    )
+    .join('');
   const benches = s.benches
     .map(
       (b) => `<details><summary>${esc(b.name)}</summary><pre>${esc(JSON.stringify(b.result, null, 2))}</pre></details>`,
@@ -110,6 +118,7 @@ ${bars('Workflows by sync status', s.statuses, search('SyncStatus'))}
 <section><h2>Rejected files</h2><p>Moved out of incoming/ as unusable; the reason object is beside each in the archive bucket.</p><table><tr><th>source</th><th>file</th><th>reason</th><th>rejected at</th><th>now at</th></tr>${rejected || '<tr><td colspan="5">none</td></tr>'}</table></section>
 <section id="dead-letters"><h2>Dead letters</h2><p>Source pages or rows the lake could not take, kept with the request, the reply and the reason. Replay after the fix (or <code>backbone lake replay &lt;key&gt;</code>).</p>${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}<table><tr><th>table</th><th>kind</th><th>reason</th><th>at</th><th>key</th><th></th></tr>${letters || '<tr><td colspan="6">none</td></tr>'}</table></section>
 <section><h2>Stock reconciliation (latest)</h2>${recon}</section>
+<section id="channel-reconcile"><h2>Channel reconciliation (latest per channel)</h2><p>What each channel offers against its allocation; drift is re-sent. <a href="/channels/rules">Allocation rules</a></p><table><tr><th>channel</th><th>checked</th><th>drifted</th><th>corrected</th><th>failed</th><th>units at risk</th><th>at</th><th>report</th></tr>${channelRecon || '<tr><td colspan="8">none yet</td></tr>'}</table></section>
 <section><h2>Benchmarks</h2>${benches || 'none run yet (npm run bench)'}</section>
 </body></html>`;
 }

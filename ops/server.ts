@@ -10,14 +10,17 @@ import { lakeTable } from '../domain/extraction/lake-tables';
 import { replayDeadLetter } from '../lake/dead-letter-replay';
 import { listDeadLetters, readDeadLetter } from '../lake/dead-letters';
 import type { Lake } from '../lake/lake-writer';
+import { handleRulesPage, latestChannelReconciles } from './channel-rules';
 import { renderOpsPage, type OpsSnapshot } from './page';
 
 export interface OpsDeps {
   client: Client;
   pim: Pool;
   orders: Pool;
-  /** The channels database: SKUs Amazon refused or could not take, with Amazon's own message. */
+  /** The channels database: SKUs Amazon refused or could not take, allocation rules, reconcile runs. */
   channels?: Pool;
+  /** Where the rules form starts `channelRulesChange` (default `data`, as the CLI does). */
+  rulesTaskQueue?: string;
   temporalUiUrl?: string;
   benchDir: string;
   /** Where rejected incoming files and their reasons are (the archive bucket). */
@@ -36,6 +39,15 @@ export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server
         // Post/redirect/get: a reload of the page does not replay again.
         res.writeHead(303, { location: `/?notice=${encodeURIComponent(notice)}#dead-letters` });
         res.end();
+      });
+      return;
+    }
+    if (url.pathname === '/channels/rules' && deps.channels) {
+      const rules = { client: deps.client, channels: deps.channels, taskQueue: deps.rulesTaskQueue ?? 'data' };
+      handleRulesPage(rules, req, res).catch((err: Error) => {
+        if (res.headersSent) return res.end();
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`ops console error: ${err.message}`);
       });
       return;
     }
@@ -108,7 +120,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     countBy(deps.client, 'Pipeline'),
     countBy(deps.client, 'SyncStatus'),
   ]);
-  const [syncErrors, counts, rejectedFiles, stockReconcile, letters] = await Promise.all([
+  const [syncErrors, counts, rejectedFiles, stockReconcile, letters, channelReconcile] = await Promise.all([
     Promise.all([
       safeRows(
         deps.pim,
@@ -135,6 +147,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     rejected(deps),
     latestStockReconcile(deps.client),
     deadLetters(deps),
+    latestChannelReconciles(deps.channels),
   ]);
   const [products, published, orders, highRisk] = counts;
   return {
@@ -145,6 +158,7 @@ export async function snapshot(deps: OpsDeps): Promise<OpsSnapshot> {
     deadLetters: letters,
     counts: { products, published, orders, highRisk },
     stockReconcile,
+    channelReconcile,
     benches: benches(deps.benchDir),
   };
 }
