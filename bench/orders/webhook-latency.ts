@@ -138,7 +138,12 @@ async function stagesOf(ids: number[], placed: Map<number, number>) {
   const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
     Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
   for (const id of ids) {
-    const history = await client.workflow.getHandle(`order/${sandbox.shop}/${id}`).fetchHistory();
+    // An order whose delivery has not been handed over yet (a 503 retried later) has no workflow to read.
+    const history = await client.workflow
+      .getHandle(`order/${sandbox.shop}/${id}`)
+      .fetchHistory()
+      .catch(() => undefined);
+    if (!history) continue;
     const events = history.events ?? [];
     const start = events.find((e) => e.workflowExecutionStartedEventAttributes);
     const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
