@@ -89,8 +89,15 @@ export function createLedgerActivities(deps: {
       };
       const notify = opts.notify ?? true;
       let sweptAt = 0;
+      const ctx = Context.current();
+      // A heartbeat per page, not per pass: a pass of a big backlog outlasts the heartbeat timeout, and a timed-out
+      // attempt still running beside its retry would race it for the same levels. A given-up attempt stops.
+      const onPage = () => {
+        ctx.heartbeat(report);
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('pickup cancelled');
+      };
       do {
-        const pass = await pickUpPass(deps);
+        const pass = await pickUpPass(deps, { onPage });
         add(report, pass);
         if (notify) report.signalled += await signal(pass.changes);
         if (notify && Date.now() - sweptAt > (opts.sweepAfterMs ?? 10_000)) {
@@ -101,7 +108,7 @@ export function createLedgerActivities(deps: {
         }
         Context.current().heartbeat(report);
         if (pass.read === 0 || pass.applied === 0) await new Promise((r) => setTimeout(r, opts.pollMs));
-      } while (Date.now() < until);
+      } while (Date.now() < until && !ctx.cancellationSignal.aborted);
       return report;
     },
   };

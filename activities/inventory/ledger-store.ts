@@ -124,11 +124,15 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
   const pairs = new Map<string, [string, string]>();
   for (const m of batch) if (!state.seen.has(m.key)) pairs.set(levelKey(m.sku, m.location), [m.sku, m.location]);
   for (const l of lines) pairs.set(levelKey(l.sku, l.location), [l.sku, l.location]);
-  for (const part of chunks([...pairs.values()])) {
-    const [rows] = await conn.query<RowDataPacket[]>(
-      'SELECT sku, location, on_hand, reserved, counted_at, version, last_movement_at FROM stock_levels WHERE (sku, location) IN (?)',
+  // By SKU (the primary key's prefix), then the batch's pairs kept: a long list of (sku, location) pairs makes
+  // MariaDB scan the whole table instead.
+  const skus = [...new Set([...pairs.values()].map(([sku]) => sku))];
+  for (const part of chunks(skus)) {
+    const [all] = await conn.query<RowDataPacket[]>(
+      'SELECT sku, location, on_hand, reserved, counted_at, version, last_movement_at FROM stock_levels WHERE sku IN (?)',
       [part],
     );
+    const rows = all.filter((r) => pairs.has(levelKey(r.sku, r.location)));
     for (const r of rows) {
       const k = levelKey(r.sku, r.location);
       const level: Level = {

@@ -48,7 +48,12 @@ const countMovement = (r: RowDataPacket): Movement => {
  */
 export async function pickUpPass(
   deps: { store: Pool; inventory: Pool; ledger: Ledger },
-  opts: { pageSize?: number; maxRows?: number } = {},
+  opts: {
+    pageSize?: number;
+    maxRows?: number;
+    /** After each page's commit: the activity heartbeats here (and stops when its attempt was given up). */
+    onPage?: () => void;
+  } = {},
 ): Promise<PickupPass> {
   const pageSize = opts.pageSize ?? 10_000;
   const maxRows = opts.maxRows ?? 50_000;
@@ -90,6 +95,7 @@ export async function pickUpPass(
     pass.retries += r.retries;
     const changed = new Set(r.changedSkus);
     for (const m of movements) if (changed.has(m.sku)) changes.set(m.sku, m.location);
+    opts.onPage?.();
   };
 
   // POS sales: the overlap behind the mark on its own (mostly rows applied before: duplicates by key), then id
