@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { lakeTable } from '../domain/extraction/lake-tables';
+import { BACKFILL_ENTITIES, shopifyBackfillRun, type BackfillEntity } from '../domain/extraction/shopify-backfill';
+import { SA } from '../domain/platform/search-attributes';
+import type { ShopifyBackfillInput } from '../workflows/extraction/shopify-backfill';
 import '../domain/extraction/tables';
 import { replayDeadLetter } from '../lake/dead-letter-replay';
 import { listDeadLetters, readDeadLetter } from '../lake/dead-letters';
@@ -32,6 +35,37 @@ const USAGE = `lake query "<SQL>" [--dt-from=YYYY-MM-DD --dt-to=YYYY-MM-DD] [--s
  * (then --dt-from/--dt-to limit what is fetched).
  */
 export const LAKE_COMMANDS: Record<string, Command> = {
+  'shopify-backfill': {
+    summary: `shopify-backfill --from=ISO [--to=ISO] [--entities=${BACKFILL_ENTITIES.join(',')}]   history → lake by bulk queries (resumable: run again to go on)`,
+    async run({ client, config, options }) {
+      const iso = (v: unknown, name: string) => {
+        const d = Date.parse(required(typeof v === 'string' ? v : undefined, name));
+        if (Number.isNaN(d)) throw new Error(`--${name} must be an ISO-8601 date or time`);
+        return new Date(d).toISOString();
+      };
+      const entities =
+        typeof options.entities === 'string' ? (options.entities.split(',') as BackfillEntity[]) : undefined;
+      const unknown = entities?.filter((e) => !BACKFILL_ENTITIES.includes(e));
+      if (unknown?.length) throw new Error(`unknown entities: ${unknown.join(', ')}`);
+      const input: ShopifyBackfillInput = {
+        from: iso(options.from, 'from'),
+        to: options.to === undefined ? new Date().toISOString() : iso(options.to, 'to'),
+        entities,
+      };
+      // Same range, same id: a second start while one runs is refused; after a stop it resumes from the lake.
+      const handle = await client.workflow.start('shopifyBackfill', {
+        taskQueue: 'shopify',
+        workflowId: `shopify-backfill/${config.shopify.shop}/${input.from}_${input.to}`,
+        args: [input],
+        ...shopifyBackfillRun(input),
+        typedSearchAttributes: [
+          { key: SA.Pipeline, value: 'shopify-backfill' },
+          { key: SA.Channel, value: 'shopify' },
+        ],
+      });
+      console.log(`started ${handle.workflowId}; follow it with: backbone status ${handle.workflowId}`);
+    },
+  },
   lake: {
     summary: 'lake query "<SQL>" | tables | dead-letters | show <key> | replay <key>   the extraction lake',
     offline: true,

@@ -8,6 +8,8 @@ import { createLightspeedReferenceActivities } from './lightspeed-reference';
 import { createLightspeedSalesActivities } from './lightspeed-sales';
 import { EXTRACTION_PRIORITY } from '../../domain/extraction/shopify-extraction';
 import { runSummary } from '../../domain/platform/run-summary';
+import { createShopifyBackfillActivities } from './shopify-backfill';
+import { createShopifyDeletionActivities } from './shopify-deletions';
 import { createShopifyExtractActivities } from './shopify-extract';
 import { createShopifyTransferActivities } from './shopify-transfers';
 
@@ -31,6 +33,13 @@ export const extractionArea: AreaRegistration = {
       shopify: {
         ...createShopifyExtractActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
         ...createShopifyTransferActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+        ...createShopifyBackfillActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+        ...createShopifyDeletionActivities({
+          shopify: deps.shopify,
+          lake,
+          aws: deps.config.aws,
+          shop: deps.config.shopify.shop,
+        }),
       },
       lightspeed: {
         ...createLightspeedSalesActivities({ client, lake }),
@@ -59,12 +68,12 @@ export const extractionArea: AreaRegistration = {
       taskQueue: 'shopify',
       spec: { intervals: [{ every: '15 minutes' }] },
       summary: runSummary(
-        ['extract Shopify → lake · orders, customers, products, inventory transfers since the saved cursors'],
+        ['extract Shopify → lake · orders, customers, products, stock, transfers, deletions since the cursors'],
         {
           priority: String(EXTRACTION_PRIORITY.priorityKey),
         },
       ),
-      memo: 'Orders (+ line items, refunds, refund lines, tax lines), customers, products (+ variants) → shopify.* lake tables; native inventory transfers → stock.transfers',
+      memo: 'Orders (+ line items, refunds, refund lines, tax lines), customers, products (+ variants), inventory levels per location → shopify.* lake tables; native inventory transfers → stock.transfers; destroy events → tombstones',
     },
     {
       id: 'lightspeed-incremental',

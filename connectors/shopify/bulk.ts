@@ -46,13 +46,14 @@ export async function findStartedBulkOperation(
   client: ShopifyClient,
   mutation: string,
   createdAfter: string,
+  type: 'mutation' | 'query' = 'mutation',
 ): Promise<string | null> {
   const { bulkOperations } = await client.request(BULK_OPERATIONS_RECENT, {
-    query: `operation_type:mutation created_at:>='${createdAfter}'`,
+    query: `operation_type:${type} created_at:>='${createdAfter}'`,
   });
-  const mine = bulkOperations.nodes.filter(
-    (o) => o.query === mutation && o.status !== 'CANCELED' && o.status !== 'CANCELING',
-  );
+  // A query's operation that failed or expired has nothing to adopt either: its results are incomplete or gone.
+  const dead = new Set(['CANCELED', 'CANCELING', ...(type === 'query' ? ['FAILED', 'EXPIRED'] : [])]);
+  const mine = bulkOperations.nodes.filter((o) => o.query === mutation && !dead.has(o.status));
   return mine.at(-1)?.id ?? null;
 }
 

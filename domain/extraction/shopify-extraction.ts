@@ -1,5 +1,5 @@
 /** The Shopify entities extracted incrementally, each with its own cursor and tables (shopify-tables.ts). */
-export const SHOPIFY_ENTITIES = ['orders', 'customers', 'products'] as const;
+export const SHOPIFY_ENTITIES = ['orders', 'customers', 'products', 'inventory_levels'] as const;
 export type ShopifyEntity = (typeof SHOPIFY_ENTITIES)[number];
 
 /**

@@ -1,6 +1,8 @@
 import type { LakeTableDef } from './lake-tables';
 import {
+  INVENTORY_QUANTITY_NAMES,
   SHOPIFY_CUSTOMERS,
+  SHOPIFY_INVENTORY_LEVELS,
   SHOPIFY_LINE_ITEMS,
   SHOPIFY_ORDERS,
   SHOPIFY_PRODUCTS,
@@ -65,16 +67,7 @@ export function orderRows(orders: Node[]): Rows {
       customer_id: gidNumber((customer as Node | null)?.id),
       ...unknownFields(rest, ORDER_KNOWN),
     });
-    for (const li of nodesOf(lineItems))
-      lines!.push({
-        ...parent,
-        line_item_id: gidNumber(li.id),
-        sku: li.sku,
-        title: li.title,
-        quantity: li.quantity,
-        unit_price: shop(li.originalUnitPriceSet),
-        total_discount: shop(li.totalDiscountSet),
-      });
+    for (const li of nodesOf(lineItems)) lines!.push(lineItemRow(n, li));
     for (const r of (rs ?? []) as Node[]) {
       refunds!.push({
         ...parent,
@@ -96,6 +89,21 @@ export function orderRows(orders: Node[]): Rows {
     );
   }
   return o;
+}
+
+/** One line item of `order` (its id, createdAt and updatedAt are all the row takes of it). */
+export function lineItemRow(order: Node, li: Node): Record<string, unknown> {
+  return {
+    order_id: gidNumber(order.id),
+    order_created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    line_item_id: gidNumber(li.id),
+    sku: li.sku,
+    title: li.title,
+    quantity: li.quantity,
+    unit_price: shop(li.originalUnitPriceSet),
+    total_discount: shop(li.totalDiscountSet),
+  };
 }
 
 /** Order fields the extraction reads on purpose but does not keep as columns (PII, or kept elsewhere). */
@@ -137,20 +145,7 @@ export function customerRows(customers: Node[]): Rows {
 
 export function productRows(products: Node[]): Rows {
   const variants: Record<string, unknown>[] = [];
-  for (const p of products)
-    for (const v of nodesOf(p.variants))
-      variants.push({
-        variant_id: gidNumber(v.id),
-        product_id: gidNumber(p.id),
-        product_created_at: p.createdAt,
-        updated_at: p.updatedAt,
-        sku: v.sku,
-        barcode: v.barcode,
-        price: v.price,
-        compare_at_price: v.compareAtPrice,
-        title: v.title,
-        inventory_item_id: gidNumber((v.inventoryItem as Node | null)?.id),
-      });
+  for (const p of products) for (const v of nodesOf(p.variants)) variants.push(variantRow(p, v));
   return [
     {
       table: SHOPIFY_PRODUCTS,
@@ -166,5 +161,42 @@ export function productRows(products: Node[]): Rows {
       })),
     },
     { table: SHOPIFY_VARIANTS, rows: variants },
+  ];
+}
+
+/** One variant of `product` (its id, createdAt and updatedAt are all the row takes of it). */
+export function variantRow(product: Node, v: Node): Record<string, unknown> {
+  return {
+    variant_id: gidNumber(v.id),
+    product_id: gidNumber(product.id),
+    product_created_at: product.createdAt,
+    updated_at: product.updatedAt,
+    sku: v.sku,
+    barcode: v.barcode,
+    price: v.price,
+    compare_at_price: v.compareAtPrice,
+    title: v.title,
+    inventory_item_id: gidNumber((v.inventoryItem as Node | null)?.id),
+  };
+}
+
+/** Inventory levels (item × location) with their quantities by name; `location` when the node has none inline. */
+export function inventoryLevelRows(levels: Node[], locationId?: string): Rows {
+  return [
+    {
+      table: SHOPIFY_INVENTORY_LEVELS,
+      rows: levels.map((l) => {
+        const q = new Map(
+          ((l.quantities ?? []) as { name?: string; quantity?: unknown }[]).map((x) => [x.name, x.quantity]),
+        );
+        return {
+          inventory_item_id: gidNumber((l.item as Node | null)?.id),
+          location_id: gidNumber((l.location as Node | null)?.id ?? locationId ?? l.__parentId),
+          created_at: l.createdAt,
+          updated_at: l.updatedAt,
+          ...Object.fromEntries(INVENTORY_QUANTITY_NAMES.map((name) => [name, q.get(name)])),
+        };
+      }),
+    },
   ];
 }

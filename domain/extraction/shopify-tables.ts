@@ -159,3 +159,37 @@ export const SHOPIFY_VARIANTS = defineLakeTable({
   updatedAtField: 'updated_at',
   dt: { column: 'product_created_at' },
 });
+
+/**
+ * The quantity names Shopify keeps per inventory level (its inventory states: on_hand is every unit at the
+ * location, available what is left to sell after committed, reserved and the set-aside states).
+ */
+export const INVENTORY_QUANTITY_NAMES = [
+  'available',
+  'on_hand',
+  'committed',
+  'incoming',
+  'reserved',
+  'damaged',
+  'quality_control',
+  'safety_stock',
+] as const;
+
+/**
+ * Inventory levels, one row per inventory item × location with its quantities by name. Partitioned by the level's
+ * created_at (it never changes, so a level's versions always meet in one partition and the newest updated_at wins).
+ */
+export const SHOPIFY_INVENTORY_LEVELS = defineLakeTable({
+  source: 'shopify',
+  entity: 'inventory_levels',
+  columns: [
+    id('inventory_item_id'),
+    id('location_id'),
+    ts('created_at', true),
+    ts('updated_at', true),
+    ...INVENTORY_QUANTITY_NAMES.map((name): LakeColumn => ({ name, type: 'INTEGER' })),
+  ],
+  naturalKey: ['inventory_item_id', 'location_id'],
+  updatedAtField: 'updated_at',
+  dt: { column: 'created_at' },
+});

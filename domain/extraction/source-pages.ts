@@ -6,7 +6,7 @@ import {
   salePageRows,
 } from './lightspeed-tables';
 import { definePageParser } from './page-parsers';
-import { customerRows, orderRows, productRows } from './shopify-rows';
+import { customerRows, inventoryLevelRows, orderRows, productRows } from './shopify-rows';
 
 /**
  * How each source page is read, by name: extraction parses every page through these, and a page that fails goes
@@ -20,11 +20,12 @@ const nodes = (page: unknown): Rec[] => {
   return list as Rec[];
 };
 
-/** A Shopify connection page (`{ nodes, pageInfo }`) of orders, customers or products. */
+/** A Shopify connection page (`{ nodes, pageInfo }`) of orders, customers, products or inventory levels. */
 export const SHOPIFY_PAGE_PARSERS = {
   orders: definePageParser('shopify/orders', (page) => orderRows(nodes(page))),
   customers: definePageParser('shopify/customers', (page) => customerRows(nodes(page))),
   products: definePageParser('shopify/products', (page) => productRows(nodes(page))),
+  inventory_levels: definePageParser('shopify/inventory_levels', (page) => inventoryLevelRows(nodes(page))),
 };
 
 /** A Lightspeed `Sale.json?load_relations=["SaleLines","SalePayments"]` reply: sales, lines, payments, tax lines. */

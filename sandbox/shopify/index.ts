@@ -8,6 +8,7 @@ import { inspectionRoutes } from './inspect';
 import { bulkResolvers } from './resolvers/bulk';
 import { inventoryResolvers } from './resolvers/inventory';
 import { orderResolvers } from './resolvers/orders';
+import { deletionResolvers } from './resolvers/deletions';
 import { productResolvers } from './resolvers/products';
 import { transferResolvers } from './resolvers/transfers';
 import { TransferDesk } from './transfers';
@@ -143,6 +144,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
     inventoryResolvers(state, webhooks),
     orderResolvers(state, access),
     transferResolvers(state),
+    deletionResolvers(state, webhooks),
     webhookSubscriptionResolvers(state, { allowHttpLoopback: opts.allowHttpLoopbackWebhooks }),
   ];
   const bulk = bulkResolvers(state, webhooks, {

@@ -1,4 +1,4 @@
-import type { SbInventoryItem, SbOrder, ShopState } from './state';
+import { nowIso, type SbInventoryItem, type SbOrder, type ShopState } from './state';
 
 /**
  * Shopify's inventory states at one location: `on_hand` is every unit physically there, and `available`
@@ -11,9 +11,23 @@ const SET_ASIDE = ['committed', 'reserved', 'damaged', 'quality_control', 'safet
 
 export type Level = Map<string, number>;
 
+/**
+ * When each level was created and last changed (InventoryLevel.createdAt / updatedAt: "The date and time when the
+ * inventory level was updated."). Kept beside the quantities, keyed by the level itself, so the quantity map stays
+ * names → numbers; a level made without newLevel (a fixture) takes its first read as both times.
+ */
+const times = new WeakMap<Level, { createdAt: string; updatedAt: string }>();
+export function levelTimes(level: Level): { createdAt: string; updatedAt: string } {
+  let t = times.get(level);
+  if (!t) times.set(level, (t = { createdAt: nowIso(), updatedAt: nowIso() }));
+  return t;
+}
+
+/** Every change of a level's quantities goes through here, and moves its updatedAt. */
 function derive(level: Level): void {
   const aside = SET_ASIDE.reduce((n, name) => n + (level.get(name) ?? 0), 0);
   level.set('available', (level.get('on_hand') ?? 0) - aside);
+  levelTimes(level).updatedAt = nowIso();
 }
 
 /** A new (active) level with its initial quantities: inventoryActivate's `onHand`, else `available`, else 0. */

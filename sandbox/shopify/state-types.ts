@@ -156,3 +156,13 @@ export interface SbWebhookSubscription {
   uri: string;
   createdAt: string;
 }
+
+/** A BasicEvent of the shop's event log (what happened to which resource, when). */
+export interface SbEvent {
+  id: string;
+  action: string;
+  subjectId: string;
+  subjectType: 'CUSTOMER' | 'PRODUCT' | 'ORDER' | 'PRODUCT_VARIANT' | 'COLLECTION';
+  createdAt: string;
+  message: string;
+}

@@ -8,6 +8,7 @@ import type {
   SbOrder,
   SbBulkOperation,
   SbWebhookSubscription,
+  SbEvent,
 } from './state-types';
 
 import type { IdFloor } from './id-floor';
@@ -44,6 +45,8 @@ export class ShopState {
     string,
     { id: string; namespace: string; key: string; name: string; type: string; unique: boolean }
   >();
+  /** The shop's event log (QueryRoot.events), oldest first: what the sandbox records is each deletion (destroy). */
+  events: SbEvent[] = [];
   /** Staged uploads and bulk results, by key. */
   files = new Map<string, Buffer>();
   /** Idempotency key → the first attempt's result (applied or failed), its arguments' digest and when it ran. */
@@ -120,6 +123,20 @@ export class ShopState {
     for (const m of p.metafields) this.byMetafield.set(`${m.namespace}.${m.key}=${m.value}`, p.id);
   }
 
+  /** Removes a product with its variants and their inventory items (productDelete: "and all its associated data"). */
+  deleteProduct(p: SbProduct): void {
+    this.products.delete(p.id);
+    if (this.byHandle.get(p.handle) === p.id) this.byHandle.delete(p.handle);
+    for (const m of p.metafields) {
+      const k = `${m.namespace}.${m.key}=${m.value}`;
+      if (this.byMetafield.get(k) === p.id) this.byMetafield.delete(k);
+    }
+    for (const v of p.variants) {
+      this.byVariant.delete(v.id);
+      this.inventoryItems.delete(v.inventoryItemId);
+    }
+  }
+
   clearIndexes(): void {
     this.byHandle.clear();
     this.byMetafield.clear();
@@ -144,6 +161,7 @@ export class ShopState {
     ])
       m.clear();
     this.clearIndexes();
+    this.events = [];
     for (const k of Object.keys(this.counters) as (keyof ShopState['counters'])[]) this.counters[k] = 0;
   }
 

@@ -1,5 +1,7 @@
 import { connection, type ConnectionArgs, type SandboxContext } from './connection';
 import { numericId } from './state';
+import { levelTimes } from './inventory-levels';
+import { searchFilter } from './search';
 import type {
   ShopState,
   SbBulkOperation,
@@ -55,6 +57,7 @@ function levelView(item: SbInventoryItem, locationId: string, s: ShopState): Rec
   return {
     id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${item.id.split('/').pop()}`,
     isActive: true,
+    ...levelTimes(quantities),
     location: () => locationView(location, s),
     quantities: ({ names }: { names: string[] }) =>
       names.map((name) => ({ name, quantity: quantities.get(name) ?? 0 })),
@@ -88,15 +91,26 @@ export const locationView = (l: SbLocation, s?: ShopState) => ({
   name: l.name,
   isActive: l.isActive,
   address: { address1: l.address1 ?? null, city: null, zip: null },
-  inventoryLevels: (a: ConnectionArgs, ctx: SandboxContext): Record<string, unknown> => {
+  inventoryLevels: (a: ConnectionArgs & { query?: string }, ctx: SandboxContext): Record<string, unknown> => {
     const items = s ? [...s.inventoryItems.values()].filter((item) => item.levels.has(l.id)) : [];
     return connection(
-      items.map((item) => levelView(item, l.id, s!)).filter((v) => v !== null),
+      items
+        .map((item) => levelView(item, l.id, s!))
+        .filter((v) => v !== null)
+        .filter(levelFilter(a.query)),
       a,
       ctx,
     );
   },
 });
+
+/** Location.inventoryLevels(query:) filters: created_at, updated_at, inventory_item_id (the schema's list, less ids). */
+const levelFilter = (query: string | undefined) =>
+  searchFilter<Record<string, unknown>>(query, {
+    created_at: (v) => v.createdAt as string,
+    updated_at: (v) => v.updatedAt as string,
+    inventory_item_id: (v) => Number(String(v.id).split('inventory_item_id=')[1]),
+  });
 
 const bag = (
   amount: string,

@@ -19,6 +19,8 @@ const TOPIC_HEADERS: Record<string, string> = {
   ORDERS_UPDATED: 'orders/updated',
   ORDERS_RISK_ASSESSMENT_CHANGED: 'orders/risk_assessment_changed',
   PRODUCTS_UPDATE: 'products/update',
+  PRODUCTS_DELETE: 'products/delete',
+  CUSTOMERS_DELETE: 'customers/delete',
   INVENTORY_LEVELS_UPDATE: 'inventory_levels/update',
   BULK_OPERATIONS_FINISH: 'bulk_operations/finish',
 };

@@ -79,3 +79,75 @@ export const PRODUCT_VARIANTS_AFTER = document<
 }`,
   204,
 );
+
+/** Every location's id (inventory levels are read location by location). */
+export const LOCATION_IDS = document<{ locations: Connection<{ id: string }> }, { after?: string | null }>(
+  'locationIds',
+  `query locationIds($after: String) {
+  locations(first: 250, after: $after, includeInactive: true) { nodes { id } pageInfo { hasNextPage endCursor } }
+}`,
+  252,
+);
+
+export interface ShopifyInventoryLevelNode {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  item: { id: string };
+  quantities: { name: string; quantity: number }[];
+}
+
+/** The quantity names read per level (Shopify's inventory states). */
+export const LEVEL_QUANTITY_NAMES = [
+  'available',
+  'on_hand',
+  'committed',
+  'incoming',
+  'reserved',
+  'damaged',
+  'quality_control',
+  'safety_stock',
+];
+
+/** One location's inventory levels changed in a window (`query: updated_at…`), 100 a page. */
+export const LOCATION_LEVELS_PAGE = document<
+  { location: { inventoryLevels: Connection<ShopifyInventoryLevelNode> } | null },
+  { id: string; after?: string | null; query: string }
+>(
+  'locationLevelsPage',
+  `query locationLevelsPage($id: ID!, $after: String, $query: String!) {
+  location(id: $id) {
+    inventoryLevels(first: 100, after: $after, query: $query) {
+      nodes { id createdAt updatedAt item { id } quantities(names: ${JSON.stringify(LEVEL_QUANTITY_NAMES)}) { name quantity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`,
+  302,
+);
+
+export interface ShopifyEventNode {
+  id: string;
+  action: string;
+  createdAt: string;
+  subjectId?: string;
+  subjectType?: string;
+}
+
+/**
+ * The shop's event log in a window, oldest first. Deletions are `destroy` events (deletionEvents is deprecated in
+ * 2026-10: "Use `events` instead."); the subject is a BasicEvent's, so other event types carry none.
+ */
+export const EVENTS_PAGE = document<
+  { events: Connection<ShopifyEventNode> | null },
+  { after?: string | null; query: string }
+>(
+  'eventsPage',
+  `query eventsPage($after: String, $query: String!) {
+  events(first: 100, after: $after, query: $query, sortKey: CREATED_AT) {
+    nodes { id action createdAt ... on BasicEvent { subjectId subjectType } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  102,
+);

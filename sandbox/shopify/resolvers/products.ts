@@ -52,6 +52,11 @@ export function productResolvers(s: ShopState, hooks: WebhookDispatcher) {
           a,
           ctx,
         ),
+      // QueryRoot.location(id:): "If no ID is provided, the primary location of the Shop is returned."
+      location: ({ id }: { id?: string }) => {
+        const l = id ? s.locations.get(id) : [...s.locations.values()][0];
+        return l ? locationView(l, s) : null;
+      },
       productVariant: ({ id }: { id: string }) => {
         const hit = s.variant(id);
         return hit ? variantView(hit.variant, hit.product, s) : null;

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyExtractActivities } from '../../../activities/extraction/shopify-extract';
+import {
+  createShopifyExtractActivities,
+  type ShopifyWindowResult,
+} from '../../../activities/extraction/shopify-extract';
 import { withTemporalFailures } from '../../../activities/platform/failures';
-import { ShopifyClient } from '../../../connectors/shopify';
+import { createShopifyDeletionActivities } from '../../../activities/extraction/shopify-deletions';
+import { productSet, ShopifyClient } from '../../../connectors/shopify';
 import { createPool } from '../../../db/client';
 import { mysqlLakeLock } from '../../../lake/lake-lock';
 import { openLakeQuery } from '../../../lake/lake-query';
@@ -30,7 +34,8 @@ describe('Shopify → lake extraction (incremental windows)', () => {
   let sb: ShopifySandbox;
   let dbs: Awaited<ReturnType<typeof freshDatabases>>;
   let pool: ReturnType<typeof createPool>;
-  let acts: ReturnType<typeof createShopifyExtractActivities>;
+  let acts: ReturnType<typeof createShopifyExtractActivities> & ReturnType<typeof createShopifyDeletionActivities>;
+  let shopify: ShopifyClient;
 
   beforeAll(async () => {
     t = await temporalHarness('shopify-extract');
@@ -38,14 +43,19 @@ describe('Shopify → lake extraction (incremental windows)', () => {
     dbs = await freshDatabases();
     pool = createPool(dbs.extraction);
     await ensureBuckets(s3, [bucket]);
-    const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
-    acts = createShopifyExtractActivities({
-      shopify,
-      lake: { s3, bucket, quarantineBucket: config.aws.buckets.quarantine, lock: mysqlLakeLock(pool) },
-      shop,
-      lagMs: 0,
-      overlapMs: 60_000,
-    });
+    shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
+    const lakeConfig = { s3, bucket, quarantineBucket: config.aws.buckets.quarantine, lock: mysqlLakeLock(pool) };
+    acts = {
+      ...createShopifyExtractActivities({ shopify, lake: lakeConfig, shop, lagMs: 0, overlapMs: 60_000 }),
+      ...createShopifyDeletionActivities({
+        shopify,
+        lake: lakeConfig,
+        aws: config.aws,
+        shop,
+        lagMs: 0,
+        overlapMs: 60_000,
+      }),
+    };
   });
   afterAll(async () => {
     await sb?.close();
@@ -91,7 +101,7 @@ describe('Shopify → lake extraction (incremental windows)', () => {
         taskQueue: t.queue('shopify'),
         workflowId: `shopify-extract/${shop}/1`,
       });
-      expect(first.map((r) => r.entity)).toEqual(['orders', 'customers', 'products']);
+      expect(first.map((r) => r.entity)).toEqual(['orders', 'customers', 'products', 'inventory_levels', 'deletions']);
       const { dupes, ...got } = await counts();
       expect(got).toEqual(expected());
       expect(dupes).toBe(0);
@@ -104,7 +114,7 @@ describe('Shopify → lake extraction (incremental windows)', () => {
         taskQueue: t.queue('shopify'),
         workflowId: `shopify-extract/${shop}/2`,
       });
-      expect(second[0]!.rows).toBeGreaterThan(0);
+      expect((second[0] as ShopifyWindowResult).rows).toBeGreaterThan(0);
       const again = await counts();
       expect({ ...again, dupes: undefined }).toEqual({ ...expected(), dupes: undefined });
       expect(again.dupes).toBe(0);
@@ -158,4 +168,94 @@ describe('Shopify → lake extraction (incremental windows)', () => {
     expect(got).toEqual(expected());
     expect(dupes).toBe(0);
   }, 420_000);
+
+  // Shopify 2026-10 reports a deletion as a `destroy` event (deletionEvents: "Use `events` instead."); the lake
+  // keeps a tombstone in the row's partition, so the product, its variants and the customer read as deleted.
+  it('a product and a customer deleted in Shopify read as deleted in the lake; the rest does not', async () => {
+    const sizes = ['330 ml', '1 l'];
+    const products: { id: string }[] = [];
+    for (let i = 1; i <= 3; i++)
+      products.push(
+        await productSet(
+          shopify,
+          {
+            title: `Sparkling water ${i}`,
+            handle: `sparkling-water-${i}-${prefix}`,
+            productOptions: [{ name: 'Size', values: sizes.map((name) => ({ name })) }],
+            variants: sizes.map((name, k) => ({
+              sku: `SPW-${i}-${k}`,
+              price: '1.20',
+              optionValues: [{ optionName: 'Size', name }],
+            })),
+          },
+          { handle: `sparkling-water-${i}-${prefix}` },
+        ),
+      );
+    // A customer who signed up and never ordered (Shopify deletes only those).
+    const lonely = sb.state.gid('Customer');
+    const now = new Date().toISOString();
+    sb.state.customers.set(lonely, {
+      id: lonely,
+      email: null,
+      phone: null,
+      firstName: null,
+      lastName: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const run = (n: string) =>
+      t.client.workflow.execute(shopifyExtract, {
+        taskQueue: t.queue('shopify'),
+        workflowId: `shopify-extract/${shop}/del-${n}`,
+      });
+    await t.withWorkers({ shopify: withTemporalFailures(acts) }, async () => {
+      await run('1');
+      const victim = products[1]!;
+      const gql = async (query: string, variables: Record<string, unknown>) =>
+        (await fetch(sb.adminGraphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-shopify-access-token': sb.accessToken },
+          body: JSON.stringify({ query, variables }),
+        }).then((r) => r.json())) as { data: Record<string, { userErrors: unknown[] }> };
+      await sleep(5);
+      expect(
+        (
+          await gql('mutation($id: ID!) { productDelete(input: { id: $id }) { userErrors { message } } }', {
+            id: victim.id,
+          })
+        ).data.productDelete!.userErrors,
+      ).toEqual([]);
+      expect(
+        (
+          await gql('mutation($id: ID!) { customerDelete(input: { id: $id }) { userErrors { message } } }', {
+            id: lonely,
+          })
+        ).data.customerDelete!.userErrors,
+      ).toEqual([]);
+      const second = await run('2');
+      const d = second.at(-1) as { entity: string; deletions: number; unknown: number };
+      expect(d).toMatchObject({ entity: 'deletions', deletions: 2, unknown: 0 });
+      const num = (gid: string) => Number(gid.split('/').pop());
+      const deletedProducts = await lake<{ id: number }>(
+        `SELECT product_id::BIGINT AS id FROM shopify.products WHERE _deleted ORDER BY 1`,
+      );
+      expect(deletedProducts.map((r) => r.id)).toEqual([num(victim.id)]);
+      const variants = await lake<{ id: number; deleted: boolean }>(
+        `SELECT variant_id::BIGINT AS id, coalesce(_deleted, false) AS deleted FROM shopify.variants WHERE product_id = ${num(victim.id)}`,
+      );
+      expect(variants.map((v) => v.deleted)).toEqual([true, true]);
+      const live = await lake<{ n: number }>(
+        `SELECT count(*)::INT AS n FROM shopify.products WHERE NOT coalesce(_deleted, false)`,
+      );
+      expect(live[0]!.n).toBe(sb.state.products.size);
+      const customers = await lake<{ id: number }>(
+        `SELECT customer_id::BIGINT AS id FROM shopify.customers WHERE _deleted`,
+      );
+      expect(customers.map((c) => c.id)).toEqual([num(lonely)]);
+      // Running again finds the same events in the overlap: the same tombstones, nothing new.
+      await run('3');
+      const again = await lake<{ n: number }>(`SELECT count(*)::INT AS n FROM shopify.products WHERE _deleted`);
+      expect(again[0]!.n).toBe(1);
+    });
+  }, 180_000);
 });

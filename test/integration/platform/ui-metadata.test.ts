@@ -38,6 +38,7 @@ import {
   lightspeedDailyRun,
   lightspeedIncrementalRun,
 } from '../../../domain/extraction/lightspeed-run-summaries';
+import { shopifyBackfillRun } from '../../../domain/extraction/shopify-backfill';
 import { loadConfig } from '../../../workers/config';
 import { createDeps, type Deps } from '../../../workers/deps';
 import { activitiesFor } from '../../../workers/registry';
@@ -266,6 +267,8 @@ describe('runs explain themselves in the Temporal UI', () => {
       // Shopify → lake extraction, with the summary its schedule declares (the schedule is how production starts it).
       const extract = SCHEDULES.find((s) => s.id === 'shopify-extract')!;
       finite.push(await start('shopifyExtract', id('shopify-extract'), [{}], extract.summary));
+      const history = { from: '2026-11-29T00:00:00.000Z', to: '2026-11-30T00:00:00.000Z', entities: ['customers'] };
+      finite.push(await start('shopifyBackfill', id('shopify-backfill'), [history], shopifyBackfillRun(history)));
       const scan = { domains: ['customers', 'loyalty'], under: run };
       finite.push(await start('scanIncomingFiles', id('scan-incoming'), [scan], scanIncomingRun(scan), 'data'));
       const orderGid = 'gid://shopify/Order/424242';

@@ -74,4 +74,42 @@ describe('sandbox: a location lists its inventory levels (paged, and in a bulk q
       [locations[1]!.id, 'BAK-000003-1'],
     ]);
   });
+
+  // InventoryLevel.updatedAt: "The date and time when the inventory level was updated."; Location.inventoryLevels
+  // (query:) filters on `created_at`, `updated_at` and `inventory_item_id`, as the 2026-10 schema lists them.
+  it('moves a level’s updatedAt when its quantities change, and filters a location’s levels by updated_at', async () => {
+    const levels = async (query: string | null) =>
+      (
+        await gql(
+          `query($id: ID, $q: String) { location(id: $id) { inventoryLevels(first: 10, query: $q) { nodes { createdAt updatedAt item { sku } } } } }`,
+          { id: locations[0]!.id, q: query },
+        )
+      ).json.data.location.inventoryLevels.nodes as { createdAt: string; updatedAt: string; item: { sku: string } }[];
+    const before = await levels(null);
+    expect(before.map((l) => l.item.sku)).toEqual(['BAK-000001-1', 'BAK-000002-1']);
+    for (const l of before) expect(Date.parse(l.updatedAt)).toBeGreaterThanOrEqual(Date.parse(l.createdAt));
+    await new Promise((r) => setTimeout(r, 5));
+    const since = new Date().toISOString();
+    const { json } = await gql(
+      `mutation($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { code message } } }`,
+      {
+        k: 'levels-updated-at',
+        input: {
+          name: 'on_hand',
+          reason: 'correction',
+          quantities: [
+            { inventoryItemId: items[1]!.id, locationId: locations[0]!.id, quantity: 12, changeFromQuantity: 0 },
+          ],
+        },
+      },
+    );
+    expect(json.data.inventorySetQuantities.userErrors).toEqual([]);
+    const changed = await levels(`updated_at:>='${since}'`);
+    expect(changed.map((l) => l.item.sku)).toEqual(['BAK-000002-1']);
+    expect(changed[0]!.createdAt).toBe(before[1]!.createdAt);
+    expect(await levels(`updated_at:<'${since}'`)).toHaveLength(1);
+    // No id: "the primary location of the Shop is returned".
+    const primary = await gql('{ location { id } }');
+    expect(primary.json.data.location.id).toBe(locations[0]!.id);
+  });
 });
