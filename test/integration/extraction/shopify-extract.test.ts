@@ -239,7 +239,7 @@ describe('Shopify → lake extraction (incremental windows)', () => {
       const deletedProducts = await lake<{ id: number }>(
         `SELECT product_id::BIGINT AS id FROM shopify.products WHERE _deleted ORDER BY 1`,
       );
-      expect(deletedProducts.map((r) => r.id)).toEqual([num(victim.id)]);
+      expect(deletedProducts.map((r) => Number(r.id))).toEqual([num(victim.id)]);
       const variants = await lake<{ id: number; deleted: boolean }>(
         `SELECT variant_id::BIGINT AS id, coalesce(_deleted, false) AS deleted FROM shopify.variants WHERE product_id = ${num(victim.id)}`,
       );
@@ -251,7 +251,7 @@ describe('Shopify → lake extraction (incremental windows)', () => {
       const customers = await lake<{ id: number }>(
         `SELECT customer_id::BIGINT AS id FROM shopify.customers WHERE _deleted`,
       );
-      expect(customers.map((c) => c.id)).toEqual([num(lonely)]);
+      expect(customers.map((c) => Number(c.id))).toEqual([num(lonely)]);
       // Running again finds the same events in the overlap: the same tombstones, nothing new.
       await run('3');
       const again = await lake<{ n: number }>(`SELECT count(*)::INT AS n FROM shopify.products WHERE _deleted`);
