@@ -24,6 +24,7 @@ import { createPool } from '../db/client';
 import { LightspeedCredentials, parseTokenKey } from '../connectors/lightspeed';
 import { createS3Client } from '../lake/s3';
 import { mysqlLakeLock } from '../lake/lake-lock';
+import { DEMO_VENDOR_WAREHOUSES } from '../db/seed/catalog';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lockFile = path.join(root, '.local', 'backbone.pid');
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
       amazon = await startAmazonSandbox({ port: DEFAULT_PORTS.amazonSandbox, autoCatalog: true });
       shutdown.add('Amazon sandbox', () => amazon!.close());
       Object.assign(process.env, amazon.env());
+      // The sandbox names its warehouses; which demo stores each ships from is ours to say (AMAZON_VENDOR_WAREHOUSES).
+      process.env.AMAZON_VENDOR_WAREHOUSES = DEMO_VENDOR_WAREHOUSES;
       amazon.marketplace.start(Number(process.env.DEMO_AMAZON_ORDERS_PER_MINUTE ?? 2));
       stack.rows.push({
         service: 'Amazon sandbox (SP-API + Login with Amazon)',

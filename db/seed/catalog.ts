@@ -30,6 +30,12 @@ export const DEMO_STORES: readonly DemoStore[] = [
 ];
 
 /** The stores for a list of codes: the chain's known stores by name, any other code named after itself. */
+/**
+ * The demo vendor's Vendor Central warehouses (the Amazon sandbox's `EM` and `C`) and the demo stores whose stock
+ * each ships: `EM` is Emerald City's warehouse code, not a store code, so it is mapped explicitly.
+ */
+export const DEMO_VENDOR_WAREHOUSES = 'EM=EMERALD,C';
+
 export function demoStores(codes?: readonly string[]): DemoStore[] {
   if (!codes) return [...DEMO_STORES];
   return codes.map(

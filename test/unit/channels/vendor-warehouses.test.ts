@@ -23,3 +23,21 @@ describe('AMAZON_VENDOR_WAREHOUSES', () => {
     expect(problems.join('\n')).toMatch(/'D=' is not CODE/);
   });
 });
+
+// Seen under npm start: the demo set AMAZON_VENDOR_WAREHOUSES=EM,C, and with several warehouses a bare code is the
+// ledger location of that code. The demo has no store EM (Emerald City is EMERALD), so warehouse EM reported 0.
+describe('the demo and compose vendor warehouses', () => {
+  it('ship from demo stores that exist, one warehouse per sandbox warehouse code', async () => {
+    const { DEMO_STORES, DEMO_VENDOR_WAREHOUSES } = await import('../../../db/seed/catalog');
+    const fs = await import('node:fs');
+    const compose = /AMAZON_VENDOR_WAREHOUSES: (\S+)/.exec(fs.readFileSync('docker-compose.yml', 'utf8'))?.[1];
+    const codes = new Set(DEMO_STORES.map((s) => s.code));
+    for (const value of [DEMO_VENDOR_WAREHOUSES, compose!]) {
+      const problems: string[] = [];
+      const warehouses = parseVendorWarehouses(value, problems);
+      expect(problems).toEqual([]);
+      expect(warehouses.map((w) => w.id)).toEqual(['EM', 'C']);
+      for (const w of warehouses) for (const l of w.locations ?? []) expect(codes.has(l), `${w.id} → ${l}`).toBe(true);
+    }
+  });
+});
