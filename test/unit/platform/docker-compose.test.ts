@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS } from '../../../stack/ports';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../../domain/platform/search-attributes';
 import { loadConfig } from '../../../workers/config';
+import { DEMO_VENDOR_WAREHOUSES } from '../../../db/seed/catalog';
+import { parseVendorWarehouses } from '../../../workers/amazon-config';
 import { startAmazonSandbox } from '../../../sandbox/amazon';
 
 const compose = parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../../docker-compose.yml'), 'utf8')) as {
@@ -51,6 +53,14 @@ describe('docker-compose.yml', () => {
     const sb = await startAmazonSandbox();
     const served = sb.env();
     await sb.close();
-    for (const [key, value] of Object.entries(served)) if (!key.endsWith('_URL')) expect(env[key], key).toBe(value);
+    for (const [key, value] of Object.entries(served)) {
+      if (key.endsWith('_URL')) continue;
+      // The sandbox names its warehouses; which demo stores ship from each is the deployment's mapping.
+      if (key === 'AMAZON_VENDOR_WAREHOUSES') expect(env[key], key).toBe(DEMO_VENDOR_WAREHOUSES);
+      else expect(env[key], key).toBe(value);
+    }
+    expect(parseVendorWarehouses(DEMO_VENDOR_WAREHOUSES, []).map((w) => w.id)).toEqual(
+      served.AMAZON_VENDOR_WAREHOUSES?.split(','),
+    );
   });
 });
