@@ -4,9 +4,9 @@ import { inventorySync } from '../../../workflows/inventory/inventory-sync';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 import { stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 
-// Workflow ids product-publish/<pimId> are shared by every test file on the Temporal server: products 231–234
+// Workflow ids product-publish/<pimId> are shared by every test file on the Temporal server: products 281–284
 // are published by no other file.
-const IDS = [231, 232, 233, 234];
+const IDS = [281, 282, 283, 284];
 
 // A location mapping can name a location the shop no longer has (a shop whose locations were re-created; the
 // first npm start after a sandbox restart handed out new ids), and a variant mapping an inventory item the shop
@@ -21,7 +21,7 @@ describe('stock push refused by Shopify (stale location or inventory item)', () 
 
   beforeAll(async () => {
     t = await temporalHarness('stock-push-refused');
-    s = await stockFixture(t, 234);
+    s = await stockFixture(t, 284);
     await s.publish(IDS);
     skus = await s.publishedSkus();
   }, 300_000);
