@@ -9,9 +9,10 @@ import { freshTables } from '../../support/customers/customers-fixture';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
-// Products 231–234 are published by no other test file (workflow ids product-publish/<id> and
-// inventory-sync/<sku> are shared by every file on the Temporal server).
-const IDS = [231, 232, 233, 234];
+// Products 9101–9104, seeded by no other test file: workflow ids product-publish/<id> and inventory-sync/<sku> are
+// shared by every file on the Temporal server, and files seeding products 1..N (catalog tests publish 1,500) start
+// inventory-sync/<sku> for the same SKUs on their own queues (CI: pushes of 231–234's SKUs never came back).
+const IDS = [9101, 9102, 9103, 9104];
 const STORES = ['C', 'EMERALD'];
 const START = 400;
 const SALES = 900;
@@ -35,7 +36,7 @@ describe('stock ledger: a worker killed with SIGKILL during a burst of POS sales
 
   beforeAll(async () => {
     t = await temporalHarness('ledger-kill');
-    s = await stockFixture(t, Math.max(...IDS));
+    s = await stockFixture(t, IDS.length, undefined, { firstId: IDS[0] });
     await s.publish(IDS);
     skus = await s.publishedSkus();
   }, 300_000);
