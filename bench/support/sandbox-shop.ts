@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { ShopifySandbox } from '../../sandbox/shopify';
 import { newLevel } from '../../sandbox/shopify/inventory-levels';
-import type { SbProduct } from '../../sandbox/shopify/state';
+import { seedProduct } from '../../sandbox/shopify/catalog-objects';
 
 /**
  * A published catalogue without publishing it: one product, variant and inventory item per SKU in the sandbox
@@ -18,41 +18,16 @@ export async function publishedCatalog(
   const locations = [...s.locations.values()].slice(0, opts.stores.length);
   const items: string[] = [];
   const productIds: string[] = [];
-  const at = new Date().toISOString();
   opts.skus.forEach((sku, i) => {
-    const product: SbProduct = {
-      id: s.gid('Product'),
+    const levels = new Map(locations.map((l, k) => [l.id, newLevel({ onHand: opts.onHand(i, k) })]));
+    const { product, item } = seedProduct(s, {
       handle: `bench-${i + 1}`,
       title: `Bench item ${i + 1}`,
-      descriptionHtml: '',
-      vendor: '',
-      productType: '',
-      tags: [],
-      status: 'ACTIVE',
-      options: [],
-      variants: [],
-      metafields: [],
-      files: [],
-      createdAt: at,
-      updatedAt: at,
-    };
-    const variantId = s.gid('ProductVariant');
-    const itemId = s.gid('InventoryItem');
-    product.variants.push({
-      id: variantId,
       sku,
-      barcode: null,
       price: '4.99',
-      compareAtPrice: null,
-      position: 1,
-      optionValues: [],
-      inventoryItemId: itemId,
-      metafields: [],
+      levels,
     });
-    const levels = new Map(locations.map((l, k) => [l.id, newLevel({ onHand: opts.onHand(i, k) })]));
-    s.inventoryItems.set(itemId, { id: itemId, variantId, sku, tracked: true, weight: null, levels });
-    s.products.set(product.id, product);
-    s.index(product);
+    const itemId = item.id;
     items.push(itemId);
     productIds.push(product.id);
   });
