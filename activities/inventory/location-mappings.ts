@@ -33,8 +33,9 @@ const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
 export function createLocationMatcher(deps: { pim: PimDb; store: StoreDb; shopify: ShopifyClient }) {
   // One match at a time per process; concurrent publishes wait for it instead of reporting stores unmapped.
   let match: { at: number; run: Promise<unknown> } | undefined;
-  const rematch = () => {
-    if (!match || Date.now() - match.at > REMATCH_MS) {
+  // `after`: a mapping read at that time was refused by Shopify, so only a match started since then will do.
+  const rematch = (opts: { after?: number } = {}) => {
+    if (!match || Date.now() - match.at > REMATCH_MS || (opts.after !== undefined && match.at < opts.after)) {
       const run = syncLocationMappings().catch((err: unknown) => {
         match = undefined;
         throw err;

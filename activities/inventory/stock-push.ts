@@ -113,7 +113,15 @@ export function createStockPushActivities(deps: {
       const attempt = Context.current().info.attempt;
       const key = (what: string) =>
         createHash('sha256').update(`${operationId}|${attempt}|stock|${sku}|${what}`).digest('hex');
+      let mappedAt = Date.now();
       let mapped = await mappedLocations();
+      // A store with stock and no mapping (stock that reached the ledger after the product was published, a store
+      // opened since): match the stores to the shop's locations again (at most once a minute per process).
+      if (levels.some((l) => l.onHand > 0 && !mapped.has(l.location))) {
+        await locations.rematch();
+        mappedAt = Date.now();
+        mapped = await mappedLocations();
+      }
       let rematched = false;
       // Locations Shopify refused to stock this item at (after one fresh match of the mappings): recorded, skipped.
       const refused = new Map<string, ValidationProblem>();
@@ -191,7 +199,8 @@ export function createStockPushActivities(deps: {
               // The mapping names a location the shop no longer has: match the stores again, once, and redo.
               if (problem.code === 'LOCATION_UNKNOWN' && !rematched) {
                 rematched = true;
-                await locations.rematch();
+                await locations.rematch({ after: mappedAt });
+                mappedAt = Date.now();
                 mapped = await mappedLocations();
                 remapped = true;
                 break;

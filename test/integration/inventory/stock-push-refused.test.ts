@@ -53,6 +53,25 @@ describe('stock push refused by Shopify (stale location or inventory item)', () 
       ])
     )[0]?.id;
 
+  // Stock can reach the ledger after its product was published (npm start and the change-visible bench publish
+  // first, then the pickup counts the stores): before, a store with no mapping then stayed unmapped and no push
+  // ever offered its stock (pushSkuStock matched stores only when Shopify refused a location).
+  it('a store with stock and no mapping is matched to its location on the push, and its stock offered', async () => {
+    const sku = skus[1]!;
+    const real = await mappingOf('SUNSET');
+    expect(real).toBeTruthy();
+    await s.q('pim', "DELETE FROM location_mappings WHERE store_code = 'SUNSET'");
+    await count(sku, 'SUNSET', 13, 'unmapped-store');
+
+    const result = await push(sku, 'unmapped-store');
+    expect(result.last?.status).toBe('Synced');
+    expect(result.last?.unmappedLocations).toEqual([]);
+    expect(await mappingOf('SUNSET')).toBe(real);
+    const level = (await s.shopLevels()).find((l) => l.sku === sku && l.locationId === real);
+    const [ledger] = (await s.reads.levelsOf([sku])).filter((l) => l.location === 'SUNSET');
+    expect(level?.available).toBe(ledger!.availableToSell);
+  }, 180_000);
+
   it('a mapping naming a location the shop lost is matched again and the SKU is pushed there', async () => {
     const sku = skus[0]!;
     const real = await mappingOf('C');
