@@ -12,6 +12,7 @@ import { createShopifyBackfillActivities } from './shopify-backfill';
 import { createShopifyDeletionActivities } from './shopify-deletions';
 import { createShopifyExtractActivities } from './shopify-extract';
 import { createShopifyTransferActivities } from './shopify-transfers';
+import { loadStockLocations } from './stock-locations';
 
 /**
  * Source extraction into the lake (issue 14): Shopify, Lightspeed Retail, Stocky's CSV exports. Every table is
@@ -32,7 +33,12 @@ export const extractionArea: AreaRegistration = {
     return {
       shopify: {
         ...createShopifyExtractActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
-        ...createShopifyTransferActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
+        ...createShopifyTransferActivities({
+          shopify: deps.shopify,
+          lake,
+          shop: deps.config.shopify.shop,
+          locations: () => loadStockLocations({ store: deps.pools.store, pim: deps.pools.pim, shopify: deps.shopify }),
+        }),
         ...createShopifyBackfillActivities({ shopify: deps.shopify, lake, shop: deps.config.shopify.shop }),
         ...createShopifyDeletionActivities({
           shopify: deps.shopify,

@@ -10,9 +10,15 @@ import {
 } from '../../connectors/shopify';
 import {
   FINAL_TRANSFER_STATUSES,
+  locateTransferRows,
   TRANSFERS_PAGE_PARSER,
   transferRows,
 } from '../../domain/extraction/shopify-transfers';
+import {
+  stockLocations,
+  type StockLocationDirectory,
+  type StockLocations,
+} from '../../domain/extraction/stock-locations';
 import { writeDeadLetter } from '../../lake/dead-letters';
 import { readCursor, writeCursor } from '../../lake/lake-cursors';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
@@ -73,6 +79,8 @@ export function createShopifyTransferActivities(deps: {
   shopify: ShopifyClient;
   lake: Lake;
   shop: string;
+  /** The stores and locations transfer rows resolve their origin and destination store against (read each pass). */
+  locations: () => Promise<StockLocationDirectory>;
   /** Default 5 minutes. */
   overlapMs?: number;
   /** Default 30 seconds. */
@@ -117,7 +125,13 @@ export function createShopifyTransferActivities(deps: {
     return t;
   }
 
-  async function write(p: Progress, nodes: ShopifyTransferNode[], request: unknown, pageId: string): Promise<void> {
+  async function write(
+    p: Progress,
+    locate: StockLocations,
+    nodes: ShopifyTransferNode[],
+    request: unknown,
+    pageId: string,
+  ): Promise<void> {
     const full = [];
     for (const n of nodes) full.push(await complete(n));
     const body = JSON.stringify({ nodes: full });
@@ -140,7 +154,21 @@ export function createShopifyTransferActivities(deps: {
       );
       tables = [];
     }
-    for (const { table, rows } of tables) {
+    for (const { table, rows: parsed } of tables) {
+      const { rows, refused } = locateTransferRows(parsed, locate);
+      if (refused.length) {
+        p.quarantined += refused.length;
+        p.deadLetters.push(
+          await writeDeadLetter(deps.lake, {
+            source: table.source,
+            entity: table.entity,
+            kind: 'rows',
+            reason: `${refused.length} transfer row(s) name a location no store answers to`,
+            request,
+            rows: refused,
+          }),
+        );
+      }
       const r = await writeLakeTable(deps.lake, { ...table, rows, raw: { pageId, request, records: full } });
       p.rows += r.written;
       p.quarantined += r.quarantined;
@@ -174,11 +202,18 @@ export function createShopifyTransferActivities(deps: {
           deadLetters: [],
         };
       }
+      const locate = stockLocations(await deps.locations());
       const query = `created_at:>='${p.from}' AND created_at:<'${p.to}'`;
       while (!p.windowDone) {
         const page = (await deps.shopify.request(TRANSFERS_PAGE, { first: deps.pageSize ?? 5, after: p.after, query }))
           .inventoryTransfers;
-        await write(p, page.nodes, { query, after: p.after }, `${p.from}_${p.to}/${String(p.pages).padStart(5, '0')}`);
+        await write(
+          p,
+          locate,
+          page.nodes,
+          { query, after: p.after },
+          `${p.from}_${p.to}/${String(p.pages).padStart(5, '0')}`,
+        );
         p.after = page.pageInfo.endCursor;
         p.windowDone = !page.pageInfo.hasNextPage;
         heartbeat(p);
@@ -192,7 +227,7 @@ export function createShopifyTransferActivities(deps: {
           const t = (await deps.shopify.request(TRANSFER_BY_ID, { id })).inventoryTransfer;
           if (t) nodes.push(t);
         }
-        if (nodes.length) await write(p, nodes, { ids }, `${p.to}/open-${String(p.rereadAt).padStart(5, '0')}`);
+        if (nodes.length) await write(p, locate, nodes, { ids }, `${p.to}/open-${String(p.rereadAt).padStart(5, '0')}`);
         heartbeat(p);
       }
       await writeCursor<TransfersCursor>(deps.lake, cursorName, { through: p.to, open: p.open });

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { STOCKY_HEADERS, STOCKY_TABLES, stockyRow, type StockyExport } from '../../domain/extraction/stock-history';
+import { stockLocations, type StockLocationDirectory } from '../../domain/extraction/stock-locations';
 import { writeDeadLetter } from '../../lake/dead-letters';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
 
@@ -14,7 +15,9 @@ export interface StockyImportResult {
 /**
  * Imports one Stocky CSV export into its `stock.*` table, validated row by row: a row breaking a rule of the export
  * (no units moved) or of the table's schema (a missing SKU, a date or quantity that doesn't parse) goes to a dead
- * letter with its line number and reason; every other row is written. Importing the same file again writes the same
+ * letter with its line number and reason, and so does a row naming a location no store answers to (`locations`:
+ * Stocky named locations by their Shopify name; each row is written with its store code and Shopify location id,
+ * so it joins Shopify's own history of that store). Every other row is written. Importing the same file again writes the same
  * rows (natural keys), so a retried or repeated import never duplicates. A file whose header lacks a column the
  * export always has is refused whole (wrong kind of file).
  */
@@ -23,7 +26,9 @@ export async function importStockyCsv(
   kind: StockyExport,
   fileName: string,
   text: string,
+  locations: StockLocationDirectory,
 ): Promise<StockyImportResult> {
+  const locate = stockLocations(locations);
   const records = parse(text.replace(/^\uFEFF/, ''), {
     columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
     skip_empty_lines: true,
@@ -36,7 +41,7 @@ export async function importStockyCsv(
   const rows: Record<string, unknown>[] = [];
   const refused: { row: Record<string, unknown>; reasons: string[] }[] = [];
   records.forEach((r, i) => {
-    const mapped = stockyRow(kind, r);
+    const mapped = stockyRow(kind, r, locate);
     if ('problems' in mapped) refused.push({ row: { ...r, _line: i + 2 }, reasons: mapped.problems });
     else rows.push(mapped.row);
   });

@@ -4,6 +4,7 @@ import { locationMappings } from '../../db/pim/schema';
 import { stores } from '../../db/store/schema';
 import { listLocations, type ShopifyClient, type ShopifyUserError } from '../../connectors/shopify';
 import type { ValidationProblem } from '../../domain/catalog/pim-product';
+import { matchStoreLocation } from '../../domain/inventory/location-match';
 
 /** A store with stock but no location mapping (or a mapping Shopify refuses) triggers a fresh match at most this often. */
 const REMATCH_MS = 60_000;
@@ -26,8 +27,6 @@ export function activationProblem(
   const message = `inventoryActivate ${inventoryItemId} at ${locationId}: ${err.userErrors.map((u) => u.message).join('; ')}`;
   return { code, message };
 }
-
-const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
 
 /** Store codes → Shopify locations (`location_mappings`), matched by name against the shop's active locations. */
 export function createLocationMatcher(deps: { pim: PimDb; store: StoreDb; shopify: ShopifyClient }) {
@@ -55,10 +54,7 @@ export function createLocationMatcher(deps: { pim: PimDb; store: StoreDb; shopif
     const unmatched: string[] = [];
     let mapped = 0;
     for (const s of await deps.store.select().from(stores)) {
-      const wanted = [s.shopifyLocationName, s.name, s.code].map(norm).filter(Boolean);
-      const match =
-        wanted.map((w) => locations.find((l) => norm(l.name) === w)).find(Boolean) ??
-        wanted.map((w) => locations.find((l) => norm(l.address1) === w)).find(Boolean);
+      const match = matchStoreLocation(s, locations);
       if (!match) {
         unmatched.push(s.code);
         await deps.pim.update(locationMappings).set({ active: false }).where(eq(locationMappings.storeCode, s.code));

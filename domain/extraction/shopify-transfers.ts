@@ -1,5 +1,6 @@
 import { definePageParser, type TableRows } from './page-parsers';
 import { STOCK_TRANSFERS } from './stock-history';
+import type { StockLocations } from './stock-locations';
 
 /**
  * Shopify's native inventory transfers → `stock.transfers` rows (source_system 'shopify'), one per transfer × SKU,
@@ -30,6 +31,8 @@ export function transferRows(transfers: Node[]): TableRows {
       throw new Error(`inventory transfer ${String(t.id)}: no name or line items in the reply`);
     const shipments = nodesOf(t.shipments);
     const snap = (k: 'origin' | 'destination') => (t[k] as { name?: string } | null)?.name ?? EXTERNAL_LOCATION;
+    const snapId = (k: 'origin' | 'destination') =>
+      (t[k] as { location?: { id?: string } | null } | null)?.location?.id ?? undefined;
     const updated = latest([t.dateCreated, ...shipments.flatMap((s) => [s.dateShipped, s.dateReceived])]);
     // Line items of one item summed: the natural key is transfer × SKU.
     const byItem = new Map<string, { sku: unknown; total: number; shipped: number }>();
@@ -55,6 +58,8 @@ export function transferRows(transfers: Node[]): TableRows {
         sku: line.sku ?? undefined,
         origin: snap('origin'),
         destination: snap('destination'),
+        origin_location_id: snapId('origin'),
+        destination_location_id: snapId('destination'),
         status: t.status,
         created_at: t.dateCreated ?? undefined,
         shipped_at: earliest(mine.map(({ s }) => s.dateShipped)),
@@ -69,12 +74,41 @@ export function transferRows(transfers: Node[]): TableRows {
   return [{ table: STOCK_TRANSFERS, rows }];
 }
 
+/**
+ * Each transfer row's origin and destination store (by location id, else by the name snapshot), or the row refused
+ * with the reason: a location no store answers to is reported, not left out of a store's history unseen. A location
+ * outside the shop (a supplier's) has no store.
+ */
+export function locateTransferRows(
+  rows: Record<string, unknown>[],
+  locate: StockLocations,
+): { rows: Record<string, unknown>[]; refused: { row: Record<string, unknown>; reasons: string[] }[] } {
+  const out: Record<string, unknown>[] = [];
+  const refused: { row: Record<string, unknown>; reasons: string[] }[] = [];
+  for (const row of rows) {
+    const reasons: string[] = [];
+    const at = (end: 'origin' | 'destination') => {
+      const name = String(row[end]);
+      if (name === EXTERNAL_LOCATION) return undefined;
+      const found = locate.byLocation(row[`${end}_location_id`] as string | undefined, name);
+      if ('problem' in found) reasons.push(`${end}: ${found.problem}`);
+      return 'problem' in found ? undefined : found.store;
+    };
+    const located = { ...row, origin_store: at('origin'), destination_store: at('destination') };
+    if (reasons.length) refused.push({ row, reasons });
+    else out.push(located);
+  }
+  return { rows: out, refused };
+}
+
 /** A transfers page as kept in a dead letter: `{ nodes: [...] }` with each shipment's lines filled in. */
 export const TRANSFERS_PAGE_PARSER = definePageParser('shopify/transfers', (page) => transferRows(nodesOf(page)));
 
 /**
- * Stock history per SKU × location, before and after Stocky's shutdown as one: adjustments, units leaving the origin
- * when shipped and arriving at the destination when received, with a running total. A Stocky transfer carried over
+ * Stock history per SKU × store, before and after Stocky's shutdown as one: adjustments, units leaving the origin
+ * when shipped and arriving at the destination when received, with a running total. `location` is the store code
+ * (stock-locations.ts: Stocky's location names and Shopify's location ids resolve to it), else, on a row written
+ * before stores were resolved, the name the row shows; `location_name` is that name. A Stocky transfer carried over
  * into Shopify (its number as the Shopify transfer's reference name) counts once, as Shopify's (it may have been
  * received there); canceled transfers move nothing.
  */
@@ -85,15 +119,17 @@ export const STOCK_HISTORY_SQL = `WITH transfers AS (
       SELECT 1 FROM stock.transfers s
       WHERE s.source_system = 'shopify' AND s.reference = t.transfer_id AND s.sku = t.sku))
 ), movements AS (
-  SELECT sku, location, occurred_at AS moved_at, 'adjustment' AS kind, adjustment_id AS document, source_system,
-    quantity_delta AS delta FROM stock.adjustments
+  SELECT sku, coalesce(store, location) AS location, location AS location_name, occurred_at AS moved_at,
+    'adjustment' AS kind, adjustment_id AS document, source_system, quantity_delta AS delta FROM stock.adjustments
   UNION ALL
-  SELECT sku, origin, shipped_at, 'transfer_out', transfer_id, source_system, -coalesce(quantity_shipped, quantity)
+  SELECT sku, coalesce(origin_store, origin), origin, shipped_at, 'transfer_out', transfer_id, source_system,
+    -coalesce(quantity_shipped, quantity)
   FROM transfers WHERE shipped_at IS NOT NULL AND origin <> '${EXTERNAL_LOCATION}'
   UNION ALL
-  SELECT sku, destination, received_at, 'transfer_in', transfer_id, source_system, coalesce(quantity_received, quantity)
+  SELECT sku, coalesce(destination_store, destination), destination, received_at, 'transfer_in', transfer_id,
+    source_system, coalesce(quantity_received, quantity)
   FROM transfers WHERE received_at IS NOT NULL AND destination <> '${EXTERNAL_LOCATION}'
 )
-SELECT sku, location, moved_at, kind, document, source_system, delta,
+SELECT sku, location, location_name, moved_at, kind, document, source_system, delta,
   sum(delta) OVER (PARTITION BY sku, location ORDER BY moved_at, kind, document ROWS UNBOUNDED PRECEDING)::INTEGER AS running
 FROM movements`;

@@ -9,7 +9,7 @@ import {
   type TransfersCursor,
 } from '../../../activities/extraction/shopify-transfers';
 import { importStockyCsv } from '../../../activities/extraction/stocky-import';
-import { ShopifyClient } from '../../../connectors/shopify';
+import { listLocations, ShopifyClient } from '../../../connectors/shopify';
 import { STOCK_HISTORY_SQL } from '../../../domain/extraction/shopify-transfers';
 import { readCursor } from '../../../lake/lake-cursors';
 import { openLakeQuery } from '../../../lake/lake-query';
@@ -18,6 +18,7 @@ import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { rawAdmin } from '../../support/sandbox-client';
+import { SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
 
 const fixture = (name: string) =>
   fs.readFileSync(path.join(import.meta.dirname, '../../support/extraction', name), 'utf8');
@@ -25,6 +26,7 @@ const fixture = (name: string) =>
 type Move = {
   sku: string;
   location: string;
+  location_name: string;
   moved_at: string;
   kind: string;
   document: string;
@@ -65,7 +67,15 @@ describe('stock history across Stocky’s shutdown: Stocky CSV + Shopify native 
       );
     }
     const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
-    acts = createShopifyTransferActivities({ shopify, lake, shop, lagMs: 0, overlapMs: 60_000, pageSize: 2 });
+    acts = createShopifyTransferActivities({
+      shopify,
+      lake,
+      shop,
+      locations: async () => ({ ...SAMPLE_STOCK_LOCATIONS, locations: await listLocations(shopify) }),
+      lagMs: 0,
+      overlapMs: 60_000,
+      pageSize: 2,
+    });
   });
   afterAll(async () => {
     await sb?.close();
@@ -82,8 +92,20 @@ describe('stock history across Stocky’s shutdown: Stocky CSV + Shopify native 
   }
 
   it('reads Stocky’s exports and Shopify’s transfers, pass after pass, as one history without gaps or duplicates', async () => {
-    await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', fixture('stocky-adjustments.csv'));
-    await importStockyCsv(lake, 'transfers', 'stocky-transfers.csv', fixture('stocky-transfers.csv'));
+    await importStockyCsv(
+      lake,
+      'adjustments',
+      'stocky-adjustments.csv',
+      fixture('stocky-adjustments.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
+    await importStockyCsv(
+      lake,
+      'transfers',
+      'stocky-transfers.csv',
+      fixture('stocky-transfers.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
     const desk = sb.transfers;
 
     // Stocky's T-502 was in transit at the shutdown; it carries on in Shopify under its Stocky number.
@@ -179,7 +201,7 @@ describe('stock history across Stocky’s shutdown: Stocky CSV + Shopify native 
       ['2026-09-12T14:00', 'transfer_in', truck.name, 'shopify', 30, 82],
     ]);
     // T-502 leaves the warehouse once and arrives once, although both systems hold it.
-    expect(at('SKU-0002', 'Warehouse')).toEqual([['2026-08-28T19:00', 'transfer_out', t502.name, 'shopify', -60, -60]]);
+    expect(at('SKU-0002', 'W')).toEqual([['2026-08-28T19:00', 'transfer_out', t502.name, 'shopify', -60, -60]]);
     expect(at('SKU-0002', 'EM')).toEqual([['2026-09-03T09:00', 'transfer_in', t502.name, 'shopify', 60, 60]]);
     expect(
       await query(`SELECT count(*)::INT AS n FROM stock.transfers WHERE transfer_id = 'T-502' OR reference = 'T-502'`),

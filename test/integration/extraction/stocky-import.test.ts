@@ -9,6 +9,7 @@ import { openLakeQuery } from '../../../lake/lake-query';
 import type { Lake } from '../../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { loadConfig } from '../../../workers/config';
+import { SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
 
 const fixture = (name: string) =>
   fs.readFileSync(path.join(import.meta.dirname, '../../support/extraction', name), 'utf8');
@@ -32,7 +33,13 @@ describe('Stocky CSV exports → stock.* lake tables, row by row', () => {
   }
 
   it('writes the good rows, quarantines each bad one with its reason, and a second import duplicates nothing', async () => {
-    const adj = await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', fixture('stocky-adjustments.csv'));
+    const adj = await importStockyCsv(
+      lake,
+      'adjustments',
+      'stocky-adjustments.csv',
+      fixture('stocky-adjustments.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
     expect(adj).toMatchObject({ rows: 8, written: 5, quarantined: 3 });
     const reasons = (await readDeadLetter(lake, adj.deadLetters[0]!)).rows!.map((r) => r.reasons.join('; '));
     expect(reasons).toEqual([
@@ -40,11 +47,29 @@ describe('Stocky CSV exports → stock.* lake tables, row by row', () => {
       'sku: required field missing',
       'quantity_delta: not an integer: "two"',
     ]);
-    const tr = await importStockyCsv(lake, 'transfers', 'stocky-transfers.csv', fixture('stocky-transfers.csv'));
+    const tr = await importStockyCsv(
+      lake,
+      'transfers',
+      'stocky-transfers.csv',
+      fixture('stocky-transfers.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
     expect(tr).toMatchObject({ rows: 5, written: 3, quarantined: 2 });
-    const po = await importStockyCsv(lake, 'purchase_orders', 'stocky-pos.csv', fixture('stocky-purchase-orders.csv'));
+    const po = await importStockyCsv(
+      lake,
+      'purchase_orders',
+      'stocky-pos.csv',
+      fixture('stocky-purchase-orders.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
     expect(po).toMatchObject({ rows: 5, written: 4, quarantined: 1 });
-    await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', fixture('stocky-adjustments.csv'));
+    await importStockyCsv(
+      lake,
+      'adjustments',
+      'stocky-adjustments.csv',
+      fixture('stocky-adjustments.csv'),
+      SAMPLE_STOCK_LOCATIONS,
+    );
     expect(await query(`SELECT count(*)::INT AS n, sum(quantity_delta)::INT AS q FROM stock.adjustments`)).toEqual([
       { n: 5, q: -1 },
     ]);
@@ -63,7 +88,7 @@ describe('Stocky CSV exports → stock.* lake tables, row by row', () => {
 
   it('refuses a file that is not the named export, naming the missing columns', async () => {
     await expect(
-      importStockyCsv(lake, 'transfers', 'adjustments.csv', fixture('stocky-adjustments.csv')),
+      importStockyCsv(lake, 'transfers', 'adjustments.csv', fixture('stocky-adjustments.csv'), SAMPLE_STOCK_LOCATIONS),
     ).rejects.toThrow(/not a Stocky transfers export: no Transfer #, From Location/);
   });
 });

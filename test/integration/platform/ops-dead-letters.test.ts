@@ -21,6 +21,7 @@ import { startOpsServer } from '../../../ops/server';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { createDeps } from '../../../workers/deps';
+import { SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
 
 const config = loadConfig();
 const deps = createDeps(config);
@@ -68,7 +69,7 @@ describe('ops console: dead letters with a replay action (Chromium via playwrigh
       path.join(import.meta.dirname, '../../support/extraction/stocky-adjustments.csv'),
       'utf8',
     );
-    await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', csv);
+    await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', csv, SAMPLE_STOCK_LOCATIONS);
     // A Shopify orders page this code could not read (as before a fix): kept, the extraction went on.
     sb.storefront.placeOrders({ count: 4, spreadDays: 0 });
     const victim = [...sb.state.orders.values()][3]!.id;
