@@ -7,12 +7,15 @@ import { currentRules } from '../activities/channels/rules-store';
 import { channelsDb } from '../db/client';
 import { channelRulesRun } from '../domain/channels/run-summaries';
 import { InvalidRules, parseRuleSet } from '../domain/channels/rules';
+import { readForm, type Csrf } from './csrf';
 
 export interface RulesPageDeps {
   client: Client;
   channels: Pool;
   /** Where `channelRulesChange` runs (the data queue, as `channels rules set` starts it). */
   taskQueue: string;
+  /** The console's forgery check (ops/csrf.ts): the form carries its token, a post is refused without it. */
+  csrf: Csrf;
 }
 
 /** The latest reconcile of each channel (`channel_reconcile_runs`), for the console's front page. */
@@ -36,20 +39,9 @@ const esc = (v: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 256 * 1024) throw new Error('rules document larger than 256 KiB');
-    chunks.push(c as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
 async function renderRulesPage(
   deps: RulesPageDeps,
-  state: { text?: string; note?: string; problems?: string[]; saved?: string },
+  state: { text?: string; note?: string; problems?: string[]; saved?: string; token: string },
 ): Promise<string> {
   const db = channelsDb(deps.channels);
   const now = await currentRules(db);
@@ -77,7 +69,7 @@ td,th{padding:2px 8px;text-align:left}</style></head>
 <p>In force: <b id="version">version ${now.version}</b>${now.version ? '' : ' (none set: Shopify offers everything, Amazon nothing)'}.
 A change is validated, stored as a new version and re-syncs the SKUs it affects on every channel (as <code>channels rules set</code>).</p>
 ${saved}${problems}
-<form method="post" action="/channels/rules">
+<form method="post" action="/channels/rules">${deps.csrf.field(state.token)}
 <p><label for="doc">Rules (JSON or YAML): a rule per channel (<code>shopify</code>, <code>amazon</code>, <code>amazon-vendor</code>) with
 <code>percent</code>, <code>buffer</code>, <code>minListed</code>, <code>maxListed</code>, <code>stopBelow</code>, <code>priority</code>, <code>enabled</code>; <code>overrides</code> per SKU.</label></p>
 <textarea id="doc" name="doc" spellcheck="false">${esc(text)}</textarea>
@@ -102,16 +94,15 @@ export async function handleRulesPage(
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
     res.end(html);
   };
+  const token = deps.csrf.token(req, res);
   if (req.method === 'GET') {
     const saved = new URL(req.url ?? '/', 'http://ops').searchParams.get('saved');
-    return send(200, await renderRulesPage(deps, { saved: saved ?? undefined }));
+    return send(200, await renderRulesPage(deps, { saved: saved ?? undefined, token }));
   }
   if (req.method !== 'POST') return send(405, 'GET or POST');
-  // The console listens on 127.0.0.1 only; a form posted from another site's page is refused all the same.
-  const origin = req.headers.origin;
-  if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host)
-    return send(403, 'cross-site form post refused');
-  const form = await readForm(req);
+  const form = await readForm(req, 256 * 1024);
+  const refused = deps.csrf.refusal(req, form);
+  if (refused) return send(403, esc(refused));
   const text = form.get('doc') ?? '';
   const note = (form.get('note') ?? '').slice(0, 500);
   let doc: unknown;
@@ -120,7 +111,7 @@ export async function handleRulesPage(
     parseRuleSet(doc);
   } catch (err) {
     const problems = err instanceof InvalidRules ? err.problems : [`not YAML or JSON: ${(err as Error).message}`];
-    return send(400, await renderRulesPage(deps, { text, note, problems }));
+    return send(400, await renderRulesPage(deps, { text, note, problems, token }));
   }
   const author = 'ops-console';
   const result = (await deps.client.workflow.execute('channelRulesChange', {

@@ -52,8 +52,11 @@ function bars(title: string, data: Record<string, number>, link?: (key: string) 
   return `<section><h2>${esc(title)}</h2><table>${rows || '<tr><td>none yet</td></tr>'}</table></section>`;
 }
 
-/** Server-rendered HTML, no scripts: readable without a front-end build. */
-export function renderOpsPage(s: OpsSnapshot, temporalUi?: string, notice?: string): string {
+/**
+ * Server-rendered HTML, no scripts: readable without a front-end build. `formField` is the hidden input each form
+ * carries (the session's CSRF token, ops/csrf.ts); without it the server refuses the form.
+ */
+export function renderOpsPage(s: OpsSnapshot, temporalUi?: string, notice?: string, formField = ''): string {
   const ui = temporalUi ?? 'http://127.0.0.1:8233';
   const search = (attr: string) => (value: string) =>
     `${ui}/namespaces/default/workflows?query=${encodeURIComponent(`${attr}="${value}"`)}`;
@@ -76,7 +79,7 @@ export function renderOpsPage(s: OpsSnapshot, temporalUi?: string, notice?: stri
   const letters = s.deadLetters
     .map(
       (d) =>
-        `<tr><td>${esc(d.table)}</td><td>${esc(d.kind)}${d.rows != null ? ` (${d.rows} rows)` : ''}</td><td>${esc(d.reason)}</td><td>${esc(d.at)}</td><td><code>${esc(d.key)}</code></td><td><form method="post" action="/dead-letters/replay"><input type="hidden" name="key" value="${esc(d.key)}"><button type="submit">Replay</button></form></td></tr>`,
+        `<tr><td>${esc(d.table)}</td><td>${esc(d.kind)}${d.rows != null ? ` (${d.rows} rows)` : ''}</td><td>${esc(d.reason)}</td><td>${esc(d.at)}</td><td><code>${esc(d.key)}</code></td><td><form method="post" action="/dead-letters/replay">${formField}<input type="hidden" name="key" value="${esc(d.key)}"><button type="submit">Replay</button></form></td></tr>`,
     )
     .join('');
   const r = s.stockReconcile;

@@ -11,6 +11,7 @@ import { replayDeadLetter } from '../lake/dead-letter-replay';
 import { listDeadLetters, readDeadLetter } from '../lake/dead-letters';
 import type { Lake } from '../lake/lake-writer';
 import { handleRulesPage, latestChannelReconciles } from './channel-rules';
+import { createCsrf, readForm, type Csrf } from './csrf';
 import { renderOpsPage, type OpsSnapshot } from './page';
 
 export interface OpsDeps {
@@ -28,22 +29,40 @@ export interface OpsDeps {
   archiveBucket?: string;
   /** The extraction lake: its open dead letters are listed, each with a replay button. */
   lake?: Lake;
+  /** The forms' forgery check (default: one with a key of its own, new each start). */
+  csrf?: Csrf;
 }
 
 /** The ops console: one page of pipeline health for people who run the catalogue, plus its JSON. */
 export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server> {
+  const csrf = deps.csrf ?? createCsrf();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://ops');
     if (req.method === 'POST' && url.pathname === '/dead-letters/replay') {
-      void replayFromForm(deps, req).then((notice) => {
-        // Post/redirect/get: a reload of the page does not replay again.
-        res.writeHead(303, { location: `/?notice=${encodeURIComponent(notice)}#dead-letters` });
-        res.end();
-      });
+      void readForm(req, 10_000)
+        .then(async (form) => {
+          const refused = csrf.refusal(req, form);
+          if (refused) {
+            res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+            return res.end(refused);
+          }
+          const notice = await replayFromForm(deps, form);
+          // Post/redirect/get: a reload of the page does not replay again.
+          res.writeHead(303, { location: `/?notice=${encodeURIComponent(notice)}#dead-letters` });
+          res.end();
+        })
+        .catch((err: Error) => {
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`ops console: ${err.message}`);
+        });
       return;
     }
+    if (req.method !== 'GET' && req.method !== 'HEAD' && url.pathname !== '/channels/rules') {
+      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET' });
+      return res.end('GET only');
+    }
     if (url.pathname === '/channels/rules' && deps.channels) {
-      const rules = { client: deps.client, channels: deps.channels, taskQueue: deps.rulesTaskQueue ?? 'data' };
+      const rules = { client: deps.client, channels: deps.channels, taskQueue: deps.rulesTaskQueue ?? 'data', csrf };
       handleRulesPage(rules, req, res).catch((err: Error) => {
         if (res.headersSent) return res.end();
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -57,8 +76,9 @@ export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(snap));
         } else {
+          const field = csrf.field(csrf.token(req, res));
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          res.end(renderOpsPage(snap, deps.temporalUiUrl, url.searchParams.get('notice') ?? undefined));
+          res.end(renderOpsPage(snap, deps.temporalUiUrl, url.searchParams.get('notice') ?? undefined, field));
         }
       })
       .catch((err: Error) => {
@@ -73,13 +93,8 @@ export function startOpsServer(deps: OpsDeps, port: number): Promise<http.Server
 }
 
 /** The replay button: replays one dead letter (as `backbone lake replay`) and says what came of it. */
-async function replayFromForm(deps: OpsDeps, req: http.IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 10_000) break; // a key is short; nothing else is read
-  }
-  const key = new URLSearchParams(body).get('key') ?? '';
+async function replayFromForm(deps: OpsDeps, form: URLSearchParams): Promise<string> {
+  const key = form.get('key') ?? '';
   if (!deps.lake) return 'no lake configured: nothing to replay';
   // Only open dead letters can be replayed from here (never an arbitrary object of the bucket).
   if (!/^dead-letters\/[\w./=-]+\.json$/.test(key)) return `not a dead letter: ${key}`;

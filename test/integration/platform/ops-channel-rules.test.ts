@@ -90,6 +90,16 @@ describe('ops console: allocation rules form and the latest channel reconcile', 
         expect((await h.describe()).taskQueue).toBe(t.queue('amazon'));
         await h.terminate();
       }
+      // A post without the form's CSRF token (another site's page, a script) is refused and stores nothing.
+      const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const forged = await fetch(`${base}/channels/rules`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: `doc=${encodeURIComponent('{"channels": {"amazon": {"percent": 100}}}')}`,
+        redirect: 'manual',
+      });
+      expect(forged.status).toBe(403);
+      expect((await currentRules(channelsDb(channels))).version).toBe(1);
       await page.close();
     });
   }, 120_000);

@@ -126,12 +126,44 @@ describe('ops console: dead letters with a replay action (Chromium via playwrigh
     expect(await section.getByRole('status').textContent()).toMatch(
       /0 row\(s\) written to stock\/adjustments, 3 still refused \(now dead-letters\/stock\/adjustments\//,
     );
+    // Forms are guarded against cross-site forgery: a post without the session's token (cookie and form field) is
+    // refused, and so is one another site's page sends, token or not; the letter stays where it is.
+    const [stockKey] = await listDeadLetters(lake, 'stock/adjustments');
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}/dead-letters/replay`, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    const form = (t: string, key = stockKey!) => `key=${encodeURIComponent(key)}&csrf=${encodeURIComponent(t)}`;
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect((await post(`key=${encodeURIComponent(stockKey!)}`)).status).toBe(403);
+    expect((await post(`key=${encodeURIComponent(stockKey!)}`, { cookie })).status).toBe(403);
+    const token = await section.locator('input[name=csrf]').first().inputValue();
+    expect((await post(form(token))).status).toBe(403); // the field without its cookie
+    expect((await post(form(`${token.slice(0, -2)}xx`), { cookie })).status).toBe(403);
+    expect((await post(form(token), { cookie, origin: 'http://attacker.example' })).status).toBe(403);
+    expect((await post(form(token), { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    // The same form on another site's page, submitted in the browser (its SameSite=Strict cookie is not sent).
+    const other = await browser.newPage();
+    await other.route('http://attacker.example/', (r) =>
+      r.fulfill({
+        contentType: 'text/html',
+        body: `<form method="post" action="${base}/dead-letters/replay"><input name="key" value="${stockKey}"><input name="csrf" value="${token}"><button>go</button></form>`,
+      }),
+    );
+    await other.goto('http://attacker.example/');
+    const [forged] = await Promise.all([
+      other.waitForResponse((r) => r.url().startsWith(`${base}/dead-letters/replay`)),
+      other.getByRole('button', { name: 'go' }).click(),
+    ]);
+    expect(forged.status()).toBe(403);
+    await other.close();
+    expect(await listDeadLetters(lake, 'stock/adjustments')).toEqual([stockKey]);
+
     // A key that is not a dead letter is refused without touching the bucket.
-    const res = await fetch(`${base}/dead-letters/replay`, {
-      method: 'POST',
-      body: 'key=_cursors/x.json',
-      redirect: 'manual',
-    });
+    const res = await post(form(token, '_cursors/x.json'), { cookie });
     expect(decodeURIComponent(res.headers.get('location') ?? '')).toContain('not a dead letter: _cursors/x.json');
     await page.close();
   });
