@@ -29,8 +29,13 @@ export type SalesWindow =
 export interface ExtractSalesInput {
   shopId: number;
   window: SalesWindow;
-  /** Lines buffered before a write to the lake (default 20,000). */
+  /** Lines staged before a write to the lake is started (default 20,000). */
   flushLines?: number;
+  /**
+   * While a write is still running, a full batch keeps staging (on local disk) instead of holding up the fetching,
+   * up to this many lines (default 10 × flushLines); then it waits for the write.
+   */
+  stageLimitLines?: number;
 }
 
 export interface ExtractTotals {
@@ -116,9 +121,12 @@ const resumed = (): Progress | undefined => {
 
 /**
  * Sales of one shop in a window → lake tables lightspeed/sales, sale_lines, payments, tax_lines (+ raw pages).
- * Fetching never waits for the lake unless a whole batch is still being written when the next one is full: each
- * page is validated and staged (local disk) as it arrives, its raw page stored alongside, and every `flushLines`
- * lines the batch is committed to the four tables while the next pages are fetched into a fresh batch. The
+ * Fetching never waits for the lake: the next page is requested as soon as a page arrives (its link is in the body),
+ * each page is validated and staged (local disk) as it arrives, its raw page stored alongside, and once a batch
+ * holds `flushLines` lines it is committed to the four tables while the next pages are fetched into a fresh batch.
+ * A batch that fills while the previous commit still runs (a slow or busy lake) keeps growing, so the bucket is
+ * used at the rate it allows and each commit merges more per partition rewrite; only past `stageLimitLines` does
+ * fetching wait for the lake. The
  * heartbeat names the first page not yet committed, so a retry after a crash continues there, and rows written
  * twice collapse by key: nothing lost, nothing doubled. Shops extracted at once share the partitions of a day; the
  * writer merges their concurrent commits into one rewrite per partition.
@@ -193,25 +201,33 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
         };
         const totals = progress.totals;
         const flushAt = input.flushLines ?? 20_000;
+        const stageLimit = Math.max(flushAt, input.stageLimitLines ?? flushAt * 10);
         let written = progress.next;
+        let committing = false;
         // Counts move into the totals only once their rows are written, so a resumed run counts nothing twice.
         const flush = async (next: string) => {
           const b = batch!;
           batch = undefined;
           await writing;
-          writing = b.commit(totals).then(() => {
-            for (const k of ['pages', 'sales', 'lines', 'payments', 'taxLines'] as const) totals[k] += b.counts[k];
-            written = next;
-            heartbeat({ next, totals });
-          });
+          committing = true;
+          writing = b
+            .commit(totals)
+            .then(() => {
+              for (const k of ['pages', 'sales', 'lines', 'payments', 'taxLines'] as const) totals[k] += b.counts[k];
+              written = next;
+              heartbeat({ next, totals });
+            })
+            .finally(() => (committing = false));
           // A failed commit fails the activity at the next flush or at the end, never unhandled.
           writing.catch(() => undefined);
         };
-        let url = progress.next;
-        while (url) {
+        const pages = client.pages('Sale', {}, progress.next, { prefetch: true });
+        for (;;) {
           let page: LightspeedPage;
           try {
-            page = await client.get(url);
+            const r = await pages.next();
+            if (r.done) break;
+            page = r.value;
           } catch (e) {
             if (!(e instanceof LightspeedPageError)) throw e;
             // Unreadable after the client's retries: kept, and the window stops here, since the link to the next
@@ -219,7 +235,7 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
             // stays before this window, so the next run reads it again and nothing is lost.
             totals.incomplete = await pageLetter(e.url, e.status, e.body, e.reason);
             if (!totals.deadLetters.includes(totals.incomplete)) totals.deadLetters.push(totals.incomplete);
-            if (batch) await flush(url);
+            if (batch) await flush(e.url);
             break;
           }
           let rows: SalePageRows;
@@ -227,7 +243,7 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
             rows = asSalePageRows(pageParser(LIGHTSPEED_SALES_PAGE)!(page.body));
           } catch (e) {
             // A reply this code cannot read: kept with its parser for a replay after the fix; the window goes on.
-            const key = await pageLetter(url, 200, page.text, (e as Error).message);
+            const key = await pageLetter(page.url, 200, page.text, (e as Error).message);
             if (!totals.deadLetters.includes(key)) totals.deadLetters.push(key);
             rows = { sales: [], lines: [], payments: [], taxLines: [] };
           }
@@ -239,8 +255,9 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
               records: LightspeedClient.records(page, 'Sale'),
             }),
           );
-          url = page.next;
-          if (batch.counts.lines >= flushAt || !url) await flush(url);
+          const url = page.next;
+          const full = batch.counts.lines >= flushAt;
+          if (!url || (full && (!committing || batch.counts.lines >= stageLimit))) await flush(url);
           else heartbeat({ next: written, totals });
         }
         await writing;

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { createDeps } from '../../workers/deps';
 import { loadConfig } from '../../workers/config';
@@ -8,6 +9,7 @@ import { migrateAll } from '../../db/migrate';
 import { benchStack, writeResult } from '../support/env';
 import { saleQuery, type ExtractTotals } from '../../activities/extraction/lightspeed-sales';
 import { lightspeedAccount } from '../../activities/extraction/lightspeed-account';
+import { extractionLake } from '../../activities/platform/lake';
 import { salePageRows } from '../../domain/extraction/lightspeed-tables';
 
 // Issue 14: Lightspeed extraction of ~1,000,000 sale lines (4 shops × 2 registers, grocery baskets) from the sandbox,
@@ -22,6 +24,9 @@ const SHOPS = 4;
 const MODE = process.env.BENCH_MODE === 'connector' ? 'connector' : 'lake';
 // Fill the bucket before measuring, so the run measures the sustained rate the drip allows, not the one-off burst.
 const PREFILL = process.env.BENCH_PREFILL !== '0';
+// A lake slower than this machine's (a busy worker, real S3): every commit of a table holds its lock this much longer.
+// The same delay on two commits compares how much of the bucket each keeps using when the lake is the slow side.
+const COMMIT_DELAY_MS = Number(process.env.BENCH_COMMIT_DELAY_MS ?? 0);
 const root = path.resolve(import.meta.dirname, '../..');
 
 const { stack, config: base } = await benchStack();
@@ -71,6 +76,13 @@ try {
   void base;
   await migrateAll(config.databases, { createDatabases: true });
   const deps = createDeps(config);
+  if (COMMIT_DELAY_MS) {
+    const lake = extractionLake(deps);
+    const inner = lake.lock!;
+    lake.lock = {
+      withLock: (key, fn) => inner.withLock(key, () => new Promise((r) => setTimeout(r, COMMIT_DELAY_MS)).then(fn)),
+    };
+  }
   const acts = activitiesFor('lightspeed', deps) as unknown as {
     lightspeedExtractSales(i: unknown): Promise<ExtractTotals>;
   };
@@ -119,6 +131,7 @@ try {
 
   // Samples of the sandbox's bucket, to find when the burst was spent and the drip became the limit.
   const before = await inspect();
+  const loadBefore = os.loadavg().map((l) => Number(l.toFixed(1)));
   const samples: { t: number; requests: number; level: number }[] = [];
   const started = performance.now();
   const sampler = setInterval(() => {
@@ -138,8 +151,12 @@ try {
   const full = samples.find((s) => s.level >= size - 3);
   const steady = full ? { seconds: seconds - full.t / 1000, requests: requests - full.requests } : undefined;
   const lines = results.reduce((s, r) => s + r.lines, 0);
-  writeResult(MODE === 'lake' ? 'lightspeed-extraction' : 'lightspeed-connector', {
+  const name = MODE === 'connector' ? 'lightspeed-connector' : 'lightspeed-extraction';
+  writeResult(COMMIT_DELAY_MS ? `${name}-slow-lake` : name, {
     mode: MODE,
+    commit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    loadAverage: { before: loadBefore, after: os.loadavg().map((l) => Number(l.toFixed(1))) },
+    commitDelayMs: COMMIT_DELAY_MS,
     bucketFullAtStart: PREFILL,
     saleLines: lines,
     sales: results.reduce((s, r) => s + r.sales, 0),

@@ -105,11 +105,27 @@ export class LightspeedClient {
     }
   }
 
-  /** Every page of a list, following `@attributes.next` until it is empty. */
-  async *pages(resource: string, params: Record<string, string> = {}, from?: string): AsyncGenerator<LightspeedPage> {
+  /**
+   * Every page of a list, following `@attributes.next` until it is empty. With `prefetch`, the next page is requested
+   * as soon as a page arrives (its link is in the body), so the caller's work on a page overlaps the next request's
+   * round trip and the bucket's pacing, instead of adding to it; its error, if any, is thrown when the caller asks for
+   * it. A caller that stops early leaves at most that one request unread.
+   */
+  async *pages(
+    resource: string,
+    params: Record<string, string> = {},
+    from?: string,
+    { prefetch = false }: { prefetch?: boolean } = {},
+  ): AsyncGenerator<LightspeedPage> {
     let url = from ?? this.url(resource, { limit: '100', ...params });
+    let ahead: Promise<LightspeedPage> | undefined;
     while (url) {
-      const page = await this.get(url);
+      const page = await (ahead ?? this.get(url));
+      ahead = undefined;
+      if (prefetch && page.next) {
+        ahead = this.get(page.next);
+        ahead.catch(() => undefined); // thrown at the caller's next step, never unhandled meanwhile
+      }
       yield page;
       url = page.next;
     }

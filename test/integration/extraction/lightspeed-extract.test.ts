@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lightspeedAccount } from '../../../activities/extraction/lightspeed-account';
+import { createLightspeedSalesActivities, type ExtractTotals } from '../../../activities/extraction/lightspeed-sales';
+import { extractionLake } from '../../../activities/platform/lake';
+import type { LakeLock } from '../../../lake/lake-lock';
 import { openLakeQuery } from '../../../lake/lake-query';
 import { startLightspeedSandbox, type LightspeedSandbox } from '../../../sandbox/lightspeed';
 import { loadConfig, type Config } from '../../../workers/config';
@@ -127,6 +132,70 @@ describe('Lightspeed extraction into the lake', () => {
     const [v] = await lake(`SELECT voided FROM lightspeed.sales WHERE sale_id = ${victim.saleID}`);
     expect(v!.voided).toBe(true);
   });
+
+  it('fetching goes on while the lake is still writing the first batch (a slow lake never holds up the bucket); the cursor moves only after the write', async () => {
+    // Every commit waits at the table lock until released: the lake as slow as it can be.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let commitsWaiting = 0;
+    const slowLock: LakeLock = {
+      async withLock(_key, fn) {
+        commitsWaiting++;
+        await gate;
+        return fn();
+      },
+    };
+    const bucket = `ls-slow-${randomUUID().slice(0, 8)}`;
+    await deps.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const account = lightspeedAccount(deps);
+    await account.ready();
+    const acts = createLightspeedSalesActivities({
+      client: async () => account.client,
+      lake: { ...extractionLake(deps), bucket, lock: slowLock },
+    });
+    const days = ['2026-11-28', '2026-11-29', '2026-11-30'];
+    const want = (await Promise.all(days.map((d) => truth(d, 2)))).reduce(
+      (a, b) => ({ sales: a.sales + b.sales, lines: a.lines + b.lines }),
+      { sales: 0, lines: 0 },
+    );
+    const pages = Math.ceil(want.sales / 100);
+    const env = new MockActivityEnvironment();
+    const beats: { next: string }[] = [];
+    env.on('heartbeat', (d: { next: string }) => beats.push(d));
+    const before = sb.stats.byResource.Sale ?? 0;
+    // A batch per page, so every page after the first would wait for the lake if fetching were tied to it.
+    const run = env.run(acts.lightspeedExtractSales, {
+      shopId: 2,
+      window: { kind: 'completed' as const, from: '2026-11-28T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+      flushLines: 1,
+      stageLimitLines: 1e9,
+    }) as Promise<ExtractTotals>;
+    try {
+      await vi.waitFor(() => expect((sb.stats.byResource.Sale ?? 0) - before).toBe(pages), {
+        timeout: 30_000,
+        interval: 50,
+      });
+      // Every page read while the first commit still waits: nothing is committed, so the cursor never moved.
+      expect(commitsWaiting).toBeGreaterThan(0);
+      expect(new Set(beats.map((b) => b.next)).size).toBe(1);
+      expect(beats[0]!.next).toMatch(/Sale\.json/);
+    } finally {
+      release();
+    }
+    const totals = await run;
+    expect([totals.pages, totals.sales, totals.lines]).toEqual([pages, want.sales, want.lines]);
+    expect(beats.at(-1)!.next).toBe('');
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ls-test-'));
+    const q = await openLakeQuery({ aws: config.aws, s3: deps.s3, bucket, cacheDir });
+    try {
+      const [row] = await q.query(
+        `SELECT count(*) AS n, count(DISTINCT sale_line_id) AS d FROM lightspeed.sale_lines WHERE shop_id = 2`,
+      );
+      expect([Number(row!.n), Number(row!.d)]).toEqual([want.lines, want.lines]);
+    } finally {
+      q.close();
+    }
+  }, 120_000);
 
   it('kill -9 of the worker mid-backfill loses and duplicates nothing (the retry resumes from the heartbeat)', async () => {
     const prefix = t.queue('data').split('.')[0]!;

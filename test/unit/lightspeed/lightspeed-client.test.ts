@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   asList,
   BucketPacer,
@@ -76,6 +76,34 @@ describe('LightspeedClient', () => {
     expect(sb.stats.throttled).toBe(0);
     const allowed = 8 + 10 * seconds;
     expect(client.stats.requests / allowed).toBeGreaterThan(0.75);
+  });
+
+  it('pages with prefetch: the next page is requested while the caller still works on this one; an unreadable one is thrown when the caller reaches it', async () => {
+    sb = await startLightspeedSandbox({ days: 1, salesPerShopDay: 30, items: 50 });
+    let calls = 0;
+    let cutAfter = Infinity;
+    const client = new LightspeedClient({
+      apiUrl: sb.apiUrl,
+      accountId: String(sb.accountID),
+      credentials: tokens(sb),
+      pacer: new BucketPacer(),
+      attempts: 1,
+      // From call `cutAfter` on, replies are cut off (as a dropped transfer): the client cannot read them.
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (++calls <= cutAfter) return res;
+        return new Response((await res.text()).slice(0, 40), { status: 200, headers: res.headers });
+      },
+    });
+    const pages = client.pages('Sale', { limit: '5' }, undefined, { prefetch: true });
+    const first = await pages.next();
+    expect(first.value!.next).toMatch(/after=/);
+    // The caller holds page 1 and has not asked for page 2: it is requested already.
+    await vi.waitFor(() => expect(sb!.stats.byResource.Sale).toBe(2), { timeout: 10_000, interval: 20 });
+    cutAfter = calls;
+    const second = await pages.next();
+    expect(LightspeedClient.records(second.value!, 'Sale')).toHaveLength(5);
+    await expect(pages.next()).rejects.toBeInstanceOf(LightspeedPageError);
   });
 
   it('refreshes once on 401, retries 5xx and a cut-off page, and reports a page broken for good with its body', async () => {
