@@ -38,6 +38,11 @@ export function channelAllocations(channels: Pool) {
       const { version, set } = await rulesInForce();
       return { ruleVersion: version, byChannel: allocate(available, rulesFor(set, sku)) };
     },
+    /** Shopify's share of each SKU (rules read once for the whole list): the batched stock push's caps. */
+    async shopifySharesOf(items: readonly { sku: string; available: number }[]): Promise<Map<string, number>> {
+      const { set } = await rulesInForce();
+      return new Map(items.map((i) => [i.sku, allocate(i.available, rulesFor(set, i.sku)).get('shopify') ?? 0]));
+    },
   };
 }
 

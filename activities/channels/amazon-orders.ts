@@ -5,7 +5,7 @@ import type { AmazonClient } from '../../connectors/amazon';
 import { amazonOrderMovements, type AmazonOrderLite } from '../../domain/channels/amazon-orders';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { createLedger } from '../inventory/ledger';
-import { signalStockChangedMany } from '../inventory/stock-signals';
+import { wakeStockPusher } from '../inventory/stock-signals';
 import { keptAlive } from './keep-alive';
 
 const CURSOR = 'amazon-orders';
@@ -57,11 +57,7 @@ export function createAmazonOrdersActivities(deps: {
           totals.duplicates += r.duplicates;
           totals.rejected += r.rejected.length;
           const queue = taskQueueFor('shopify', Context.current().info.taskQueue);
-          await signalStockChangedMany(
-            await deps.temporal(),
-            queue,
-            r.changedSkus.map((sku) => ({ sku })),
-          );
+          await wakeStockPusher(await deps.temporal(), queue);
         }
         totals.orders += page.orders.length;
         token = page.nextToken;

@@ -71,6 +71,7 @@ export const inventoryArea: AreaRegistration = {
           allocations: channelAllocations(deps.pools.channels),
         }),
         pushSkuStock: push.pushSkuStock,
+        pushPendingStock: push.pushPendingStock,
       },
       data: {
         ...createIntakeActivities({

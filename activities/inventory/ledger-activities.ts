@@ -5,7 +5,7 @@ import type { Movement } from '../../domain/inventory/movements';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { ApplyResult, Ledger } from './ledger';
 import { pickUpPass, type PickupPass } from './stock-pickup';
-import { signalStockChangedMany } from './stock-signals';
+import { wakeStockPusher } from './stock-signals';
 
 export interface PickupReport {
   passes: number;
@@ -31,13 +31,12 @@ export function createLedgerActivities(deps: {
   publishedSkus: (skus: string[]) => Promise<Set<string>>;
 }) {
   const pushQueue = () => taskQueueFor('shopify', Context.current().info.taskQueue);
+  // The SKUs a commit changed are pending in sku_sync (pushed_version < ledger_version): one wake-up of the batched
+  // pusher serves them all. Returns how many SKUs it was woken for.
   const signal = async (all: { sku: string; storeCode?: string }[]) => {
     if (!all.length) return 0;
-    const published = await deps.publishedSkus(all.map((c) => c.sku));
-    const changes = all.filter((c) => published.has(c.sku));
-    if (changes.length)
-      await signalStockChangedMany(await deps.temporal(), pushQueue(), changes, () => Context.current().heartbeat());
-    return changes.length;
+    await wakeStockPusher(await deps.temporal(), pushQueue());
+    return new Set(all.map((c) => c.sku)).size;
   };
   const add = (report: PickupReport, pass: PickupPass) => {
     report.passes++;

@@ -6,7 +6,7 @@ import { lineKey } from '../../domain/inventory/movements';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { Ledger } from './ledger';
 import type { LedgerReads } from './ledger-reads';
-import { signalStockChangedMany } from './stock-signals';
+import { wakeStockPusher } from './stock-signals';
 
 /**
  * Shopify orders → ledger reservations, applied off the order write's path: the order paths (webhook upsert,
@@ -63,11 +63,7 @@ export function createOrderReservations(deps: {
     const r = await deps.ledger.applyMovements(movements, { source: 'shopify-orders' });
     if (r.changedSkus.length) {
       const queue = taskQueueFor('shopify', Context.current().info.taskQueue);
-      await signalStockChangedMany(
-        await deps.temporal(),
-        queue,
-        r.changedSkus.map((sku) => ({ sku })),
-      );
+      await wakeStockPusher(await deps.temporal(), queue);
     }
     return { applied: r.applied, incidents: r.incidents.length };
   };

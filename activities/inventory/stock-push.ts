@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import {
   activateInventory,
-  inventoryItemLevels,
+  inventoryItemsLevels,
   inventorySetQuantities,
   ShopifyUserError,
   type InventoryQuantity,
@@ -16,7 +16,7 @@ import { pimDb, storeDb } from '../../db/client';
 import type { ValidationProblem } from '../../domain/catalog/pim-product';
 import { CHANNEL, recordSyncError } from '../catalog/catalog';
 import { INVENTORY_CHANNEL } from './inventory';
-import type { LedgerReads } from './ledger-reads';
+import type { LedgerLevel, LedgerReads } from './ledger-reads';
 import { activationProblem, createLocationMatcher } from './location-mappings';
 
 export interface SkuPushResult {
@@ -37,9 +37,41 @@ export interface SkuPushResult {
   unmappedLocations: string[];
   /** Store codes whose level Shopify refused to stock (recorded in sync_errors, channel shopify-inventory). */
   refusedLocations?: string[];
+  /** Nothing Shopify's quantities follow from changed since the last push: nothing was read or written. */
+  unchanged?: boolean;
 }
 
-/** Ledger → Shopify for one SKU at every mapped location: compare-and-set writes under per-operation keys. */
+/** What one pass of the pending-stock pusher did (the workflow's current details add these up). */
+export interface PendingPushReport {
+  passes: number;
+  /** SKUs taken from sku_sync (pushed_version < ledger_version). */
+  skus: number;
+  /** Of those, SKUs whose Shopify quantities could not have changed (same offer inputs as the last push). */
+  unchanged: number;
+  /** inventorySetQuantities / inventoryActivate calls. */
+  writes: number;
+  /** Levels written. */
+  changed: number;
+  skipped: number;
+}
+
+/** Locations a push of this many SKUs reads per item, and how many items one levels read may ask for. */
+const READ_COST_CEILING = 900;
+/** Shopify: at most 250 quantities per inventorySetQuantities input. */
+const QUANTITIES_PER_WRITE = 250;
+/** SKUs one pass of the pending pusher takes. */
+const PASS_SKUS = 250;
+/** Overlap of the changed_at scan (changes committed with a slightly older timestamp than the last scan). */
+const SCAN_OVERLAP_MS = 2_000;
+/** Every so often the whole table is swept, whatever its changed_at (a failed pass, another worker's crash). */
+const SWEEP_EVERY_MS = 10_000;
+
+/**
+ * Ledger → Shopify at every mapped location, for one SKU (`pushSkuStock`, the `inventory-sync/<sku>` workflow of an
+ * operator's resync or a rules change) or for every SKU whose ledger changed (`pushPendingStock`, the
+ * `inventory-push/<queue>` workflow the ledger wakes after its commits): levels read in batches, one
+ * compare-and-set write per batch under per-operation idempotency keys.
+ */
 export function createStockPushActivities(deps: {
   inventory: Pool;
   pim: Pool;
@@ -63,17 +95,24 @@ export function createStockPushActivities(deps: {
       INVENTORY_CHANNEL,
     );
   }
-  async function inventoryItemOf(sku: string): Promise<string | undefined> {
-    const [rows] = await deps.pim.query<RowDataPacket[]>(
-      'SELECT cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku = ?',
-      [CHANNEL, sku],
-    );
-    const ids = rows[0]?.ids;
-    const parsed = (typeof ids === 'string' ? JSON.parse(ids) : ids) as Record<
-      string,
-      { inventoryItemId?: string }
-    > | null;
-    return parsed?.[sku]?.inventoryItemId;
+  /** Each SKU's Shopify inventory item (from the product's channel mapping), for those that have one. */
+  async function inventoryItemsOf(skus: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < skus.length; i += 1000) {
+      const [rows] = await deps.pim.query<RowDataPacket[]>(
+        'SELECT v.sku, cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku IN (?)',
+        [CHANNEL, skus.slice(i, i + 1000)],
+      );
+      for (const r of rows) {
+        const ids = (typeof r.ids === 'string' ? JSON.parse(r.ids) : r.ids) as Record<
+          string,
+          { inventoryItemId?: string }
+        > | null;
+        const item = ids?.[r.sku]?.inventoryItemId;
+        if (item) out.set(r.sku as string, item);
+      }
+    }
+    return out;
   }
   async function mappedLocations(): Promise<Map<string, string>> {
     const [rows] = await deps.pim.query<RowDataPacket[]>(
@@ -81,120 +120,206 @@ export function createStockPushActivities(deps: {
     );
     return new Map(rows.map((r) => [r.store_code as string, r.shopify_location_id as string]));
   }
-  const markPushed = (sku: string, version: number) =>
-    deps.inventory.query(
-      'UPDATE sku_sync SET pushed_version = GREATEST(pushed_version, ?), pushed_at = ? WHERE sku = ?',
-      [version, new Date(), sku],
+  async function syncVersions(skus: readonly string[]) {
+    const out = new Map<string, { ledgerVersion: number; signature: string | null }>();
+    if (!skus.length) return out;
+    const [rows] = await deps.inventory.query<RowDataPacket[]>(
+      'SELECT sku, ledger_version, pushed_signature FROM sku_sync WHERE sku IN (?)',
+      [skus],
     );
+    for (const r of rows)
+      out.set(r.sku as string, {
+        ledgerVersion: Number(r.ledger_version),
+        signature: (r.pushed_signature as string | null) ?? null,
+      });
+    return out;
+  }
+  /** pushed_version := the version read before the levels; the signature of what was pushed, if it all was. */
+  async function markPushed(done: { sku: string; version: number; signature: string | null }[]) {
+    if (!done.length) return;
+    const now = new Date();
+    await deps.inventory.query(
+      'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at, pushed_at, pushed_signature) VALUES ? ' +
+        'ON DUPLICATE KEY UPDATE pushed_signature = IF(VALUES(pushed_version) >= pushed_version, VALUES(pushed_signature), pushed_signature), ' +
+        'pushed_version = GREATEST(pushed_version, VALUES(pushed_version)), pushed_at = VALUES(pushed_at)',
+      [done.map((d) => [d.sku, d.version, d.version, now, now, d.signature])],
+    );
+  }
 
-  return {
-    /**
-     * Makes every mapped Shopify location offer what the ledger can sell there (`domain/inventory/offer.ts`).
-     * The version is read before the levels, so a change committed meanwhile leaves pushed < ledger and is
-     * pushed again. Each write is a compare-and-set on on_hand (a stale read is re-read, up to 5 rounds) under
-     * an idempotency key from `operationId` (drawn by the workflow before the first attempt) + attempt + round.
-     */
-    async pushSkuStock(sku: string, operationId: string): Promise<SkuPushResult> {
-      const { ledgerVersion } = await deps.reads.syncVersion(sku);
-      const base = { sku, version: ledgerVersion, locations: 0, writes: 0, changed: 0, offered: {} };
-      const levels = await deps.reads.levelsOf([sku]);
-      const itemId = await inventoryItemOf(sku);
+  /**
+   * The inputs Shopify's quantities follow from, per SKU: the mapped locations, and at each its on_hand less what
+   * other channels reserved and the safety stock; Shopify's own reservations and committed units cancel out of
+   * the on_hand it is set to (`domain/inventory/offer.ts`), so an order on Shopify, its cancellation or its
+   * reservation leaves the signature as it was. Shopify's share enters only when it caps what is offered.
+   */
+  function signatureOf(
+    levels: readonly LedgerLevel[],
+    mapped: ReadonlyMap<string, string>,
+    share: number,
+    available: number,
+  ): string {
+    const parts = [...mapped]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, id]) => {
+        const l = levels.find((x) => x.location === code);
+        const other = l ? l.reserved - (l.reservedBy[CHANNEL] ?? 0) : 0;
+        return `${code}=${id}:${l ? l.onHand - other : 0}`;
+      });
+    const cap = share >= available ? 'all' : String(share);
+    return createHash('sha256')
+      .update(`${parts.join(',')}|safety ${levels[0]?.safetyStock ?? 0}|share ${cap}`)
+      .digest('hex')
+      .slice(0, 32);
+  }
+
+  /**
+   * Makes every mapped Shopify location offer what the ledger can sell there for each SKU. Versions are read
+   * before the levels, so a change committed meanwhile leaves pushed < ledger and is pushed again. A SKU whose
+   * signature equals the last push's is only marked pushed (unless `force`). The rest: their levels read in
+   * batches (aliased inventoryItem reads sized by Shopify's query cost), one compare-and-set write per up to 250
+   * quantities (a stale read is re-read, up to 5 rounds) under an idempotency key from `operationId` + attempt +
+   * round. A batch write Shopify refuses for another reason is redone SKU by SKU, so one bad SKU can't hold back
+   * the others.
+   */
+  async function pushSkus(
+    skus: readonly string[],
+    operationId: string,
+    opts: { force?: boolean; isolate?: boolean } = {},
+  ): Promise<SkuPushResult[]> {
+    const unique = [...new Set(skus)];
+    const versions = await syncVersions(unique);
+    const allLevels = await deps.reads.levelsOf(unique);
+    const items = await inventoryItemsOf(unique);
+    const levelsBy = new Map<string, LedgerLevel[]>();
+    for (const l of allLevels) levelsBy.set(l.sku, [...(levelsBy.get(l.sku) ?? []), l]);
+    let mappedAt = Date.now();
+    let mapped = await mappedLocations();
+    // A store with stock and no mapping (stock that reached the ledger after the product was published, a store
+    // opened since): match the stores to the shop's locations again (at most once a minute per process).
+    if (allLevels.some((l) => l.onHand > 0 && !mapped.has(l.location))) {
+      await locations.rematch();
+      mappedAt = Date.now();
+      mapped = await mappedLocations();
+    }
+    const attempt = Context.current().info.attempt;
+    const key = (what: string) => createHash('sha256').update(`${operationId}|${attempt}|stock|${what}`).digest('hex');
+    const results = new Map<string, SkuPushResult>();
+    const done: { sku: string; version: number; signature: string | null }[] = [];
+    const versionOf = (sku: string) => versions.get(sku)?.ledgerVersion ?? 0;
+    const unmappedOf = (sku: string) =>
+      (levelsBy.get(sku) ?? []).filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
+
+    // Shopify's share of each SKU under the allocation rules (all of it when no rule says otherwise), computed on
+    // the ledger's available_to_sell as channel-sync computes the Amazon channels' shares.
+    const availableOf = new Map(
+      unique.map((sku) => [sku, (levelsBy.get(sku) ?? []).reduce((n, l) => n + l.availableToSell, 0)]),
+    );
+    const shares = deps.allocations
+      ? await deps.allocations.shopifySharesOf(unique.map((sku) => ({ sku, available: availableOf.get(sku)! })))
+      : availableOf;
+
+    interface Job {
+      sku: string;
+      itemId: string;
+      levels: LedgerLevel[];
+      signature: string;
+      refused: Map<string, ValidationProblem>;
+      writes: number;
+      changed: number;
+      offered: Record<string, number>;
+    }
+    const jobs: Job[] = [];
+    for (const sku of unique) {
+      const levels = levelsBy.get(sku) ?? [];
+      const itemId = items.get(sku);
+      const base = { sku, version: versionOf(sku), locations: 0, writes: 0, changed: 0, offered: {} };
       if (!itemId || !levels.length) {
-        await markPushed(sku, ledgerVersion);
-        return {
+        results.set(sku, {
           ...base,
           status: 'Skipped',
           skippedBecause: itemId ? 'no-ledger-stock' : 'unpublished',
           unmappedLocations: [],
-        };
+        });
+        done.push({ sku, version: versionOf(sku), signature: null });
+        continue;
       }
-      const safetyStock = levels[0]!.safetyStock;
-      const byLocation = new Map(levels.map((l) => [l.location, l]));
-      const attempt = Context.current().info.attempt;
-      const key = (what: string) =>
-        createHash('sha256').update(`${operationId}|${attempt}|stock|${sku}|${what}`).digest('hex');
-      let mappedAt = Date.now();
-      let mapped = await mappedLocations();
-      // A store with stock and no mapping (stock that reached the ledger after the product was published, a store
-      // opened since): match the stores to the shop's locations again (at most once a minute per process).
-      if (levels.some((l) => l.onHand > 0 && !mapped.has(l.location))) {
-        await locations.rematch();
-        mappedAt = Date.now();
-        mapped = await mappedLocations();
-      }
-      let rematched = false;
-      // Locations Shopify refused to stock this item at (after one fresh match of the mappings): recorded, skipped.
-      const refused = new Map<string, ValidationProblem>();
-      let writes = 0;
-      let changed = 0;
-      const offered: Record<string, number> = {};
-      const finish = async (status: SkuPushResult['status'], extra: Partial<SkuPushResult> = {}) => {
-        if (refused.size) await recordRefusal(sku, [...refused.values()]);
-        await markPushed(sku, ledgerVersion);
-        const unmappedLocations = levels.filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
-        return {
+      const signature = signatureOf(levels, mapped, shares.get(sku) ?? 0, availableOf.get(sku)!);
+      if (!opts.force && signature === versions.get(sku)?.signature) {
+        results.set(sku, {
           ...base,
-          status,
+          status: 'Synced',
+          unchanged: true,
           locations: mapped.size,
-          writes,
-          changed,
-          offered,
-          unmappedLocations,
-          ...(refused.size ? { refusedLocations: [...refused.keys()] } : {}),
-          ...extra,
-        };
-      };
-      // Shopify's share of the SKU under the allocation rules (all of it when no rule says otherwise), computed on
-      // the ledger's available_to_sell as channel-sync computes the Amazon channels' shares.
-      const available = levels.reduce((n, l) => n + l.availableToSell, 0);
-      const allocation = deps.allocations
-        ? ((await deps.allocations.allocationOf(sku, available)).byChannel.get('shopify') ?? 0)
-        : available;
-      for (let round = 1; ; round++) {
-        const targets = [...mapped]
-          .filter(([code]) => !refused.has(code))
-          .map(([code, locationId]) => ({ code, locationId, level: byLocation.get(code) }));
-        const quantities: InventoryQuantity[] = [];
-        let remapped = false;
-        const views = [];
-        // All of the item's levels in one read; an item the shop doesn't know (it lost the product) is refused here.
-        const shopLevels = await inventoryItemLevels(deps.shopify, itemId, Math.min(250, Math.max(1, mapped.size)));
+          unmappedLocations: unmappedOf(sku),
+        });
+        done.push({ sku, version: versionOf(sku), signature });
+        continue;
+      }
+      jobs.push({ sku, itemId, levels, signature, refused: new Map(), writes: 0, changed: 0, offered: {} });
+    }
+
+    let rematched = false;
+    let pending = jobs;
+    for (let round = 1; pending.length; round++) {
+      const first = Math.min(250, Math.max(1, mapped.size));
+      const perRequest = Math.max(1, Math.floor(READ_COST_CEILING / (3 + 3 * first)));
+      const shop = await inventoryItemsLevels(
+        deps.shopify,
+        pending.map((j) => j.itemId),
+        first,
+        perRequest,
+      );
+      const writes: { job: Job; quantity: InventoryQuantity }[] = [];
+      const next: Job[] = [];
+      let remapped = false;
+      for (const job of pending) {
+        const shopLevels = shop.get(job.itemId);
         if (!shopLevels) {
-          refused.set('*', {
+          job.refused.set('*', {
             code: 'INVENTORY_ITEM_UNKNOWN',
-            message: `inventory item ${itemId} is not known to the shop (its product must be published again)`,
+            message: `inventory item ${job.itemId} is not known to the shop (its product must be published again)`,
           });
-          return finish('Skipped', { skippedBecause: 'refused' });
+          continue;
         }
-        for (const t of targets) {
-          const shop = shopLevels.get(t.locationId) ?? null;
-          const want = shopifyOnHandTarget({
-            onHand: t.level?.onHand ?? 0,
-            reserved: t.level?.reserved ?? 0,
-            shopifyReserved: t.level?.reservedBy[CHANNEL] ?? 0,
-            committed: shop?.committed ?? 0,
-            safetyStock,
+        const byLocation = new Map(job.levels.map((l) => [l.location, l]));
+        const views = [...mapped]
+          .filter(([code]) => !job.refused.has(code))
+          .map(([code, locationId]) => {
+            const level = byLocation.get(code);
+            const at = shopLevels.get(locationId) ?? null;
+            const want = shopifyOnHandTarget({
+              onHand: level?.onHand ?? 0,
+              reserved: level?.reserved ?? 0,
+              shopifyReserved: level?.reservedBy[CHANNEL] ?? 0,
+              committed: at?.committed ?? 0,
+              safetyStock: job.levels[0]!.safetyStock,
+            });
+            return { code, locationId, level, at, offer: want.offer };
           });
-          views.push({ t, shop, offer: want.offer });
-        }
         // What each location could offer, capped so that the shop as a whole offers at most its allocation.
-        const shares = shareOut(allocation, new Map(views.map((v) => [v.t.code, v.offer])));
-        for (const { t, shop } of views) {
-          const offer = shares.get(t.code) ?? 0;
-          offered[t.code] = offer;
-          if (!shop) {
+        const split = shareOut(shares.get(job.sku) ?? 0, new Map(views.map((v) => [v.code, v.offer])));
+        for (const v of views) {
+          const offer = split.get(v.code) ?? 0;
+          job.offered[v.code] = offer;
+          if (!v.at) {
             // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
-            if (!t.level?.onHand) continue;
+            if (!v.level?.onHand) continue;
             try {
-              await activateInventory(deps.shopify, itemId, t.locationId, offer, key(`activate|${t.locationId}`));
+              await activateInventory(
+                deps.shopify,
+                job.itemId,
+                v.locationId,
+                offer,
+                key(`${job.sku}|activate|${v.locationId}`),
+              );
             } catch (err) {
               if (!(err instanceof ShopifyUserError)) throw err;
-              delete offered[t.code];
-              const problem = activationProblem(err, itemId, t.locationId);
+              delete job.offered[v.code];
+              const problem = activationProblem(err, job.itemId, v.locationId);
               // The item itself is unknown (a shop that lost the product): nothing of this SKU can be stocked.
               if (problem.code === 'INVENTORY_ITEM_UNKNOWN') {
-                refused.set(t.code, problem);
-                return finish('Skipped', { skippedBecause: 'refused' });
+                job.refused.set(v.code, problem);
+                break;
               }
               // The mapping names a location the shop no longer has: match the stores again, once, and redo.
               if (problem.code === 'LOCATION_UNKNOWN' && !rematched) {
@@ -205,37 +330,158 @@ export function createStockPushActivities(deps: {
                 remapped = true;
                 break;
               }
-              refused.set(t.code, problem);
+              job.refused.set(v.code, problem);
               continue;
             }
-            writes++;
-            changed++;
-          } else if (shop.onHand !== offer + Math.max(0, shop.committed))
-            quantities.push({
-              inventoryItemId: itemId,
-              locationId: t.locationId,
-              quantity: offer + Math.max(0, shop.committed),
-              changeFromQuantity: shop.onHand,
+            job.writes++;
+            job.changed++;
+          } else if (v.at.onHand !== offer + Math.max(0, v.at.committed))
+            writes.push({
+              job,
+              quantity: {
+                inventoryItemId: job.itemId,
+                locationId: v.locationId,
+                quantity: offer + Math.max(0, v.at.committed),
+                changeFromQuantity: v.at.onHand,
+              },
             });
         }
-        if (remapped) continue;
-        if (quantities.length) {
-          try {
-            await inventorySetQuantities(
-              deps.shopify,
-              { name: 'on_hand', reason: 'correction', quantities },
-              key(`set|${round}`),
-            );
-            writes++;
-            changed += quantities.length;
-          } catch (err) {
-            const stale = err instanceof ShopifyUserError && err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
-            if (!stale || round >= 5) throw err;
+        if (remapped) break;
+      }
+      if (remapped) {
+        for (const j of pending) j.offered = {};
+        continue;
+      }
+      for (let i = 0; i < writes.length; i += QUANTITIES_PER_WRITE) {
+        const chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
+        const chunkJobs = [...new Set(chunk.map((w) => w.job))];
+        try {
+          await inventorySetQuantities(
+            deps.shopify,
+            { name: 'on_hand', reason: 'correction', quantities: chunk.map((w) => w.quantity) },
+            key(`set|${round}|${i}|${chunkJobs.map((j) => j.sku).join(',')}`),
+          );
+          for (const j of chunkJobs) j.writes++;
+          for (const w of chunk) w.job.changed++;
+        } catch (err) {
+          if (!(err instanceof ShopifyUserError)) throw err;
+          const stale = err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
+          if (stale && round < 5) {
+            next.push(...chunkJobs);
             continue;
           }
+          if (opts.isolate) throw err;
+          // Refused for another reason: one SKU at a time, so the others still reach Shopify.
+          for (const j of chunkJobs) {
+            try {
+              const [alone] = await pushSkus([j.sku], `${operationId}|${round}|${j.sku}`, {
+                force: true,
+                isolate: true,
+              });
+              results.set(j.sku, alone!);
+            } catch (one) {
+              if (!(one instanceof ShopifyUserError)) throw one;
+              // Still refused alone: the SKU's recorded problem; the pusher goes on with every other SKU.
+              await recordRefusal(j.sku, [
+                { code: 'INVENTORY_SET_REFUSED', message: `inventorySetQuantities: ${one.message}` },
+              ]);
+              results.set(j.sku, {
+                sku: j.sku,
+                version: versionOf(j.sku),
+                status: 'Skipped',
+                skippedBecause: 'refused',
+                locations: mapped.size,
+                writes: 0,
+                changed: 0,
+                offered: {},
+                unmappedLocations: unmappedOf(j.sku),
+              });
+              done.push({ sku: j.sku, version: versionOf(j.sku), signature: null });
+            }
+          }
         }
-        return finish('Synced');
       }
+      for (const job of pending) {
+        if (next.includes(job) || results.has(job.sku)) continue;
+        if (job.refused.size) await recordRefusal(job.sku, [...job.refused.values()]);
+        const unknownItem =
+          job.refused.has('*') || [...job.refused.values()].some((p) => p.code === 'INVENTORY_ITEM_UNKNOWN');
+        results.set(job.sku, {
+          sku: job.sku,
+          version: versionOf(job.sku),
+          status: unknownItem ? 'Skipped' : 'Synced',
+          ...(unknownItem ? { skippedBecause: 'refused' as const } : {}),
+          locations: mapped.size,
+          writes: job.writes,
+          changed: job.changed,
+          offered: job.offered,
+          unmappedLocations: unmappedOf(job.sku),
+          ...(job.refused.size ? { refusedLocations: [...job.refused.keys()].filter((k) => k !== '*') } : {}),
+        });
+        done.push({ sku: job.sku, version: versionOf(job.sku), signature: job.refused.size ? null : job.signature });
+      }
+      pending = next;
+      for (const j of pending) j.offered = {};
+    }
+    await markPushed(done);
+    return unique.map((sku) => results.get(sku)!);
+  }
+
+  return {
+    /** One SKU, whatever its signature (an operator's resync, a rules change, a reconciliation's correction). */
+    async pushSkuStock(sku: string, operationId: string): Promise<SkuPushResult> {
+      const [result] = await pushSkus([sku], operationId, { force: true, isolate: true });
+      return result!;
+    },
+
+    /**
+     * Every SKU whose ledger changed since its last push, for `runForMs` or until nothing has been pending for
+     * `idleStopMs`: each pass takes up to 250 SKUs (from the changed_at index, with an overlap; the whole table
+     * every 10 s) and pushes them as a batch. Heartbeats each pass; a killed worker's retry starts over from
+     * sku_sync, where nothing is marked pushed before Shopify has it.
+     */
+    async pushPendingStock(opts: { runForMs: number; pollMs: number; idleStopMs: number }): Promise<PendingPushReport> {
+      const ctx = Context.current();
+      const report: PendingPushReport = { passes: 0, skus: 0, unchanged: 0, writes: 0, changed: 0, skipped: 0 };
+      const until = Date.now() + opts.runForMs;
+      let idleSince = Date.now();
+      let sweptAt = 0;
+      let scannedAt = 0;
+      let pass = 0;
+      while (Date.now() < until && !ctx.cancellationSignal.aborted) {
+        const started = Date.now();
+        const sweep = started - sweptAt > SWEEP_EVERY_MS;
+        const [rows] = sweep
+          ? await deps.inventory.query<RowDataPacket[]>(
+              'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
+              [PASS_SKUS],
+            )
+          : await deps.inventory.query<RowDataPacket[]>(
+              'SELECT sku FROM sku_sync WHERE changed_at >= ? AND pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
+              [new Date(scannedAt - SCAN_OVERLAP_MS), PASS_SKUS],
+            );
+        if (sweep) sweptAt = started;
+        scannedAt = started;
+        report.passes++;
+        if (rows.length) {
+          idleSince = Date.now();
+          const results = await pushSkus(
+            rows.map((r) => r.sku as string),
+            `${ctx.info.workflowExecution?.workflowId ?? ''}|${ctx.info.activityId}|${pass++}`,
+          );
+          report.skus += results.length;
+          for (const r of results) {
+            if (r.unchanged) report.unchanged++;
+            if (r.status === 'Skipped') report.skipped++;
+            report.writes += r.writes;
+            report.changed += r.changed;
+          }
+        } else if (Date.now() - idleSince > opts.idleStopMs) break;
+        ctx.heartbeat(report);
+        // A full pass means more is waiting: go on at once.
+        if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
+      }
+      return report;
     },
 
     /** The SKUs among these that have a Shopify inventory item. */

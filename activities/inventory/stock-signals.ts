@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { inventorySyncRun } from '../../domain/inventory/run-summaries';
+import { inventorySyncRun, stockPushRun } from '../../domain/inventory/run-summaries';
 import { SA } from '../../domain/platform/search-attributes';
 
 /** Starts (or signals the running) `inventory-sync/<sku>`: the SKU's ledger changed, or an operator asked. */
@@ -35,4 +35,27 @@ export async function signalStockChangedMany(
     await Promise.all(changes.slice(i, i + 32).map((c) => signalStockChanged(client, taskQueue, c.sku, c.storeCode)));
     progress();
   }
+}
+
+/** The batched pusher's id on a Shopify task queue: one per queue (a worker fleet), not per SKU. */
+export const stockPushId = (taskQueue: string) => `inventory-push/${taskQueue}`;
+
+/**
+ * Wakes (or starts) `inventory-push/<queue>` after a ledger commit: it reads what is pending from sku_sync, so one
+ * wake-up serves every SKU the commit changed.
+ */
+export async function wakeStockPusher(client: Client, taskQueue: string) {
+  await client.workflow.signalWithStart('stockPush', {
+    workflowId: stockPushId(taskQueue),
+    taskQueue,
+    args: [{}],
+    signal: 'stockChanged',
+    signalArgs: [],
+    ...stockPushRun(),
+    typedSearchAttributes: [
+      { key: SA.Pipeline, value: 'inventory-push' },
+      { key: SA.Channel, value: 'shopify' },
+      { key: SA.SyncStatus, value: 'Pending' },
+    ],
+  });
 }

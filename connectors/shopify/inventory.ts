@@ -3,7 +3,9 @@ import type { Document } from './documents/define';
 import {
   INVENTORY_ACTIVATE,
   INVENTORY_ITEM_LEVELS,
+  INVENTORY_ITEMS_LEVELS,
   INVENTORY_LEVEL,
+  ITEMS_LEVELS_MAX,
   INVENTORY_SET_QUANTITIES,
   type InventoryQuantity,
 } from './documents';
@@ -74,6 +76,46 @@ export async function inventoryItemLevels(
     if (!item.inventoryLevels.pageInfo.hasNextPage) return out;
     after = item.inventoryLevels.pageInfo.endCursor;
   }
+}
+
+/**
+ * The levels of many items, `perRequest` items a request (aliased `inventoryItem` fields, each with its first
+ * `first` levels): a stock push of a batch of SKUs costs one read instead of one per SKU. An item with more levels
+ * than `first` is read on through `inventoryItemLevels`; an item the shop does not know maps to null.
+ */
+export async function inventoryItemsLevels(
+  client: ShopifyClient,
+  inventoryItemIds: readonly string[],
+  first: number,
+  perRequest = ITEMS_LEVELS_MAX,
+): Promise<Map<string, Map<string, LevelQuantities> | null>> {
+  const out = new Map<string, Map<string, LevelQuantities> | null>();
+  const unique = [...new Set(inventoryItemIds)];
+  const size = Math.max(1, Math.min(ITEMS_LEVELS_MAX, perRequest));
+  for (let at = 0; at < unique.length; at += size) {
+    const ids = unique.slice(at, at + size);
+    const vars: Record<string, string | number> = { first };
+    ids.forEach((id, i) => (vars[`i${i}`] = id));
+    const reply = await client.request(INVENTORY_ITEMS_LEVELS[ids.length - 1]!, vars);
+    for (const [i, id] of ids.entries()) {
+      const item = reply[`i${i}`];
+      if (!item) {
+        out.set(id, null);
+        continue;
+      }
+      if (item.inventoryLevels.pageInfo.hasNextPage) {
+        out.set(id, await inventoryItemLevels(client, id, first));
+        continue;
+      }
+      const levels = new Map<string, LevelQuantities>();
+      for (const level of item.inventoryLevels.nodes) {
+        const q = (name: string) => level.quantities.find((x) => x.name === name)?.quantity ?? 0;
+        levels.set(level.location.id, { available: q('available'), onHand: q('on_hand'), committed: q('committed') });
+      }
+      out.set(id, levels);
+    }
+  }
+  return out;
 }
 
 /** Stocks the item at the location (`inventoryActivate`) with an initial on_hand; `idempotencyKey` as above. */

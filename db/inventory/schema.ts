@@ -98,7 +98,7 @@ export const warehouses = mysqlTable('warehouses', {
 
 /**
  * Per SKU: the ledger's change counter and the last one pushed to Shopify. A SKU whose pushed version lags is
- * pushed again (by a signal after the commit, or by the sweep when that signal was lost to a crash).
+ * pushed by `inventory-push/<queue>` (woken after the commit; it also sweeps the table).
  */
 export const skuSync = mysqlTable(
   'sku_sync',
@@ -108,6 +108,12 @@ export const skuSync = mysqlTable(
     pushedVersion: bigint('pushed_version', { mode: 'number', unsigned: true }).notNull().default(0),
     changedAt: datetime('changed_at', { fsp: 3 }).notNull(),
     pushedAt: datetime('pushed_at', { fsp: 3 }),
+    /**
+     * What Shopify's quantities were last set from (mapped locations, on_hand less other channels' reservations,
+     * safety stock, a capping share), hashed: a change that leaves it equal (a Shopify order's own reservation)
+     * needs no Shopify read or write.
+     */
+    pushedSignature: char('pushed_signature', { length: 32 }),
   },
   (t) => [index('sku_sync_changed_idx').on(t.changedAt)],
 );

@@ -7,3 +7,7 @@ export const inventorySyncRun = (sku: string, storeCode?: string): RunSummary =>
 /** The continuous pickup of POS sales and stock counts from the store DB into the ledger. */
 export const stockPickupRun = (): RunSummary =>
   runSummary(['pick up store stock', 'POS sales and counts by high-water mark'], { source: 'store DB' });
+
+/** The batched ledger → Shopify push of every SKU whose ledger changed, woken after each commit. */
+export const stockPushRun = (): RunSummary =>
+  runSummary(['push pending stock', 'every SKU with ledger changes, in batches'], { target: 'Shopify' });

@@ -88,3 +88,39 @@ export const INVENTORY_ACTIVATE = document<
 }`,
   10,
 );
+
+/** Most inventory items one `inventoryItemsLevels` request reads (aliases `i0`…); the cost keeps it far lower. */
+export const ITEMS_LEVELS_MAX = 50;
+
+type ItemLevelsSelection = {
+  inventoryLevels: {
+    nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+} | null;
+
+/**
+ * The levels of several inventory items in one request: `inventoryItem(id:)` aliased once per item (`i0: …`),
+ * one document per count so every variable is a non-null ID as the field requires. Declared for 1…MAX at load,
+ * so the schema test validates each of them.
+ */
+export const INVENTORY_ITEMS_LEVELS = Array.from({ length: ITEMS_LEVELS_MAX }, (_, k) => {
+  const n = k + 1;
+  const ids = Array.from({ length: n }, (_, i) => i);
+  return document<Record<string, ItemLevelsSelection>, Record<string, string | number>>(
+    `inventoryItemsLevels${n}`,
+    `query inventoryItemsLevels${n}(${ids.map((i) => `$i${i}: ID!`).join(', ')}, $first: Int!) {
+${ids
+  .map(
+    (i) => `  i${i}: inventoryItem(id: $i${i}) {
+    inventoryLevels(first: $first) {
+      nodes { location { id } quantities(names: ["available", "on_hand", "committed"]) { name quantity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`,
+  )
+  .join('\n')}
+}`,
+    n * 10,
+  );
+});

@@ -146,7 +146,10 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
       allocations: channelAllocations(channels),
     });
     const activities = {
-      shopify: { ...s.activities.shopify, ...withTemporalFailures({ pushSkuStock: push.pushSkuStock }) },
+      shopify: {
+        ...s.activities.shopify,
+        ...withTemporalFailures({ pushSkuStock: push.pushSkuStock, pushPendingStock: push.pushPendingStock }),
+      },
       data: {
         ...s.activities.data,
         ...withTemporalFailures({

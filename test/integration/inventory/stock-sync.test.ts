@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventorySetQuantities } from '../../../connectors/shopify';
-import { signalStockChanged } from '../../../activities/inventory/stock-signals';
+import { signalStockChanged, wakeStockPusher } from '../../../activities/inventory/stock-signals';
 import { stockPickup } from '../../../workflows/inventory/stock-pickup';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
@@ -132,5 +132,89 @@ describe('ledger → Shopify per location (inventory-sync/<sku>, continuous stor
     await eventually(async () => (await shopAt()).available === level.availableToSell - 5, 15_000);
     const run = await t.client.workflow.getHandle(`inventory-sync/${level.sku}`).describe();
     expect(run.typedSearchAttributes.get({ name: 'Pipeline', type: 'KEYWORD' } as never)).toBe('inventory-sync');
+  }, 60_000);
+
+  const requests = async () =>
+    ((await (await fetch(`${s.f.sandbox.url}/_sandbox/stats`)).json()) as { requests: number }).requests;
+  const allPushed = async (only: string[]) => {
+    const rows = await s.q<{ n: number }>(
+      'inventory',
+      'SELECT COUNT(*) AS n FROM sku_sync WHERE sku IN (?) AND pushed_version < ledger_version',
+      [only],
+    );
+    return Number(rows[0]!.n) === 0;
+  };
+
+  // Before: every changed SKU had its own inventory-sync/<sku> workflow, one levels read and one write each (40
+  // requests for these 20 SKUs); the batched pusher (inventory-push/<queue>) reads them together and writes once.
+  it('POS sales on 20 SKU × store pairs in one commit reach Shopify in a few requests, not a read and a write per SKU', async () => {
+    await eventually(() => offeredEverywhere(), 30_000, 250);
+    // One unit at each of 20 SKU × store pairs, as many distinct SKUs as the fixture has.
+    const levels = (await s.reads.levelsOf(skus)).filter((l) => l.availableToSell >= 2);
+    const bySku = [...new Map(levels.map((l) => [l.sku, l])).values()];
+    const twenty = [...bySku, ...levels.filter((l) => !bySku.includes(l))].slice(0, 20);
+    expect(twenty.length).toBe(20);
+    expect(new Set(twenty.map((l) => l.sku)).size).toBeGreaterThanOrEqual(10);
+    const before = await requests();
+    await s.q('store', 'INSERT INTO pos_sales (id, store_code, sku, quantity, amount, sold_at) VALUES ?', [
+      twenty.map((l) => [nextSaleId++, l.location, l.sku, 1, '1.00', new Date()]),
+    ]);
+    await eventually(async () => {
+      const shop = await s.shopLevels();
+      return twenty.every(
+        (l) => shop.find((x) => x.sku === l.sku && x.location === l.location)?.available === l.availableToSell - 1,
+      );
+    }, 20_000);
+    expect(await requests()).toBeLessThanOrEqual(before + 6);
+  }, 60_000);
+
+  // Shopify has already taken an order's units out of its own `available`: the ledger's reservation of them (and
+  // its release on a cancellation) changes nothing Shopify's quantities follow from, so it costs no request.
+  it("a Shopify order's reservation and its release are pushed without a Shopify request", async () => {
+    await eventually(() => offeredEverywhere(), 30_000, 250);
+    const level = await inStock(4);
+    await eventually(() => allPushed([level.sku]), 15_000);
+    const before = await requests();
+    const line = {
+      channel: 'shopify',
+      orderId: 'gid://shopify/Order/770001',
+      orderLineId: 'gid://shopify/LineItem/770001',
+    };
+    const at = new Date().toISOString();
+    await s.ledger.applyMovements(
+      [
+        {
+          key: 'test/reserve/770001',
+          kind: 'reserve',
+          sku: level.sku,
+          location: 'C',
+          quantity: 2,
+          occurredAt: at,
+          ...line,
+        },
+      ],
+      { source: 'test' },
+    );
+    await wakeStockPusher(t.client, t.queue('shopify'));
+    await eventually(() => allPushed([level.sku]), 15_000);
+    await s.ledger.applyMovements(
+      [
+        {
+          key: 'test/release/770001',
+          kind: 'release',
+          sku: level.sku,
+          location: 'C',
+          quantity: 2,
+          occurredAt: at,
+          ...line,
+        },
+      ],
+      { source: 'test' },
+    );
+    await wakeStockPusher(t.client, t.queue('shopify'));
+    await eventually(() => allPushed([level.sku]), 15_000);
+    expect(await requests()).toBe(before);
+    const [after] = (await s.reads.levelsOf([level.sku])).filter((l) => l.location === 'C');
+    expect(after!.reserved).toBe(level.reserved);
   }, 60_000);
 });

@@ -27,7 +27,7 @@ import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-si
 import { orderReservationsWorkflowId } from '../../../activities/orders/ledger-queue';
 import { storeIntakeAllRun, storeIntakeWorkflowId } from '../../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../../domain/inventory/recon-summaries';
-import { inventorySyncRun, stockPickupRun } from '../../../domain/inventory/run-summaries';
+import { inventorySyncRun, stockPushRun, stockPickupRun } from '../../../domain/inventory/run-summaries';
 import { healthCheckRun, outboxRelayRun, scanIncomingRun } from '../../../domain/platform/run-summaries';
 import { loyaltyStoreExportDayId } from '../../../workflows/loyalty/loyalty-store-export';
 import { applySchedules, SCHEDULES } from '../../../cli/schedules';
@@ -264,6 +264,8 @@ describe('runs explain themselves in the Temporal UI', () => {
       // The SKU's ledger → Shopify push, under this file's own id (production's `inventory-sync/<sku>` is global).
       const sku = `${run}-SKU`;
       finite.push(await start('inventorySync', id('inventory-sync'), [{ sku }], inventorySyncRun(sku, 'C')));
+      // The batched pusher, as the ledger wakes it (production's id is inventory-push/<queue>); nothing is pending.
+      finite.push(await start('stockPush', id('inventory-push'), [{}], stockPushRun()));
       // Shopify → lake extraction, with the summary its schedule declares (the schedule is how production starts it).
       const extract = SCHEDULES.find((s) => s.id === 'shopify-extract')!;
       finite.push(await start('shopifyExtract', id('shopify-extract'), [{}], extract.summary));

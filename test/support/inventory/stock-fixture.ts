@@ -68,7 +68,10 @@ export async function stockFixture(
     reads,
   });
   const activities = {
-    shopify: { ...f.activities.shopify, ...withTemporalFailures({ pushSkuStock: push.pushSkuStock }) },
+    shopify: {
+      ...f.activities.shopify,
+      ...withTemporalFailures({ pushSkuStock: push.pushSkuStock, pushPendingStock: push.pushPendingStock }),
+    },
     data: {
       ...f.activities.data,
       ...withTemporalFailures(

@@ -1,0 +1,1 @@
+ALTER TABLE `sku_sync` ADD `pushed_signature` char(32);
