@@ -165,6 +165,22 @@ try {
   await watcher;
   sandbox.storefront.stop();
   const sorted = [...latencies].sort((a, b) => a - b);
+  // The changes never seen: what the ledger and Shopify hold there now (an offer that fell to 0 cannot drop).
+  const unseen = [];
+  for (const p of [...pending.values()].slice(0, 20)) {
+    const [level] = await q<{ on_hand: number; reserved: number }>(
+      'inventory',
+      'SELECT on_hand, reserved FROM stock_levels WHERE sku = ? AND location = ?',
+      [p.sku, p.code],
+    );
+    const shop = itemOf.get(p.sku)?.levels.get(locationOf.get(p.code)!);
+    unseen.push({
+      sku: p.sku,
+      store: p.code,
+      ledger: level,
+      shopify: { onHand: shop?.get('on_hand'), committed: shop?.get('committed'), available: shop?.get('available') },
+    });
+  }
   writeResult('inventory-change-visible', {
     commit,
     load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
@@ -172,6 +188,7 @@ try {
     ratePerSecond: RATE,
     visible: sorted.length,
     notVisibleIn120s: pending.size,
+    notVisibleSample: unseen,
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
     p99Ms: percentile(sorted, 99),
@@ -187,7 +204,7 @@ try {
       publishSeconds: +publishSeconds.toFixed(1),
       settleSeconds: +settleSeconds.toFixed(1),
     },
-    path: 'store DB pos_sales INSERT → inventory-pickup → ledger → inventory-sync/<sku> → inventorySetQuantities (sandbox)',
+    path: 'store DB pos_sales INSERT → inventory-pickup → ledger → inventory-push/<queue> (batched) → inventorySetQuantities (sandbox)',
     target: { p95Ms: '< 2000' },
   });
 } finally {
