@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { openLakeDuckDB, sqlIdent, sqlString, type LakeDuckDB } from './duckdb';
 import { META_COLUMNS, type LakeColumn } from '../domain/extraction/lake-schema';
+import { lakeTables } from '../domain/extraction/lake-tables';
 import { partitionKey, tablePrefix } from './lake-layout';
 import { readManifest, type LakeManifest } from './lake-writer';
 import type { AwsConnection } from './s3';
@@ -76,6 +77,21 @@ export async function openLakeQuery(o: {
         await c.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdent(t.source)}`);
         await c.run(`CREATE OR REPLACE VIEW ${sqlIdent(t.source)}.${sqlIdent(t.entity)} AS ${view}`);
       }
+      // A registered table of a source the lake has, not written yet (stock.adjustments before any Stocky import):
+      // an empty view, so a query joining the source's tables (STOCK_HISTORY_SQL) runs.
+      const sources = new Set(tables.map((t) => t.source));
+      const written = new Set(tables.map((t) => `${t.source}/${t.entity}`));
+      for (const def of lakeTables())
+        if (sources.has(def.source) && !written.has(`${def.source}/${def.entity}`)) {
+          const empty = {
+            versions: [{ columns: def.columns }],
+            partitions: {},
+            columnSets: {},
+          } as unknown as LakeManifest;
+          await c.run(
+            `CREATE OR REPLACE VIEW ${sqlIdent(def.source)}.${sqlIdent(def.entity)} AS ${tableViewSql(empty, new Map())!}`,
+          );
+        }
     };
     await retryReplaced(build);
     return {

@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { startAmazonSandbox, type AmazonSandbox } from '../sandbox/amazon';
 import { prepareDemo, prepareDemoFiles, startDemoPipelines, startWebhookReceiver } from './demo';
 import { placeDemoHistory } from './demo-history';
+import { DEMO_TRANSFER_DAYS, placeDemoTransfers } from './demo-transfers';
 import { startOpsServer } from '../ops/server';
 import { createPool } from '../db/client';
 import { LightspeedCredentials, parseTokenKey } from '../connectors/lightspeed';
@@ -147,6 +148,19 @@ async function main(): Promise<void> {
       scanIncoming: Boolean(demoFiles),
       loyaltyDay: demoFiles?.loyaltyDay,
     });
+    // The shop's inventory transfers (Stocky's successor), placed once in a new shop as soon as the catalogue publish
+    // has put enough items in it, then extracted into the lake's stock.transfers. A restored shop keeps its own.
+    const transfersStop = new AbortController();
+    shutdown.add('demo transfers', async () => transfersStop.abort());
+    if (sandbox && !sandbox.restored)
+      void placeDemoTransfers(sandbox, client, { signal: transfersStop.signal })
+        .then((t) => {
+          if (t)
+            console.log(
+              `[start] demo transfers placed: ${t.transfers} transfers (${t.received} received, ${t.inTransit} in transit, ${t.canceled} canceled) from ${t.from}; ${t.workflowId} reads them into lake stock.transfers`,
+            );
+        })
+        .catch((err: Error) => console.error(`[start] demo transfers not placed: ${err.message}`));
     const ops = await startOpsServer(
       {
         client,
@@ -202,6 +216,13 @@ async function main(): Promise<void> {
     if (sandbox?.restored)
       console.log(
         `  Shopify shop:   restored from .local/shopify-sandbox (${sandbox.state.products.size} products, ${sandbox.state.orders.size} orders)`,
+      );
+    if (sandbox)
+      console.log(
+        sandbox.restored
+          ? `  Transfers:      the restored shop keeps its ${sandbox.state.transfers.size} inventory transfers (lake stock.transfers, extracted every 15 min)`
+          : `  Transfers:      ${DEMO_TRANSFER_DAYS} days of inventory transfers, placed once the catalogue is in the shop → lake stock.transfers\n` +
+              `                  npm run -s backbone -- lake query "SELECT status, count(*) AS n FROM stock.transfers GROUP BY ALL"`,
       );
     if (demoFiles)
       console.log(`  Demo files:     ${demoFiles.files.join(', ')} (customers → DynamoDB, loyalty → lake Parquet)`);
