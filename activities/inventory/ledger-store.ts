@@ -8,6 +8,7 @@ import {
   type Outcome,
 } from '../../domain/inventory/ledger';
 import { lineKey, type Movement } from '../../domain/inventory/movements';
+import type { LevelCache } from './level-cache';
 
 /** A level the batch changed, with the version it was read at (0: not in the table yet). */
 interface Touched {
@@ -59,13 +60,18 @@ export async function writeBatch(
   alsoInTransaction?: (conn: PoolConnection) => Promise<void>,
   /** The caller expects keys the ledger has (a re-read overlap): read them first instead of trying without. */
   seenBefore = false,
+  /** Levels as last committed here: the first attempt folds on them instead of reading (see `LevelCache`). */
+  cache?: LevelCache,
 ): Promise<BatchWrite> {
   let readKeys = seenBefore;
+  let cached = cache;
   for (let retries = 0; ;) {
     const conn = await pool.getConnection();
+    let loaded: Awaited<ReturnType<typeof loadState>> | undefined;
     try {
       await conn.beginTransaction();
-      const { state, versions } = await loadState(conn, batch, readKeys);
+      loaded = await loadState(conn, batch, readKeys, cached);
+      const { state, versions } = loaded;
       const outcomes = batch.map((m) => state.apply(m));
       const applied = outcomes.flatMap((o) => (o.status === 'applied' ? [o] : []));
       const levels = new Map<string, Touched>();
@@ -85,6 +91,7 @@ export async function writeBatch(
       await bumpSkus(conn, changedSkus);
       if (alsoInTransaction) await alsoInTransaction(conn);
       await conn.commit();
+      if (cache) remember(cache, loaded, ordered, applied);
       return { outcomes, incidents, changedSkus, retries };
     } catch (err) {
       await conn.rollback().catch(() => undefined);
@@ -92,6 +99,10 @@ export async function writeBatch(
         readKeys = true;
         continue;
       }
+      // Another writer got there first, or the outcome is unknown: what this process knew of the levels is stale.
+      if (cache && loaded) cache.forget(loaded.state.levels.keys());
+      if (cache) cache.forget(batch.map((m) => levelKey(m.sku, m.location)));
+      cached = undefined;
       if (!retryable(err) || retries >= 50) throw err;
       retries++;
       await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(retries, 10)));
@@ -101,7 +112,7 @@ export async function writeBatch(
   }
 }
 
-async function loadState(conn: PoolConnection, batch: Movement[], readKeys: boolean) {
+async function loadState(conn: PoolConnection, batch: Movement[], readKeys: boolean, cache?: LevelCache) {
   const state = new LedgerState();
   const versions = new Map<string, number>();
   const lastAt = new Map<string, number>();
@@ -124,17 +135,28 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
   const pairs = new Map<string, [string, string]>();
   for (const m of batch) if (!state.seen.has(m.key)) pairs.set(levelKey(m.sku, m.location), [m.sku, m.location]);
   for (const l of lines) pairs.set(levelKey(l.sku, l.location), [l.sku, l.location]);
+  // Levels this process committed last (the pickup's previous page) come from the cache; the version check at the
+  // write refuses any another writer moved since. Held levels (reserved > 0) need their open lines either way.
+  const held: [string, string][] = [];
+  for (const [k, [sku, location]] of cache ? pairs : []) {
+    const c = cache!.get(k);
+    if (!c) continue;
+    state.levels.set(k, { ...c.level });
+    versions.set(k, c.version);
+    lastAt.set(k, c.lastMovementAt);
+    if (c.level.reserved > 0) held.push([sku, location]);
+  }
   // By SKU (the primary key's prefix), then the batch's pairs kept: a long list of (sku, location) pairs makes
   // MariaDB scan the whole table instead.
-  const skus = [...new Set([...pairs.values()].map(([sku]) => sku))];
+  const skus = [...new Set([...pairs].filter(([k]) => !state.levels.has(k)).map(([, [sku]]) => sku))];
   for (const part of chunks(skus)) {
     const [all] = await conn.query<RowDataPacket[]>(
       'SELECT sku, location, on_hand, reserved, counted_at, version, last_movement_at FROM stock_levels WHERE sku IN (?)',
       [part],
     );
-    const rows = all.filter((r) => pairs.has(levelKey(r.sku, r.location)));
-    for (const r of rows) {
+    for (const r of all) {
       const k = levelKey(r.sku, r.location);
+      if (!pairs.has(k) || state.levels.has(k)) continue;
       const level: Level = {
         onHand: r.on_hand,
         reserved: r.reserved,
@@ -143,16 +165,16 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
       state.levels.set(k, level);
       versions.set(k, r.version);
       lastAt.set(k, (r.last_movement_at as Date).getTime());
+      if (r.reserved > 0) held.push([r.sku, r.location]);
     }
-    // Open lines at levels holding reservations: the orders an incident names (most levels hold none).
-    const held = rows.filter((r) => r.reserved > 0).map((r) => [r.sku, r.location]);
-    if (held.length) {
-      const [open] = await conn.query<RowDataPacket[]>(
-        'SELECT * FROM reservations WHERE (sku, location) IN (?) AND open > 0 ORDER BY updated_at, line_key',
-        [held],
-      );
-      lines.push(...open.map(lineRow));
-    }
+  }
+  // Open lines at levels holding reservations: the orders an incident names (most levels hold none).
+  for (const part of chunks(held)) {
+    const [open] = await conn.query<RowDataPacket[]>(
+      'SELECT * FROM reservations WHERE (sku, location) IN (?) AND open > 0 ORDER BY updated_at, line_key',
+      [part],
+    );
+    lines.push(...open.map(lineRow));
   }
   for (const l of lines) state.lines.set(l.lineKey, l);
   for (const m of batch) {
@@ -170,7 +192,32 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
     )) as unknown as [{ d: string | number }[]];
     state.priorDeltasAfter.set(`${k}@${at.getTime()}`, Number(row?.d ?? 0));
   }
-  return { state, versions };
+  return { state, versions, lastAt };
+}
+
+/** After a commit: the levels as written (version + 1) and as read, for the next batch (`LevelCache`). */
+function remember(
+  cache: LevelCache,
+  { state, versions, lastAt }: Awaited<ReturnType<typeof loadState>>,
+  written: Touched[],
+  applied: Applied[],
+) {
+  for (const [k, level] of state.levels)
+    if (versions.has(k))
+      cache.set(k, { level: { ...level }, version: versions.get(k)!, lastMovementAt: lastAt.get(k)! });
+  const newest = new Map<string, number>();
+  for (const { movement: m } of applied) {
+    const k = levelKey(m.sku, m.location);
+    newest.set(k, Math.max(newest.get(k) ?? 0, new Date(m.occurredAt).getTime()));
+  }
+  for (const t of written) {
+    const k = levelKey(t.sku, t.location);
+    cache.set(k, {
+      level: { ...state.level(t.sku, t.location) },
+      version: t.readVersion + 1,
+      lastMovementAt: Math.max(lastAt.get(k) ?? 0, newest.get(k)!),
+    });
+  }
 }
 
 const lineRow = (r: RowDataPacket): OpenLine => ({

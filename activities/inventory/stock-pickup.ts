@@ -55,8 +55,9 @@ export async function pickUpPass(
     onPage?: () => void;
   } = {},
 ): Promise<PickupPass> {
-  const pageSize = opts.pageSize ?? 10_000;
-  const maxRows = opts.maxRows ?? 50_000;
+  // One page is one ledger transaction (`createLedger`'s batch): a backlog goes at two pages a pass.
+  const pageSize = opts.pageSize ?? 50_000;
+  const maxRows = opts.maxRows ?? 100_000;
   const [[cursor]] = (await deps.inventory.query('SELECT * FROM pickup_cursors WHERE source = ?', [
     PICKUP_SOURCE,
   ])) as unknown as [RowDataPacket[]];
@@ -108,17 +109,25 @@ export async function pickUpPass(
     );
     if (rows.length) await apply(rows.map(posMovement), posId, stockAt, true);
   }
-  let after = posMark;
-  while (pass.read < maxRows) {
-    const [rows] = await deps.store.query<RowDataPacket[]>(
-      'SELECT id, store_code, sku, quantity, sold_at FROM pos_sales WHERE id > ? ORDER BY id LIMIT ?',
-      [after, pageSize],
-    );
+  // Each page is read while the one before it is written (the read holds no lock and the next id is known).
+  const page = (from: number) => {
+    const rows = deps.store
+      .query<RowDataPacket[]>(
+        'SELECT id, store_code, sku, quantity, sold_at FROM pos_sales WHERE id > ? ORDER BY id LIMIT ?',
+        [from, pageSize],
+      )
+      .then(([r]) => r);
+    rows.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+    return rows;
+  };
+  let next = pass.read < maxRows ? page(posMark) : undefined;
+  while (next) {
+    const rows = await next;
     if (!rows.length) break;
-    after = Number(rows.at(-1)!.id);
+    const after = Number(rows.at(-1)!.id);
     posId = Math.max(posId, after);
+    next = rows.length === pageSize && pass.read + rows.length < maxRows ? page(after) : undefined;
     await apply(rows.map(posMovement), posId, stockAt);
-    if (rows.length < pageSize) break;
   }
   // Stock counts: (updated_at, store, sku) pages from the mark minus the overlap; the overlap's pages (through the
   // mark) apart from the new ones, as for sales.

@@ -126,7 +126,7 @@ writeResult('ledger-ingest', {
   workerIdleRssMiB: idleRssMiB,
   workerPeakRssMiB,
   target: { shareOfRaw: '>= 0.50', workerPeakRssMiB: '< 512' },
-  note: 'ledger = a worker process running inventory-pickup (pages of 10,000 by id, screen SKUs/locations, fold, level upserts once per SKU x location per batch with the version check, INSERT IGNORE of movements with the keys read only when one was there, sku_sync) in transactions of up to 10,000; raw = INSERT of the same rows in batches of 2,000',
+  note: 'ledger = a worker process running inventory-pickup (pages of 50,000 by id, each read while the one before is written; screen SKUs (known ones cached 30 s) and locations; fold on the levels the last commit left (cached, version-checked at the write); level upserts once per SKU x location per batch with the version check; INSERT IGNORE of movements in statements of 2,000 with the keys read only when one was there; sku_sync) in transactions of up to 50,000; raw = INSERT of the same rows in batches of 2,000',
 });
 await connection.close();
 await Promise.all(Object.values(pools).map((p) => p.end()));

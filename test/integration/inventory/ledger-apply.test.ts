@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLedger } from '../../../activities/inventory/ledger';
 import { fold, levelKey } from '../../../domain/inventory/ledger';
 import type { Movement } from '../../../domain/inventory/movements';
 import { ledgerFixture, type LedgerFixture } from '../../support/inventory/ledger-fixture';
@@ -134,6 +135,81 @@ describe('stock ledger: applyMovements on MariaDB', () => {
     // The races happened and were resolved by re-reading (measured, reported in the README).
     expect(flat.reduce((n, r) => n + r.retries, 0)).toBeGreaterThan(0);
   }, 120_000);
+
+  it('a level one worker folded from its cache that another worker moved since is re-read, never overwritten', async () => {
+    // Two ledgers on one database: two worker processes. `a` caches the levels it commits (the pickup's next page
+    // folds on them without reading); `b` moves the same level and reserves a unit there in between.
+    const a = createLedger({ ...f.pools, s3: f.s3, quarantineBucket: f.quarantineBucket });
+    const b = createLedger({ ...f.pools, s3: f.s3, quarantineBucket: f.quarantineBucket });
+    const sku = f.skus[11]!;
+    const at = (m: number) => new Date(Date.UTC(2026, 11, 2, 9, m)).toISOString();
+    const sale = (i: number): Movement => ({
+      key: `pos/EMERALD/cache-${i}`,
+      kind: 'pos_sale',
+      sku,
+      location: 'EMERALD',
+      quantity: 1,
+      occurredAt: at(10 + i),
+    });
+    await a.applyMovements(
+      [{ key: `count/cache/${sku}`, kind: 'count', sku, location: 'EMERALD', quantity: 5, occurredAt: at(0) }],
+      { source: 'test' },
+    );
+    expect((await a.applyMovements([sale(1)], { source: 'test' })).retries).toBe(0);
+    await b.applyMovements(
+      [
+        { key: `rcv/cache/${sku}`, kind: 'receipt', sku, location: 'EMERALD', quantity: 10, occurredAt: at(20) },
+        {
+          key: `reserve/cache/${sku}`,
+          kind: 'reserve',
+          sku,
+          location: 'EMERALD',
+          quantity: 13,
+          occurredAt: at(21),
+          channel: 'shopify',
+          orderId: 'order-cache-1',
+          orderLineId: 'line-cache-1',
+        },
+      ],
+      { source: 'test' },
+    );
+    // `a` still holds on_hand 4, reserved 0 at the version it wrote: its write is refused and it folds again.
+    const r = await a.applyMovements([sale(2), sale(3)], { source: 'test' });
+    expect(r.applied).toBe(2);
+    expect(r.retries).toBeGreaterThan(0);
+    const [level] = await f.query<LevelRow>('SELECT * FROM stock_levels WHERE sku = ? AND location = ?', [
+      sku,
+      'EMERALD',
+    ]);
+    expect({ onHand: level!.on_hand, reserved: level!.reserved, version: level!.version }).toEqual({
+      onHand: 5 - 1 + 10 - 2,
+      reserved: 13,
+      version: 4, // count, sale 1, b's batch, a's batch
+    });
+    // The re-read saw b's reservation: the second sale takes a reserved unit, an incident naming b's order.
+    expect(r.incidents.map((i) => [i.movementKey, i.units, i.orderIds])).toEqual([[sale(3).key, 1, ['order-cache-1']]]);
+  });
+
+  it('a SKU the PIM gains after a movement of it was rejected is accepted at once (only known SKUs are cached)', async () => {
+    const sku = `NEW-${Date.now().toString(36)}`;
+    const sale = (key: string): Movement => ({
+      key,
+      kind: 'pos_sale',
+      sku,
+      location: 'C',
+      quantity: 1,
+      occurredAt: new Date().toISOString(),
+    });
+    const first = await f.ledger.applyMovements([sale(`pos/C/${sku}-1`)], { source: 'test' });
+    expect(first.rejected.map((x) => x.code)).toEqual(['UNKNOWN_SKU']);
+    const [[product]] = (await f.pools.pim.query('SELECT id FROM products LIMIT 1')) as unknown as [{ id: number }[]];
+    await f.pools.pim.query(
+      'INSERT INTO variants (id, product_id, sku, price) SELECT MAX(id) + 1, ?, ?, 1.00 FROM variants',
+      [product!.id, sku],
+    );
+    const second = await f.ledger.applyMovements([sale(`pos/C/${sku}-2`)], { source: 'test' });
+    expect(second).toMatchObject({ applied: 1, rejected: [] });
+  });
 
   it('rejects bad movements with a reason into the quarantine and counts them; good + rejected = read', async () => {
     const sku = f.skus[7]!;
