@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { createLedgerReads } from '../activities/inventory/ledger-reads';
-import { signalStockChangedMany } from '../activities/inventory/stock-signals';
+import { requestStockPush, wakeStockPusher } from '../activities/inventory/stock-signals';
 import { createPool } from '../db/client';
 import type { Config } from '../workers/config';
 import { required, type Command } from './commands';
@@ -53,20 +53,17 @@ export const INVENTORY_COMMANDS: Record<string, Command> = {
     summary: 'resync-stock <sku> | --store C   re-push a SKU (or every SKU the store holds) to Shopify',
     async run({ client, config, args, options }) {
       const store = typeof options.store === 'string' ? options.store : undefined;
-      const skus = store
-        ? await withLedger(config, async ({ inventory }) => {
-            const [rows] = await inventory.query<RowDataPacket[]>('SELECT sku FROM stock_levels WHERE location = ?', [
-              store,
-            ]);
-            return rows.map((r) => r.sku as string);
-          })
-        : [required(args[0], 'sku')];
-      await signalStockChangedMany(
-        client,
-        'shopify',
-        skus.map((sku) => ({ sku, storeCode: store })),
-      );
-      console.log(`resync sent to ${skus.length} inventory-sync workflow(s)${store ? ` for store ${store}` : ''}`);
+      const skus = await withLedger(config, async ({ inventory }) => {
+        const list = store
+          ? (await inventory.query<RowDataPacket[]>('SELECT sku FROM stock_levels WHERE location = ?', [store]))[0].map(
+              (r) => r.sku as string,
+            )
+          : [required(args[0], 'sku')];
+        await requestStockPush(inventory, list);
+        return list;
+      });
+      await wakeStockPusher(client, 'shopify');
+      console.log(`${skus.length} SKU(s) queued for inventory-push/shopify${store ? ` (store ${store})` : ''}`);
     },
   },
 };

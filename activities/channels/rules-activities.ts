@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { channelsDb } from '../../db/client';
 import { InvalidRules } from '../../domain/channels/rules';
 import { ApplicationFailure } from '@temporalio/common';
 import { taskQueueFor } from '../../domain/platform/task-queues';
-import { signalStockChangedMany } from '../inventory/stock-signals';
+import { requestStockPush, wakeStockPusher } from '../inventory/stock-signals';
 import { signalChannelSync, SYNCED_CHANNELS } from './channel-signals';
 import { saveRules } from './rules-store';
 
@@ -24,18 +24,11 @@ export function createRulesActivities(deps: { channels: Pool; inventory: Pool; t
         const skus = saved.affected.all ? 'all' : saved.affected.skus;
         if (skus === 'all' || skus.length)
           for (const channel of SYNCED_CHANNELS) await signalChannelSync(client, queue, channel, skus);
-        const shopifySkus =
-          skus === 'all'
-            ? (await deps.inventory.query<RowDataPacket[]>('SELECT sku FROM sku_sync ORDER BY sku'))[0].map(
-                (r) => r.sku as string,
-              )
-            : skus;
-        await signalStockChangedMany(
-          client,
-          taskQueueFor('shopify', queue),
-          shopifySkus.map((sku) => ({ sku })),
-          () => Context.current().heartbeat(),
-        );
+        // Shopify's share changed too: every affected SKU is pushed by the batched pusher, whatever its signature.
+        if (skus === 'all' || skus.length) {
+          await requestStockPush(deps.inventory, skus);
+          await wakeStockPusher(client, taskQueueFor('shopify', queue));
+        }
         return { version: saved.version, affected: saved.affected.all ? 'all' : saved.affected.skus.length };
       } catch (err) {
         if (err instanceof InvalidRules)

@@ -24,7 +24,7 @@ import { CHANNEL } from '../catalog/catalog';
 import type { ChannelAllocations } from '../channels/allocations';
 import type { Ledger } from './ledger';
 import type { LedgerReads } from './ledger-reads';
-import { signalStockChangedMany } from './stock-signals';
+import { requestStockPush, wakeStockPusher } from './stock-signals';
 
 export interface StockReconSummary {
   day: string;
@@ -37,7 +37,7 @@ export interface StockReconSummary {
     ledgerCounts: number;
     /** Shopify levels set back to the ledger's number, in bulk compare-and-set writes. */
     shopifySet: number;
-    /** SKUs handed to their `inventory-sync/<sku>` push (ledger corrected, item not stocked there, or a stale CAS). */
+    /** SKUs handed to the batched pusher, inventory-push (ledger corrected, item not stocked there, or a stale CAS). */
     pushesSignalled: number;
   };
   shopify: { levelsRead: number; locationsRead: number; pointsSpent: number; requests: number };
@@ -315,13 +315,10 @@ export function createReconActivities(deps: ReconDeps) {
         }
         if (push.size) {
           const queue = taskQueueFor('shopify', Context.current().info.taskQueue);
-          const changes = [...push].map(([sku, storeCode]) => ({ sku, ...(storeCode ? { storeCode } : {}) }));
-          // In slices, heartbeating between them: a day with thousands of corrections signals for minutes.
-          for (let i = 0; i < changes.length; i += 256) {
-            await signalStockChangedMany(await deps.temporal(), queue, changes.slice(i, i + 256));
-            corrections.pushesSignalled += changes.slice(i, i + 256).length;
-            beat({ pushesSignalled: corrections.pushesSignalled });
-          }
+          // Pushed by the batched pusher from a fresh read, whatever their signature.
+          corrections.pushesSignalled += await requestStockPush(deps.inventory, [...push.keys()]);
+          await wakeStockPusher(await deps.temporal(), queue);
+          beat({ pushesSignalled: corrections.pushesSignalled });
         }
       }
 

@@ -446,12 +446,14 @@ export function createStockPushActivities(deps: {
       const until = Date.now() + opts.runForMs;
       let idleSince = Date.now();
       let sweptAt = 0;
+      let backlog = false;
       let scannedAt = 0;
       let pass = 0;
       while (Date.now() < until && !ctx.cancellationSignal.aborted) {
         const started = Date.now();
-        const sweep = started - sweptAt > SWEEP_EVERY_MS;
-        const [rows] = sweep
+        // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
+        const sweep: boolean = backlog || started - sweptAt > SWEEP_EVERY_MS;
+        const [rows]: [RowDataPacket[], unknown] = sweep
           ? await deps.inventory.query<RowDataPacket[]>(
               'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
               [PASS_SKUS],
@@ -461,6 +463,7 @@ export function createStockPushActivities(deps: {
               [new Date(scannedAt - SCAN_OVERLAP_MS), PASS_SKUS],
             );
         if (sweep) sweptAt = started;
+        backlog = sweep && rows.length === PASS_SKUS;
         scannedAt = started;
         report.passes++;
         if (rows.length) {

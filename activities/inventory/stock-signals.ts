@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'mysql2/promise';
 import { inventorySyncRun, stockPushRun } from '../../domain/inventory/run-summaries';
 import { SA } from '../../domain/platform/search-attributes';
 
@@ -24,19 +25,6 @@ export async function signalStockChanged(client: Client, taskQueue: string, sku:
   );
 }
 
-/** Signals many SKUs, 32 at a time; `progress` runs after each group (an activity heartbeats there). */
-export async function signalStockChangedMany(
-  client: Client,
-  taskQueue: string,
-  changes: { sku: string; storeCode?: string }[],
-  progress: () => void = () => undefined,
-) {
-  for (let i = 0; i < changes.length; i += 32) {
-    await Promise.all(changes.slice(i, i + 32).map((c) => signalStockChanged(client, taskQueue, c.sku, c.storeCode)));
-    progress();
-  }
-}
-
 /** The batched pusher's id on a Shopify task queue: one per queue (a worker fleet), not per SKU. */
 export const stockPushId = (taskQueue: string) => `inventory-push/${taskQueue}`;
 
@@ -58,4 +46,26 @@ export async function wakeStockPusher(client: Client, taskQueue: string) {
       { key: SA.SyncStatus, value: 'Pending' },
     ],
   });
+}
+
+/**
+ * Marks SKUs (or every SKU the ledger has) for a push whatever their signature: a rules change, a reconciliation's
+ * correction, an operator's resync. The batched pusher takes them from sku_sync like any ledger change; call
+ * `wakeStockPusher` afterwards. A SKU without a row gets one (nothing has been pushed for it).
+ */
+export async function requestStockPush(inventory: Pool, skus: readonly string[] | 'all'): Promise<number> {
+  const force =
+    'pushed_signature = NULL, ledger_version = GREATEST(ledger_version, 1), ' +
+    'pushed_version = LEAST(pushed_version, ledger_version - 1)';
+  if (skus === 'all') {
+    const [r] = await inventory.query(`UPDATE sku_sync SET ${force}`);
+    return (r as { affectedRows: number }).affectedRows;
+  }
+  const now = new Date();
+  for (let i = 0; i < skus.length; i += 1000)
+    await inventory.query(
+      `INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ${force}`,
+      [skus.slice(i, i + 1000).map((sku) => [sku, 1, 0, now])],
+    );
+  return skus.length;
 }

@@ -63,9 +63,12 @@ describe('allocation rules in the channels database', () => {
 
   it('channelRulesChange stores the version and re-syncs the affected SKUs on each channel, Shopify too; a bad document fails at once', async () => {
     const t = await temporalHarness('channel-rules');
-    // A SKU the ledger holds (its inventory-sync id is shared on the server: a name no other file uses).
+    // A SKU the ledger holds, pushed and up to date (a name no other file uses).
     const sku = `RULES-${Date.now()}`;
-    await inventory.query('INSERT INTO sku_sync (sku, ledger_version, changed_at) VALUES (?, 1, ?)', [sku, new Date()]);
+    await inventory.query(
+      "INSERT INTO sku_sync (sku, ledger_version, pushed_version, pushed_signature, changed_at) VALUES (?, 1, 1, 'pushed-before', ?)",
+      [sku, new Date()],
+    );
     try {
       const acts = withTemporalFailures(
         createRulesActivities({ channels: pool, inventory, temporal: async () => t.client }),
@@ -86,10 +89,17 @@ describe('allocation rules in the channels database', () => {
           expect(d.taskQueue).toBe(t.queue('amazon'));
           await h.terminate();
         }
-        // Shopify's share changed too: the SKU's Shopify push was signalled on this file's shopify queue.
-        const push = await t.client.workflow.getHandle(`inventory-sync/${sku}`).describe();
+        // Shopify's share changed too: the SKU is queued for a push whatever its signature, and the batched
+        // pusher was woken on this file's shopify queue.
+        const [[row]] = (await inventory.query(
+          'SELECT pushed_version AS pushed, ledger_version AS ledger, pushed_signature AS signature FROM sku_sync WHERE sku = ?',
+          [sku],
+        )) as unknown as [{ pushed: number; ledger: number; signature: string | null }[]];
+        expect(row!.pushed).toBeLessThan(row!.ledger);
+        expect(row!.signature).toBeNull();
+        const push = await t.client.workflow.getHandle(`inventory-push/${t.queue('shopify')}`).describe();
         expect(push.taskQueue).toBe(t.queue('shopify'));
-        await t.client.workflow.getHandle(`inventory-sync/${sku}`).terminate();
+        await t.client.workflow.getHandle(`inventory-push/${t.queue('shopify')}`).terminate();
         const bad = t.client.workflow.execute('channelRulesChange', {
           taskQueue: t.queue('data'),
           workflowId: `channel-rules/test-bad-${Date.now()}`,
