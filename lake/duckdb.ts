@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { AwsConnection } from './s3';
 
 /**
@@ -16,6 +16,13 @@ import type { AwsConnection } from './s3';
  * extension fails at once instead of trying the network.
  */
 const root = path.resolve(import.meta.dirname, '..');
+
+/**
+ * `@duckdb/node-api` loaded on first use: its native library is tens of MB resident, and most worker processes
+ * (and every queue at idle) never open a DuckDB.
+ */
+export const createDuckDB = async (...args: Parameters<typeof DuckDBInstance.create>) =>
+  (await import('@duckdb/node-api')).DuckDBInstance.create(...args);
 
 export function duckdbVersion(): string {
   const require = createRequire(import.meta.url);
@@ -53,7 +60,7 @@ function ensureHttpfsInstalled(): Promise<boolean> {
     // INSTALL into a private directory, then move its result into place with one rename.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'duckdb-ext-'));
     try {
-      const db = await DuckDBInstance.create(':memory:', {
+      const db = await createDuckDB(':memory:', {
         extension_directory: tmp,
         autoinstall_known_extensions: 'false',
       });
@@ -93,7 +100,7 @@ export async function openLakeDuckDB(
   { threads = 2, memoryLimit = '256MB' }: { threads?: number; memoryLimit?: string } = {},
 ): Promise<LakeDuckDB> {
   const httpfs = aws ? await ensureHttpfsInstalled() : false;
-  const db = await DuckDBInstance.create(':memory:', {
+  const db = await createDuckDB(':memory:', {
     threads: String(threads),
     memory_limit: memoryLimit,
     extension_directory: extensionDirectory(),

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { BARBADOS_OFFSET } from '../domain/platform/dates';
 import { CARD_NUMBER_RANGE, LOYALTY_COLUMNS, LOYALTY_REASONS, type LoyaltyCounts } from '../domain/loyalty/loyalty';
 import type { SourceEncoding } from './source-encoding';
+import { createDuckDB } from './duckdb';
 import { INVALID_UTF8_MARK } from './utf8-lines';
 
 export interface ConvertOptions {
@@ -82,7 +82,7 @@ function utcTimestamp(col: string, localOffset: string): string {
 export async function convertLoyaltyCsv(o: ConvertOptions): Promise<ConvertResult> {
   fs.mkdirSync(o.outDir, { recursive: true });
   const spill = path.join(o.outDir, 'spill');
-  const db = await DuckDBInstance.create(':memory:', {
+  const db = await createDuckDB(':memory:', {
     threads: String(o.threads ?? 2),
     memory_limit: o.memoryLimit ?? '128MB',
     temp_directory: spill,

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, redactConfig } from '../workers/config';
 import { connectClient } from '../workers/temporal-connection';
 import { healthCheckRun } from '../domain/platform/run-summaries';
 import { preflight } from '../workers/preflight';
+import { WORKER_NODE_FLAGS } from '../workers/worker-tuning';
 import { startShopifySandbox, type ShopifySandbox } from '../sandbox/shopify';
 import { startLightspeedSandbox, type LightspeedSandbox } from '../sandbox/lightspeed';
 import { randomBytes } from 'node:crypto';
@@ -281,7 +282,7 @@ function isAlive(pid: number): boolean {
 }
 
 function startWorkers(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers/main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(root, 'workers/main.ts')], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -7,6 +7,7 @@ import { bundlerLogger, installWorkerLogging } from './logging';
 import { activitiesFor } from './registry';
 import { connectWorker } from './temporal-connection';
 import { WORKFLOW_BUNDLE_SOURCES } from './workflow-bundle';
+import { WORKER_TUNING } from './worker-tuning';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -39,6 +40,7 @@ export async function runWorkers(config: Config, queues: readonly TaskQueueName[
           taskQueue,
           ...source,
           activities: activitiesFor(taskQueue, deps),
+          ...WORKER_TUNING,
           shutdownGraceTime: '10 seconds',
         }),
       ),

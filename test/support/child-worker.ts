@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { WORKER_NODE_FLAGS } from '../../workers/worker-tuning';
 
-/** Starts test/support/worker-process.ts as a child and resolves once it polls; kill() is SIGKILL, no goodbye. */
+/**
+ * Starts test/support/worker-process.ts as a child, with a production worker's Node flags (a caller's NODE_OPTIONS,
+ * e.g. a benchmark's heap limit, comes after them and wins), and resolves once it polls; kill() is SIGKILL.
+ */
 export async function startChildWorker(
   prefix: string,
   env: Record<string, string>,
@@ -10,7 +14,12 @@ export async function startChildWorker(
     process.execPath,
     ['--import', 'tsx', path.resolve(import.meta.dirname, 'worker-process.ts'), prefix],
     {
-      env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...env,
+        NODE_OPTIONS: [...WORKER_NODE_FLAGS, env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''].join(' ').trim(),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

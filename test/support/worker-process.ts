@@ -3,6 +3,7 @@ import { loadConfig, type TaskQueueName } from '../../workers/config';
 import { createDeps } from '../../workers/deps';
 import { installWorkerLogging, sdkLogLevel } from '../../workers/logging';
 import { activitiesFor } from '../../workers/registry';
+import { WORKER_TUNING } from '../../workers/worker-tuning';
 
 // A production worker in its own process, for tests that kill it: `node --import tsx worker-process.ts <prefix>`.
 // Configuration comes from the environment (the test points it at its own databases and sandbox); the roles it
@@ -19,6 +20,7 @@ const workers = await Promise.all(
       taskQueue: `${prefix}.${role}`,
       workflowBundle: { codePath: process.env.BACKBONE_WORKFLOW_BUNDLE! },
       activities: activitiesFor(role, deps),
+      ...WORKER_TUNING,
     }),
   ),
 );
