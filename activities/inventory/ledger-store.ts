@@ -12,6 +12,7 @@ import type { LevelCache } from './level-cache';
 
 /** A level the batch changed, with the version it was read at (0: not in the table yet). */
 interface Touched {
+  key: string;
   sku: string;
   location: string;
   readVersion: number;
@@ -77,12 +78,17 @@ export async function writeBatch(
       const levels = new Map<string, Touched>();
       for (const o of applied) {
         const k = levelKey(o.movement.sku, o.movement.location);
-        levels.set(k, { sku: o.movement.sku, location: o.movement.location, readVersion: versions.get(k) ?? 0 });
+        levels.set(k, {
+          key: k,
+          sku: o.movement.sku,
+          location: o.movement.location,
+          readVersion: versions.get(k) ?? 0,
+        });
       }
       // One order of writes for every batch, so two batches lock their rows in the same order. Levels first:
       // their version check closes the window in which another writer can get there first.
       const ordered = [...levels.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t);
-      await writeLevels(conn, state, ordered, applied);
+      const newest = await writeLevels(conn, state, ordered, applied);
       await insertMovements(conn, applied, !readKeys);
       await writeLines(conn, state, applied);
       const incidents = applied.flatMap((o) => (o.incident ? [o.incident] : []));
@@ -91,7 +97,7 @@ export async function writeBatch(
       await bumpSkus(conn, changedSkus);
       if (alsoInTransaction) await alsoInTransaction(conn);
       await conn.commit();
-      if (cache) remember(cache, loaded, ordered, applied);
+      if (cache) remember(cache, loaded, ordered, newest);
       return { outcomes, incidents, changedSkus, retries };
     } catch (err) {
       await conn.rollback().catch(() => undefined);
@@ -141,7 +147,7 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
   for (const [k, [sku, location]] of cache ? pairs : []) {
     const c = cache!.get(k);
     if (!c) continue;
-    state.levels.set(k, { ...c.level });
+    state.levels.set(k, c.level);
     versions.set(k, c.version);
     lastAt.set(k, c.lastMovementAt);
     if (c.level.reserved > 0) held.push([sku, location]);
@@ -195,29 +201,20 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
   return { state, versions, lastAt };
 }
 
-/** After a commit: the levels as written (version + 1) and as read, for the next batch (`LevelCache`). */
+/** After a commit: the levels as written (version + 1), for the next batch (`LevelCache`). */
 function remember(
   cache: LevelCache,
-  { state, versions, lastAt }: Awaited<ReturnType<typeof loadState>>,
+  { state, lastAt }: Awaited<ReturnType<typeof loadState>>,
   written: Touched[],
-  applied: Applied[],
+  newest: Map<string, number>,
 ) {
-  for (const [k, level] of state.levels)
-    if (versions.has(k))
-      cache.set(k, { level: { ...level }, version: versions.get(k)!, lastMovementAt: lastAt.get(k)! });
-  const newest = new Map<string, number>();
-  for (const { movement: m } of applied) {
-    const k = levelKey(m.sku, m.location);
-    newest.set(k, Math.max(newest.get(k) ?? 0, new Date(m.occurredAt).getTime()));
-  }
-  for (const t of written) {
-    const k = levelKey(t.sku, t.location);
-    cache.set(k, {
-      level: { ...state.level(t.sku, t.location) },
+  // The fold never changes a level object in place (each movement sets a new one), so it is kept as it is.
+  for (const t of written)
+    cache.set(t.key, {
+      level: state.levels.get(t.key)!,
       version: t.readVersion + 1,
-      lastMovementAt: Math.max(lastAt.get(k) ?? 0, newest.get(k)!),
+      lastMovementAt: Math.max(lastAt.get(t.key) ?? 0, newest.get(t.key)!),
     });
-  }
 }
 
 const lineRow = (r: RowDataPacket): OpenLine => ({
@@ -267,9 +264,16 @@ async function writeLevels(conn: PoolConnection, state: LedgerState, levels: Tou
     lastAt.set(k, Math.max(lastAt.get(k) ?? 0, new Date(m.occurredAt).getTime()));
   }
   const row = (t: Touched) => {
-    const l = state.level(t.sku, t.location);
-    const k = levelKey(t.sku, t.location);
-    return [t.sku, t.location, l.onHand, l.reserved, sqlTime(l.countedAt), t.readVersion + 1, new Date(lastAt.get(k)!)];
+    const l = state.levels.get(t.key)!;
+    return [
+      t.sku,
+      t.location,
+      l.onHand,
+      l.reserved,
+      sqlTime(l.countedAt),
+      t.readVersion + 1,
+      new Date(lastAt.get(t.key)!),
+    ];
   };
   const cols = '(sku, location, on_hand, reserved, counted_at, version, last_movement_at)';
   for (const part of chunks(levels.filter((t) => t.readVersion === 0)))
@@ -289,6 +293,7 @@ async function writeLevels(conn: PoolConnection, state: LedgerState, levels: Tou
     ])) as unknown as [{ affectedRows: number }];
     if (res.affectedRows !== 2 * part.length) throw new LostRace('a level changed since it was read');
   }
+  return lastAt;
 }
 
 async function writeLines(conn: PoolConnection, state: LedgerState, applied: Applied[]) {
