@@ -63,6 +63,11 @@ const QUANTITIES_PER_WRITE = 250;
 const PASS_SKUS = 250;
 /** Overlap of the changed_at scan (changes committed with a slightly older timestamp than the last scan). */
 const SCAN_OVERLAP_MS = 2_000;
+/**
+ * The least time between two writes of one SKU: a burst of sales on it (a till scanning a case, a store count
+ * arriving line by line) becomes one or two writes. Below the scan overlap, so a held-back SKU is seen again.
+ */
+const SAME_SKU_EVERY_MS = 1_000;
 /** Every so often the whole table is swept, whatever its changed_at (a failed pass, another worker's crash). */
 const SWEEP_EVERY_MS = 10_000;
 
@@ -449,6 +454,7 @@ export function createStockPushActivities(deps: {
       let backlog = false;
       let scannedAt = 0;
       let pass = 0;
+      const wroteAt = new Map<string, number>();
       while (Date.now() < until && !ctx.cancellationSignal.aborted) {
         const started = Date.now();
         // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
@@ -466,20 +472,24 @@ export function createStockPushActivities(deps: {
         backlog = sweep && rows.length === PASS_SKUS;
         scannedAt = started;
         report.passes++;
-        if (rows.length) {
-          idleSince = Date.now();
+        // A SKU written less than a second ago waits for the rest of its burst (still pending, it is seen again).
+        for (const [sku, at] of wroteAt) if (started - at >= SAME_SKU_EVERY_MS) wroteAt.delete(sku);
+        const due = rows.map((r) => r.sku as string).filter((sku) => !wroteAt.has(sku));
+        if (rows.length) idleSince = Date.now();
+        if (due.length) {
           const results = await pushSkus(
-            rows.map((r) => r.sku as string),
+            due,
             `${ctx.info.workflowExecution?.workflowId ?? ''}|${ctx.info.activityId}|${pass++}`,
           );
           report.skus += results.length;
           for (const r of results) {
             if (r.unchanged) report.unchanged++;
             if (r.status === 'Skipped') report.skipped++;
+            if (r.writes) wroteAt.set(r.sku, Date.now());
             report.writes += r.writes;
             report.changed += r.changed;
           }
-        } else if (Date.now() - idleSince > opts.idleStopMs) break;
+        } else if (!rows.length && Date.now() - idleSince > opts.idleStopMs) break;
         ctx.heartbeat(report);
         // A full pass means more is waiting: go on at once.
         if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
@@ -489,21 +499,7 @@ export function createStockPushActivities(deps: {
 
     /** The SKUs among these that have a Shopify inventory item. */
     async publishedSkus(skus: string[]): Promise<Set<string>> {
-      const out = new Set<string>();
-      for (let i = 0; i < skus.length; i += 1000) {
-        const [rows] = await deps.pim.query<RowDataPacket[]>(
-          'SELECT v.sku, cm.external_variant_ids AS ids FROM variants v JOIN channel_mappings cm ON cm.pim_product_id = v.product_id AND cm.channel = ? WHERE v.sku IN (?)',
-          [CHANNEL, skus.slice(i, i + 1000)],
-        );
-        for (const r of rows) {
-          const ids = (typeof r.ids === 'string' ? JSON.parse(r.ids) : r.ids) as Record<
-            string,
-            { inventoryItemId?: string }
-          > | null;
-          if (ids?.[r.sku]?.inventoryItemId) out.add(r.sku);
-        }
-      }
-      return out;
+      return new Set((await inventoryItemsOf(skus)).keys());
     },
 
     /** SKUs whose last change has not reached Shopify (a lost signal, a crash between commit and signal). */

@@ -181,38 +181,15 @@ describe('ledger → Shopify per location (inventory-sync/<sku>, continuous stor
       orderLineId: 'gid://shopify/LineItem/770001',
     };
     const at = new Date().toISOString();
-    await s.ledger.applyMovements(
-      [
-        {
-          key: 'test/reserve/770001',
-          kind: 'reserve',
-          sku: level.sku,
-          location: 'C',
-          quantity: 2,
-          occurredAt: at,
-          ...line,
-        },
-      ],
-      { source: 'test' },
-    );
-    await wakeStockPusher(t.client, t.queue('shopify'));
-    await eventually(() => allPushed([level.sku]), 15_000);
-    await s.ledger.applyMovements(
-      [
-        {
-          key: 'test/release/770001',
-          kind: 'release',
-          sku: level.sku,
-          location: 'C',
-          quantity: 2,
-          occurredAt: at,
-          ...line,
-        },
-      ],
-      { source: 'test' },
-    );
-    await wakeStockPusher(t.client, t.queue('shopify'));
-    await eventually(() => allPushed([level.sku]), 15_000);
+    // Each movement applied and pushed before the next, as an order and its cancellation would come.
+    for (const kind of ['reserve', 'release'] as const) {
+      await s.ledger.applyMovements(
+        [{ key: `test/${kind}/770001`, kind, sku: level.sku, location: 'C', quantity: 2, occurredAt: at, ...line }],
+        { source: 'test' },
+      );
+      await wakeStockPusher(t.client, t.queue('shopify'));
+      await eventually(() => allPushed([level.sku]), 15_000);
+    }
     expect(await requests()).toBe(before);
     const [after] = (await s.reads.levelsOf([level.sku])).filter((l) => l.location === 'C');
     expect(after!.reserved).toBe(level.reserved);
