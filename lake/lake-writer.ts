@@ -258,7 +258,7 @@ export function openLakeTableWriter(
           refused.push({ row, reasons: [dt.problem] });
           continue;
         }
-        if (stage.write(checked.row.values, dt, checked.row.extra, deleted)) await stage.flush();
+        if (stage.write(checked.row.values, dt, checked.row.extra, deleted)) stage.flush();
         accepted++;
       }
       const letter = refused.length
@@ -282,7 +282,7 @@ export function openLakeTableWriter(
       if (closed) throw new Error(`lake writer of ${source}/${entity} is closed`);
       const batch = stage;
       stage = undefined;
-      await batch?.flush();
+      batch?.flush();
       const result = await groupCommit(lake, {
         spec,
         files: batch?.rows ? batch.files : undefined,
@@ -336,13 +336,17 @@ class Stage {
     return this.bufferedChars >= 2 << 20;
   }
 
-  async flush() {
+  /**
+   * Appends the buffers (≤ 2 MB) to local disk synchronously, a few milliseconds: an asynchronous write waits for a
+   * libuv thread, and while merges run (each holding one; lake/partition-merge.ts) staging would wait for the lake.
+   */
+  flush(): void {
     const buffers = this.buffers;
     [this.buffers, this.bufferedChars] = [new Map(), 0];
     for (const [dt, lines] of buffers) {
       let file = this.files.get(dt);
       if (!file) this.files.set(dt, (file = path.join(this.dir, `dt=${dt}.ndjson`)));
-      await fs.promises.appendFile(file, `${lines.join('\n')}\n`);
+      fs.appendFileSync(file, `${lines.join('\n')}\n`);
     }
   }
 }

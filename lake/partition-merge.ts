@@ -58,7 +58,42 @@ const stagedJsonColumns = (spec: LakeTableSpec) =>
     `'_seq': 'BIGINT'`,
   ].join(', ');
 
-export async function mergePartitions(
+/**
+ * DuckDB merges running at once in this process, at most MERGE_SLOTS. Each one costs ~100–150 MB beside its memory
+ * limit, and every query it runs holds one of libuv's threads (the bindings run queries as N-API async work; 4
+ * threads by default) for as long as it runs. Unbounded, the four Lightspeed tables of one commit merged at once:
+ * their memory added up, and the staging writes and raw-page compression of the pages being fetched meanwhile queued
+ * behind them for a thread, so a busy lake held up the fetching. Later merges wait for a slot.
+ */
+export const MERGE_SLOTS = 2;
+const slots = { running: 0, waiting: [] as (() => void)[] };
+/** The most merges seen running at once (for tests and benches). */
+export const mergeStats = { peakConcurrent: 0 };
+
+async function withMergeSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (slots.running >= MERGE_SLOTS) await new Promise<void>((r) => slots.waiting.push(r));
+  else slots.running++;
+  mergeStats.peakConcurrent = Math.max(mergeStats.peakConcurrent, slots.running);
+  try {
+    return await fn();
+  } finally {
+    const next = slots.waiting.shift();
+    if (next)
+      next(); // the slot passes straight to the next merge
+    else slots.running--;
+  }
+}
+
+export function mergePartitions(
+  lake: Lake,
+  spec: LakeTableSpec,
+  staged: StagedFile[],
+  o: MergeOptions,
+): Promise<MergedPartition[]> {
+  return withMergeSlot(() => mergeInSlot(lake, spec, staged, o));
+}
+
+async function mergeInSlot(
   lake: Lake,
   spec: LakeTableSpec,
   staged: StagedFile[],

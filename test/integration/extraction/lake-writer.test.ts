@@ -11,6 +11,7 @@ import { extensionDirectory, s3SecretSql } from '../../../lake/duckdb';
 import { partitionKey } from '../../../lake/lake-layout';
 import { openLakeQuery } from '../../../lake/lake-query';
 import { openLakeTableWriter, readManifest, writeLakeTable, type Lake } from '../../../lake/lake-writer';
+import { MERGE_SLOTS, mergeStats } from '../../../lake/partition-merge';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { loadConfig } from '../../../workers/config';
 
@@ -277,6 +278,33 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
     const q = await session();
     try {
       expect(await q.query(`SELECT count(*)::INT AS n FROM shopify.grouped`)).toEqual([{ n: 240 }]);
+    } finally {
+      q.close();
+    }
+  });
+
+  it('commits of five tables at once run at most two DuckDB merges at a time (memory, libuv threads), and every table lands whole', async () => {
+    mergeStats.peakConcurrent = 0;
+    const tables = ['slot_a', 'slot_b', 'slot_c', 'slot_d', 'slot_e'];
+    const results = await Promise.all(
+      tables.map((entity, k) =>
+        writeLakeTable(lake, {
+          ...spec,
+          entity,
+          dt: { column: 'created_at' },
+          rows: Array.from({ length: 300 }, (_, i) =>
+            order(k * 1000 + i, `2026-05-${String(1 + (i % 20)).padStart(2, '0')}`, '2026-05-21T00:00:00Z', '2.00'),
+          ),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.written)).toEqual([300, 300, 300, 300, 300]);
+    expect(MERGE_SLOTS).toBe(2);
+    expect(mergeStats.peakConcurrent).toBe(MERGE_SLOTS);
+    const q = await session();
+    try {
+      for (const entity of tables)
+        expect(await q.query(`SELECT count(DISTINCT order_id)::INT AS n FROM shopify.${entity}`)).toEqual([{ n: 300 }]);
     } finally {
       q.close();
     }
