@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,69 +6,30 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { orderRows } from '../../domain/extraction/shopify-rows';
 import { SHOPIFY_LINE_ITEMS, SHOPIFY_ORDERS } from '../../domain/extraction/shopify-tables';
 import { openLakeQuery } from '../../lake/lake-query';
-import { openLakeTableWriter, type Lake } from '../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../lake/s3';
 import { benchStack, writeResult } from '../support/env';
+import { HISTORY_DAYS, orderPages } from './shopify-orders-fixture';
 
 // Issue 14 benchmarks, against a throwaway local stack (SeaweedFS):
-// 1. Shopify orders history (ORDERS orders, grocery baskets of 15–80 lines, some > 100) as the extraction writes it:
+// 1. Shopify orders history (ORDERS orders, grocery baskets of 15–80 lines, some > 100) as the extraction writes it,
+//    in a process of its own (shopify-lake-extract.ts, whose peak RSS is the extraction's alone; target < 512 MB):
 //    Shopify order nodes, a page of PAGE orders at a time (Shopify's largest page) → orderRows → one lake table writer
 //    per table (openLakeTableWriter: each page validated and staged on local disk), committed every COMMIT_ROWS line
 //    items (merged, deduplicated, Parquet per created day, uploaded to S3, manifest). Against DuckDB writing the same
-//    rows from a local NDJSON file to day-partitioned Parquet on local disk, in the same run. Rows/s, ratio and the
-//    process's peak RSS (target < 512 MB).
+//    rows from a local NDJSON file to day-partitioned Parquet on local disk, in the same run (the NDJSON is written
+//    here, afterwards, from the same deterministic orders). Rows/s and their ratio; the same process generating and
+//    mapping the orders without writing them (BENCH_DRY) gives the RSS floor.
 // 2. A query over a year of lake partitions (sales per store per day for one month): pruned by dt, versus the same
 //    month selected by a non-partition column (every partition read).
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 250);
 const COMMIT_ROWS = Number(process.env.BENCH_COMMIT_ROWS ?? 1_000_000);
-const DAYS = 365;
+const DAYS = HISTORY_DAYS;
+// The extraction process's V8 heap limit, as a worker runs with one (the other worker benches use the same default).
+const HEAP_MIB = Number(process.env.BENCH_HEAP_MIB ?? 256);
 const STORES = ['C', 'EM', 'SUN', 'OI'];
 const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 const load = () => os.loadavg().map((l) => Number(l.toFixed(1)));
-
-let seed = 2026;
-const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-/** Lines of a grocery basket: mostly 15–80, one in twenty over 100. */
-const basket = () => (rand() < 0.05 ? 100 + Math.floor(rand() * 40) : 15 + Math.floor(rand() * 66));
-const money = (n: number) => ({ shopMoney: { amount: n.toFixed(2), currencyCode: 'BBD' } });
-
-function* orderNodes(): Generator<Record<string, unknown>> {
-  const start = Date.parse('2025-12-01T00:00:00Z');
-  let lineId = 1;
-  for (let i = 0; i < ORDERS; i++) {
-    const created = new Date(start + Math.floor((i / ORDERS) * DAYS * 86_400_000)).toISOString();
-    const lines = Array.from({ length: basket() }, () => ({
-      id: `gid://shopify/LineItem/${lineId++}`,
-      sku: `SKU-${Math.floor(rand() * 4000)}`,
-      title: 'Grocery item',
-      quantity: 1 + Math.floor(rand() * 3),
-      originalUnitPriceSet: money(0.5 + rand() * 20),
-      totalDiscountSet: money(0),
-    }));
-    yield {
-      id: `gid://shopify/Order/${i + 1}`,
-      name: `#${1000 + i}`,
-      createdAt: created,
-      updatedAt: created,
-      processedAt: created,
-      cancelledAt: null,
-      currencyCode: 'BBD',
-      displayFinancialStatus: 'PAID',
-      displayFulfillmentStatus: 'FULFILLED',
-      subtotalPriceSet: money(50),
-      totalTaxSet: money(8.75),
-      totalShippingPriceSet: money(0),
-      totalDiscountsSet: money(0),
-      totalPriceSet: money(58.75),
-      totalRefundedSet: money(0),
-      customer: { id: `gid://shopify/Customer/${1 + (i % 20_000)}` },
-      taxLines: [],
-      refunds: [],
-      lineItems: { nodes: lines, pageInfo: { hasNextPage: false, endCursor: null } },
-    };
-  }
-}
 
 /** An NDJSON file written with backpressure (the baseline's input; its writing is not timed). */
 function ndjson(file: string) {
@@ -86,52 +47,58 @@ const { stack, config } = await benchStack();
 const s3 = createS3Client(config.aws);
 const bucket = `bench-lake-${Date.now()}`;
 await ensureBuckets(s3, [bucket]);
-const lake: Lake = { s3, bucket, quarantineBucket: config.aws.buckets.quarantine };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-extraction-'));
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the extraction (or with `dry`, its generation alone) in its own process; its one JSON line. */
+async function extractProcess(dry: boolean): Promise<{
+  rows: number;
+  commits: number;
+  seconds: number;
+  writeSeconds: number;
+  peakRssMiB: number;
+  peakBy: { staging: number; committing: number };
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench/extraction/shopify-lake-extract.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        BENCH_LAKE_BUCKET: bucket,
+        BENCH_DRY: dry ? '1' : '0',
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${HEAP_MIB}`,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`shopify-lake-extract exited ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
 try {
-  // 1a. Ours: pages through one writer per table. The same rows also go to NDJSON for the baseline (not timed).
+  // 1a. Ours, in its own process; then the same generation without writing, for the floor.
+  const loadBefore = load();
+  const ours = await extractProcess(false);
+  const loadOurs = load();
+  const floor = await extractProcess(true);
+  const { rows, commits } = ours;
+  const writeMs = ours.writeSeconds * 1000;
+
+  // The baseline's input: the same orders through orderRows into local NDJSON (not timed).
   const ordersJson = ndjson(path.join(dir, 'orders.ndjson'));
   const linesJson = ndjson(path.join(dir, 'lines.ndjson'));
-  const loadBefore = load();
-  const writers = [SHOPIFY_ORDERS, SHOPIFY_LINE_ITEMS].map((t) => openLakeTableWriter(lake, { ...t, now: new Date() }));
-  let rows = 0;
-  let commits = 0;
-  let writeMs = 0;
-  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await f();
-    } finally {
-      writeMs += performance.now() - t0;
-    }
-  };
-  const commitAll = async () => {
-    for (const w of writers) if (w.stagedRows) rows += (await timed(() => w.commit())).written;
-    commits++;
-  };
-  let page: Record<string, unknown>[] = [];
-  const flush = async () => {
+  for (const page of orderPages(ORDERS, PAGE)) {
     const tables = orderRows(page);
-    page = [];
     await ordersJson.write(tables[0]!.rows, (r) => String(r.created_at).slice(0, 10));
     await linesJson.write(tables[1]!.rows, (r) => String(r.order_created_at).slice(0, 10));
-    for (const [i, w] of writers.entries()) await timed(() => w.add(tables[i]!.rows));
-    if (writers[1]!.stagedRows >= COMMIT_ROWS) await commitAll();
-  };
-  try {
-    for (const node of orderNodes()) {
-      page.push(node);
-      if (page.length >= PAGE) await flush();
-    }
-    if (page.length) await flush();
-    await commitAll();
-  } finally {
-    for (const w of writers) w.close();
   }
   await ordersJson.end();
   await linesJson.end();
-  const oursRss = Math.round(process.resourceUsage().maxRSS / 1024);
-  const loadOurs = load();
 
   // 1b. DuckDB from the local JSON files: typed the same way, day-partitioned Parquet on local disk.
   const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '256MB' });
@@ -158,15 +125,24 @@ try {
     pageOrders: PAGE,
     commitEveryLineItems: COMMIT_ROWS,
     commits,
-    ours: { seconds: Number((writeMs / 1000).toFixed(1)), rowsPerSecond: oursRate, peakRssMiB: oursRss },
+    ours: {
+      seconds: Number((writeMs / 1000).toFixed(1)),
+      rowsPerSecond: oursRate,
+      peakRssMiB: ours.peakRssMiB,
+      peakRssMiBWhile: ours.peakBy,
+      processSeconds: Number(ours.seconds.toFixed(1)),
+    },
+    generationOnlyPeakRssMiB: floor.peakRssMiB,
+    extractionHeapLimitMiB: HEAP_MIB,
     duckdbFromLocalJson: { seconds: Number((duckMs / 1000).toFixed(1)), rowsPerSecond: duckRate },
     ratio: Number((oursRate / duckRate).toFixed(3)),
     target: { peakRssMiB: '< 512' },
     note:
       'ours = openLakeTableWriter add per page of orderRows output (validate, stage NDJSON on local disk) + commit ' +
       '(DuckDB merge with the partitions on S3, dedup, zstd Parquet, PUT, manifest); baseline = DuckDB COPY of the ' +
-      'same rows from local NDJSON to local Parquet. peakRssMiB is the process peak up to the end of our phase ' +
-      '(order generation and the baseline NDJSON writing included).',
+      'same rows from local NDJSON to local Parquet. ours runs in a process of its own (shopify-lake-extract.ts) and ' +
+      'peakRssMiB is its VmHWM: the orders generated a page at a time as they would arrive, the writer; ' +
+      'generationOnlyPeakRssMiB is the same process generating and mapping the orders without writing them.',
   });
 
   // 2. A year of partitions: sales per store per day, one month, pruned vs every partition read.
