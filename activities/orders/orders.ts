@@ -69,6 +69,8 @@ export function createOrderActivities(deps: {
           updatedAtMin: window.from,
           updatedAtMax: window.to,
           after: result.endCursor,
+          // Where each line is to be fulfilled, as a single-order read has it: the ledger reserves there.
+          fulfillmentOrders: queueStock,
         });
         const rows = conn.nodes.map((order) => toOrderRows(order as unknown as GqlOrder, deps.shop));
         const outcomes = await upsertOrders(deps.orders, rows, [], { queueStock });

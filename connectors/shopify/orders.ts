@@ -1,5 +1,14 @@
 import type { ShopifyClient } from './client';
-import { ORDER, ORDER_LINE_ITEMS, ORDER_REFUNDS, ORDERS_PAGE, REFUND_LINE_ITEMS, type ShopifyOrder } from './documents';
+import {
+  FULFILLMENT_ORDERS_BATCH,
+  ORDER,
+  ORDER_LINE_ITEMS,
+  ORDER_REFUNDS,
+  ORDERS_FULFILLMENT_ORDERS,
+  ORDERS_PAGE,
+  REFUND_LINE_ITEMS,
+  type ShopifyOrder,
+} from './documents';
 import type { Connection } from './documents/define';
 
 /** Shopify search syntax for an updated_at window [from, to). */
@@ -10,11 +19,18 @@ const ORDERS_PER_PAGE = 3;
 
 /**
  * One page of orders updated in [updatedAtMin, updatedAtMax), oldest first, each with every line item,
- * refund and refund line (longer nested connections are followed by `completeOrder`).
+ * refund and refund line (longer nested connections are followed by `completeOrder`), and with
+ * `fulfillmentOrders` also each order's fulfillment orders (one more request a page: where the ledger reserves).
  */
 export async function listOrders(
   client: ShopifyClient,
-  opts: { updatedAtMin: string; updatedAtMax: string; after?: string | null; first?: number },
+  opts: {
+    updatedAtMin: string;
+    updatedAtMax: string;
+    after?: string | null;
+    first?: number;
+    fulfillmentOrders?: boolean;
+  },
 ) {
   const data = await client.request(ORDERS_PAGE, {
     first: opts.first ?? ORDERS_PER_PAGE,
@@ -22,7 +38,23 @@ export async function listOrders(
     query: updatedWindowQuery(opts.updatedAtMin, opts.updatedAtMax),
   });
   for (const order of data.orders.nodes) await completeOrder(client, order);
+  if (opts.fulfillmentOrders) await addFulfillmentOrders(client, data.orders.nodes);
   return data.orders;
+}
+
+/** Sets each order's `fulfillmentOrders` (left unset for an order gone meanwhile: reserved as a webhook's). */
+async function addFulfillmentOrders(client: ShopifyClient, orders: ShopifyOrder[]): Promise<void> {
+  for (let i = 0; i < orders.length; i += FULFILLMENT_ORDERS_BATCH) {
+    const part = orders.slice(i, i + FULFILLMENT_ORDERS_BATCH);
+    const data = await client.request(
+      ORDERS_FULFILLMENT_ORDERS[part.length - 1]!,
+      Object.fromEntries(part.map((o, j) => [`o${j}`, o.id])),
+    );
+    part.forEach((o, j) => {
+      const fos = data[`o${j}`]?.fulfillmentOrders;
+      if (fos) o.fulfillmentOrders = fos;
+    });
+  }
 }
 
 /** One order with every line item, refund and refund line; null when Shopify has no such order. */

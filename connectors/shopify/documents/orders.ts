@@ -64,7 +64,7 @@ export interface ShopifyOrder {
       location: { id: string } | null;
     }>;
   }[];
-  /** Single-order reads only (ORDER): where each line is expected to be fulfilled from. */
+  /** Single-order reads (ORDER), and order pages read with `fulfillmentOrders` (ORDERS_FULFILLMENT_ORDERS). */
   fulfillmentOrders?: Connection<{
     assignedLocation: { location: { id: string } | null };
     lineItems: Connection<{ lineItem: { id: string } }>;
@@ -124,8 +124,9 @@ export const ORDERS_PAGE = document<
 
 /**
  * The fulfillment orders' assigned locations ("the location where the fulfillment is expected to happen"), which
- * the ledger reserves at. Read with single orders only: in an orders page (three orders) they would pass the
- * 1000-point limit. Lines past these firsts are reserved as a webhook body's are (the mapped location with most).
+ * the ledger reserves at. Not in an orders page (three orders with them would pass the 1000-point limit): read
+ * with single orders, and for a page by ORDERS_FULFILLMENT_ORDERS. Lines past these firsts are reserved as a
+ * webhook body's are (the mapped location with most).
  */
 const FULFILLMENT_ORDERS = `fulfillmentOrders(first: 2) { nodes { assignedLocation { location { id } } lineItems(first: ${ORDER_LINES_FIRST}) { nodes { lineItem { id } } ${PAGE_INFO} } } ${PAGE_INFO} }`;
 
@@ -134,6 +135,25 @@ export const ORDER = document<{ order: ShopifyOrder | null }, { id: string }>(
   `query order($id: ID!) { order(id: $id) { ${ORDER_FIELDS} ${FULFILLMENT_ORDERS} } }`,
   540,
 );
+
+/** Orders whose fulfillment orders one request reads: an orders page's worth, ~110 points each. */
+export const FULFILLMENT_ORDERS_BATCH = 3;
+
+/**
+ * The fulfillment orders of up to FULFILLMENT_ORDERS_BATCH orders in one request, read after each orders page
+ * (the split that keeps both requests under the 1000-point limit): `order(id:)` aliased once per order (`o0: …`),
+ * one document per count so every variable is a non-null ID as the field requires.
+ */
+export const ORDERS_FULFILLMENT_ORDERS = Array.from({ length: FULFILLMENT_ORDERS_BATCH }, (_, k) => {
+  const ids = Array.from({ length: k + 1 }, (_, i) => i);
+  return document<Record<string, Pick<ShopifyOrder, 'fulfillmentOrders'> | null>, Record<string, string>>(
+    `ordersFulfillmentOrders${k + 1}`,
+    `query ordersFulfillmentOrders${k + 1}(${ids.map((i) => `$o${i}: ID!`).join(', ')}) {
+${ids.map((i) => `  o${i}: order(id: $o${i}) { ${FULFILLMENT_ORDERS} }`).join('\n')}
+}`,
+    (k + 1) * 110,
+  );
+});
 
 type LineNode = ShopifyOrder['lineItems']['nodes'][number];
 type RefundLineNode = ShopifyOrder['refunds'][number]['refundLineItems']['nodes'][number];

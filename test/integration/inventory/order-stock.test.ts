@@ -235,11 +235,10 @@ describe('order stock: off the webhook path, by restock type, at the assigned lo
   // FulfillmentOrder.assignedLocation (admin 2026-10): "The fulfillment order's assigned location. This is the location
   // where the fulfillment is expected to happen."; Order.fulfillmentOrders: "Each fulfillment order groups line items
   // that are fulfilled together".
-  it("reserves an order read from Shopify at its fulfillment order's assigned location, not where most stock is", async () => {
-    const sku = skus[0]!;
+  /** An order the shop routes to its first location that can fill it, while the ledger has far more at another. */
+  async function routedOrder(sku: string, tag: string) {
     const locations = [...s.f.sandbox.state.locations.keys()].filter((id) => stores.has(id));
     expect(locations.length).toBeGreaterThanOrEqual(2);
-    // The shop routes to its first location that can fill the line; the ledger has far more at the second.
     const [first, second] = [locations[0]!, locations[1]!];
     const item = [...s.f.sandbox.state.inventoryItems.values()].find((i) => i.sku === sku)!;
     for (const [id, lvl] of item.levels) if (id !== first && id !== second) setQuantity(lvl, 'available', 0);
@@ -253,7 +252,7 @@ describe('order stock: off the webhook path, by restock type, at the assigned lo
       await s.ledger.applyMovements(
         [
           {
-            key: `test/count2/${sku}/${stores.get(id)}`,
+            key: `test/${tag}/${sku}/${stores.get(id)}`,
             kind: 'count',
             sku,
             location: stores.get(id)!,
@@ -266,8 +265,27 @@ describe('order stock: off the webhook path, by restock type, at the assigned lo
     }
     const order = s.f.sandbox.storefront.checkout([{ sku, quantity: 2 }])!;
     expect(order.lineItems[0]!.assignedLocationId).toBe(first);
+    return { order, first, line: `shopify:${order.lineItems[0]!.id.split('/').pop()}` };
+  }
+
+  it("reserves an order read from Shopify at its fulfillment order's assigned location, not where most stock is", async () => {
+    const sku = skus[0]!;
+    const { order, first, line } = await routedOrder(sku, 'count2');
     await reread(order);
-    const line = `shopify:${order.lineItems[0]!.id.split('/').pop()}`;
+    await eventually(async () => (await reservations(sku)).some((r) => r.line_key === line), 60_000, 200);
+    expect((await reservations(sku)).find((r) => r.line_key === line)!.location).toBe(stores.get(first));
+  }, 120_000);
+
+  it('reserves an order from the incremental ingest at its assigned location too (fulfillment orders read apart)', async () => {
+    const sku = skus[1]!;
+    const { order, first, line } = await routedOrder(sku, 'count3');
+    // The scheduled ingest's path: an orders page, then its orders' fulfillment orders in a request of their own.
+    const from = new Date(Date.parse(order.updatedAt) - 60_000).toISOString();
+    await t.client.workflow.execute('ordersIngest', {
+      workflowId: `orders-ingest-test-${randomUUID().slice(0, 8)}`,
+      taskQueue: t.queue('shopify'),
+      args: [{ window: { from, to: new Date(Date.now() + 60_000).toISOString() } }],
+    });
     await eventually(async () => (await reservations(sku)).some((r) => r.line_key === line), 60_000, 200);
     expect((await reservations(sku)).find((r) => r.line_key === line)!.location).toBe(stores.get(first));
   }, 120_000);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDERS_FULFILLMENT_ORDERS, ORDERS_PAGE } from '../../../connectors/shopify/documents';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { rawAdmin } from '../../support/sandbox-client';
 
@@ -51,5 +52,36 @@ describe('sandbox: an order’s nested connections are paged like Shopify’s', 
     expect(json.data.refund.refundLineItems.nodes.length).toBe(12);
     expect(json.extensions.cost.requestedQueryCost).toBe(1 + 2 + 150 * 2);
     expect(json.extensions.cost.actualQueryCost).toBe(1 + 2 + 12 * 2);
+  });
+
+  // The incremental ingest's split: an orders page of three (ORDERS_PAGE) and, apart, those orders' fulfillment
+  // orders (FulfillmentOrder.assignedLocation: "the location where the fulfillment is expected to happen"). Each
+  // stays within the 1000 points a query may request; the page with fulfillment orders inside would not.
+  it('reads three orders, then their fulfillment orders apart, each request within 1000 points', async () => {
+    const orders = [1, 2, 3].map(() => sb.storefront.placeOrder({ lines: 20, refundRate: 0 }));
+    const page = await gql(ORDERS_PAGE.query, { first: 3, query: `updated_at:>='2000-01-01T00:00:00Z'` });
+    expect(page.json.errors).toBeUndefined();
+    expect(page.json.extensions.cost.requestedQueryCost).toBeLessThanOrEqual(1000);
+    const fos = await gql(
+      ORDERS_FULFILLMENT_ORDERS[2]!.query,
+      Object.fromEntries(orders.map((o, i) => [`o${i}`, o.id])),
+    );
+    expect(fos.json.errors).toBeUndefined();
+    expect(fos.json.extensions.cost.requestedQueryCost).toBeLessThanOrEqual(1000);
+    orders.forEach((o, i) => {
+      const nodes = fos.json.data[`o${i}`].fulfillmentOrders.nodes;
+      expect(nodes.length).toBeGreaterThan(0);
+      expect(nodes[0].assignedLocation.location.id).toMatch(/^gid:\/\/shopify\/Location\//);
+      expect(nodes.flatMap((n: { lineItems: { nodes: unknown[] } }) => n.lineItems.nodes)).toHaveLength(20);
+    });
+    // The same selection inside the page: over the limit, which is why the ingest reads it apart.
+    const selection = /order\(id: \$o0\) \{ (fulfillmentOrders.*) \}\s*\}\s*$/s.exec(
+      ORDERS_FULFILLMENT_ORDERS[0]!.query,
+    )![1]!;
+    const together = await gql(ORDERS_PAGE.query.replace('nodes { id ', `nodes { ${selection} id `), {
+      first: 3,
+      query: `updated_at:>='2000-01-01T00:00:00Z'`,
+    });
+    expect(together.json.errors[0].extensions.code).toBe('MAX_COST_EXCEEDED');
   });
 });
