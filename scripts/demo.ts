@@ -173,6 +173,8 @@ export async function startWebhookReceiver(
     'ORDERS_CREATE',
     'ORDERS_UPDATED',
     'ORDERS_RISK_ASSESSMENT_CHANGED',
+    // Where each order's lines will be fulfilled from: its reservations move there (orderRouted).
+    'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
   ]);
   return {
     url,

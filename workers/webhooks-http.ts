@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { verifyWebhook, webhookDedupeKey } from '../connectors/shopify';
 import { restOrderToGql } from '../domain/orders/orders-rest';
-import { orderUpsertRun } from '../domain/orders/run-summaries';
+import { orderRoutedRun, orderUpsertRun } from '../domain/orders/run-summaries';
 import { SA } from '../domain/platform/search-attributes';
 import { tableName } from '../lake/dynamo-tables';
 
@@ -35,6 +35,15 @@ function orderGidOf(p: Record<string, unknown>): string | null {
   for (const key of ['id', 'order_id'])
     if (typeof p[key] === 'number' || (typeof p[key] === 'string' && /^\d+$/.test(p[key] as string)))
       return `gid://shopify/Order/${String(p[key])}`;
+  return null;
+}
+/** Routing done: the body names only the fulfillment order (`{ fulfillment_order: { id, status } }`). */
+const ROUTING_TOPIC = 'fulfillment_orders/order_routing_complete';
+function fulfillmentOrderGidOf(p: Record<string, unknown>): string | null {
+  const id = (p.fulfillment_order as { id?: unknown } | undefined)?.id;
+  if (typeof id === 'string' && /^gid:\/\/shopify\/FulfillmentOrder\/\d+$/.test(id)) return id;
+  if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)))
+    return `gid://shopify/FulfillmentOrder/${String(id)}`;
   return null;
 }
 const DEDUPE_TTL_S = 7 * 86_400;
@@ -140,6 +149,7 @@ async function handle(
     );
   let payload: Record<string, unknown>;
   let orderGid: string | null = null;
+  let fulfillmentOrderGid: string | null = null;
   let updatedAt: string | undefined;
   try {
     payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
@@ -148,6 +158,9 @@ async function handle(
       if (!orderGid) throw new Error('an order webhook needs the order id');
       // An order body must be readable as an order, or it is dead-lettered with the reason now, not later.
       if (BODY_TOPICS.has(topic)) updatedAt = restOrderToGql(payload).updatedAt;
+    } else if (topic === ROUTING_TOPIC) {
+      fulfillmentOrderGid = fulfillmentOrderGidOf(payload);
+      if (!fulfillmentOrderGid) throw new Error('a routing webhook needs fulfillment_order.id');
     }
   } catch (err) {
     const reason = `malformed body: ${(err as Error).message}`;
@@ -175,24 +188,44 @@ async function handle(
     if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return [200, { duplicate: true }];
     throw err;
   }
-  if (!orderGid) return [200, { accepted: true, archivedOnly: true }];
+  if (!orderGid && !fulfillmentOrderGid) return [200, { accepted: true, archivedOnly: true }];
   try {
-    await deps.temporal.workflow.signalWithStart('orderUpsert', {
-      workflowId: `order/${deps.shop}/${orderGid.split('/').pop()}`,
-      taskQueue: deps.taskQueue,
-      args: [{ shop: deps.shop, orderGid }],
-      signal: 'orderChanged',
-      signalArgs: [{ topic, archiveKey, updatedAt }],
-      ...orderUpsertRun(deps.shop, orderGid, topic),
-      typedSearchAttributes: [
-        { key: SA.Pipeline, value: 'order-webhook' },
-        { key: SA.OrderId, value: orderGid },
-      ],
-    });
+    if (fulfillmentOrderGid) await startOrderRouted(deps, fulfillmentOrderGid);
+    else if (orderGid)
+      await deps.temporal.workflow.signalWithStart('orderUpsert', {
+        workflowId: `order/${deps.shop}/${orderGid.split('/').pop()}`,
+        taskQueue: deps.taskQueue,
+        args: [{ shop: deps.shop, orderGid }],
+        signal: 'orderChanged',
+        signalArgs: [{ topic, archiveKey, updatedAt }],
+        ...orderUpsertRun(deps.shop, orderGid, topic),
+        typedSearchAttributes: [
+          { key: SA.Pipeline, value: 'order-webhook' },
+          { key: SA.OrderId, value: orderGid },
+        ],
+      });
   } catch (err) {
     // Not handed over: forget the delivery so Shopify's retry is processed instead of dropped as a repeat.
     await deps.dynamo.send(new DeleteItemCommand({ TableName, Key: { dedupeKey: { S: dedupeKey } } }));
     throw err;
   }
   return [200, { accepted: true }];
+}
+
+/** Starts `orderRouted` for the fulfillment order; one already running for it is the same delivery's work. */
+async function startOrderRouted(deps: WebhookServerDeps, fulfillmentOrderGid: string): Promise<void> {
+  try {
+    await deps.temporal.workflow.start('orderRouted', {
+      workflowId: `order-routing/${deps.shop}/${fulfillmentOrderGid.split('/').pop()}`,
+      taskQueue: deps.taskQueue,
+      args: [{ shop: deps.shop, fulfillmentOrderGid }],
+      ...orderRoutedRun(deps.shop, fulfillmentOrderGid),
+      typedSearchAttributes: [
+        { key: SA.Pipeline, value: 'order-webhook' },
+        { key: SA.Channel, value: 'shopify' },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

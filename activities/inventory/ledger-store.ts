@@ -296,6 +296,7 @@ async function writeLevels(conn: PoolConnection, state: LedgerState, levels: Tou
   return lastAt;
 }
 
+/** The lines as the fold left them: open units and location (a relocation's reserve leg moves the line). */
 async function writeLines(conn: PoolConnection, state: LedgerState, applied: Applied[]) {
   const changed = [...new Set(applied.filter((o) => o.movement.orderLineId).map((o) => lineKey(o.movement)))].flatMap(
     (k) => {
@@ -306,7 +307,7 @@ async function writeLines(conn: PoolConnection, state: LedgerState, applied: App
   for (const part of chunks(changed))
     if (part.length)
       await conn.query(
-        'INSERT INTO reservations (line_key, sku, location, channel, order_id, open) VALUES ? ON DUPLICATE KEY UPDATE open = VALUES(open), order_id = COALESCE(VALUES(order_id), order_id)',
+        'INSERT INTO reservations (line_key, sku, location, channel, order_id, open) VALUES ? ON DUPLICATE KEY UPDATE location = VALUES(location), open = VALUES(open), order_id = COALESCE(VALUES(order_id), order_id)',
         [part],
       );
 }

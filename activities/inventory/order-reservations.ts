@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { orderMovements, type OrderStock } from '../../domain/inventory/order-movements';
+import { orderMovements, relocationMovements, type OrderStock } from '../../domain/inventory/order-movements';
 import { lineKey } from '../../domain/inventory/movements';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { Ledger } from './ledger';
@@ -15,6 +15,13 @@ import { wakeStockPusher } from './stock-signals';
  * else at the mapped store of the fulfillment order's assigned location (FulfillmentOrder.assignedLocation: "the
  * location where the fulfillment is expected to happen"), else, when the source did not say (a webhook body), at
  * the mapped location that can sell the most of it; its keys make every path and re-read count once.
+ *
+ * When a later read names the line's assigned location (a re-read after fulfillment_orders/order_routing_complete)
+ * and the line's open reservation is held elsewhere, the reservation moves there (`relocationMovements`), so the
+ * ledger holds the units back where Shopify committed them, not at both locations. The line's movements keep the
+ * location of its first reserve (their content, and so their keys' hashes, never change); the ledger applies
+ * releases and fulfilments where the line is now. One `order-reservations/<shop>` applies a shop's lines, so the
+ * open units read for a move are the ones the move takes.
  */
 export function createOrderReservations(deps: {
   inventory: Pool;
@@ -32,11 +39,19 @@ export function createOrderReservations(deps: {
     const lineIds = batch.flatMap((o) =>
       o.lines.map((l) => lineKey({ channel: 'shopify', orderLineId: String(l.id) })),
     );
+    // Where each line was first reserved (its reserve movement), else where it is held now.
     const [existing] = await deps.inventory.query<RowDataPacket[]>(
       'SELECT line_key, location FROM reservations WHERE line_key IN (?)',
       [lineIds],
     );
     const reservedAt = new Map(existing.map((r) => [r.line_key as string, r.location as string]));
+    const reserveKeys = batch.flatMap((o) => o.lines.map((l) => `shopify/${o.shop}/line/${l.id}/reserve`));
+    const [first] = await deps.inventory.query<RowDataPacket[]>(
+      'SELECT order_line_id, location FROM movements WHERE movement_key IN (?)',
+      [reserveKeys],
+    );
+    for (const r of first)
+      reservedAt.set(lineKey({ channel: 'shopify', orderLineId: String(r.order_line_id) }), r.location);
     const [mapped] = await deps.pim.query<RowDataPacket[]>(
       'SELECT store_code, shopify_location_id FROM location_mappings WHERE active = TRUE ORDER BY store_code',
     );
@@ -59,14 +74,45 @@ export function createOrderReservations(deps: {
         (shopifyLocation) => storeOf.get(shopifyLocation),
       ),
     );
-    if (!movements.length) return { applied: 0, incidents: 0 };
     const r = await deps.ledger.applyMovements(movements, { source: 'shopify-orders' });
-    if (r.changedSkus.length) {
+    const moved = await relocate(batch, tracked, storeOf);
+    const changed = r.changedSkus.length + moved.changedSkus.length;
+    if (changed) {
       const queue = taskQueueFor('shopify', Context.current().info.taskQueue);
       await wakeStockPusher(await deps.temporal(), queue);
     }
-    return { applied: r.applied, incidents: r.incidents.length };
+    return { applied: r.applied + moved.applied, incidents: r.incidents.length + moved.incidents.length };
   };
+
+  /** Lines whose assigned location maps to another store than the one holding their open units: moved there. */
+  async function relocate(batch: OrderStock[], tracked: Set<string>, storeOf: Map<string, string>) {
+    const target = new Map<string, { shop: string; orderId: string; at: string; to: string }>();
+    for (const o of batch)
+      for (const l of o.lines) {
+        const to = l.locationId ? storeOf.get(l.locationId) : undefined;
+        if (to && tracked.has(l.sku))
+          target.set(String(l.id), { shop: o.shop, orderId: String(o.orderId), at: o.createdAt, to });
+      }
+    const none = { applied: 0, incidents: [], changedSkus: [] };
+    if (!target.size) return none;
+    // Read after this batch's own movements: the open units a move takes are the ones left now.
+    const [held] = await deps.inventory.query<RowDataPacket[]>(
+      'SELECT line_key, sku, location, open FROM reservations WHERE line_key IN (?) AND open > 0',
+      [[...target.keys()].map((id) => lineKey({ channel: 'shopify', orderLineId: id }))],
+    );
+    const moves = held.flatMap((h) => {
+      const orderLineId = (h.line_key as string).slice('shopify:'.length);
+      const t = target.get(orderLineId)!;
+      return relocationMovements(
+        t.shop,
+        { orderLineId, orderId: t.orderId, sku: h.sku, location: h.location, open: Number(h.open) },
+        t.to,
+        t.at,
+      );
+    });
+    if (!moves.length) return none;
+    return deps.ledger.applyMovements(moves, { source: 'shopify-orders' });
+  }
 }
 
 export type ReserveForOrders = ReturnType<typeof createOrderReservations>;

@@ -14,17 +14,38 @@ import { taskQueueFor } from '../../domain/platform/task-queues';
  * batch, its level reads, the inventory-sync signals): that was what put webhook → row p95 at 6.6 s.
  */
 export async function queueOrderStock(conn: PoolConnection, written: OrderRows[]): Promise<number> {
-  const rows = written.flatMap((r) => {
-    const stock = orderStockOf(r);
-    return stock ? [[stock.orderId, stock.shop, JSON.stringify(stock)]] : [];
-  });
-  if (!rows.length) return 0;
+  const stocks = written.flatMap((r) => orderStockOf(r) ?? []);
+  if (!stocks.length) return 0;
+  await keepQueuedLocations(conn, stocks);
+  const rows = stocks.map((stock) => [stock.orderId, stock.shop, JSON.stringify(stock)]);
   // A rewrite bumps the generation: a drain that read the older content deletes only what it applied.
   await conn.query(
     'INSERT INTO ledger_queue (order_id, shop, stock) VALUES ? ON DUPLICATE KEY UPDATE generation = generation + 1, shop = VALUES(shop), stock = VALUES(stock)',
     [rows],
   );
   return rows.length;
+}
+
+/**
+ * A webhook body carries no fulfillment orders: a line it queues without a location keeps the one a re-read queued
+ * before it (still waiting), or the routing re-read that came first would be lost and the line reserved elsewhere.
+ */
+async function keepQueuedLocations(conn: PoolConnection, stocks: OrderStock[]): Promise<void> {
+  const missing = stocks.filter((s) => s.lines.some((l) => !l.locationId));
+  if (!missing.length) return;
+  const [queued] = await conn.query<RowDataPacket[]>('SELECT order_id, stock FROM ledger_queue WHERE order_id IN (?)', [
+    missing.map((s) => s.orderId),
+  ]);
+  const before = new Map(
+    queued.map((r) => [
+      Number(r.order_id),
+      (typeof r.stock === 'string' ? JSON.parse(r.stock) : r.stock) as OrderStock,
+    ]),
+  );
+  for (const s of missing) {
+    const at = new Map((before.get(s.orderId)?.lines ?? []).map((l) => [l.id, l.locationId]));
+    for (const l of s.lines) l.locationId = l.locationId || at.get(l.id) || null;
+  }
 }
 
 /** `order-reservations/<shop>`; under a test's queue prefix `…@<queue>`, so test files never share one. */

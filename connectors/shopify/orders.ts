@@ -1,5 +1,6 @@
 import type { ShopifyClient } from './client';
 import {
+  FULFILLMENT_ORDER_ORDER,
   FULFILLMENT_ORDERS_BATCH,
   ORDER,
   ORDER_LINE_ITEMS,
@@ -61,6 +62,11 @@ async function addFulfillmentOrders(client: ShopifyClient, orders: ShopifyOrder[
 export async function getOrder(client: ShopifyClient, id: string): Promise<ShopifyOrder | null> {
   const order = (await client.request(ORDER, { id })).order;
   return order ? completeOrder(client, order) : null;
+}
+
+/** The gid of the order a fulfillment order belongs to; null when Shopify has no such fulfillment order. */
+export async function orderOfFulfillmentOrder(client: ShopifyClient, id: string): Promise<string | null> {
+  return (await client.request(FULFILLMENT_ORDER_ORDER, { id })).fulfillmentOrder?.order.id ?? null;
 }
 
 /** Appends the following pages of a nested connection; the result says no page is left only when none is. */

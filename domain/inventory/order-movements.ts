@@ -156,3 +156,31 @@ export function orderMovements(
   }
   return out;
 }
+
+/**
+ * Moves an open reservation to the location Shopify assigned its line (FulfillmentOrder.assignedLocation: "the
+ * location where the fulfillment is expected to happen"): a release of the open units where they are held, then a
+ * reserve of as many where they will be fulfilled, which moves the line there (`LedgerState`). Keyed by the line and
+ * both locations, so a re-read applies it once. Nothing when the line holds nothing or is already there.
+ */
+export function relocationMovements(
+  shop: string,
+  line: { orderLineId: string; orderId: string; sku: string; location: string; open: number },
+  to: string,
+  occurredAt: string,
+): Movement[] {
+  if (line.open <= 0 || line.location === to) return [];
+  const key = `shopify/${shop}/line/${line.orderLineId}/move/${line.location}/${to}`;
+  const base = {
+    sku: line.sku,
+    channel: 'shopify',
+    orderId: line.orderId,
+    orderLineId: line.orderLineId,
+    quantity: line.open,
+    occurredAt: iso(occurredAt),
+  };
+  return [
+    { ...base, key: `${key}/release`, kind: 'release', location: line.location },
+    { ...base, key: `${key}/reserve`, kind: 'reserve', location: to },
+  ];
+}

@@ -23,6 +23,12 @@ export function ordersIngestRun(input: {
 export const orderUpsertRun = (shop: string, orderGid: string, topic?: string): RunSummary =>
   runSummary([`upsert order ${orderNumber(orderGid)}`, shopName(shop), topic], { order: orderGid });
 
+/** After a routing webhook: the fulfillment order's order re-read, its reservations moved to where it is assigned. */
+export const orderRoutedRun = (shop: string, fulfillmentOrderGid: string): RunSummary =>
+  runSummary([`order routed ${fulfillmentOrderGid.split('/').pop()}`, shopName(shop)], {
+    'fulfillment order': fulfillmentOrderGid,
+  });
+
 export const ordersBackfillRun = (shop: string, input: { from: string; to: string }): RunSummary =>
   runSummary([`backfill orders ${shopName(shop)}`, `${input.from.slice(0, 10)} → ${input.to.slice(0, 10)}`, 'bulk'], {
     'created in': `[${input.from}, ${input.to})`,

@@ -80,3 +80,14 @@ export function riskPayload(o: SbOrder) {
     admin_graphql_api_order_id: o.id,
   };
 }
+
+/**
+ * fulfillment_orders/order_routing_complete (WebhookSubscriptionTopic FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE:
+ * "Occurs when an order has finished being routed and it's fulfillment orders assigned to a fulfillment service's
+ * location"): one delivery per fulfillment order, whose body holds only that fulfillment order's id and status
+ * (Shopify community, "What is the recommended way to fetch newly created FulfillmentOrders?": "it only includes
+ * two fields (id and status)"); the receiver reads the rest.
+ */
+export function routingCompletePayload(fo: { id: string; status: string }) {
+  return { fulfillment_order: { id: fo.id, status: fo.status.toLowerCase() } };
+}

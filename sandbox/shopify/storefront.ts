@@ -1,4 +1,5 @@
-import { orderPayload, riskPayload } from './order-payload';
+import { orderPayload, riskPayload, routingCompletePayload } from './order-payload';
+import { fulfillmentOrdersOf } from './views';
 import { FIRST, GROCERIES, LAST, riskFor } from './storefront-data';
 import { basketLines, distinctIndexes, refundLineCount, type BasketSize } from './storefront-basket';
 import { commitOrder, releaseOrder, sellable } from './inventory-levels';
@@ -170,6 +171,9 @@ export class Storefront {
     commitOrder(s, order, new Map([...s.inventoryItems.values()].map((i) => [i.sku ?? '', i])));
     s.orders.set(order.id, order);
     this.hooks.emit('ORDERS_CREATE', orderPayload(order, s));
+    // Routing assigned each line to the location that committed it: announced per fulfillment order, after the order.
+    for (const fo of fulfillmentOrdersOf(order, s))
+      this.hooks.emit('FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE', routingCompletePayload(fo));
     // Shopify assesses risk after creation; a HIGH result is announced on its own topic.
     if (highRisk) this.hooks.emit('ORDERS_RISK_ASSESSMENT_CHANGED', riskPayload(order));
     return order;

@@ -189,9 +189,10 @@ export function refundView(r: SbRefund, o: SbOrder, s: ShopState) {
  * is "a group of items in an Order that are expected to be fulfilled from the same location", and its
  * assignedLocation is "the location where the fulfillment is expected to happen". The sandbox routes a line where
  * its units were committed (commitOrder), a line with no stock at the shop's first location; one fulfillment order
- * per location, OPEN until the order is fulfilled (CLOSED) or cancelled (CANCELLED).
+ * per location, OPEN until the order is fulfilled (CLOSED) or cancelled (CANCELLED). Its id is the order's numeric
+ * id followed by three digits (its place), so `fulfillmentOrder(id:)` finds its order without an index.
  */
-function fulfillmentOrdersOf(o: SbOrder, s: ShopState) {
+export function fulfillmentOrdersOf(o: SbOrder, s: ShopState) {
   const m = (amount: string) => bag(amount, o.currencyCode, o.presentmentCurrencyCode);
   const fallback = [...s.locations.keys()][0];
   const byLocation = new Map<string, SbOrder['lineItems']>();
@@ -206,6 +207,7 @@ function fulfillmentOrdersOf(o: SbOrder, s: ShopState) {
     return {
       id: `gid://shopify/FulfillmentOrder/${numericId(o.id)}${String(i + 1).padStart(3, '0')}`,
       status,
+      order: () => orderView(o, s),
       assignedLocation: { name: location?.name ?? '', location: location ? locationView(location, s) : null },
       lineItems: (a: ConnectionArgs, ctx: SandboxContext) =>
         connection(
@@ -241,3 +243,10 @@ export const bulkOperationView = (op: SbBulkOperation) => ({
   rootObjectCount: String(op.rootObjectCount),
   fileSize: op.fileSize == null ? null : String(op.fileSize),
 });
+
+/** QueryRoot.fulfillmentOrder: "Returns a `FulfillmentOrder` resource by ID." (null when there is none). */
+export function fulfillmentOrderById(id: string, s: ShopState, readable: (o: SbOrder) => boolean = () => true) {
+  const digits = /^gid:\/\/shopify\/FulfillmentOrder\/(\d{4,})$/.exec(id)?.[1];
+  const order = digits ? s.orders.get(`gid://shopify/Order/${digits.slice(0, -3)}`) : undefined;
+  return (order && readable(order) && fulfillmentOrdersOf(order, s).find((fo) => fo.id === id)) || null;
+}

@@ -23,6 +23,7 @@ const TOPIC_HEADERS: Record<string, string> = {
   CUSTOMERS_DELETE: 'customers/delete',
   INVENTORY_LEVELS_UPDATE: 'inventory_levels/update',
   BULK_OPERATIONS_FINISH: 'bulk_operations/finish',
+  FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE: 'fulfillment_orders/order_routing_complete',
 };
 
 /** ORDERS_CREATE → orders/create, as in the X-Shopify-Topic header. */

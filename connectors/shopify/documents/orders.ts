@@ -155,6 +155,13 @@ ${ids.map((i) => `  o${i}: order(id: $o${i}) { ${FULFILLMENT_ORDERS} }`).join('\
   );
 });
 
+/** The order a fulfillment order belongs to (a routing webhook names only the fulfillment order). */
+export const FULFILLMENT_ORDER_ORDER = document<{ fulfillmentOrder: { order: { id: string } } | null }, { id: string }>(
+  'fulfillmentOrderOrder',
+  `query fulfillmentOrderOrder($id: ID!) { fulfillmentOrder(id: $id) { order { id } } }`,
+  3,
+);
+
 type LineNode = ShopifyOrder['lineItems']['nodes'][number];
 type RefundLineNode = ShopifyOrder['refunds'][number]['refundLineItems']['nodes'][number];
 

@@ -7,6 +7,7 @@ export const WEBHOOK_TOPICS = [
   'INVENTORY_LEVELS_UPDATE',
   'BULK_OPERATIONS_FINISH',
   'ORDERS_RISK_ASSESSMENT_CHANGED',
+  'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
 ] as const;
 export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 export interface WebhookSubscriptionInfo {

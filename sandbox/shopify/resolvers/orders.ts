@@ -2,7 +2,7 @@ import type { AppAccess } from '../app-access';
 import { connection, type ConnectionArgs, type SandboxContext } from '../connection';
 import { searchFilter } from '../search';
 import { numericId, type ShopState, type SbCustomer, type SbOrder } from '../state';
-import { customerView, orderView, refundView } from '../views';
+import { customerView, fulfillmentOrderById, orderView, refundView } from '../views';
 
 type ListArgs = ConnectionArgs & { query?: string; sortKey?: string };
 
@@ -53,6 +53,7 @@ export function orderResolvers(s: ShopState, access?: AppAccess) {
         const o = s.orders.get(id);
         return o && readable(o) ? orderView(o, s) : null;
       },
+      fulfillmentOrder: ({ id }: { id: string }) => fulfillmentOrderById(id, s, readable),
       orders: (a: ListArgs, ctx: SandboxContext) => {
         const list = [...s.orders.values()].filter(readable).filter(orderFilter(a.query));
         if (a.sortKey === 'UPDATED_AT') sortBy(list, (o) => o.updatedAt);

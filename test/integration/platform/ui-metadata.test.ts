@@ -11,6 +11,7 @@ import { loyaltyIntakeRun, loyaltyStoreExportRun } from '../../../domain/loyalty
 import { LOYALTY_COLUMNS } from '../../../domain/loyalty/loyalty';
 import {
   fraudIndicatorsRun,
+  orderRoutedRun,
   orderUpsertRun,
   ordersBackfillRun,
   ordersIngestRun,
@@ -283,6 +284,16 @@ describe('runs explain themselves in the Temporal UI', () => {
         ...orderUpsertRun(shop, orderGid, 'orders/risk_assessment_changed'),
       });
       finite.push(id('order'));
+      // After a routing webhook; this fulfillment order is unknown to the shop, so it ends as missing.
+      const routed = 'gid://shopify/FulfillmentOrder/424242001';
+      finite.push(
+        await start(
+          'orderRouted',
+          id('order-routing'),
+          [{ shop, fulfillmentOrderGid: routed }],
+          orderRoutedRun(shop, routed),
+        ),
+      );
       // The long-running ones: a relay and an intake, stopped once they have shown some work.
       await start('outboxRelay', id('outbox-relay'), [{ runForMs: 300, pollMs: 50 }], outboxRelayRun(), 'data');
       await start(
@@ -400,6 +411,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       'channelSync',
       'stockPickup',
       'orderReservations',
+      'orderRouted',
     ])
       expect(detailed, type).toContain(type);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../domain/inventory/ledger';
 import type { Movement } from '../../../domain/inventory/movements';
-import { orderMovements, type OrderStock } from '../../../domain/inventory/order-movements';
+import { orderMovements, relocationMovements, type OrderStock } from '../../../domain/inventory/order-movements';
 
 const order = (patch: Partial<OrderStock> = {}): OrderStock => ({
   shop: 'demo.myshopify.com',
@@ -87,5 +87,47 @@ describe('order movements by restock type', () => {
 
   it('a refund line whose restock type the source did not give is read as not restocked', () => {
     expect(levels(order({ refunds: [refund(1, 2, null)] })).C).toMatchObject({ onHand: 10, reserved: 4 });
+  });
+});
+
+// FulfillmentOrder.assignedLocation (admin 2026-10): "This is the location where the fulfillment is expected to happen."
+describe('a reservation moved to the assigned location', () => {
+  const line = { orderLineId: '70', orderId: '7', sku: 'S-1', location: 'C', open: 4 };
+  const counts: Movement[] = ['C', 'EM'].map((location) => ({
+    key: `count/${location}`,
+    kind: 'count',
+    sku: 'S-1',
+    location,
+    quantity: 10,
+    occurredAt: '2026-11-30T09:00:00.000Z',
+  }));
+
+  it('holds the units at the new location only, once however often it is applied, and later movements follow it', () => {
+    const o = order();
+    const move = relocationMovements(o.shop, line, 'EM', o.createdAt);
+    expect(move.map((m) => [m.kind, m.location])).toEqual([
+      ['release', 'C'],
+      ['reserve', 'EM'],
+    ]);
+    // Replayed, and the order re-read (its keys keep the first reserve's location, C).
+    const { state, outcomes } = fold([...counts, ...movementsOf(o), ...move, ...move, ...movementsOf(o)]);
+    expect(outcomes.filter((x) => x.status === 'duplicate')).toHaveLength(3);
+    expect(state.level('S-1', 'C')).toMatchObject({ onHand: 10, reserved: 0 });
+    expect(state.level('S-1', 'EM')).toMatchObject({ onHand: 10, reserved: 4 });
+    expect(state.lines.get('shopify:70')).toMatchObject({ location: 'EM', open: 4 });
+    // Fulfilled from where Shopify committed it: the units leave EM's shelf.
+    const shipped = fold([
+      ...counts,
+      ...movementsOf(o),
+      ...move,
+      ...movementsOf(order({ fulfillmentStatus: 'FULFILLED' })),
+    ]);
+    expect(shipped.state.level('S-1', 'EM')).toMatchObject({ onHand: 6, reserved: 0 });
+    expect(shipped.state.level('S-1', 'C')).toMatchObject({ onHand: 10, reserved: 0 });
+  });
+
+  it('moves nothing for a line already there or holding nothing', () => {
+    expect(relocationMovements('s', line, 'C', '2026-11-30T10:00:00.000Z')).toEqual([]);
+    expect(relocationMovements('s', { ...line, open: 0 }, 'EM', '2026-11-30T10:00:00.000Z')).toEqual([]);
   });
 });

@@ -72,6 +72,46 @@ describe('sandbox: webhooks, storefront and inspection API', () => {
     expect(payload.updated_at).toBe(order.updatedAt);
   });
 
+  // WebhookSubscriptionTopic FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE (admin 2026-10): "Occurs when an order has finished
+  // being routed and it's fulfillment orders assigned to a fulfillment service's location." Its body holds only the
+  // fulfillment order's id and status (Shopify community, "What is the recommended way to fetch newly created
+  // FulfillmentOrders?": "it only includes two fields (id and status)"); QueryRoot.fulfillmentOrder "Returns a
+  // `FulfillmentOrder` resource by ID." and FulfillmentOrder.order is "The order that's associated with the
+  // fulfillment order."
+  it('announces fulfillment_orders/order_routing_complete after the order, per fulfillment order, with id and status', async () => {
+    const r = await receiver();
+    await subscribe('ORDERS_CREATE', r.uri);
+    await subscribe('FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE', r.uri);
+    const order = sb.storefront.placeOrder({ highRiskRate: 0, refundRate: 0 });
+    await sb.webhooks.drain();
+    await r.close();
+    const topics = r.got.map((d) => d.headers['x-shopify-topic']);
+    expect(topics[0]).toBe('orders/create');
+    const routed = r.got.filter((d) => d.headers['x-shopify-topic'] === 'fulfillment_orders/order_routing_complete');
+    expect(routed.length).toBeGreaterThanOrEqual(1);
+    const bodies = routed.map((d) => JSON.parse(d.body));
+    for (const b of bodies) {
+      expect(Object.keys(b)).toEqual(['fulfillment_order']);
+      expect(b.fulfillment_order).toEqual({
+        id: expect.stringMatching(/^gid:\/\/shopify\/FulfillmentOrder\/\d+$/),
+        status: 'open',
+      });
+    }
+    const read = await gql(
+      `query($o: ID!, $f: ID!) { order(id: $o) { fulfillmentOrders(first: 10) { nodes { id assignedLocation { location { id } } } } } fulfillmentOrder(id: $f) { id status order { id } assignedLocation { location { id } } } }`,
+      { o: order.id, f: bodies[0].fulfillment_order.id },
+    );
+    const fos = read.json.data.order.fulfillmentOrders.nodes;
+    expect(fos.map((f: { id: string }) => f.id).sort()).toEqual(bodies.map((b) => b.fulfillment_order.id).sort());
+    expect(read.json.data.fulfillmentOrder).toMatchObject({
+      id: bodies[0].fulfillment_order.id,
+      status: 'OPEN',
+      order: { id: order.id },
+    });
+    const none = await gql(`{ fulfillmentOrder(id: "gid://shopify/FulfillmentOrder/999999999001") { id } }`);
+    expect(none.json.data.fulfillmentOrder).toBeNull();
+  });
+
   it('names topics in X-Shopify-Topic as Shopify does (bulk_operations/finish, inventory_levels/update, orders/risk_assessment_changed)', async () => {
     const r = await receiver();
     for (const t of [
