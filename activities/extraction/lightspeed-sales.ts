@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   LightspeedClient,
@@ -21,6 +20,7 @@ import { pageParser, type TableRows } from '../../domain/extraction/page-parsers
 import { LIGHTSPEED_SALES_PAGE } from '../../domain/extraction/source-pages';
 import { writeDeadLetter } from '../../lake/dead-letters';
 import { openLakeTableWriter, writeRawPage, type Lake } from '../../lake/lake-writer';
+import { heartbeat, resumedProgress } from './window-progress';
 
 /** Sales completed in [from, to) (a day, a backfill range) or changed in [since, until] (incremental). */
 export type SalesWindow =
@@ -104,21 +104,6 @@ export function lightspeedFailure(e: unknown): unknown {
   return e;
 }
 
-const heartbeat = (p: Progress) => {
-  try {
-    Context.current().heartbeat(p);
-  } catch {
-    /* outside an activity (bench, tests): nothing to report to */
-  }
-};
-const resumed = (): Progress | undefined => {
-  try {
-    return Context.current().info.heartbeatDetails as Progress | undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Sales of one shop in a window → lake tables lightspeed/sales, sale_lines, payments, tax_lines (+ raw pages).
  * Fetching never waits for the lake: the next page is requested as soon as a page arrives (its link is in the body),
@@ -195,7 +180,7 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
       let writing: Promise<void> | undefined;
       try {
         const client = await d.client();
-        const progress: Progress = resumed() ?? {
+        const progress: Progress = resumedProgress<Progress>() ?? {
           next: client.url('Sale', saleQuery(input.shopId, input.window)),
           totals: emptyTotals(),
         };

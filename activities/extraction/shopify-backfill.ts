@@ -16,6 +16,7 @@ import { orderRows } from '../../domain/extraction/shopify-rows';
 import { SHOPIFY_REFUND_LINES } from '../../domain/extraction/shopify-tables';
 import { readCursor, writeCursor } from '../../lake/lake-cursors';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
+import { shopKey } from './window-progress';
 
 export interface BackfillChunk {
   entity: BackfillEntity;
@@ -50,7 +51,7 @@ const BATCH_LINES = 5_000;
 const REFUND_READS = 4;
 
 export const backfillChunkName = (shop: string, c: BackfillChunk) =>
-  `shopify/${shop.replace(/[^a-z0-9.-]+/gi, '_')}/backfill/${c.entity}/${c.from}_${c.to}`;
+  `shopify/${shopKey(shop)}/backfill/${c.entity}/${c.from}_${c.to}`;
 
 /**
  * Historical backfill of Shopify → lake through bulk queries (domain/extraction/shopify-backfill.ts says which):

@@ -9,10 +9,11 @@ import {
   SHOPIFY_PRODUCTS,
   SHOPIFY_VARIANTS,
 } from '../../domain/extraction/shopify-tables';
-import { readCursor, writeCursor } from '../../lake/lake-cursors';
+import { writeCursor } from '../../lake/lake-cursors';
 import { openLakeQuery } from '../../lake/lake-query';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
 import type { AwsConnection } from '../../lake/s3';
+import { nextWindow, shopKey } from './window-progress';
 
 export interface DeletionsProgress {
   from: string;
@@ -51,9 +52,7 @@ export function createShopifyDeletionActivities(deps: {
   overlapMs?: number;
   lagMs?: number;
 }) {
-  const overlapMs = deps.overlapMs ?? 5 * 60_000;
-  const lagMs = deps.lagMs ?? 30_000;
-  const cursorName = `shopify/${deps.shop.replace(/[^a-z0-9.-]+/gi, '_')}/deletions`;
+  const cursorName = `shopify/${shopKey(deps.shop)}/deletions`;
 
   async function tombstones(
     events: ShopifyEventNode[],
@@ -120,10 +119,14 @@ export function createShopifyDeletionActivities(deps: {
       const ctx = Context.current();
       let progress = ctx.info.heartbeatDetails as DeletionsProgress | undefined;
       if (!progress) {
-        const saved = await readCursor<{ through: string }>(deps.lake, cursorName);
+        const { from, to } = await nextWindow(deps.lake, cursorName, {
+          overlapMs: deps.overlapMs,
+          lagMs: deps.lagMs,
+          until: input.until,
+        });
         progress = {
-          from: saved ? new Date(Date.parse(saved.through) - overlapMs).toISOString() : new Date(0).toISOString(),
-          to: input.until ?? new Date(Date.now() - lagMs).toISOString(),
+          from,
+          to,
           after: null,
           pages: 0,
           deletions: 0,

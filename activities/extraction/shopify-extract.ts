@@ -13,8 +13,9 @@ import type { ShopifyEntity } from '../../domain/extraction/shopify-extraction';
 import { pageParser, type TableRows } from '../../domain/extraction/page-parsers';
 import { SHOPIFY_PAGE_PARSERS } from '../../domain/extraction/source-pages';
 import { writeDeadLetter } from '../../lake/dead-letters';
-import { readCursor, writeCursor } from '../../lake/lake-cursors';
+import { writeCursor } from '../../lake/lake-cursors';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
+import { nextWindow, shopKey, type ThroughCursor } from './window-progress';
 
 type Node = Record<string, unknown>;
 interface Page {
@@ -40,12 +41,9 @@ export interface ShopifyWindowResult extends WindowProgress {
 }
 
 /** The saved position of an entity: every row updated before `through` is in the lake. */
-export interface ShopifyCursor {
-  through: string;
-}
+export type ShopifyCursor = ThroughCursor;
 
-export const shopifyCursorName = (shop: string, entity: ShopifyEntity) =>
-  `shopify/${shop.replace(/[^a-z0-9.-]+/gi, '_')}/${entity}`;
+export const shopifyCursorName = (shop: string, entity: ShopifyEntity) => `shopify/${shopKey(shop)}/${entity}`;
 
 /**
  * Incremental Shopify → lake extraction, one `updated_at` window per call: [cursor − overlap, now − lag), read
@@ -65,9 +63,6 @@ export function createShopifyExtractActivities(deps: {
   /** Where a first run starts (default: the epoch, i.e. everything the API returns). */
   since?: string;
 }) {
-  const overlapMs = deps.overlapMs ?? 5 * 60_000;
-  const lagMs = deps.lagMs ?? 30_000;
-
   const fetchers: Record<ShopifyEntity, (from: string, to: string, after: string | null) => Promise<Page>> = {
     async orders(from, to, after) {
       return (await listOrders(deps.shopify, { updatedAtMin: from, updatedAtMax: to, after })) as unknown as Page;
@@ -138,11 +133,12 @@ export function createShopifyExtractActivities(deps: {
       let progress: WindowProgress;
       if (beat) progress = beat;
       else {
-        const saved = await readCursor<ShopifyCursor>(deps.lake, cursorName);
-        const from = saved
-          ? new Date(Date.parse(saved.through) - overlapMs).toISOString()
-          : (deps.since ?? new Date(0).toISOString());
-        const to = input.until ?? new Date(Date.now() - lagMs).toISOString();
+        const { from, to } = await nextWindow(deps.lake, cursorName, {
+          overlapMs: deps.overlapMs,
+          lagMs: deps.lagMs,
+          since: deps.since,
+          until: input.until,
+        });
         progress = { from, to, after: null, pages: 0, rows: 0, quarantined: 0 };
       }
       const newUnknownFields = new Set<string>();

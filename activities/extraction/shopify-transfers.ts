@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import {
   SHIPMENT_LINES,
   TRANSFER_BY_ID,
@@ -20,8 +19,9 @@ import {
   type StockLocations,
 } from '../../domain/extraction/stock-locations';
 import { writeDeadLetter } from '../../lake/dead-letters';
-import { readCursor, writeCursor } from '../../lake/lake-cursors';
+import { writeCursor } from '../../lake/lake-cursors';
 import { writeLakeTable, type Lake } from '../../lake/lake-writer';
+import { heartbeat, nextWindow, resumedProgress, shopKey, type ThroughCursor } from './window-progress';
 
 /**
  * Where the transfers extraction stands: every transfer created before `through` has been read, and `open` lists
@@ -50,22 +50,7 @@ interface Progress {
 
 export type TransfersResult = Omit<Progress, 'after' | 'windowDone' | 'reread' | 'rereadAt'>;
 
-export const transfersCursorName = (shop: string) => `shopify/${shop.replace(/[^a-z0-9.-]+/gi, '_')}/transfers`;
-
-const heartbeat = (p: Progress) => {
-  try {
-    Context.current().heartbeat(p);
-  } catch {
-    /* outside an activity (tests): nothing to report to */
-  }
-};
-const resumed = (): Progress | undefined => {
-  try {
-    return Context.current().info.heartbeatDetails as Progress | undefined;
-  } catch {
-    return undefined;
-  }
-};
+export const transfersCursorName = (shop: string) => `shopify/${shopKey(shop)}/transfers`;
 
 /**
  * Shopify's native inventory transfers → `stock.transfers`, incrementally. The API has no updated_at to filter on,
@@ -90,8 +75,6 @@ export function createShopifyTransferActivities(deps: {
   /** Transfers a page (default 5: a page with 50 lines and 5 shipments each stays near 600 points). */
   pageSize?: number;
 }) {
-  const overlapMs = deps.overlapMs ?? 5 * 60_000;
-  const lagMs = deps.lagMs ?? 30_000;
   const cursorName = transfersCursorName(deps.shop);
 
   /** A transfer with every line item and shipment, and each counted shipment's lines (what was accepted). */
@@ -183,17 +166,20 @@ export function createShopifyTransferActivities(deps: {
 
   return {
     async extractShopifyTransfers(input: { until?: string } = {}): Promise<TransfersResult> {
-      let p = resumed();
+      let p = resumedProgress<Progress>();
       if (!p) {
-        const saved = await readCursor<TransfersCursor>(deps.lake, cursorName);
+        const w = await nextWindow<TransfersCursor & ThroughCursor>(deps.lake, cursorName, {
+          overlapMs: deps.overlapMs,
+          lagMs: deps.lagMs,
+          since: deps.since,
+          until: input.until,
+        });
         p = {
-          from: saved
-            ? new Date(Date.parse(saved.through) - overlapMs).toISOString()
-            : (deps.since ?? new Date(0).toISOString()),
-          to: input.until ?? new Date(Date.now() - lagMs).toISOString(),
+          from: w.from,
+          to: w.to,
           after: null,
           windowDone: false,
-          reread: saved?.open ?? [],
+          reread: w.saved?.open ?? [],
           rereadAt: 0,
           open: [],
           pages: 0,

@@ -10,7 +10,6 @@ import { createPool } from '../../../db/client';
 import { DEMO_STORES } from '../../../db/seed/catalog';
 import { STOCK_HISTORY_SQL } from '../../../domain/extraction/shopify-transfers';
 import { listDeadLetters } from '../../../lake/dead-letters';
-import { openLakeQuery } from '../../../lake/lake-query';
 import type { Lake } from '../../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
@@ -19,6 +18,7 @@ import { placeDemoTransfers } from '../../../scripts/demo-transfers';
 import { loadConfig } from '../../../workers/config';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import { queryLake } from '../../support/extraction/shopify-lake';
 
 // #14: npm start's demo had no inventory transfers, so the lake's stock.transfers stayed empty after a start. A new
 // demo shop now gets months of transfers (scripts/demo-transfers.ts, called by scripts/start.ts) once the catalogue
@@ -54,14 +54,7 @@ describe('npm start’s demo transfers: placed once in a new shop, extracted int
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const query = async <T = Record<string, unknown>>(sql: string) => {
-    const q = await openLakeQuery({ aws: config.aws, s3, bucket: lake.bucket, cacheDir: os.tmpdir() });
-    try {
-      return (await q.query(sql)) as T[];
-    } finally {
-      q.close();
-    }
-  };
+  const query = <T = Record<string, unknown>>(sql: string) => queryLake<T>(config.aws, s3, lake.bucket, sql);
 
   it('waits for the catalogue, places months of transfers, extracts them per store; a restored shop gets none', async () => {
     sb = await startShopifySandbox({ shop, dataDir });

@@ -1,32 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyBackfillActivities } from '../../../activities/extraction/shopify-backfill';
 import { withTemporalFailures } from '../../../activities/platform/failures';
-import {
-  activateInventory,
-  inventorySetQuantities,
-  listLocations,
-  productSet,
-  ShopifyClient,
-} from '../../../connectors/shopify';
+import { activateInventory, inventorySetQuantities, listLocations, productSet } from '../../../connectors/shopify';
 import {
   createShopifyExtractActivities,
   type ShopifyWindowResult,
 } from '../../../activities/extraction/shopify-extract';
 import { shopifyExtract } from '../../../workflows/extraction/shopify-extract';
-import { createPool } from '../../../db/client';
 import { createDynamoClient } from '../../../lake/dynamo-tables';
-import { mysqlLakeLock } from '../../../lake/lake-lock';
-import { openLakeQuery } from '../../../lake/lake-query';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
-import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
+import type { ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { shopifyBackfill } from '../../../workflows/extraction/shopify-backfill';
 import { startChildWorker } from '../../support/child-worker';
 import { freshTables } from '../../support/customers/customers-fixture';
-import { freshDatabases } from '../../support/db';
-import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import type { FreshDatabases } from '../../support/db';
+import {
+  childWorkerEnv,
+  lakeCounts,
+  ORDER_COUNTS,
+  queryLake,
+  shopCounts,
+  shopifyLakeStack,
+  type ShopifyLakeStack,
+} from '../../support/extraction/shopify-lake';
+import type { TemporalHarness } from '../../support/temporal';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY = 86_400_000;
@@ -39,20 +38,23 @@ describe('Shopify → lake historical backfill (bulk queries)', () => {
   const shop = `${prefix}.myshopify.com`;
   let t: TemporalHarness;
   let sb: ShopifySandbox;
-  let dbs: Awaited<ReturnType<typeof freshDatabases>>;
-  let pool: ReturnType<typeof createPool>;
+  let dbs: FreshDatabases;
+  let stack: ShopifyLakeStack;
+  let lakeOf: ShopifyLakeStack['lakeOf'];
   const from = new Date(Date.now() - 130 * DAY).toISOString();
   const to = () => new Date(Date.now() + 60_000).toISOString();
 
   beforeAll(async () => {
-    t = await temporalHarness('shopify-backfill');
     // Bulk operations run at a bounded rate, so a worker can die while one is running or being written.
-    sb = await startShopifySandbox({ plan: 'plus', shop, bulkRowsPerSecond: 4_000 });
-    dbs = await freshDatabases();
-    pool = createPool(dbs.extraction);
+    stack = await shopifyLakeStack('shopify-backfill', config.aws.buckets.quarantine, {
+      plan: 'plus',
+      shop,
+      bulkRowsPerSecond: 4_000,
+    });
+    ({ t, sb, dbs, lakeOf } = stack);
     // A catalogue (sizes as variants), then months of grocery history: baskets of 15–80 lines (some > 100),
     // refunds with their lines.
-    const client = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
+    const client = stack.shopify;
     const sizes = ['500 g', '1 kg', '2 kg'];
     for (let i = 1; i <= 40; i++)
       await productSet(
@@ -72,66 +74,21 @@ describe('Shopify → lake historical backfill (bulk queries)', () => {
     sb.storefront.placeOrders({ count: 160, refundRate: 0.3, spreadDays: 120 });
   });
   afterAll(async () => {
-    await sb?.close();
-    await pool?.end();
-    await dbs?.drop();
-    await t?.close();
+    await stack?.close();
     s3.destroy();
     dynamo.destroy();
   });
 
-  const lakeOf = (bucket: string) => ({
-    s3,
-    bucket,
-    quarantineBucket: config.aws.buckets.quarantine,
-    lock: mysqlLakeLock(pool),
-  });
-  async function lake<T = Record<string, unknown>>(bucket: string, sql: string): Promise<T[]> {
-    const q = await openLakeQuery({ aws: config.aws, s3, bucket, cacheDir: os.tmpdir() });
-    try {
-      return (await q.query(sql)) as T[];
-    } finally {
-      q.close();
-    }
-  }
-  const expected = () => {
-    const all = [...sb.state.orders.values()];
-    return {
-      orders: all.length,
-      lines: all.reduce((n, o) => n + o.lineItems.length, 0),
-      refunds: all.reduce((n, o) => n + o.refunds.length, 0),
-      refundLines: all.reduce((n, o) => n + o.refunds.reduce((m, r) => m + r.lineItems.length, 0), 0),
-      taxLines: all.reduce((n, o) => n + (o.taxLines?.length ?? 0), 0),
-      customers: sb.state.customers.size,
-      products: sb.state.products.size,
-      variants: [...sb.state.products.values()].reduce((n, p) => n + p.variants.length, 0),
-    };
-  };
-  const counts = async (bucket: string) =>
-    (
-      await lake<ReturnType<typeof expected> & { dupes: number }>(
-        bucket,
-        `SELECT
-        (SELECT count(*) FROM shopify.orders)::INT AS orders,
-        (SELECT count(*) FROM shopify.line_items)::INT AS lines,
-        (SELECT count(*) FROM shopify.refunds)::INT AS refunds,
-        (SELECT count(*) FROM shopify.refund_lines)::INT AS "refundLines",
-        (SELECT count(*) FROM shopify.tax_lines)::INT AS "taxLines",
-        (SELECT count(*) FROM shopify.customers)::INT AS customers,
-        (SELECT count(*) FROM shopify.products)::INT AS products,
-        (SELECT count(*) FROM shopify.variants)::INT AS variants,
-        ((SELECT count(*) FROM shopify.line_items) - (SELECT count(DISTINCT line_item_id) FROM shopify.line_items)
-          + (SELECT count(*) FROM shopify.orders) - (SELECT count(DISTINCT order_id) FROM shopify.orders)
-          + (SELECT count(*) FROM shopify.refund_lines)
-          - (SELECT count(*) FROM (SELECT DISTINCT refund_id, line_item_id FROM shopify.refund_lines)))::INT AS dupes`,
-      )
-    )[0]!;
+  const lake = <T = Record<string, unknown>>(bucket: string, sql: string) => queryLake<T>(config.aws, s3, bucket, sql);
+  const ALL = ['orders', 'lines', 'refunds', 'refundLines', 'taxLines', 'customers', 'products', 'variants'] as const;
+  const expected = () => shopCounts(sb, ALL);
+  const counts = (bucket: string) => lakeCounts((sql) => lake(bucket, sql), ALL);
   const queryOps = () => [...sb.state.bulkOperations.values()].filter((o) => o.type === 'QUERY');
 
   it('reads months of orders (lines, refunds, refund lines, tax lines), customers, products and variants into the lake; a rerun starts no operation', async () => {
     const bucket = `${prefix}-a`;
     await ensureBuckets(s3, [bucket]);
-    const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
+    const { shopify } = stack;
     const acts = createShopifyBackfillActivities({ shopify, lake: lakeOf(bucket), shop });
     const input = { from, to: to(), entities: ['orders', 'customers', 'products'] as const, chunkDays: 45 };
     const opsBefore = queryOps().length;
@@ -173,18 +130,7 @@ describe('Shopify → lake historical backfill (bulk queries)', () => {
   it('a worker killed with SIGKILL mid-backfill and the backfill started again lose and duplicate nothing, and redo no chunk', async () => {
     const bucket = `${prefix}-k`;
     await ensureBuckets(s3, [bucket]);
-    const env = {
-      EXTRACTION_DATABASE_URL: dbs.extraction,
-      ORDERS_DATABASE_URL: dbs.orders,
-      PIM_DATABASE_URL: dbs.pim,
-      STORE_DATABASE_URL: dbs.store,
-      SHOPIFY_SHOP: shop,
-      SHOPIFY_ACCESS_TOKEN: sb.accessToken,
-      SHOPIFY_WEBHOOK_SECRET: sb.webhookSecret,
-      SHOPIFY_ADMIN_URL: sb.adminGraphqlUrl,
-      DYNAMODB_TABLE_PREFIX: await freshTables(dynamo, 'shb'),
-      LAKE_BUCKET: bucket,
-    };
+    const env = childWorkerEnv(dbs, sb, bucket, await freshTables(dynamo, 'shb'));
     const input = {
       from,
       to: to(),
@@ -227,15 +173,14 @@ describe('Shopify → lake historical backfill (bulk queries)', () => {
     // One operation per chunk over both runs: the killed chunk's operation was adopted, finished chunks not redone.
     expect(queryOps().length - opsBefore).toBe(3);
     const { dupes, ...got } = await ordersOnly(bucket);
-    const { orders, lines, refunds, refundLines, taxLines } = expected();
-    expect(got).toEqual({ orders, lines, refunds, refundLines, taxLines });
+    expect(got).toEqual(shopCounts(sb, ORDER_COUNTS));
     expect(dupes).toBe(0);
   }, 420_000);
 
   it('inventory levels per location land in shopify.inventory_levels by backfill, then incrementally as they change', async () => {
     const bucket = `${prefix}-i`;
     await ensureBuckets(s3, [bucket]);
-    const shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
+    const { shopify } = stack;
     // Every variant stocked at the first two locations (stores with one- and two-letter codes).
     const locations = (await listLocations(shopify)).slice(0, 2);
     const items = [...sb.state.products.values()].flatMap((p) => p.variants.map((v) => v.inventoryItemId));
@@ -314,29 +259,6 @@ describe('Shopify → lake historical backfill (bulk queries)', () => {
     });
   }, 300_000);
 
-  /** The order tables alone (the killed backfill read orders only, so customers and products have no table). */
-  async function ordersOnly(bucket: string) {
-    return (
-      await lake<{
-        orders: number;
-        lines: number;
-        refunds: number;
-        refundLines: number;
-        taxLines: number;
-        dupes: number;
-      }>(
-        bucket,
-        `SELECT
-        (SELECT count(*) FROM shopify.orders)::INT AS orders,
-        (SELECT count(*) FROM shopify.line_items)::INT AS lines,
-        (SELECT count(*) FROM shopify.refunds)::INT AS refunds,
-        (SELECT count(*) FROM shopify.refund_lines)::INT AS "refundLines",
-        (SELECT count(*) FROM shopify.tax_lines)::INT AS "taxLines",
-        ((SELECT count(*) FROM shopify.line_items) - (SELECT count(DISTINCT line_item_id) FROM shopify.line_items)
-          + (SELECT count(*) FROM shopify.orders) - (SELECT count(DISTINCT order_id) FROM shopify.orders)
-          + (SELECT count(*) FROM shopify.refund_lines)
-          - (SELECT count(*) FROM (SELECT DISTINCT refund_id, line_item_id FROM shopify.refund_lines)))::INT AS dupes`,
-      )
-    )[0]!;
-  }
+  /** The order tables alone (the killed backfill read orders only, so customers and products hold nothing). */
+  const ordersOnly = (bucket: string) => lakeCounts((sql) => lake(bucket, sql), ORDER_COUNTS);
 });

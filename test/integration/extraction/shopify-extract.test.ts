@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createShopifyExtractActivities,
@@ -8,17 +7,22 @@ import {
 import { withTemporalFailures } from '../../../activities/platform/failures';
 import { createShopifyDeletionActivities } from '../../../activities/extraction/shopify-deletions';
 import { productSet, ShopifyClient } from '../../../connectors/shopify';
-import { createPool } from '../../../db/client';
-import { mysqlLakeLock } from '../../../lake/lake-lock';
-import { openLakeQuery } from '../../../lake/lake-query';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
-import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
+import type { ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { shopifyExtract } from '../../../workflows/extraction/shopify-extract';
 import { startChildWorker } from '../../support/child-worker';
 import { freshTables } from '../../support/customers/customers-fixture';
-import { freshDatabases } from '../../support/db';
-import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import type { FreshDatabases } from '../../support/db';
+import {
+  childWorkerEnv,
+  lakeCounts,
+  queryLake,
+  shopCounts,
+  shopifyLakeStack,
+  type ShopifyLakeStack,
+} from '../../support/extraction/shopify-lake';
+import type { TemporalHarness } from '../../support/temporal';
 import { createDynamoClient } from '../../../lake/dynamo-tables';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,19 +36,16 @@ describe('Shopify → lake extraction (incremental windows)', () => {
   const bucket = `${prefix}-lake`;
   let t: TemporalHarness;
   let sb: ShopifySandbox;
-  let dbs: Awaited<ReturnType<typeof freshDatabases>>;
-  let pool: ReturnType<typeof createPool>;
+  let dbs: FreshDatabases;
+  let stack: ShopifyLakeStack;
   let acts: ReturnType<typeof createShopifyExtractActivities> & ReturnType<typeof createShopifyDeletionActivities>;
   let shopify: ShopifyClient;
 
   beforeAll(async () => {
-    t = await temporalHarness('shopify-extract');
-    sb = await startShopifySandbox({ plan: 'plus', shop });
-    dbs = await freshDatabases();
-    pool = createPool(dbs.extraction);
+    stack = await shopifyLakeStack('shopify-extract', config.aws.buckets.quarantine, { plan: 'plus', shop });
+    ({ t, sb, dbs, shopify } = stack);
     await ensureBuckets(s3, [bucket]);
-    shopify = new ShopifyClient({ shop, accessToken: sb.accessToken, adminUrl: sb.adminGraphqlUrl });
-    const lakeConfig = { s3, bucket, quarantineBucket: config.aws.buckets.quarantine, lock: mysqlLakeLock(pool) };
+    const lakeConfig = stack.lakeOf(bucket);
     acts = {
       ...createShopifyExtractActivities({ shopify, lake: lakeConfig, shop, lagMs: 0, overlapMs: 60_000 }),
       ...createShopifyDeletionActivities({
@@ -58,40 +59,15 @@ describe('Shopify → lake extraction (incremental windows)', () => {
     };
   });
   afterAll(async () => {
-    await sb?.close();
-    await pool?.end();
-    await dbs?.drop();
-    await t?.close();
+    await stack?.close();
     s3.destroy();
     dynamo.destroy();
   });
 
-  async function lake<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const q = await openLakeQuery({ aws: config.aws, s3, bucket, cacheDir: os.tmpdir() });
-    try {
-      return (await q.query(sql)) as T[];
-    } finally {
-      q.close();
-    }
-  }
-  const expected = () => {
-    const all = [...sb.state.orders.values()];
-    return {
-      orders: all.length,
-      lines: all.reduce((n, o) => n + o.lineItems.length, 0),
-      refunds: all.reduce((n, o) => n + o.refunds.length, 0),
-      refundLines: all.reduce((n, o) => n + o.refunds.reduce((m, r) => m + r.lineItems.length, 0), 0),
-    };
-  };
-  const counts = async () =>
-    (
-      await lake<{ orders: number; lines: number; refunds: number; refundLines: number; dupes: number }>(`SELECT
-        (SELECT count(*) FROM shopify.orders)::INT AS orders,
-        (SELECT count(*) FROM shopify.line_items)::INT AS lines,
-        (SELECT count(*) FROM shopify.refunds)::INT AS refunds,
-        (SELECT count(*) FROM shopify.refund_lines)::INT AS "refundLines",
-        ((SELECT count(*) FROM shopify.line_items) - (SELECT count(DISTINCT line_item_id) FROM shopify.line_items))::INT AS dupes`)
-    )[0]!;
+  const lake = <T = Record<string, unknown>>(sql: string) => queryLake<T>(config.aws, s3, bucket, sql);
+  const KEYS = ['orders', 'lines', 'refunds', 'refundLines'] as const;
+  const expected = () => shopCounts(sb, KEYS);
+  const counts = () => lakeCounts(lake, KEYS);
 
   it('extracts orders with every line, refund, refund line and tax line, customers and products; a rerun adds nothing', async () => {
     // Grocery baskets (15–80 lines, some > 100), refunds, all created at one instant: many rows share updated_at.
@@ -130,18 +106,7 @@ describe('Shopify → lake extraction (incremental windows)', () => {
   it('a worker killed with SIGKILL mid-extraction loses and duplicates nothing', async () => {
     // Recent orders (a window only reads what changed after its cursor).
     sb.storefront.placeOrders({ count: 120, refundRate: 0.2, spreadDays: 0 });
-    const env = {
-      EXTRACTION_DATABASE_URL: dbs.extraction,
-      ORDERS_DATABASE_URL: dbs.orders,
-      PIM_DATABASE_URL: dbs.pim,
-      STORE_DATABASE_URL: dbs.store,
-      SHOPIFY_SHOP: shop,
-      SHOPIFY_ACCESS_TOKEN: sb.accessToken,
-      SHOPIFY_WEBHOOK_SECRET: sb.webhookSecret,
-      SHOPIFY_ADMIN_URL: sb.adminGraphqlUrl,
-      DYNAMODB_TABLE_PREFIX: await freshTables(dynamo, 'shx'),
-      LAKE_BUCKET: bucket,
-    };
+    const env = childWorkerEnv(dbs, sb, bucket, await freshTables(dynamo, 'shx'));
     let worker = await startChildWorker(`${prefix}k`, env);
     const handle = await t.client.workflow.start(shopifyExtract, {
       taskQueue: `${prefix}k.shopify`,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyTransferActivities } from '../../../activities/extraction/shopify-transfers';
 import { loadStockLocations } from '../../../activities/extraction/stock-locations';
@@ -9,13 +8,13 @@ import { ShopifyClient } from '../../../connectors/shopify';
 import { createPool, pimDb, storeDb } from '../../../db/client';
 import { STOCK_HISTORY_SQL } from '../../../domain/extraction/shopify-transfers';
 import { readDeadLetter } from '../../../lake/dead-letters';
-import { openLakeQuery } from '../../../lake/lake-query';
 import type { Lake } from '../../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { rawAdmin } from '../../support/sandbox-client';
+import { queryLake } from '../../support/extraction/shopify-lake';
 
 // Stocky's exports name a location by the name Stocky read from Shopify, in whatever case its staff typed on the
 // import sheets; Shopify's transfers name it by id, with the name it had when the transfer was made. Both are
@@ -72,14 +71,7 @@ describe('stock history per store: Stocky’s location names and Shopify’s loc
     s3.destroy();
   });
 
-  async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const q = await openLakeQuery({ aws: config.aws, s3, bucket: lake.bucket, cacheDir: os.tmpdir() });
-    try {
-      return (await q.query(sql)) as T[];
-    } finally {
-      q.close();
-    }
-  }
+  const query = <T = Record<string, unknown>>(sql: string) => queryLake<T>(config.aws, s3, lake.bucket, sql);
 
   it('joins Stocky’s rows and Shopify’s transfers of one store under its code, and quarantines an unknown name', async () => {
     const locations = () => loadStockLocations({ ...pools, shopify });

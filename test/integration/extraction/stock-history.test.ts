@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createShopifyTransferActivities,
   transfersCursorName,
   type TransfersCursor,
 } from '../../../activities/extraction/shopify-transfers';
-import { importStockyCsv } from '../../../activities/extraction/stocky-import';
 import { listLocations, ShopifyClient } from '../../../connectors/shopify';
 import { STOCK_HISTORY_SQL } from '../../../domain/extraction/shopify-transfers';
 import { readCursor } from '../../../lake/lake-cursors';
-import { openLakeQuery } from '../../../lake/lake-query';
 import type { Lake } from '../../../lake/lake-writer';
 import { createS3Client, ensureBuckets } from '../../../lake/s3';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { rawAdmin } from '../../support/sandbox-client';
-import { SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
-
-const fixture = (name: string) =>
-  fs.readFileSync(path.join(import.meta.dirname, '../../support/extraction', name), 'utf8');
+import { importStockySample, SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
+import { queryLake } from '../../support/extraction/shopify-lake';
 
 type Move = {
   sku: string;
@@ -82,30 +75,11 @@ describe('stock history across Stocky’s shutdown: Stocky CSV + Shopify native 
     s3.destroy();
   });
 
-  async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const q = await openLakeQuery({ aws: config.aws, s3, bucket: lake.bucket, cacheDir: os.tmpdir() });
-    try {
-      return (await q.query(sql)) as T[];
-    } finally {
-      q.close();
-    }
-  }
+  const query = <T = Record<string, unknown>>(sql: string) => queryLake<T>(config.aws, s3, lake.bucket, sql);
 
   it('reads Stocky’s exports and Shopify’s transfers, pass after pass, as one history without gaps or duplicates', async () => {
-    await importStockyCsv(
-      lake,
-      'adjustments',
-      'stocky-adjustments.csv',
-      fixture('stocky-adjustments.csv'),
-      SAMPLE_STOCK_LOCATIONS,
-    );
-    await importStockyCsv(
-      lake,
-      'transfers',
-      'stocky-transfers.csv',
-      fixture('stocky-transfers.csv'),
-      SAMPLE_STOCK_LOCATIONS,
-    );
+    await importStockySample(lake, 'adjustments');
+    await importStockySample(lake, 'transfers');
     const desk = sb.transfers;
 
     // Stocky's T-502 was in transit at the shutdown; it carries on in Shopify under its Stocky number.

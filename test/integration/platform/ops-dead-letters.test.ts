@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyExtractActivities } from '../../../activities/extraction/shopify-extract';
-import { importStockyCsv } from '../../../activities/extraction/stocky-import';
 import { ShopifyClient } from '../../../connectors/shopify';
 import { definePageParser, pageParser } from '../../../domain/extraction/page-parsers';
 import '../../../domain/extraction/tables';
@@ -21,7 +18,7 @@ import { startOpsServer } from '../../../ops/server';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
 import { loadConfig } from '../../../workers/config';
 import { createDeps } from '../../../workers/deps';
-import { SAMPLE_STOCK_LOCATIONS } from '../../support/extraction/stock-locations';
+import { importStockySample } from '../../support/extraction/stock-locations';
 
 const config = loadConfig();
 const deps = createDeps(config);
@@ -65,11 +62,7 @@ describe('ops console: dead letters with a replay action (Chromium via playwrigh
 
   it('lists a page the parser refused and a file’s refused rows; Replay after the fix writes the page’s rows', async () => {
     // A Stocky export with bad rows: one rows letter (three rows refused, each with its reason).
-    const csv = fs.readFileSync(
-      path.join(import.meta.dirname, '../../support/extraction/stocky-adjustments.csv'),
-      'utf8',
-    );
-    await importStockyCsv(lake, 'adjustments', 'stocky-adjustments.csv', csv, SAMPLE_STOCK_LOCATIONS);
+    await importStockySample(lake, 'adjustments');
     // A Shopify orders page this code could not read (as before a fix): kept, the extraction went on.
     sb.storefront.placeOrders({ count: 4, spreadDays: 0 });
     const victim = [...sb.state.orders.values()][3]!.id;
