@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createLedger } from '../../activities/inventory/ledger';
@@ -16,10 +17,11 @@ import { benchStack, peakRssMiB, writeResult } from '../support/env';
  * its own process (test/support/worker-process.ts, data queue) running the `inventory-pickup` workflow as the
  * stack runs it (high-water marks, screening, fold, batched writes with optimistic-locked levels), against a raw
  * multi-row INSERT of the same movement rows into a copy of the movements table, in the same run on the same
- * machine. RSS is the worker process's peak (VmHWM), not this process's (which seeds and generates the rows).
+ * machine (half before the ledger's run, half after). RSS is the worker process's peak (VmHWM), not this process's (which seeds and generates the rows).
  * Run: npx tsx bench/inventory/ledger-ingest.ts   (LEDGER_BENCH_SALES=100000 for a quick run)
  */
 const N = Number(process.env.LEDGER_BENCH_SALES ?? 1_000_000);
+const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
 const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 const { stack, config } = await benchStack();
 const pools = {
@@ -55,6 +57,35 @@ for (let i = 0; i < N; i += 10_000) {
   ]);
 }
 
+// The baseline: the same movement rows, raw multi-row INSERTs of 2,000 into a copy of the table; half of them
+// before the ledger's run and half after, so a change of the machine's load during the run weighs on both sides.
+await pools.inventory.query('DROP TABLE IF EXISTS movements_raw');
+await pools.inventory.query('CREATE TABLE movements_raw LIKE movements');
+async function rawInsert(from: number, to: number): Promise<number> {
+  const t = Date.now();
+  for (let i = from; i < to; i += 2_000) {
+    const rows = Array.from({ length: Math.min(2_000, to - i) }, (_, j) => sale(i + j));
+    await pools.inventory.query(
+      'INSERT INTO movements_raw (movement_key, content_hash, kind, sku, location, quantity, on_hand_delta, occurred_at) VALUES ?',
+      [
+        rows.map((r) => [
+          `pos/${r.store}/${r.id}`,
+          '0000000000000000',
+          'pos_sale',
+          r.sku,
+          r.store,
+          r.quantity,
+          onHandDelta({ kind: 'pos_sale', quantity: r.quantity }),
+          r.soldAt,
+        ]),
+      ],
+    );
+  }
+  return (Date.now() - t) / 1000;
+}
+const HALF = Math.floor(N / 2 / 2_000) * 2_000;
+const rawBefore = await rawInsert(0, HALF);
+
 // The ledger: a worker process runs the pickup workflow until the high-water mark passes the last sale.
 const last = first + N - 1;
 const tag = `li${Date.now().toString(36)}`;
@@ -78,6 +109,10 @@ for (;;) {
 }
 const ledgerSeconds = (Date.now() - started) / 1000;
 const workerPeakRssMiB = peakRssMiB(worker.child.pid!);
+// An attempt that missed its heartbeat runs on beside its retry, and the two race for the same levels.
+const pickupTimeouts = (await handle.fetchHistory()).events!.filter(
+  (e) => e.activityTaskTimedOutEventAttributes,
+).length;
 await handle.terminate('bench done');
 await worker.kill();
 const [[after]] = (await pools.inventory.query('SELECT COUNT(*) AS n FROM movements')) as unknown as [{ n: number }[]];
@@ -86,29 +121,7 @@ const [[sync]] = (await pools.inventory.query(
   'SELECT COUNT(*) AS skus, SUM(ledger_version) AS versions FROM sku_sync',
 )) as unknown as [{ skus: number; versions: string }[]];
 
-// The baseline: the same movement rows, raw multi-row INSERTs of 2,000 into a copy of the table.
-await pools.inventory.query('DROP TABLE IF EXISTS movements_raw');
-await pools.inventory.query('CREATE TABLE movements_raw LIKE movements');
-const rawStart = Date.now();
-for (let i = 0; i < N; i += 2_000) {
-  const rows = Array.from({ length: Math.min(2_000, N - i) }, (_, j) => sale(i + j));
-  await pools.inventory.query(
-    'INSERT INTO movements_raw (movement_key, content_hash, kind, sku, location, quantity, on_hand_delta, occurred_at) VALUES ?',
-    [
-      rows.map((r) => [
-        `pos/${r.store}/${r.id}`,
-        '0000000000000000',
-        'pos_sale',
-        r.sku,
-        r.store,
-        r.quantity,
-        onHandDelta({ kind: 'pos_sale', quantity: r.quantity }),
-        r.soldAt,
-      ]),
-    ],
-  );
-}
-const rawSeconds = (Date.now() - rawStart) / 1000;
+const rawSeconds = rawBefore + (await rawInsert(HALF, N));
 await pools.inventory.query('DROP TABLE movements_raw');
 
 const ledgerRate = Math.round(N / ledgerSeconds);
@@ -121,12 +134,15 @@ writeResult('ledger-ingest', {
   ledgerSeconds,
   ledgerMovementsPerSecond: ledgerRate,
   rawInsertSeconds: rawSeconds,
+  rawInsertSecondsBeforeAfter: [rawBefore, rawSeconds - rawBefore],
   rawMovementsPerSecond: rawRate,
   shareOfRaw: Math.round((ledgerRate / rawRate) * 1000) / 1000,
+  pickupTimeouts,
+  loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => Math.round(l * 100) / 100) },
   workerIdleRssMiB: idleRssMiB,
   workerPeakRssMiB,
   target: { shareOfRaw: '>= 0.50', workerPeakRssMiB: '< 512' },
-  note: 'ledger = a worker process running inventory-pickup (pages of 50,000 by id, each read while the one before is written; screen SKUs (known ones cached 30 s) and locations; fold on the levels the last commit left (cached, version-checked at the write); level upserts once per SKU x location per batch with the version check; INSERT IGNORE of movements in statements of 2,000 with the keys read only when one was there; sku_sync) in transactions of up to 50,000; raw = INSERT of the same rows in batches of 2,000',
+  note: 'ledger = a worker process running inventory-pickup (pages of 50,000 by id, each read while the one before is written; screen SKUs (known ones cached 30 s) and locations; fold on the levels the last commit left (cached, version-checked at the write); level upserts once per SKU x location per batch with the version check; INSERT IGNORE of movements in statements of 2,000 with the keys read only when one was there; sku_sync) in transactions of up to 50,000; raw = INSERT of the same rows in batches of 2,000, half before the ledger run and half after',
 });
 await connection.close();
 await Promise.all(Object.values(pools).map((p) => p.end()));
