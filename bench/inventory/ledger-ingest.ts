@@ -17,7 +17,8 @@ import { benchStack, peakRssMiB, writeResult } from '../support/env';
  * its own process (test/support/worker-process.ts, data queue) running the `inventory-pickup` workflow as the
  * stack runs it (high-water marks, screening, fold, batched writes with optimistic-locked levels), against a raw
  * multi-row INSERT of the same movement rows into a copy of the movements table, in the same run on the same
- * machine (half before the ledger's run, half after). RSS is the worker process's peak (VmHWM), not this process's (which seeds and generates the rows).
+ * machine (half before the ledger's run, half after). RSS is the worker process's peak (VmHWM), not this
+ * process's (which seeds and generates the rows).
  * Run: npx tsx bench/inventory/ledger-ingest.ts   (LEDGER_BENCH_SALES=100000 for a quick run)
  */
 const N = Number(process.env.LEDGER_BENCH_SALES ?? 1_000_000);
