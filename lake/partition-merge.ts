@@ -101,7 +101,8 @@ async function mergeInSlot(
 ): Promise<MergedPartition[]> {
   const concurrency = o.transferConcurrency ?? 8;
   // 64 MB: a merge of 1M staged rows (35 days of line items) peaked at ~110 MB above the process's base with it,
-  // ~165 MB with 128 MB, as fast (the rest spills to the work dir); the sort and window spill, 32 MB is too little.
+  // ~165 MB with 128 MB (the sort and window spill to the work dir; timings on the loaded machine too noisy to
+  // compare); with 32 MB DuckDB could not allocate its read buffer.
   const duck = await openLakeDuckDB(undefined, { threads: o.threads ?? 1, memoryLimit: o.memoryLimit ?? '64MB' });
   const c = duck.connection;
   try {
