@@ -198,6 +198,7 @@ async function loadState(conn: PoolConnection, batch: Movement[], readKeys: bool
     )) as unknown as [{ d: string | number }[]];
     state.priorDeltasAfter.set(`${k}@${at.getTime()}`, Number(row?.d ?? 0));
   }
+  await loadTillAfter(conn, state, batch);
   return { state, versions, lastAt };
 }
 
@@ -215,6 +216,38 @@ function remember(
       version: t.readVersion + 1,
       lastMovementAt: Math.max(lastAt.get(t.key) ?? 0, newest.get(t.key)!),
     });
+}
+
+/**
+ * For each new reservation that may find its level short (the batch reserves more there than the level has free,
+ * or also moves its on-hand), the units sold at the till there after the order's time: a reservation that arrives
+ * after those sales is a POS sale of reserved stock, not an order accepted on a stale offer (see `Incident.kind`).
+ * Most reservations find stock free and cost no query.
+ */
+async function loadTillAfter(conn: PoolConnection, state: LedgerState, batch: Movement[]) {
+  const reserving = new Map<string, number>();
+  const moving = new Set<string>();
+  for (const m of batch) {
+    if (state.seen.has(m.key)) continue; // a repeat moves nothing
+    const k = levelKey(m.sku, m.location);
+    if (m.kind === 'reserve') reserving.set(k, (reserving.get(k) ?? 0) + m.quantity);
+    else if (m.kind === 'pos_sale' || m.kind === 'count' || m.kind === 'adjustment') moving.add(k);
+  }
+  for (const m of batch) {
+    if (m.kind !== 'reserve' || state.seen.has(m.key)) continue;
+    const k = levelKey(m.sku, m.location);
+    const level = state.level(m.sku, m.location);
+    const free = Math.max(0, level.onHand - level.reserved);
+    const at = new Date(m.occurredAt);
+    const key = `${k}@${at.getTime()}`;
+    if (Number.isNaN(at.getTime()) || state.priorTillAfter.has(key)) continue;
+    if (!moving.has(k) && (reserving.get(k) ?? 0) <= free) continue;
+    const [[row]] = (await conn.query(
+      "SELECT COALESCE(SUM(quantity), 0) AS q FROM movements WHERE sku = ? AND location = ? AND kind = 'pos_sale' AND occurred_at > ?",
+      [m.sku, m.location, at],
+    )) as unknown as [{ q: string | number }[]];
+    state.priorTillAfter.set(key, Number(row?.q ?? 0));
+  }
 }
 
 const lineRow = (r: RowDataPacket): OpenLine => ({

@@ -34,7 +34,14 @@ export interface OpenLine {
  * a count that found fewer, or a reservation accepted on an offer that was already stale.
  */
 export interface Incident {
+  /** The movement whose application revealed it. */
   movementKey: string;
+  /**
+   * What took the units: the movement's kind, except for a reservation that reaches the ledger after till sales
+   * made after its order was placed (a webhook or an order read that came late) and that those sales account for:
+   * the till sold units the order held, so it is a `pos_sale` incident, as it would have been had the reservation
+   * arrived in time. Arrival order changes no level, and no incident's meaning either.
+   */
   kind: Movement['kind'];
   sku: string;
   location: string;
@@ -68,12 +75,23 @@ export class LedgerState {
   readonly lines = new Map<string, OpenLine>();
   readonly seen = new Map<string, string>();
   /** Applied movements' deltas per level, for counts that arrive after them. */
-  private readonly history = new Map<string, { at: number; delta: number }[]>();
+  private readonly history = new Map<string, { at: number; delta: number; till: boolean }[]>();
   /** Σ on-hand deltas recorded before this state was loaded, per level and count time (`levelKey@ms`). */
   readonly priorDeltasAfter = new Map<string, number>();
+  /**
+   * Units of POS sales recorded before this state was loaded that happened after a reservation's time, per level
+   * and that time (`levelKey@ms`); loaded only for reservations that may find their level short.
+   */
+  readonly priorTillAfter = new Map<string, number>();
 
   level(sku: string, location: string): Level {
     return this.levels.get(levelKey(sku, location)) ?? ZERO;
+  }
+
+  /** Units sold at the till at this level after `at` (what a late reservation's order found there before them). */
+  private tillAfter(key: string, at: number): number {
+    const prior = this.priorTillAfter.get(`${key}@${at}`) ?? 0;
+    return prior - (this.history.get(key) ?? []).filter((h) => h.till && h.at > at).reduce((n, h) => n + h.delta, 0);
   }
 
   private deltasAfter(key: string, at: number): number {
@@ -135,7 +153,7 @@ export class LedgerState {
 
     if (delta !== 0) {
       const h = this.history.get(key) ?? [];
-      h.push({ at, delta });
+      h.push({ at, delta, till: m.kind === 'pos_sale' });
       this.history.set(key, h);
     }
     this.levels.set(key, level);
@@ -152,6 +170,7 @@ export class LedgerState {
     const short = (l: Level) => Math.max(0, l.reserved - Math.max(0, l.onHand));
     const units = short(after) - short(before);
     if (units <= 0) return undefined;
+    const late = m.kind === 'reserve' && this.tillAfter(levelKey(m.sku, m.location), t(m.occurredAt)) >= units;
     const open = [...this.lines.values()]
       .filter((l) => l.sku === m.sku && l.location === m.location && l.open > 0)
       .reverse();
@@ -163,7 +182,7 @@ export class LedgerState {
     }
     return {
       movementKey: m.key,
-      kind: m.kind,
+      kind: late ? 'pos_sale' : m.kind,
       sku: m.sku,
       location: m.location,
       units,

@@ -252,6 +252,44 @@ describe('stock ledger: applyMovements on MariaDB', () => {
     expect(level!.on_hand).toBe(10);
   });
 
+  it('a reservation applied after till sales made after its order records a POS sale of reserved stock', async () => {
+    const sku = f.skus[10]!;
+    const t0 = Date.now() - 60_000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const reserve = (s: number, line: string) => ({
+      key: `amazon/line/${line}/reserve`,
+      kind: 'reserve' as const,
+      sku,
+      location: 'SUNSET',
+      quantity: 2,
+      occurredAt: at(s),
+      channel: 'amazon',
+      orderId: `111-${line}`,
+      orderLineId: line,
+    });
+    await f.ledger.applyMovements(
+      [{ key: `count/late/${sku}`, kind: 'count', sku, location: 'SUNSET', quantity: 3, occurredAt: at(0) }],
+      { source: 'test' },
+    );
+    // The till's sale at 5 s is picked up first, in its own batch; the orders (2 s and 7 s) are read after it.
+    await f.ledger.applyMovements(
+      [{ key: `pos/SUNSET/late-${sku}`, kind: 'pos_sale', sku, location: 'SUNSET', quantity: 2, occurredAt: at(5) }],
+      { source: 'test' },
+    );
+    const early = await f.ledger.applyMovements([reserve(2, `e-${sku}`)], { source: 'test' });
+    const stale = await f.ledger.applyMovements([reserve(7, `s-${sku}`)], { source: 'test' });
+    expect(early.incidents).toMatchObject([{ kind: 'pos_sale', units: 1, orderIds: [`111-e-${sku}`] }]);
+    expect(stale.incidents).toMatchObject([{ kind: 'reserve', units: 2, orderIds: [`111-s-${sku}`] }]);
+    const rows = await f.query<{ movement_key: string; kind: string; units: number }>(
+      'SELECT movement_key, kind, units FROM stock_incidents WHERE sku = ? ORDER BY id',
+      [sku],
+    );
+    expect(rows).toEqual([
+      { movement_key: `amazon/line/e-${sku}/reserve`, kind: 'pos_sale', units: 1 },
+      { movement_key: `amazon/line/s-${sku}/reserve`, kind: 'reserve', units: 2 },
+    ]);
+  });
+
   it('reads levels with safety stock per SKU or sub-department; available_to_sell never negative', async () => {
     const sku = f.skus[9]!;
     const at = new Date().toISOString();

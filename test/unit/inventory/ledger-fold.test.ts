@@ -113,6 +113,43 @@ describe('ledger fold (property: random interleavings, duplicates and replays)',
     expect(availableToSell(state.level('A', 'C'))).toBe(0);
   });
 
+  // #13 cross-channel proof: a Shopify order whose webhook came late reached the ledger after the till sold, later
+  // than the order, the units it held; the ledger called it "a reservation accepted on a stale offer".
+  it('a reservation arriving after till sales made after its order is a POS sale of reserved stock, as in time order', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 9, 0, s)).toISOString();
+    const reserve = (s: number): Movement => ({
+      key: `amazon/line/${s}/reserve`,
+      kind: 'reserve',
+      sku: 'A',
+      location: 'C',
+      quantity: 2,
+      occurredAt: at(s),
+      channel: 'amazon',
+      orderId: `111-${s}`,
+      orderLineId: String(s),
+    });
+    const count: Movement = { key: 'count/1', kind: 'count', sku: 'A', location: 'C', quantity: 3, occurredAt: at(0) };
+    const sale: Movement = {
+      key: 'pos/C/1',
+      kind: 'pos_sale',
+      sku: 'A',
+      location: 'C',
+      quantity: 2,
+      occurredAt: at(5),
+    };
+    // In time order the sale at 5 s takes 1 of the 2 units the order of 2 s holds.
+    const inOrder = fold([count, reserve(2), sale]).outcomes;
+    expect(inOrder[2]).toMatchObject({ incident: { kind: 'pos_sale', units: 1, orderIds: ['111-2'] } });
+    // The order read late: the same incident, found when its reservation arrives.
+    const late = fold([count, sale, reserve(2)]).outcomes;
+    expect(late[2]).toMatchObject({
+      incident: { movementKey: 'amazon/line/2/reserve', kind: 'pos_sale', units: 1, orderIds: ['111-2'] },
+    });
+    // An order placed after the sale was accepted on an offer already stale: that stays a reservation incident.
+    const stale = fold([count, sale, reserve(7)]).outcomes;
+    expect(stale[2]).toMatchObject({ incident: { kind: 'reserve', units: 1, orderIds: ['111-7'] } });
+  });
+
   it('a sale below zero with nothing reserved is no incident; only the reserved units a sale takes are', () => {
     const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 9, 0, s)).toISOString();
     const sale = (n: number, q: number): Movement => ({
