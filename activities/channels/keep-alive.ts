@@ -10,7 +10,12 @@ const BEAT_MS = 3_000;
  * token (searchOrders: one per 180 s after a burst); those waits heartbeat too, since the process is alive.
  */
 export async function keepAlive<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return work(); // called as a plain function (a script, a test), not as an activity: nothing to tell
+  }
   const timer = setInterval(() => ctx.heartbeat(), BEAT_MS);
   try {
     return await work();

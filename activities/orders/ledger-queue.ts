@@ -6,6 +6,7 @@ import type { OrderRows } from '../../domain/orders/orders';
 import { orderReservationsRun } from '../../domain/orders/run-summaries';
 import { SA } from '../../domain/platform/search-attributes';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { keptAlive } from '../channels/keep-alive';
 
 /**
  * The order write → ledger hand-over. The order paths queue what each written order means for stock in the same
@@ -118,7 +119,7 @@ export function createLedgerQueueActivities(deps: {
   orders: Pool;
   reserve: (batch: OrderStock[]) => Promise<{ applied: number; incidents: number }>;
 }) {
-  return {
+  return keptAlive({
     async applyQueuedReservations(limit = 50): Promise<QueueDrain> {
       const [rows] = await deps.orders.query<RowDataPacket[]>(
         'SELECT order_id, generation, stock FROM ledger_queue ORDER BY queued_at, order_id LIMIT ?',
@@ -133,5 +134,5 @@ export function createLedgerQueueActivities(deps: {
       const [[left]] = await deps.orders.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM ledger_queue');
       return { orders: rows.length, ...r, more: Number(left!.n) > 0, left: Number(left!.n) };
     },
-  };
+  });
 }

@@ -5,6 +5,7 @@ import { MalformedOrderPayload, restOrderToGql } from '../../domain/orders/order
 import type { StockQueueNudge } from './ledger-queue';
 import { failOnConflict } from './orders-conflicts';
 import { upsertOrderReporting, type UpsertOutcome } from './orders-store';
+import { keptAlive } from '../channels/keep-alive';
 
 /**
  * Orders from webhook bodies. The receiver archives every delivery to S3 and hands the order workflow only the
@@ -22,7 +23,7 @@ export function createOrderWebhookActivities(deps: {
    */
   nudgeStock?: StockQueueNudge;
 }) {
-  return {
+  return keptAlive({
     /** 'unreadable' when the archived body is not an order (the workflow then reads the order from Shopify). */
     async upsertOrderFromArchive(key: string): Promise<UpsertOutcome | 'unreadable'> {
       const obj = await deps.s3.send(new GetObjectCommand({ Bucket: deps.archiveBucket, Key: key }));
@@ -37,5 +38,5 @@ export function createOrderWebhookActivities(deps: {
       if (deps.nudgeStock && (outcome === 'inserted' || outcome === 'updated')) deps.nudgeStock();
       return failOnConflict(outcome, rows.order.id, conflicts);
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@ import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders/orde
 import { nudgeIfQueued, type StockQueueNudge } from './ledger-queue';
 import { failOnConflict } from './orders-conflicts';
 import { readCursor, saveCursor, upsertOrderReporting, upsertOrders, type UpsertOutcome } from './orders-store';
+import { keepAlive } from '../channels/keep-alive';
 
 const poolOf = (db: OrdersDb) => (db as unknown as { $client: Pool }).$client;
 
@@ -100,13 +101,14 @@ export function createOrderActivities(deps: {
       return orderOfFulfillmentOrder(deps.shopify, fulfillmentOrderGid);
     },
 
-    async upsertOrderById(orderGid: string): Promise<UpsertOutcome | 'missing'> {
-      const order = await getOrder(deps.shopify, orderGid);
-      if (!order) return 'missing';
-      const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
-      const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows, { queueStock });
-      stored([outcome]);
-      return failOnConflict(outcome, rows.order.id, conflicts);
-    },
+    upsertOrderById: (orderGid: string): Promise<UpsertOutcome | 'missing'> =>
+      keepAlive(async () => {
+        const order = await getOrder(deps.shopify, orderGid);
+        if (!order) return 'missing';
+        const rows = toOrderRows(order as unknown as GqlOrder, deps.shop);
+        const { outcome, conflicts } = await upsertOrderReporting(deps.orders, rows, { queueStock });
+        stored([outcome]);
+        return failOnConflict(outcome, rows.order.id, conflicts);
+      }),
   };
 }

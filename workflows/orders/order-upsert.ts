@@ -33,13 +33,17 @@ export async function orderUpsert(input: {
   shop: string;
   orderGid: string;
 }): Promise<{ passes: number; reads: number; outcome: string }> {
+  // Both activities heartbeat (keepAlive): one a killed worker held is retried after 15 s, not its whole timeout,
+  // in which the ledger (and every channel's offer) would not know the order's units are taken.
   const shopify = proxyActivities<ReturnType<typeof createOrderActivities>>({
     taskQueue: taskQueueFor('shopify', workflowInfo().taskQueue),
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '15 seconds',
   });
   const data = proxyActivities<ReturnType<typeof createOrderWebhookActivities>>({
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: '15 seconds',
   });
   // A signal-less start (e.g. from the CLI) means: read the order from Shopify.
   let pending: OrderDelivery[] = [];
