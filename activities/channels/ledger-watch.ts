@@ -6,6 +6,8 @@ import { signalChannelSync, SYNCED_CHANNELS } from './channel-signals';
 /** A commit can land with a `changed_at` a little older than one already read: each poll re-reads this much. */
 const OVERLAP_MS = 2_000;
 const CURSOR = 'ledger-watch';
+/** SKUs per read and per signal. */
+const PAGE = 5000;
 
 /**
  * Ledger changes → every Amazon channel: polls the ledger's per-SKU change counter (`sku_sync.changed_at`) for
@@ -29,27 +31,35 @@ export function createLedgerWatchActivities(deps: { inventory: Pool; channels: P
       let polls = 0;
       while (Date.now() < end) {
         polls++;
-        const [rows] = await deps.inventory.query<RowDataPacket[]>(
-          'SELECT sku, ledger_version, changed_at FROM sku_sync WHERE changed_at > ? ORDER BY changed_at LIMIT 5000',
-          [new Date(mark.getTime() - OVERLAP_MS)],
-        );
-        const changed = rows.filter((r) => seen.get(r.sku) !== Number(r.ledger_version)).map((r) => r.sku as string);
-        for (const r of rows) seen.set(r.sku, Number(r.ledger_version));
-        if (changed.length) {
-          for (const channel of SYNCED_CHANNELS) await signalChannelSync(client, queue, channel, changed);
-          signalled += changed.length;
-        }
-        const last = rows.at(-1)?.changed_at as Date | undefined;
-        if (last && last > mark) {
-          mark = last;
-          await deps.channels.query(
-            'INSERT INTO channel_cursors (name, position) VALUES (?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position)',
-            [CURSOR, mark.toISOString()],
+        // Keyset pages by (changed_at, sku) from the mark minus the overlap: one ledger commit stamps every SKU it
+        // changed with the same changed_at, so a page of a long commit must start after the last SKU read, not
+        // after its time (LIMIT on the time alone re-read the same first page for ever).
+        let from: [Date, string] = [new Date(mark.getTime() - OVERLAP_MS), ''];
+        for (;;) {
+          const [rows] = await deps.inventory.query<RowDataPacket[]>(
+            'SELECT sku, ledger_version, changed_at FROM sku_sync WHERE (changed_at, sku) > (?, ?) ORDER BY changed_at, sku LIMIT ?',
+            [...from, PAGE],
           );
+          const changed = rows.filter((r) => seen.get(r.sku) !== Number(r.ledger_version)).map((r) => r.sku as string);
+          for (const r of rows) seen.set(r.sku, Number(r.ledger_version));
+          if (changed.length) {
+            for (const channel of SYNCED_CHANNELS) await signalChannelSync(client, queue, channel, changed);
+            signalled += changed.length;
+          }
+          const last = rows.at(-1);
+          if (last && (last.changed_at as Date) > mark) {
+            mark = last.changed_at as Date;
+            await deps.channels.query(
+              'INSERT INTO channel_cursors (name, position) VALUES (?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position)',
+              [CURSOR, mark.toISOString()],
+            );
+          }
+          Context.current().heartbeat({ signalled, mark: mark.toISOString() });
+          if (rows.length < PAGE) break;
+          from = [last!.changed_at as Date, last!.sku as string];
         }
         if (seen.size > 50_000) seen.clear();
-        Context.current().heartbeat({ signalled, mark: mark.toISOString() });
-        if (rows.length < 5000) await new Promise((r) => setTimeout(r, input.pollMs));
+        await new Promise((r) => setTimeout(r, input.pollMs));
       }
       return { signalled, polls };
     },

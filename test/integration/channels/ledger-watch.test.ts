@@ -1,0 +1,85 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
+import { createLedgerWatchActivities } from '../../../activities/channels/ledger-watch';
+import { withTemporalFailures } from '../../../activities/platform/failures';
+import { createPool } from '../../../db/client';
+import { eventually } from '../../support/inventory/stock-fixture';
+import { ledgerFixture, type LedgerFixture } from '../../support/inventory/ledger-fixture';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+// More SKUs than one read of the watch takes (5,000), all changed by one ledger commit.
+const SKUS = 6_001;
+
+// #13 full re-sync: a store count of every SKU is one ledger batch, which stamps every SKU it changed with the same
+// sku_sync.changed_at. The watch read `changed_at > mark ORDER BY changed_at LIMIT 5000` and, with 10,000 SKUs at one
+// time, read the same first 5,000 for ever: the Amazon channels never heard of the rest.
+describe('channels ledger watch: one ledger commit changing more SKUs than a read takes', () => {
+  let f: LedgerFixture;
+  let t: TemporalHarness;
+  let channels: ReturnType<typeof createPool>;
+  beforeAll(async () => {
+    f = await ledgerFixture({ products: 5 });
+    t = await temporalHarness('ledger-watch');
+    channels = createPool(f.urls.channels);
+  });
+  afterAll(async () => {
+    await channels?.end();
+    await t?.close();
+    await f?.close();
+  });
+
+  /** The SKUs signalled to one channel's sync workflow, read from its history (no worker runs it here). */
+  async function signalledSkus(workflowId: string): Promise<Set<string>> {
+    const history = await t.client.workflow
+      .getHandle(workflowId)
+      .fetchHistory()
+      .catch(() => undefined);
+    const out = new Set<string>();
+    for (const e of history?.events ?? []) {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      if (a?.signalName !== 'skusChanged') continue;
+      const { skus } = defaultPayloadConverter.fromPayload<{ skus: string[] }>(a.input!.payloads![0]!);
+      for (const s of skus) out.add(s);
+    }
+    return out;
+  }
+
+  it('signals every SKU of the commit to each Amazon channel', async () => {
+    const changedAt = new Date(Date.now() - 1_000);
+    const skus = Array.from({ length: SKUS }, (_, i) => `LW-${String(i).padStart(6, '0')}`);
+    // The row shape and single timestamp the ledger writes for one batch (ledger-store bumpSkus).
+    await f.pools.inventory.query('INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ?', [
+      skus.map((s) => [s, 1, 0, changedAt]),
+    ]);
+    const deps = { channels, inventory: f.pools.inventory, temporal: async () => t.client };
+    const ids = (['amazon', 'amazon-vendor'] as const).map((c) => channelSyncWorkflowIdOn(c, t.queue('amazon')));
+    try {
+      await t.withWorkers({ data: withTemporalFailures(createLedgerWatchActivities(deps)) }, async () => {
+        await t.client.workflow.start('channelsLedgerWatch', {
+          workflowId: `channels-ledger-watch/${t.queue('data')}`,
+          taskQueue: t.queue('data'),
+          args: [{ pollMs: 100, runForMs: 5_000 }],
+        });
+        let got: number[] = [];
+        await eventually(
+          async () => {
+            got = await Promise.all(ids.map(async (id) => (await signalledSkus(id)).size));
+            return got.every((n) => n === SKUS);
+          },
+          30_000,
+          500,
+        ).catch((err: unknown) => {
+          throw new Error(`${(err as Error).message}: SKUs signalled per channel ${got.join(', ')} of ${SKUS}`);
+        });
+        expect(got).toEqual([SKUS, SKUS]);
+      });
+    } finally {
+      for (const id of [`channels-ledger-watch/${t.queue('data')}`, ...ids])
+        await t.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+    }
+  }, 120_000);
+});
