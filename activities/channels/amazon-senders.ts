@@ -16,6 +16,10 @@ import type { ChannelSyncDeps, SendResult } from './sync';
 const DEFAULT_PRODUCT_TYPE = 'PRODUCT';
 /** SKUs per submitInventoryUpdate call (the model sets no count; 413 marks a body too large). */
 const VDF_BATCH = 1_000;
+/** A feed's time from createFeed to its report, until the channel has finished one (Amazon: minutes). */
+const FEED_TURNAROUND_DEFAULT_MS = 60_000;
+/** Most SKUs one send patches when the feed quota is spent (a minute of patches at the default 5 a second). */
+const PATCH_ROUND_MAX = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore) {
@@ -83,12 +87,34 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     if (held.length) await store.holdBack('amazon', held);
   }
 
+  /**
+   * Whether `n` SKUs reach Seller Central sooner as one feed than as patches. createFeed allows a burst of 15, then
+   * one per 120 s (and each report's getFeedDocument a burst of 10, then one per 45 s): within the quota a feed
+   * always wins over more than `patchMax` patches; once it is spent, a feed waits for its token and its processing
+   * (the channel's last feed's turnaround), patches go at patchListingsItem's rate.
+   */
+  async function feedIsFaster(n: number): Promise<boolean> {
+    const limiter = amazon().limiter;
+    const wait = Math.max(
+      limiter.waitMs('createFeedDocument'),
+      limiter.waitMs('createFeed'),
+      limiter.waitMs('getFeedDocument'),
+    );
+    if (wait === 0) return true;
+    const turnaround = (await store.lastFeedMs('amazon')) ?? FEED_TURNAROUND_DEFAULT_MS;
+    const patchMs = (n / limiter.plan('patchListingsItem').rate) * 1000;
+    return patchMs > wait + turnaround;
+  }
+
   return {
     async sellerCentral(patchMax: number): Promise<SendResult> {
       const { follow: unfinished } = await store.recoverInterrupted('amazon');
-      const items = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
+      const pending = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
+      const asFeed = pending.length > patchMax && (await feedIsFaster(pending.length));
+      // Patches when few, or when the feed quota is spent and patching is quicker: a round's worth, the rest next.
+      const items = asFeed ? pending : pending.slice(0, Math.max(patchMax, PATCH_ROUND_MAX));
       await holdBackUnread(items);
-      if (items.length <= patchMax) {
+      if (!asFeed) {
         const r = await patchEach(items);
         return { ...r, follow: [...unfinished, ...r.follow], pendingLeft: (await store.pending('amazon', 1)).length };
       }

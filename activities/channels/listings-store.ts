@@ -245,6 +245,19 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
       return r ? (JSON.parse(r.skus as string) as string[]) : [];
     },
 
+    /** How long the channel's last finished feed took from submission to its final status (null: none yet). */
+    async lastFeedMs(channel: Channel): Promise<number | null> {
+      const [[r]] = await pool.query<RowDataPacket[]>(
+        // created_at is a TIMESTAMP (epoch), finished_at a DATETIME written as UTC: both as epoch ms, whatever the
+        // session's time zone.
+        "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01', finished_at) / 1000 - UNIX_TIMESTAMP(created_at) * 1000 AS ms " +
+          "FROM channel_submissions WHERE channel = ? AND kind = 'listings-feed' AND finished_at IS NOT NULL " +
+          'ORDER BY created_at DESC LIMIT 1',
+        [channel],
+      );
+      return r ? Math.max(0, Number(r.ms)) : null;
+    },
+
     async finishSubmission(id: string, status: string, detail: string | null): Promise<void> {
       await pool.query(
         'UPDATE channel_submissions SET status = ?, detail = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ?',

@@ -45,6 +45,12 @@ export class OperationRateLimiter {
     return waitMs;
   }
 
+  /** How long a call of `op` made now would wait for its token (0 within the burst); takes nothing. */
+  waitMs(op: Operation): number {
+    const b = this.bucket(op);
+    return b.tokens >= 1 ? 0 : Math.ceil(((1 - b.tokens) / b.rate) * 1000);
+  }
+
   /** A reply's `x-amzn-RateLimit-Limit` (requests/s): the rate Amazon applies to this operation. */
   observe(op: Operation, header: string | undefined): void {
     const rate = header === undefined ? NaN : Number.parseFloat(header);

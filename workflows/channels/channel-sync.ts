@@ -10,8 +10,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   allHandlersFinished,
+  patched,
 } from '@temporalio/workflow';
-import type { ChannelSyncActivities } from '../../activities/channels/sync';
+import type { ChannelSyncActivities, SendResult } from '../../activities/channels/sync';
 import type { Channel } from '../../domain/channels/channels';
 import { SA, type SyncStatus } from '../../domain/platform/search-attributes';
 import { withSummary } from '../platform/activity-summary';
@@ -30,8 +31,16 @@ export interface ChannelSyncState {
 }
 export const channelStatusQuery = defineQuery<ChannelSyncState & { status: SyncStatus }>('status');
 
-/** Most SKUs one round plans when only some changed; the rest wait for the next round (coalescing). */
-const ROUND_SKUS = 5_000;
+/**
+ * Most SKUs one round plans when only some changed; the rest wait for the next round (coalescing). One feed's
+ * worth (listings-feed-schema-v2 allows 25,000 messages): a re-sync of a whole catalogue goes as few feeds as the
+ * schema allows, not one per 5,000 SKUs.
+ */
+const ROUND_SKUS = 25_000;
+/** A change bigger than this many SKUs (what goes as patches) is let settle before it is planned. */
+const SETTLE_ABOVE = 20;
+const SETTLE_STEP_MS = 250;
+const SETTLE_MAX_STEPS = 8;
 
 // The activities heartbeat every few seconds (activities/channels/keep-alive.ts): a worker killed mid-call is
 // noticed after the heartbeat timeout, not the 10-minute start-to-close.
@@ -84,6 +93,14 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
   while (!workflowInfo().continueAsNewSuggested && state.rounds < 2_000) {
     const timeout = retryAt === null ? '1 hour' : Math.max(1_000, retryAt - Date.now());
     await condition(() => dirty.size > 0 || state.all, timeout);
+    // A large change arrives as several signals (the ledger watch sends 5,000 SKUs a signal): while it still grows,
+    // wait a little (2 s at most), so it is planned and sent as one feed instead of one feed per signal.
+    if (patched('settle-large-rounds'))
+      for (let i = 0; i < SETTLE_MAX_STEPS && !state.all && dirty.size > SETTLE_ABOVE; i++) {
+        const before = dirty.size;
+        await sleep(SETTLE_STEP_MS);
+        if (dirty.size === before) break;
+      }
     state.rounds++;
     setStatus('Running');
     const released = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(
@@ -113,13 +130,12 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
       });
       failed += sent.failed;
       retryAfterMs = sent.retryAfterMs;
-      for (const f of sent.follow) {
-        const r = await withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({
-          channel: state.channel,
-          ...f,
-        });
-        failed += r.rejected;
-      }
+      const followOne = (f: SendResult['follow'][number]) =>
+        withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({ channel: state.channel, ...f });
+      // Submissions are followed side by side (a batch of VDF transactions, a feed beside an interrupted one).
+      if (patched('follow-in-parallel'))
+        failed += (await Promise.all(sent.follow.map(followOne))).reduce((n, r) => n + r.rejected, 0);
+      else for (const f of sent.follow) failed += (await followOne(f)).rejected;
       if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
     }
     const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);

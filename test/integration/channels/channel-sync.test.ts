@@ -226,6 +226,48 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
     },
   );
 
+  // #13 change latency: more than 20 changed SKUs always went as a feed, so once createFeed's burst (15) was spent
+  // every such round waited for its one token per 120 s (the bench's p95 of 438 s).
+  it(
+    'with the createFeed quota spent, 30 changed SKUs go as patches instead of waiting 120 s for a feed',
+    { timeout: 90_000 },
+    async () => {
+      for (const s of SKUS) stock.set(s, (stock.get(s) ?? 0) + 5);
+      const client = new AmazonClient({
+        endpoint: amazon.url,
+        lwa: {
+          clientId: 'c',
+          clientSecret: 'secret-1',
+          refreshToken: 'Atzr|r',
+          tokenUrl: `${amazon.url}/auth/o2/token`,
+        },
+        sellerId: 'A1SELLER',
+        marketplaceId: 'A1F83G8C2ARO7P',
+        backoffMs: 20,
+      });
+      // Amazon answered createFeed with 429: its bucket is empty, the next token 1 / 0.0083 s away.
+      client.limiter.throttled('createFeed', '0.0083');
+      const acts = withTemporalFailures(
+        createChannelSyncActivities({ channels: pool, stock: stockSource, retryBaseMs: 500, amazon: client }),
+      );
+      const feedsBefore = amazon.requests.filter((r) => r.path === '/feeds/2021-06-30/feeds' && r.method === 'POST');
+      const patchesBefore = amazon.requests.filter((r) => r.method === 'PATCH').length;
+      await t.withWorkers({ amazon: acts }, async () => {
+        const sc = await start('amazon', 'resync', {});
+        await until(
+          'Seller Central at its allocation',
+          async () => SKUS.every((s) => amazon.listings.get(s)?.quantity === expected('amazon', s)),
+          60_000,
+        );
+        await sc.terminate();
+      });
+      expect(amazon.requests.filter((r) => r.path === '/feeds/2021-06-30/feeds' && r.method === 'POST')).toHaveLength(
+        feedsBefore.length,
+      );
+      expect(amazon.requests.filter((r) => r.method === 'PATCH').length - patchesBefore).toBeGreaterThan(20);
+    },
+  );
+
   it('reconciliation finds a listing offering more than its allocation, reports it to the lake and re-sends it', async () => {
     const config = loadConfig();
     const s3 = createS3Client(config.aws);
