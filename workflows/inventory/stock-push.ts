@@ -16,6 +16,8 @@ export const stockPendingSignal = defineSignal('stockChanged');
 
 export interface StockPushInput {
   totals?: PendingPushReport;
+  /** How long nothing may be pending before the workflow completes (default 10 s). */
+  idleStopMs?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function stockPush(input: StockPushInput = {}): Promise<PendingPush
       const r = await withSummary(a, 'push pending stock to Shopify').pushPendingStock({
         runForMs: 120_000,
         pollMs: 100,
-        idleStopMs: 10_000,
+        idleStopMs: input.idleStopMs ?? 10_000,
       });
       for (const k of Object.keys(totals) as (keyof PendingPushReport)[]) totals[k] += r[k];
       setCurrentDetails(
@@ -65,7 +67,7 @@ export async function stockPush(input: StockPushInput = {}): Promise<PendingPush
           `${thousands(totals.skipped)} skipped`,
       );
     },
-    restart: () => continueAsNew<typeof stockPush>({ totals }),
+    restart: () => continueAsNew<typeof stockPush>({ ...input, totals }),
   });
   upsertSearchAttributes([{ key: SA.SyncStatus, value: 'Synced' }]);
   return totals;

@@ -266,7 +266,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       const sku = `${run}-SKU`;
       finite.push(await start('inventorySync', id('inventory-sync'), [{ sku }], inventorySyncRun(sku, 'C')));
       // The batched pusher, as the ledger wakes it (production's id is inventory-push/<queue>); nothing is pending.
-      finite.push(await start('stockPush', id('inventory-push'), [{}], stockPushRun()));
+      finite.push(await start('stockPush', id('inventory-push'), [{ idleStopMs: 300 }], stockPushRun()));
       // Shopify → lake extraction, with the summary its schedule declares (the schedule is how production starts it).
       const extract = SCHEDULES.find((s) => s.id === 'shopify-extract')!;
       finite.push(await start('shopifyExtract', id('shopify-extract'), [{}], extract.summary));
@@ -294,16 +294,17 @@ describe('runs explain themselves in the Temporal UI', () => {
           orderRoutedRun(shop, routed),
         ),
       );
-      // The long-running ones: a relay and an intake, stopped once they have shown some work.
-      await start('outboxRelay', id('outbox-relay'), [{ runForMs: 300, pollMs: 50 }], outboxRelayRun(), 'data');
+      // The long-running ones: a relay and an intake, stopped once they have shown some work. Each activity runs 3 s,
+      // so none continues as new (after 50 of them) while the test runs: a new run has no details until its first.
+      await start('outboxRelay', id('outbox-relay'), [{ runForMs: 3_000, pollMs: 50 }], outboxRelayRun(), 'data');
       await start(
         'channelsLedgerWatch',
         id('channels-ledger-watch'),
-        [{ runForMs: 300, pollMs: 50 }],
+        [{ runForMs: 3_000, pollMs: 50 }],
         channelsLedgerWatchRun(),
         'data',
       );
-      await start('stockPickup', id('inventory-pickup'), [{ runForMs: 300, pollMs: 50 }], stockPickupRun(), 'data');
+      await start('stockPickup', id('inventory-pickup'), [{ runForMs: 3_000, pollMs: 50 }], stockPickupRun(), 'data');
       // One pull, then a long sleep: searchOrders' plan on the shared sandbox is a burst of 20, then 1 per 180 s.
       await start('amazonOrders', id('amazon-orders'), [{ pollMs: 600_000 }], amazonOrdersRun(), 'amazon');
       const intake = await t.client.workflow.signalWithStart('loyaltyIntake', {
@@ -443,7 +444,7 @@ describe('runs explain themselves in the Temporal UI', () => {
     expect(customersRun.staticSummary).toMatch(/^import customers customers\.csv \(\d+(\.\d)? (B|KB)\)$/);
     expect(customersRun.staticDetails).toContain(`incoming/customers/${run}/customers.csv`);
     expect(byId.get(id('outbox-relay'))!.currentDetails).toMatch(
-      /^\*\*relaying\*\* · \d+ outbox rows relayed since start · last poll \(0\.3 s\) ended [\d:]{8}: \d+ rows · \d+ pending/,
+      /^\*\*relaying\*\* · \d+ outbox rows relayed since start · last poll \(3 s\) ended [\d:]{8}: \d+ rows · \d+ pending/,
     );
     expect(byId.get(id('loyalty-intake'))!.currentDetails).toContain('absent.csv: not-found');
 
