@@ -458,18 +458,28 @@ export function createStockPushActivities(deps: {
       while (Date.now() < until && !ctx.cancellationSignal.aborted) {
         const started = Date.now();
         // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
-        const sweep: boolean = backlog || started - sweptAt > SWEEP_EVERY_MS;
-        const [rows]: [RowDataPacket[], unknown] = sweep
+        const sweep: boolean = backlog || !scannedAt || started - sweptAt > SWEEP_EVERY_MS;
+        // Fresh changes first (newest first, from the changed_at index), then the oldest of the rest: a new change
+        // never waits behind a first start's, a rules change's or a reconciliation's thousands of pending SKUs.
+        const [fresh]: [RowDataPacket[], unknown] = scannedAt
           ? await deps.inventory.query<RowDataPacket[]>(
-              'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
-              [PASS_SKUS],
-            )
-          : await deps.inventory.query<RowDataPacket[]>(
-              'SELECT sku FROM sku_sync WHERE changed_at >= ? AND pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
+              'SELECT sku FROM sku_sync WHERE changed_at >= ? AND pushed_version < ledger_version ORDER BY changed_at DESC LIMIT ?',
               [new Date(scannedAt - SCAN_OVERLAP_MS), PASS_SKUS],
-            );
+            )
+          : [[], undefined];
+        const [old]: [RowDataPacket[], unknown] =
+          sweep && fresh.length < PASS_SKUS
+            ? await deps.inventory.query<RowDataPacket[]>(
+                'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
+                [PASS_SKUS],
+              )
+            : [[], undefined];
+        const rows = [...new Set([...fresh, ...old].map((r) => r.sku as string))]
+          .slice(0, PASS_SKUS)
+          .map((sku) => ({ sku }));
         if (sweep) sweptAt = started;
-        backlog = sweep && rows.length === PASS_SKUS;
+        // A full pass means more is waiting: the next pass sweeps again, at once.
+        backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
         scannedAt = started;
         report.passes++;
         // A SKU written less than a second ago waits for the rest of its burst (still pending, it is seen again).
