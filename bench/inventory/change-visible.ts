@@ -104,7 +104,8 @@ try {
   await syncWebhookSubscriptions(
     shopify,
     `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`,
-    ['ORDERS_CREATE'],
+    // As production subscribes for stock: the order, and where Shopify routed it (its reservation moves there).
+    ['ORDERS_CREATE', 'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE'],
   );
   const ordersBefore = sandbox.state.orders.size;
   sandbox.storefront.start(ORDERS_PER_MINUTE, { refundRate: 0, highRiskRate: 0, malformedRate: 0 });
