@@ -87,7 +87,6 @@ export const inventoryArea: AreaRegistration = {
           ledger,
           temporal: deps.temporal,
           laggingSkus: push.laggingSkus,
-          publishedSkus: push.publishedSkus,
         }),
         ...createReconActivities({
           ...deps.pools,

@@ -27,8 +27,6 @@ export function createLedgerActivities(deps: {
   ledger: Ledger;
   temporal: () => Promise<Client>;
   laggingSkus: (olderThanMs: number, limit?: number) => Promise<string[]>;
-  /** The SKUs among these that have a Shopify inventory item (the others get their stock at first publication). */
-  publishedSkus: (skus: string[]) => Promise<Set<string>>;
 }) {
   const pushQueue = () => taskQueueFor('shopify', Context.current().info.taskQueue);
   // The SKUs a commit changed are pending in sku_sync (pushed_version < ledger_version): one wake-up of the batched

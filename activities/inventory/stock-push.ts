@@ -55,7 +55,7 @@ export interface PendingPushReport {
   skipped: number;
 }
 
-/** Locations a push of this many SKUs reads per item, and how many items one levels read may ask for. */
+/** Most points one levels read may cost (Shopify's single-query ceiling is 1,000): it sets items per read. */
 const READ_COST_CEILING = 900;
 /** Shopify: at most 250 quantities per inventorySetQuantities input. */
 const QUANTITIES_PER_WRITE = 250;

@@ -81,7 +81,6 @@ export async function stockFixture(
           ledger,
           temporal: async () => t.client,
           laggingSkus: push.laggingSkus,
-          publishedSkus: push.publishedSkus,
         }),
       ),
     },
