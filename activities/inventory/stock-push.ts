@@ -4,7 +4,6 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import {
   activateInventory,
   inventoryItemsLevels,
-  inventorySetQuantities,
   ShopifyUserError,
   type InventoryQuantity,
   type ShopifyClient,
@@ -18,6 +17,8 @@ import { CHANNEL, recordSyncError } from '../catalog/catalog';
 import { INVENTORY_CHANNEL } from './inventory';
 import type { LedgerLevel, LedgerReads } from './ledger-reads';
 import { activationProblem, createLocationMatcher } from './location-mappings';
+import { setOnHandStaleAware } from './cas-write';
+import { BULK_LEVELS_ABOVE, levelsSnapshot, type LevelsSnapshot } from './levels-snapshot';
 
 export interface SkuPushResult {
   sku: string;
@@ -189,7 +190,7 @@ export function createStockPushActivities(deps: {
   async function pushSkus(
     skus: readonly string[],
     operationId: string,
-    opts: { force?: boolean; isolate?: boolean } = {},
+    opts: { force?: boolean; isolate?: boolean; snapshot?: LevelsSnapshot } = {},
   ): Promise<SkuPushResult[]> {
     const unique = [...new Set(skus)];
     const versions = await syncVersions(unique);
@@ -268,12 +269,19 @@ export function createStockPushActivities(deps: {
     for (let round = 1; pending.length; round++) {
       const first = Math.min(250, Math.max(1, mapped.size));
       const perRequest = Math.max(1, Math.floor(READ_COST_CEILING / (3 + 3 * first)));
-      const shop = await inventoryItemsLevels(
-        deps.shopify,
-        pending.map((j) => j.itemId),
-        first,
-        perRequest,
-      );
+      // A backlog's first round takes what it can from the pusher's bulk read (levels-snapshot.ts), the rest and
+      // every later round (stale compare quantities, a remap) read item by item.
+      const ids = pending.map((j) => j.itemId);
+      const bulk = round === 1 && opts.snapshot ? opts.snapshot.take(ids) : new Map();
+      const shop = new Map([
+        ...bulk,
+        ...(await inventoryItemsLevels(
+          deps.shopify,
+          ids.filter((id) => !bulk.has(id)),
+          first,
+          perRequest,
+        )),
+      ]);
       const writes: { job: Job; quantity: InventoryQuantity }[] = [];
       const next: Job[] = [];
       let remapped = false;
@@ -361,13 +369,16 @@ export function createStockPushActivities(deps: {
         const chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
         const chunkJobs = [...new Set(chunk.map((w) => w.job))];
         try {
-          await inventorySetQuantities(
+          // A stale compare quantity sends only its own SKU to the next round's fresh read.
+          const r = await setOnHandStaleAware(
             deps.shopify,
-            { name: 'on_hand', reason: 'correction', quantities: chunk.map((w) => w.quantity) },
-            key(`set|${round}|${i}|${chunkJobs.map((j) => j.sku).join(',')}`),
+            chunk,
+            (n) => key(`set|${round}|${i}|${n}|${chunkJobs.map((j) => j.sku).join(',')}`),
+            round < 5,
           );
-          for (const j of chunkJobs) j.writes++;
-          for (const w of chunk) w.job.changed++;
+          next.push(...r.stale);
+          for (const j of new Set(r.written.map((w) => w.job))) j.writes++;
+          for (const w of r.written) w.job.changed++;
         } catch (err) {
           if (!(err instanceof ShopifyUserError)) throw err;
           const stale = err.codes.includes('CHANGE_FROM_QUANTITY_STALE');
@@ -432,6 +443,15 @@ export function createStockPushActivities(deps: {
     return unique.map((sku) => results.get(sku)!);
   }
 
+  /** Whether at least `n` SKUs are pending (a bounded count: the table may hold millions). */
+  async function pendingAtLeast(n: number): Promise<boolean> {
+    const [[r]] = await deps.inventory.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM sku_sync WHERE pushed_version < ledger_version LIMIT ?) p',
+      [n],
+    );
+    return Number(r!.n) >= n;
+  }
+
   return {
     /** One SKU, whatever its signature (an operator's resync, a rules change, a reconciliation's correction). */
     async pushSkuStock(sku: string, operationId: string): Promise<SkuPushResult> {
@@ -455,6 +475,7 @@ export function createStockPushActivities(deps: {
       let scannedAt = 0;
       let pass = 0;
       const wroteAt = new Map<string, number>();
+      const snapshot = levelsSnapshot(deps.shopify);
       while (Date.now() < until && !ctx.cancellationSignal.aborted) {
         const started = Date.now();
         // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
@@ -484,12 +505,21 @@ export function createStockPushActivities(deps: {
         report.passes++;
         // A SKU written less than a second ago waits for the rest of its burst (still pending, it is seen again).
         for (const [sku, at] of wroteAt) if (started - at >= SAME_SKU_EVERY_MS) wroteAt.delete(sku);
-        const due = rows.map((r) => r.sku as string).filter((sku) => !wroteAt.has(sku));
+        let due = rows.map((r) => r.sku as string).filter((sku) => !wroteAt.has(sku));
         if (rows.length) idleSince = Date.now();
+        // A backlog of thousands: its levels come from one bulk read. While that runs, a trickle of fresh changes is
+        // still pushed (item reads); the backlog, and a flood of fresh ones (a whole-catalogue count), wait for it.
+        if (backlog && snapshot.wanted() && (await pendingAtLeast(BULK_LEVELS_ABOVE))) snapshot.refresh();
+        const waiting = snapshot.reading();
+        if (waiting) {
+          const trickle = new Set(fresh.length < PASS_SKUS ? fresh.map((r) => r.sku as string) : []);
+          due = due.filter((sku) => trickle.has(sku));
+        }
         if (due.length) {
           const results = await pushSkus(
             due,
             `${ctx.info.workflowExecution?.workflowId ?? ''}|${ctx.info.activityId}|${pass++}`,
+            { snapshot },
           );
           report.skus += results.length;
           for (const r of results) {
@@ -501,8 +531,9 @@ export function createStockPushActivities(deps: {
           }
         } else if (!rows.length && Date.now() - idleSince > opts.idleStopMs) break;
         ctx.heartbeat(report);
-        // A full pass means more is waiting: go on at once.
-        if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
+        // A full pass means more is waiting: go on at once (or as soon as the bulk read is in).
+        if (waiting) await Promise.race([snapshot.settled(), new Promise((r) => setTimeout(r, opts.pollMs))]);
+        else if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
       }
       return report;
     },
