@@ -173,7 +173,7 @@ export async function startWebhookReceiver(
     'ORDERS_CREATE',
     'ORDERS_UPDATED',
     'ORDERS_RISK_ASSESSMENT_CHANGED',
-    // Where each order's lines will be fulfilled from: its reservations move there (orderRouted).
+    // Where each order's lines will be fulfilled from: its reservations move there (orderRouting).
     'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
   ]);
   return {

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { verifyWebhook, webhookDedupeKey } from '../connectors/shopify';
 import { restOrderToGql } from '../domain/orders/orders-rest';
-import { orderRoutedRun, orderUpsertRun } from '../domain/orders/run-summaries';
+import { orderRoutingRun, orderUpsertRun } from '../domain/orders/run-summaries';
+import { orderRoutingWorkflowId } from '../domain/orders/routing';
 import { SA } from '../domain/platform/search-attributes';
 import { tableName } from '../lake/dynamo-tables';
 
@@ -212,20 +213,21 @@ async function handle(
   return [200, { accepted: true }];
 }
 
-/** Starts `orderRouted` for the fulfillment order; one already running for it is the same delivery's work. */
+/**
+ * Hands the routed fulfillment order to the shop's `orderRouting` (started if none runs), which reads it with the
+ * others of its burst: one small read per order, not a workflow and a whole-order read per fulfillment order.
+ */
 async function startOrderRouted(deps: WebhookServerDeps, fulfillmentOrderGid: string): Promise<void> {
-  try {
-    await deps.temporal.workflow.start('orderRouted', {
-      workflowId: `order-routing/${deps.shop}/${fulfillmentOrderGid.split('/').pop()}`,
-      taskQueue: deps.taskQueue,
-      args: [{ shop: deps.shop, fulfillmentOrderGid }],
-      ...orderRoutedRun(deps.shop, fulfillmentOrderGid),
-      typedSearchAttributes: [
-        { key: SA.Pipeline, value: 'order-webhook' },
-        { key: SA.Channel, value: 'shopify' },
-      ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await deps.temporal.workflow.signalWithStart('orderRouting', {
+    workflowId: orderRoutingWorkflowId(deps.shop, deps.taskQueue),
+    taskQueue: deps.taskQueue,
+    args: [{ shop: deps.shop }],
+    signal: 'fulfillmentOrderRouted',
+    signalArgs: [fulfillmentOrderGid],
+    ...orderRoutingRun(deps.shop),
+    typedSearchAttributes: [
+      { key: SA.Pipeline, value: 'order-routing' },
+      { key: SA.Channel, value: 'shopify' },
+    ],
+  });
 }

@@ -1,7 +1,12 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { orderMovements, relocationMovements, type OrderStock } from '../../domain/inventory/order-movements';
+import {
+  moveKeyPrefix,
+  orderMovements,
+  relocationMovements,
+  type OrderStock,
+} from '../../domain/inventory/order-movements';
 import { lineKey } from '../../domain/inventory/movements';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { Ledger } from './ledger';
@@ -100,16 +105,28 @@ export function createOrderReservations(deps: {
       'SELECT line_key, sku, location, open FROM reservations WHERE line_key IN (?) AND open > 0',
       [[...target.keys()].map((id) => lineKey({ channel: 'shopify', orderLineId: id }))],
     );
-    const moves = held.flatMap((h) => {
+    const toMove = held.flatMap((h) => {
       const orderLineId = (h.line_key as string).slice('shopify:'.length);
       const t = target.get(orderLineId)!;
-      return relocationMovements(
+      return h.location === t.to
+        ? []
+        : [{ h, orderLineId, t, prefix: moveKeyPrefix(t.shop, orderLineId, h.location, t.to) }];
+    });
+    if (!toMove.length) return none;
+    // How often each line made this same move before (A → B, back, A → B again): the next one's key is new.
+    const [before] = await deps.inventory.query<RowDataPacket[]>(
+      `SELECT movement_key FROM movements WHERE ${toMove.map(() => 'movement_key LIKE ?').join(' OR ')}`,
+      toMove.map((m) => `${m.prefix.replace(/[\\%_]/g, '\\$&')}%release`),
+    );
+    const moves = toMove.flatMap(({ h, orderLineId, t, prefix }) =>
+      relocationMovements(
         t.shop,
         { orderLineId, orderId: t.orderId, sku: h.sku, location: h.location, open: Number(h.open) },
         t.to,
         t.at,
-      );
-    });
+        before.filter((b) => (b.movement_key as string).startsWith(prefix)).length,
+      ),
+    );
     if (!moves.length) return none;
     return deps.ledger.applyMovements(moves, { source: 'shopify-orders' });
   }

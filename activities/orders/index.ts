@@ -13,6 +13,7 @@ import { createLedgerQueueActivities, createStockQueueNudge } from './ledger-que
 import { createOrderActivities } from './orders';
 import { createOrdersBulkActivities } from './orders-bulk';
 import { createOrdersLakeActivities } from './orders-lake';
+import { createOrderRoutingActivities } from './orders-routing';
 import { createReconcileActivities, createShopifyReconcileActivities } from './orders-reconcile';
 import { createOrderWebhookActivities } from './orders-webhook';
 
@@ -50,6 +51,7 @@ export const ordersArea: AreaRegistration = {
       },
       shopify: {
         ...createOrderActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop, nudgeStock }),
+        ...createOrderRoutingActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop, nudgeStock }),
         ...createOrdersBulkActivities({ orders, shopify: deps.shopify, shop: config.shopify.shop }),
         ...createFraudActivities({ orders, shopify: deps.shopify }),
         ...createShopifyReconcileActivities({ shopify: deps.shopify, s3: deps.s3, bucket: config.aws.buckets.lake }),

@@ -49,6 +49,55 @@ async function keepQueuedLocations(conn: PoolConnection, stocks: OrderStock[]): 
   }
 }
 
+/**
+ * Routed orders' stock (`routedOrderStocks`: lines and their assigned locations, read after the routing webhook).
+ * An order whose stock still waits in the queue keeps it, its lines taking the assigned locations (its refunds and
+ * status are the order write's); any other is queued as read, and the ledger moves or makes its reservations.
+ * A webhook write that read the queue before this committed can still overwrite it with its location-less lines
+ * (as two order writes could before); the ingest's fulfillment-order reads move such a line within one run.
+ */
+export async function queueRoutedStock(orders: Pool, routed: OrderStock[]): Promise<number> {
+  if (!routed.length) return 0;
+  const conn = await orders.getConnection();
+  try {
+    await conn.beginTransaction();
+    const [queued] = await conn.query<RowDataPacket[]>(
+      'SELECT order_id, stock FROM ledger_queue WHERE order_id IN (?) FOR UPDATE',
+      [routed.map((r) => r.orderId)],
+    );
+    const before = new Map(
+      queued.map((r) => [
+        Number(r.order_id),
+        (typeof r.stock === 'string' ? JSON.parse(r.stock) : r.stock) as OrderStock,
+      ]),
+    );
+    const merged = routed.map((r) => {
+      const q = before.get(r.orderId);
+      if (!q) return r;
+      const at = new Map(r.lines.map((l) => [l.id, l.locationId]));
+      const known = new Set(q.lines.map((l) => l.id));
+      return {
+        ...q,
+        lines: [
+          ...q.lines.map((l) => ({ ...l, locationId: at.get(l.id) ?? l.locationId ?? null })),
+          ...r.lines.filter((l) => !known.has(l.id)),
+        ],
+      };
+    });
+    await conn.query(
+      'INSERT INTO ledger_queue (order_id, shop, stock) VALUES ? ON DUPLICATE KEY UPDATE generation = generation + 1, shop = VALUES(shop), stock = VALUES(stock)',
+      [merged.map((m) => [m.orderId, m.shop, JSON.stringify(m)])],
+    );
+    await conn.commit();
+    return merged.length;
+  } catch (err) {
+    await conn.rollback();
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
 /** `order-reservations/<shop>`; under a test's queue prefix `…@<queue>`, so test files never share one. */
 export const orderReservationsWorkflowId = (shop: string, dataQueue: string) =>
   dataQueue === 'data' ? `order-reservations/${shop}` : `order-reservations/${shop}@${dataQueue}`;

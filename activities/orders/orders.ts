@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'mysql2/promise';
 import type { OrdersDb } from '../../db/client';
-import { getOrder, listOrders, orderOfFulfillmentOrder, type ShopifyClient } from '../../connectors/shopify';
+import { getOrder, listOrders, type ShopifyClient } from '../../connectors/shopify';
 import { nextWindow, toOrderRows, type GqlOrder } from '../../domain/orders/orders';
 import { nudgeIfQueued, type StockQueueNudge } from './ledger-queue';
 import { failOnConflict } from './orders-conflicts';
@@ -96,11 +96,6 @@ export function createOrderActivities(deps: {
     },
 
     /** Re-reads one order from Shopify (the webhook body is only a hint) and upserts it. */
-    /** The order a fulfillment order belongs to (after fulfillment_orders/order_routing_complete); null if none. */
-    async orderOfFulfillmentOrder(fulfillmentOrderGid: string): Promise<string | null> {
-      return orderOfFulfillmentOrder(deps.shopify, fulfillmentOrderGid);
-    },
-
     upsertOrderById: (orderGid: string): Promise<UpsertOutcome | 'missing'> =>
       keepAlive(async () => {
         const order = await getOrder(deps.shopify, orderGid);

@@ -1,13 +1,15 @@
 import type { ShopifyClient } from './client';
 import {
-  FULFILLMENT_ORDER_ORDER,
+  FULFILLMENT_ORDER_LINE_ITEMS,
   FULFILLMENT_ORDERS_BATCH,
+  FULFILLMENT_ORDERS_ROUTING,
   ORDER,
   ORDER_LINE_ITEMS,
   ORDER_REFUNDS,
   ORDERS_FULFILLMENT_ORDERS,
   ORDERS_PAGE,
   REFUND_LINE_ITEMS,
+  type RoutedFulfillmentOrder,
   type ShopifyOrder,
 } from './documents';
 import type { Connection } from './documents/define';
@@ -64,9 +66,36 @@ export async function getOrder(client: ShopifyClient, id: string): Promise<Shopi
   return order ? completeOrder(client, order) : null;
 }
 
-/** The gid of the order a fulfillment order belongs to; null when Shopify has no such fulfillment order. */
-export async function orderOfFulfillmentOrder(client: ShopifyClient, id: string): Promise<string | null> {
-  return (await client.request(FULFILLMENT_ORDER_ORDER, { id })).fulfillmentOrder?.order.id ?? null;
+/**
+ * Routed fulfillment orders (after fulfillment_orders/order_routing_complete), as many per request as fit the query
+ * limit, each with all its lines (a longer one's are followed); the ids Shopify has no fulfillment order for are
+ * `missing`.
+ */
+export async function readRoutedFulfillmentOrders(
+  client: ShopifyClient,
+  ids: string[],
+): Promise<{ found: RoutedFulfillmentOrder[]; missing: string[] }> {
+  const found: RoutedFulfillmentOrder[] = [];
+  const missing: string[] = [];
+  const per = FULFILLMENT_ORDERS_ROUTING.length;
+  for (let i = 0; i < ids.length; i += per) {
+    const part = ids.slice(i, i + per);
+    const data = await client.request(
+      FULFILLMENT_ORDERS_ROUTING[part.length - 1]!,
+      Object.fromEntries(part.map((id, j) => [`f${j}`, id])),
+    );
+    part.forEach((id, j) => {
+      const fo = data[`f${j}`];
+      if (fo) found.push(fo);
+      else missing.push(id);
+    });
+  }
+  for (const fo of found)
+    await follow(fo.lineItems, async (after) => {
+      const data = await client.request(FULFILLMENT_ORDER_LINE_ITEMS, { id: fo.id, after });
+      return data.fulfillmentOrder?.lineItems ?? null;
+    });
+  return { found, missing };
 }
 
 /** Appends the following pages of a nested connection; the result says no page is left only when none is. */

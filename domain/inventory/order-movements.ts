@@ -160,17 +160,20 @@ export function orderMovements(
 /**
  * Moves an open reservation to the location Shopify assigned its line (FulfillmentOrder.assignedLocation: "the
  * location where the fulfillment is expected to happen"): a release of the open units where they are held, then a
- * reserve of as many where they will be fulfilled, which moves the line there (`LedgerState`). Keyed by the line and
- * both locations, so a re-read applies it once. Nothing when the line holds nothing or is already there.
+ * reserve of as many where they will be fulfilled, which moves the line there (`LedgerState`). Keyed by the line,
+ * both locations and `times` (how often the line made this same move before), so a re-read applies it once and a
+ * line Shopify moves A → B → A → B moves every time (the second A → B is `…/move/A/B/1/…`, not the first's key
+ * again). Nothing when the line holds nothing or is already there.
  */
 export function relocationMovements(
   shop: string,
   line: { orderLineId: string; orderId: string; sku: string; location: string; open: number },
   to: string,
   occurredAt: string,
+  times = 0,
 ): Movement[] {
   if (line.open <= 0 || line.location === to) return [];
-  const key = `shopify/${shop}/line/${line.orderLineId}/move/${line.location}/${to}`;
+  const key = `${moveKeyPrefix(shop, line.orderLineId, line.location, to)}${times ? `${times}/` : ''}`;
   const base = {
     sku: line.sku,
     channel: 'shopify',
@@ -180,7 +183,11 @@ export function relocationMovements(
     occurredAt: iso(occurredAt),
   };
   return [
-    { ...base, key: `${key}/release`, kind: 'release', location: line.location },
-    { ...base, key: `${key}/reserve`, kind: 'reserve', location: to },
+    { ...base, key: `${key}release`, kind: 'release', location: line.location },
+    { ...base, key: `${key}reserve`, kind: 'reserve', location: to },
   ];
 }
+
+/** The start of every key of the line's moves from `from` to `to` (its release keys end in `release`). */
+export const moveKeyPrefix = (shop: string, orderLineId: string, from: string, to: string) =>
+  `shopify/${shop}/line/${orderLineId}/move/${from}/${to}/`;

@@ -23,10 +23,10 @@ export function ordersIngestRun(input: {
 export const orderUpsertRun = (shop: string, orderGid: string, topic?: string): RunSummary =>
   runSummary([`upsert order ${orderNumber(orderGid)}`, shopName(shop), topic], { order: orderGid });
 
-/** After a routing webhook: the fulfillment order's order re-read, its reservations moved to where it is assigned. */
-export const orderRoutedRun = (shop: string, fulfillmentOrderGid: string): RunSummary =>
-  runSummary([`order routed ${fulfillmentOrderGid.split('/').pop()}`, shopName(shop)], {
-    'fulfillment order': fulfillmentOrderGid,
+/** After routing webhooks: the shop's routed fulfillment orders read in batches, reservations moved to them. */
+export const orderRoutingRun = (shop: string): RunSummary =>
+  runSummary([`order routing ${shopName(shop)}`, 'routed fulfillment orders → reservations at their locations'], {
+    shop,
   });
 
 export const ordersBackfillRun = (shop: string, input: { from: string; to: string }): RunSummary =>

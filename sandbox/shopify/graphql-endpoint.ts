@@ -50,6 +50,8 @@ export interface GraphqlReply {
   isMutation: boolean;
   /** The executed operation's top-level field names (for fault injection aimed at one mutation). */
   rootFields?: string[];
+  /** The executed operation's name and what it cost (set only when it ran): the inspection API's cost report. */
+  cost?: { operation: string | undefined; requested: number; actual: number };
 }
 
 /** Runs one Admin API request: cost, leaky bucket, execution, `extensions.cost`, exactly as Shopify replies. */
@@ -121,6 +123,7 @@ export async function handleGraphql(
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
     },
     isMutation,
+    cost: { operation: operation.name?.value, requested, actual },
     rootFields: operation.selectionSet.selections.flatMap((sel) => (sel.kind === Kind.FIELD ? [sel.name.value] : [])),
   };
 }

@@ -206,6 +206,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sh
         return send(400, { errors: 'Bad Request: body is not JSON' });
       }
       const reply = await handleGraphql(payload, rootValue, bucket, faults.roll('throttledRate'));
+      if (reply.cost) state.recordCost(reply.cost.operation, reply.cost.requested, reply.cost.actual);
       if (
         (reply.body.errors as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code === 'THROTTLED'
       )

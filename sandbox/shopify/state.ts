@@ -64,6 +64,22 @@ export class ShopState {
     inventoryAdjustments: 0,
   };
 
+  /**
+   * Per operation name: requests answered and the points they cost (extensions.cost.actualQueryCost), for the
+   * inspection API only (Shopify has no such report; it names a request's cost in its reply).
+   */
+  operationCosts = new Map<string, { requests: number; requested: number; actual: number }>();
+
+  /** Records one answered request's cost under its operation name (anonymous: `(anonymous)`). */
+  recordCost(operation: string | undefined, requested: number, actual: number | null): void {
+    const key = operation || '(anonymous)';
+    const c = this.operationCosts.get(key) ?? { requests: 0, requested: 0, actual: 0 };
+    c.requests++;
+    c.requested += requested;
+    c.actual += actual ?? 0;
+    this.operationCosts.set(key, c);
+  }
+
   gid(type: string): string {
     return `gid://shopify/${type}/${this.nextId()}`;
   }
@@ -158,6 +174,7 @@ export class ShopState {
       this.metafieldDefinitions,
       this.files,
       this.idempotency,
+      this.operationCosts,
     ])
       m.clear();
     this.clearIndexes();
@@ -187,6 +204,7 @@ export class ShopState {
       bulkOperations: this.bulkOperations.size,
       webhookSubscriptions: this.webhookSubscriptions.size,
       ...this.counters,
+      costByOperation: Object.fromEntries(this.operationCosts),
     };
   }
 }

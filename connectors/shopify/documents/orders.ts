@@ -155,11 +155,53 @@ ${ids.map((i) => `  o${i}: order(id: $o${i}) { ${FULFILLMENT_ORDERS} }`).join('\
   );
 });
 
-/** The order a fulfillment order belongs to (a routing webhook names only the fulfillment order). */
-export const FULFILLMENT_ORDER_ORDER = document<{ fulfillmentOrder: { order: { id: string } } | null }, { id: string }>(
-  'fulfillmentOrderOrder',
-  `query fulfillmentOrderOrder($id: ID!) { fulfillmentOrder(id: $id) { order { id } } }`,
-  3,
+/** What moving a reservation needs of one routed fulfillment order: its order, where it is assigned, its lines. */
+export interface RoutedFulfillmentOrder {
+  id: string;
+  status: string;
+  order: { id: string; createdAt: string };
+  assignedLocation: { location: { id: string } | null };
+  lineItems: Connection<{ lineItem: { id: string; sku: string | null; quantity: number } }>;
+}
+
+/**
+ * Lines asked for with a routed fulfillment order. One costs 6 + 2 × this (requested; the bucket is charged for the
+ * lines returned), so FULFILLMENT_ORDERS_ROUTING_BATCH of them fit the 1000-point query limit; the rest of a longer
+ * one is read by FULFILLMENT_ORDER_LINE_ITEMS.
+ */
+export const ROUTED_LINES_FIRST = 50;
+export const FULFILLMENT_ORDERS_ROUTING_BATCH = 9;
+const ROUTED_LINE = 'lineItem { id sku quantity }';
+const ROUTED_FULFILLMENT_ORDER = `id status order { id createdAt } assignedLocation { location { id } }
+  lineItems(first: ${ROUTED_LINES_FIRST}) { nodes { ${ROUTED_LINE} } ${PAGE_INFO} }`;
+
+/**
+ * Up to FULFILLMENT_ORDERS_ROUTING_BATCH routed fulfillment orders in one request (fulfillment_orders/
+ * order_routing_complete names only the fulfillment order): `fulfillmentOrder(id:)` aliased once per id (`f0: …`),
+ * one document per count so every variable is a non-null ID. Not the whole order (ORDER, ~540 points): only its
+ * id and creation time, the assigned location and the lines' ids, SKUs and quantities.
+ */
+export const FULFILLMENT_ORDERS_ROUTING = Array.from({ length: FULFILLMENT_ORDERS_ROUTING_BATCH }, (_, k) => {
+  const ids = Array.from({ length: k + 1 }, (_, i) => i);
+  return document<Record<string, RoutedFulfillmentOrder | null>, Record<string, string>>(
+    `fulfillmentOrdersRouting${k + 1}`,
+    `query fulfillmentOrdersRouting${k + 1}(${ids.map((i) => `$f${i}: ID!`).join(', ')}) {
+${ids.map((i) => `  f${i}: fulfillmentOrder(id: $f${i}) { ${ROUTED_FULFILLMENT_ORDER} }`).join('\n')}
+}`,
+    (k + 1) * (6 + 2 * ROUTED_LINES_FIRST),
+  );
+});
+
+/** The rest of a routed fulfillment order's lines after `after`. */
+export const FULFILLMENT_ORDER_LINE_ITEMS = document<
+  { fulfillmentOrder: { lineItems: RoutedFulfillmentOrder['lineItems'] } | null },
+  { id: string; after?: string | null }
+>(
+  'fulfillmentOrderLineItems',
+  `query fulfillmentOrderLineItems($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) { lineItems(first: ${LINES_PAGE}, after: $after) { nodes { ${ROUTED_LINE} } ${PAGE_INFO} } }
+}`,
+  3 + 2 * LINES_PAGE,
 );
 
 type LineNode = ShopifyOrder['lineItems']['nodes'][number];

@@ -15,8 +15,15 @@ import { createWebhookServer } from '../../../workers/webhooks-http';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 
-// Products 9301–9302 are published by no other test file (product-publish/<id> and inventory-sync/<sku> are global).
+// Products 9301–9306 are published by no other test file (product-publish/<id> and inventory-sync/<sku> are global).
 const FIRST = 9301;
+const PRODUCTS = 6;
+
+/**
+ * The Shopify operations the routing path reads with (the re-read it replaced: fulfillmentOrderOrder, order and
+ * orderLineItems; now fulfillmentOrdersRouting<n> and fulfillmentOrderLineItems), by the sandbox's cost report.
+ */
+const ROUTING_OPERATION = /^(order|orderLineItems|fulfillmentOrder\w*)$/;
 
 /**
  * A storefront order whose orders/create webhook arrives first (its body carries no fulfillment orders, so the
@@ -100,16 +107,66 @@ describe('order routing: a webhook-first reservation moves to the assigned locat
     return { first: stores.get(first)!, second: stores.get(second)! };
   }
 
+  /** Shopify stocks `sku` at the `index`th mapped location only (so a sale commits there); the ledger agrees. */
+  async function stockOneStore(sku: string, index: number, tag: string) {
+    const locations = [...s.f.sandbox.state.locations.keys()].filter((id) => stores.has(id));
+    const at = locations[index]!;
+    const item = [...s.f.sandbox.state.inventoryItems.values()].find((i) => i.sku === sku)!;
+    for (const [id, lvl] of item.levels) if (id !== at) setQuantity(lvl, 'available', 0);
+    const lvl = item.levels.get(at);
+    if (lvl) setQuantity(lvl, 'available', 20);
+    else item.levels.set(at, newLevel({ onHand: 20 }));
+    await s.ledger.applyMovements(
+      locations.map((id) => ({
+        key: `test/routing/${tag}/${sku}/${stores.get(id)}`,
+        kind: 'count' as const,
+        sku,
+        location: stores.get(id)!,
+        quantity: id === at ? 30 : 0,
+        occurredAt: new Date(Date.now() - 1000).toISOString(),
+      })),
+      { source: 'test' },
+    );
+    return stores.get(at)!;
+  }
+
+  /** Requests and points the routing path's operations have cost so far (the sandbox's cost report). */
+  async function routingCost() {
+    const stats = (await (await fetch(`${s.f.sandbox.url}/_sandbox/stats`)).json()) as {
+      costByOperation: Record<string, { requests: number; actual: number }>;
+    };
+    let requests = 0;
+    let points = 0;
+    for (const [name, c] of Object.entries(stats.costByOperation))
+      if (ROUTING_OPERATION.test(name)) {
+        requests += c.requests;
+        points += c.actual;
+      }
+    return { requests, points };
+  }
+
+  /**
+   * Shopify moves the line's fulfillment order to `to` (fulfillmentOrderMove) and the receiver hears of it: the
+   * sandbox reassigns the line and announces its fulfillment orders again.
+   */
+  function moveLine(order: SbOrder, toStore: string) {
+    const to = [...stores].find(([, code]) => code === toStore)![0];
+    for (const li of order.lineItems) li.assignedLocationId = to;
+    for (const fo of fulfillmentOrdersOf(order, s.f.sandbox.state))
+      s.f.sandbox.webhooks.emit('FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE', routingCompletePayload(fo));
+  }
+
   beforeAll(async () => {
     t = await temporalHarness('order-routing');
     s = await stockFixture(
       t,
-      2,
+      PRODUCTS,
       { allowHttpLoopbackWebhooks: true, webhookRetryDelaysMs: [200, 500, 1000] },
       { firstId: FIRST },
     );
-    await s.publish([FIRST, FIRST + 1]);
-    for (const id of [FIRST, FIRST + 1])
+    const ids = Array.from({ length: PRODUCTS }, (_, i) => FIRST + i);
+    await s.publish(ids);
+    for (const id of ids)
       skus.push(
         (
           await s.q<{ sku: string }>('pim', 'SELECT sku FROM variants WHERE product_id = ? ORDER BY sku LIMIT 1', [id])
@@ -216,4 +273,47 @@ describe('order routing: a webhook-first reservation moves to the assigned locat
     expect(await lineOf(order)).toMatchObject({ location: first, open: 3 });
     expect((await level(sku, first)).reserved).toBe(3);
   }, 180_000);
+  it('reads an order routed to 3 locations once, for a few points (not the whole order per fulfillment order)', async () => {
+    const lines = [skus[2]!, skus[3]!, skus[4]!];
+    const at = await Promise.all(lines.map((sku, i) => stockOneStore(sku, i, 'three')));
+    expect(new Set(at).size).toBe(3);
+    const before = await routingCost();
+    const order = s.f.sandbox.storefront.checkout(lines.map((sku, i) => ({ sku, quantity: i + 1 })))!;
+    expect(fulfillmentOrdersOf(order, s.f.sandbox.state)).toHaveLength(3);
+    const placed = async () => {
+      const rows = await s.q<{ line_key: string; location: string }>(
+        'inventory',
+        'SELECT line_key, location FROM reservations WHERE line_key IN (?)',
+        [order.lineItems.map((li) => `shopify:${li.id.split('/').pop()}`)],
+      );
+      return order.lineItems.map(
+        (li) => rows.find((r) => r.line_key === `shopify:${li.id.split('/').pop()}`)?.location,
+      );
+    };
+    await eventually(async () => JSON.stringify(await placed()) === JSON.stringify(at), 90_000, 200);
+    // Settled: whatever the routing path still reads has been read.
+    await new Promise((r) => setTimeout(r, 4000));
+    const after = await routingCost();
+    const spent = { requests: after.requests - before.requests, points: after.points - before.points };
+    // Per routed order: one request for its 3 fulfillment orders, 8 points each for a 1-line fulfillment order
+    // (6 + 2 a line). The whole-order re-read cost 3 lookups and 3 ORDER reads (each ~10 points for 1 line
+    // here, about 200 for a 50-line basket).
+    console.log(`routing path for an order with 3 fulfillment orders: ${JSON.stringify(spent)}`);
+    expect(spent.requests).toBe(1);
+    expect(spent.points).toBeLessThanOrEqual(3 * 8);
+  }, 180_000);
+
+  it('moves a line back when Shopify moves it A -> B -> A (and on to B again)', async () => {
+    const sku = skus[5]!;
+    const { first, second } = await stockTwoStores(sku, 'back');
+    const order = s.f.sandbox.storefront.checkout([{ sku, quantity: 2 }])!;
+    await eventually(async () => (await lineOf(order))?.location === first, 90_000, 200);
+    for (const to of [second, first, second, first]) {
+      moveLine(order, to);
+      await eventually(async () => (await lineOf(order))?.location === to, 60_000, 200);
+      expect(await lineOf(order)).toMatchObject({ location: to, open: 2 });
+    }
+    await eventually(async () => (await level(sku, second)).reserved === 0, 30_000, 200);
+    expect((await level(sku, first)).reserved).toBe(2);
+  }, 240_000);
 });

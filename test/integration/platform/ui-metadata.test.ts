@@ -11,7 +11,7 @@ import { loyaltyIntakeRun, loyaltyStoreExportRun } from '../../../domain/loyalty
 import { LOYALTY_COLUMNS } from '../../../domain/loyalty/loyalty';
 import {
   fraudIndicatorsRun,
-  orderRoutedRun,
+  orderRoutingRun,
   orderUpsertRun,
   ordersBackfillRun,
   ordersIngestRun,
@@ -284,16 +284,18 @@ describe('runs explain themselves in the Temporal UI', () => {
         ...orderUpsertRun(shop, orderGid, 'orders/risk_assessment_changed'),
       });
       finite.push(id('order'));
-      // After a routing webhook; this fulfillment order is unknown to the shop, so it ends as missing.
+      // After a routing webhook (signalWithStart, as the receiver does); this fulfillment order is unknown to the
+      // shop, so it is counted missing, and the run ends after a second with nothing routed.
       const routed = 'gid://shopify/FulfillmentOrder/424242001';
-      finite.push(
-        await start(
-          'orderRouted',
-          id('order-routing'),
-          [{ shop, fulfillmentOrderGid: routed }],
-          orderRoutedRun(shop, routed),
-        ),
-      );
+      await t.client.workflow.signalWithStart('orderRouting', {
+        workflowId: id('order-routing'),
+        taskQueue: q('shopify'),
+        args: [{ shop, idleMs: 1_000 }],
+        signal: 'fulfillmentOrderRouted',
+        signalArgs: [routed],
+        ...orderRoutingRun(shop),
+      });
+      finite.push(id('order-routing'));
       // The long-running ones: a relay and an intake, stopped once they have shown some work. Each activity runs 3 s,
       // so none continues as new (after 50 of them) while the test runs: a new run has no details until its first.
       await start('outboxRelay', id('outbox-relay'), [{ runForMs: 3_000, pollMs: 50 }], outboxRelayRun(), 'data');
@@ -412,7 +414,7 @@ describe('runs explain themselves in the Temporal UI', () => {
       'channelSync',
       'stockPickup',
       'orderReservations',
-      'orderRouted',
+      'orderRouting',
     ])
       expect(detailed, type).toContain(type);
 

@@ -126,6 +126,24 @@ describe('a reservation moved to the assigned location', () => {
     expect(shipped.state.level('S-1', 'C')).toMatchObject({ onHand: 10, reserved: 0 });
   });
 
+  it('moves a line A -> B -> A -> B every time: a repeated move is keyed by how often it was made before', () => {
+    const o = order();
+    const toEm = relocationMovements(o.shop, line, 'EM', o.createdAt);
+    const back = relocationMovements(o.shop, { ...line, location: 'EM' }, 'C', o.createdAt);
+    const again = relocationMovements(o.shop, line, 'EM', o.createdAt, 1);
+    expect(again.map((m) => m.key)).toEqual([
+      'shopify/demo.myshopify.com/line/70/move/C/EM/1/release',
+      'shopify/demo.myshopify.com/line/70/move/C/EM/1/reserve',
+    ]);
+    const { state } = fold([...counts, ...movementsOf(o), ...toEm, ...back, ...again]);
+    expect(state.lines.get('shopify:70')).toMatchObject({ location: 'EM', open: 4 });
+    expect(state.level('S-1', 'C')).toMatchObject({ reserved: 0 });
+    expect(state.level('S-1', 'EM')).toMatchObject({ reserved: 4 });
+    // The first move's key again (what the old keys did): a duplicate, and the line stays at C.
+    const stale = fold([...counts, ...movementsOf(o), ...toEm, ...back, ...toEm]);
+    expect(stale.state.lines.get('shopify:70')).toMatchObject({ location: 'C', open: 4 });
+  });
+
   it('moves nothing for a line already there or holding nothing', () => {
     expect(relocationMovements('s', line, 'C', '2026-11-30T10:00:00.000Z')).toEqual([]);
     expect(relocationMovements('s', { ...line, open: 0 }, 'EM', '2026-11-30T10:00:00.000Z')).toEqual([]);
