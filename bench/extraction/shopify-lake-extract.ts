@@ -30,10 +30,18 @@ const lake: Lake = { s3, bucket, quarantineBucket: config.aws.buckets.quarantine
 const writers = DRY
   ? []
   : [SHOPIFY_ORDERS, SHOPIFY_LINE_ITEMS].map((t) => openLakeTableWriter(lake, { ...t, now: new Date() }));
-// Where the peak comes from: the highest RSS seen while staging and while committing.
+// Where the peak comes from: the highest RSS seen while staging and while committing; the V8 heap's, and the most
+// seen outside it (RSS less the heap: DuckDB's native memory, Node's buffers, code).
 const peak = { staging: 0, committing: 0 };
+const peakOf = { heap: 0, outsideHeap: 0 };
 let phase: keyof typeof peak = 'staging';
-const sample = () => (peak[phase] = Math.max(peak[phase], rssMiB()));
+const sample = () => {
+  const rss = rssMiB();
+  const heap = Math.round(process.memoryUsage().heapTotal / 2 ** 20);
+  peak[phase] = Math.max(peak[phase], rss);
+  peakOf.heap = Math.max(peakOf.heap, heap);
+  peakOf.outsideHeap = Math.max(peakOf.outsideHeap, rss - heap);
+};
 // The timer samples commits; staging never yields to the event loop for long, so it is sampled every page too.
 const sampler = setInterval(sample, 200);
 let rows = 0;
@@ -74,5 +82,14 @@ try {
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(
-  JSON.stringify({ rows, commits, seconds, writeSeconds: writeMs / 1000, peakRssMiB: hwmMiB(), peakBy: peak }),
+  JSON.stringify({
+    rows,
+    commits,
+    seconds,
+    writeSeconds: writeMs / 1000,
+    peakRssMiB: hwmMiB(),
+    peakBy: peak,
+    peakHeapMiB: peakOf.heap,
+    peakOutsideHeapMiB: peakOf.outsideHeap,
+  }),
 );
