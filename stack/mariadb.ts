@@ -17,6 +17,11 @@ const HINT = 'Install MariaDB: apt-get install -y mariadb-server';
 /** A private MariaDB instance whose data lives in `dataDir` (created on first use). */
 export async function startMariadb(opts: { dataDir: string; port: number; logDir: string }): Promise<LocalMysql> {
   const dataDir = path.resolve(opts.dataDir);
+  // A temp dir of its own: mariadbd removes `#sql*` files from its tmpdir at start, so in a shared /tmp one
+  // instance starting deletes another's bootstrap temp tables ("Unknown table 'mysql.tmp_proxies_priv'").
+  // Beside the data dir, not in it (a folder in it would be a database).
+  const tmpDir = `${dataDir}-tmp`;
+  fs.mkdirSync(tmpDir, { recursive: true });
   if (!fs.existsSync(path.join(dataDir, 'mysql'))) {
     fs.mkdirSync(dataDir, { recursive: true });
     const installDb = requireBinary('mariadb-install-db', HINT);
@@ -25,6 +30,7 @@ export async function startMariadb(opts: { dataDir: string; port: number; logDir
       [
         '--no-defaults',
         `--datadir=${dataDir}`,
+        `--tmpdir=${tmpDir}`,
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         ...userArgs(),
@@ -36,6 +42,7 @@ export async function startMariadb(opts: { dataDir: string; port: number; logDir
   const args = [
     '--no-defaults',
     `--datadir=${dataDir}`,
+    `--tmpdir=${tmpDir}`,
     `--port=${opts.port}`,
     '--bind-address=127.0.0.1',
     `--socket=${path.join(dataDir, 'mysqld.sock')}`,

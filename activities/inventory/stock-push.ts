@@ -316,7 +316,8 @@ export function createStockPushActivities(deps: {
           job.offered[v.code] = offer;
           if (!v.at) {
             // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
-            if (!v.level?.onHand) continue;
+            // Where the ledger has no level the item is not stocked there; a level of 0 is stocked, and sold out.
+            if (!v.level) continue;
             try {
               await activateInventory(
                 deps.shopify,
@@ -453,6 +454,9 @@ export function createStockPushActivities(deps: {
   }
 
   return {
+    /** These SKUs as one batch (a product's first publication, a backfill's page: `inventory.ts`). */
+    pushSkus,
+
     /** One SKU, whatever its signature (an operator's resync, a rules change, a reconciliation's correction). */
     async pushSkuStock(sku: string, operationId: string): Promise<SkuPushResult> {
       const [result] = await pushSkus([sku], operationId, { force: true, isolate: true });

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { RowDataPacket } from 'mysql2/promise';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalProductChanged } from '../../../activities/platform/outbox';
 import { INVENTORY_CHANNEL } from '../../../activities/inventory/inventory';
@@ -142,6 +143,41 @@ describe('inventory publish (ledger stock → Shopify levels)', () => {
     expect(got.length).toBe([...expected.keys()].filter((k) => !k.endsWith('@ZZ')).length);
     for (const l of got) expect(l.on_hand).toBe(Math.max(0, expected.get(`${l.sku}@${l.location}`)!));
   }, 180_000);
+
+  // The stock of a product's publication is the stock pusher's own push: the pushed version and signature are
+  // recorded (so the pusher does not read and write the SKU again), and its levels are read in batches (aliased
+  // inventoryItem reads of 50 items), not one request per level. Before: sku_sync had no pushed rows for these
+  // SKUs, and the stock of a page cost a levels request per SKU × location.
+  it("publication is the pusher's push: pushed versions recorded, levels read in batches", async () => {
+    const stats = async () =>
+      ((await (await fetch(`${f.sandbox.url}/_sandbox/stats`)).json()) as { requests: number }).requests;
+    const before = await stats();
+    const page = f.activities.shopify.publishInventoryPage as (
+      filter: object,
+      afterId: number,
+      limit: number,
+      op: string,
+    ) => Promise<{ processed: number }>;
+    const done = (await new MockActivityEnvironment().run(page, {}, 0, N, `page-${Date.now()}`)) as {
+      processed: number;
+    };
+    expect(done.processed).toBe(N);
+    const requests = (await stats()) - before;
+    const expected = await ledgerStock();
+    const skus = new Set([...expected.keys()].map((k) => k.split('@')[0]!));
+    expect(skus.size).toBeGreaterThan(100);
+    // One levels read per 50 SKUs and one write per 250 quantities, with room for a stale read's re-read.
+    expect(requests).toBeLessThanOrEqual(Math.ceil(skus.size / 50) + Math.ceil(expected.size / 250) + 4);
+    const [rows] = await inventory.query<RowDataPacket[]>(
+      'SELECT sku, ledger_version, pushed_version, pushed_signature FROM sku_sync WHERE sku IN (?)',
+      [[...skus]],
+    );
+    expect(rows.length).toBe(skus.size);
+    for (const r of rows) {
+      expect(Number(r.pushed_version)).toBe(Number(r.ledger_version));
+      expect(r.pushed_signature).not.toBeNull();
+    }
+  }, 120_000);
 
   it('applies the same correction again on another day (a new operation id, not a replay)', async () => {
     const [level] = (await levels()).filter((l) => l.location === 'C' && l.on_hand > 0);

@@ -6,6 +6,7 @@ import { createS3Client } from '../../../lake/s3';
 import { loadConfig } from '../../../workers/config';
 import { withTemporalFailures } from '../../../activities/platform/failures';
 import { createInventoryActivities } from '../../../activities/inventory/inventory';
+import { createStockPushActivities } from '../../../activities/inventory/stock-push';
 import { createLedger } from '../../../activities/inventory/ledger';
 import { createLedgerReads } from '../../../activities/inventory/ledger-reads';
 import { pickUpPass } from '../../../activities/inventory/stock-pickup';
@@ -62,7 +63,8 @@ export async function catalogFixture(opts: {
     while ((await pickUpPass({ ...ledgerPools, ledger })).applied > 0);
   };
   await pickUp();
-  const inventory = createInventoryActivities({ pim, store, shopify, reads: createLedgerReads(ledgerPools) });
+  const push = createStockPushActivities({ ...ledgerPools, shopify, reads: createLedgerReads(ledgerPools) });
+  const inventory = createInventoryActivities({ pim, store, shopify, push: push.pushSkus });
   // No location mappings made here: the inventory activity matches Shopify locations itself, as on a real stack.
   return {
     sandbox,
