@@ -243,6 +243,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         : [{ warehouseId: '', transactionId: id }]; // one transaction, recorded before warehouses were split
       const outcome: { warehouseId: string; transactionId: string; status: string; errors?: string }[] = [];
       for (const tx of txs) {
+        // A transaction takes a moment (the sandbox: 500 ms); polled from 250 ms, doubling to 2 s, not once a second.
+        let pollMs = 250;
         for (;;) {
           const t = await amazon().getVendorTransaction(tx.transactionId);
           Context.current().heartbeat(`${tx.warehouseId} ${t.status}`);
@@ -255,7 +257,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
             });
             break;
           }
-          await sleep(1_000);
+          await sleep(pollMs);
+          pollMs = Math.min(2_000, pollMs * 2);
         }
       }
       const failed = outcome.filter((o) => o.status === 'Failure');

@@ -41,6 +41,12 @@ const ROUND_SKUS = 25_000;
 const SETTLE_ABOVE = 20;
 const SETTLE_STEP_MS = 250;
 const SETTLE_MAX_STEPS = 8;
+/**
+ * Vendor Central plans a large round this many SKUs at a time and sends each slice as soon as it is planned (VDF
+ * batches of 1,000 carry no whole-round constraint, unlike a feed): the first transaction no longer waits for the
+ * allocation of all 10,000 SKUs to be written (~2.5 s), and the sends overlap the rest of the planning.
+ */
+const VENDOR_PLAN_SLICE = 2_000;
 
 // The activities heartbeat every few seconds (activities/channels/keep-alive.ts): a worker killed mid-call is
 // noticed after the heartbeat timeout, not the 10-minute start-to-close.
@@ -107,6 +113,23 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
       state.channel,
     );
     let planned = 0;
+    let failed = 0;
+    let retryAfterMs: number | undefined;
+    // A submission is followed once a round: sendPending also hands back what is still `submitted` (an interrupted
+    // round's), which includes a slice's transactions still being followed.
+    const following = new Set<string>();
+    const followAll = async (list: SendResult['follow']) => {
+      const fresh = list.filter((f) => !following.has(f.id));
+      fresh.forEach((f) => following.add(f.id));
+      const followOne = (f: SendResult['follow'][number]) =>
+        withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({ channel: state.channel, ...f });
+      // Submissions are followed side by side (a batch of VDF transactions, a feed beside an interrupted one).
+      if (patched('follow-in-parallel'))
+        return (await Promise.all(fresh.map(followOne))).reduce((n, r) => n + r.rejected, 0);
+      let n = 0;
+      for (const f of fresh) n += (await followOne(f)).rejected;
+      return n;
+    };
     if (state.all) {
       state.all = false;
       dirty.clear();
@@ -115,27 +138,34 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
     } else if (dirty.size) {
       const skus = [...dirty].slice(0, ROUND_SKUS);
       skus.forEach((s) => dirty.delete(s));
-      planned = (
-        await withSummary(acts, `plan ${skus.length} SKUs on ${state.channel}`).planChannel({
+      const sliced = state.channel === 'amazon-vendor' && skus.length > VENDOR_PLAN_SLICE && patched('vendor-slices');
+      const size = sliced ? VENDOR_PLAN_SLICE : skus.length;
+      const follows: Promise<number>[] = [];
+      for (let i = 0; i < skus.length; i += size) {
+        const slice = skus.slice(i, i + size);
+        planned += (
+          await withSummary(acts, `plan ${slice.length} SKUs on ${state.channel}`).planChannel({
+            channel: state.channel,
+            skus: slice,
+          })
+        ).planned;
+        if (!sliced) continue;
+        const sent = await withSummary(acts, `send pending SKUs to ${state.channel}`).sendPending({
           channel: state.channel,
-          skus,
-        })
-      ).planned;
+        });
+        failed += sent.failed;
+        retryAfterMs = sent.retryAfterMs;
+        follows.push(followAll(sent.follow));
+      }
+      failed += (await Promise.all(follows)).reduce((a, b) => a + b, 0);
     }
-    let failed = 0;
-    let retryAfterMs: number | undefined;
     for (let round = 0; round < 100; round++) {
       const sent = await withSummary(acts, `send pending SKUs to ${state.channel}`).sendPending({
         channel: state.channel,
       });
       failed += sent.failed;
       retryAfterMs = sent.retryAfterMs;
-      const followOne = (f: SendResult['follow'][number]) =>
-        withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({ channel: state.channel, ...f });
-      // Submissions are followed side by side (a batch of VDF transactions, a feed beside an interrupted one).
-      if (patched('follow-in-parallel'))
-        failed += (await Promise.all(sent.follow.map(followOne))).reduce((n, r) => n + r.rejected, 0);
-      else for (const f of sent.follow) failed += (await followOne(f)).rejected;
+      failed += await followAll(sent.follow);
       if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
     }
     const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);
