@@ -108,6 +108,8 @@ try {
     ['ORDERS_CREATE', 'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE'],
   );
   const ordersBefore = sandbox.state.orders.size;
+  const costsBefore = structuredClone(Object.fromEntries(sandbox.state.operationCosts));
+  const runStarted = Date.now();
   sandbox.storefront.start(ORDERS_PER_MINUTE, { refundRate: 0, highRiskRate: 0, malformedRate: 0 });
 
   // CHANGES distinct SKU × store pairs with stock both in the ledger and in Shopify.
@@ -165,7 +167,18 @@ try {
   watching = false;
   await watcher;
   sandbox.storefront.stop();
+  const runSeconds = (Date.now() - runStarted) / 1000;
   const sorted = [...latencies].sort((a, b) => a - b);
+  // What spent Shopify's bucket while the storefront ran (the sandbox's cost report), per operation.
+  const spent = Object.entries(Object.fromEntries(sandbox.state.operationCosts))
+    .map(([operation, c]) => {
+      const b = costsBefore[operation] ?? { requests: 0, requested: 0, actual: 0 };
+      return { operation, requests: c.requests - b.requests, points: c.actual - b.actual };
+    })
+    .filter((c) => c.requests > 0)
+    .sort((a, b) => b.points - a.points);
+  const routing = spent.filter((c) => /^fulfillmentOrder/.test(c.operation));
+  const ordersPlaced = sandbox.state.orders.size - ordersBefore;
   // The changes never seen: what the ledger and Shopify hold there now (an offer that fell to 0 cannot drop).
   const unseen = [];
   for (const p of [...pending.values()].slice(0, 20)) {
@@ -196,7 +209,20 @@ try {
     maxMs: sorted.at(-1),
     storefront: {
       ordersPerMinute: ORDERS_PER_MINUTE,
-      ordersPlacedDuringRun: sandbox.state.orders.size - ordersBefore,
+      ordersPlacedDuringRun: ordersPlaced,
+    },
+    shopifyCost: {
+      seconds: +runSeconds.toFixed(1),
+      pointsPerSecond: +(spent.reduce((n, c) => n + c.points, 0) / runSeconds).toFixed(1),
+      restorePerSecond: 1000,
+      // The routing webhooks' reads (fulfillmentOrdersRouting<n>, fulfillmentOrderLineItems) per order placed.
+      routingPointsPerOrder: ordersPlaced
+        ? +(routing.reduce((n, c) => n + c.points, 0) / ordersPlaced).toFixed(1)
+        : null,
+      routingRequestsPerOrder: ordersPlaced
+        ? +(routing.reduce((n, c) => n + c.requests, 0) / ordersPlaced).toFixed(2)
+        : null,
+      byOperation: spent,
     },
     catalogue: {
       products: PRODUCTS,
