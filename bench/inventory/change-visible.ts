@@ -129,10 +129,18 @@ try {
       'SELECT sku, location FROM stock_levels WHERE on_hand - reserved >= 3 ORDER BY sku, location',
     )
   ).filter((c) => locationOf.has(c.location) && (onHand(c.sku, c.location) ?? 0) >= 3);
-  // Spread over the catalogue (every k-th pair), deterministic.
+  // Spread over the catalogue (every k-th pair), deterministic; the pairs between are spares (below).
   const step = Math.max(1, Math.floor(candidates.length / CHANGES));
-  const pairs = candidates.filter((_, i) => i % step === 0).slice(0, CHANGES);
-  if (pairs.length < CHANGES) console.warn(`only ${pairs.length} SKU × store pairs with stock; measuring those`);
+  const planned = candidates.filter((_, i) => i % step === 0).slice(0, CHANGES);
+  const spares = candidates.filter((_, i) => i % step !== 0);
+  if (planned.length < CHANGES) console.warn(`only ${planned.length} SKU × store pairs with stock; measuring those`);
+  // A sale is visible only where Shopify still offers a unit: where the storefront has meanwhile taken all but one
+  // (available < 2), Shopify's on_hand is what its orders committed and stays there (the push never offers below
+  // 0), so the sale goes to a spare pair instead, and is counted.
+  const available = (sku: string, code: string) =>
+    itemOf.get(sku)?.levels.get(locationOf.get(code)!)?.get('available') ?? 0;
+  let replaced = 0;
+  const pairs: typeof planned = [];
   const [maxRow] = await q<{ m: number }>('store', 'SELECT COALESCE(MAX(id), 0) AS m FROM pos_sales');
   let saleId = Number(maxRow!.m) + 1000;
 
@@ -151,10 +159,16 @@ try {
     }
   })();
   const started = Date.now();
-  for (let i = 0; i < pairs.length; i++) {
+  for (let i = 0; i < planned.length; i++) {
     const wait = started + (i * 1000) / RATE - Date.now();
     if (wait > 0) await sleep(wait);
-    const { sku, location: code } = pairs[i]!;
+    let pair = planned[i]!;
+    while (available(pair.sku, pair.location) < 2 && spares.length) {
+      pair = spares.shift()!;
+      replaced++;
+    }
+    pairs.push(pair);
+    const { sku, location: code } = pair;
     const before = onHand(sku, code)!;
     await pools.store.query(
       'INSERT INTO pos_sales (id, store_code, sku, quantity, amount, sold_at) VALUES (?, ?, ?, 1, ?, ?)',
@@ -181,27 +195,37 @@ try {
   const ordersPlaced = sandbox.state.orders.size - ordersBefore;
   // The changes never seen: what the ledger and Shopify hold there now (an offer that fell to 0 cannot drop).
   const unseen = [];
-  for (const p of [...pending.values()].slice(0, 20)) {
+  let offerZero = 0;
+  for (const p of pending.values()) {
     const [level] = await q<{ on_hand: number; reserved: number }>(
       'inventory',
       'SELECT on_hand, reserved FROM stock_levels WHERE sku = ? AND location = ?',
       [p.sku, p.code],
     );
     const shop = itemOf.get(p.sku)?.levels.get(locationOf.get(p.code)!);
-    unseen.push({
-      sku: p.sku,
-      store: p.code,
-      ledger: level,
-      shopify: { onHand: shop?.get('on_hand'), committed: shop?.get('committed'), available: shop?.get('available') },
-    });
+    if (level && level.on_hand - level.reserved <= 0) offerZero++;
+    if (unseen.length < 20)
+      unseen.push({
+        sku: p.sku,
+        store: p.code,
+        // The ledger offers nothing there any more (the sale took units the storefront had reserved): Shopify's
+        // on_hand stays at what its orders committed, so this change could not become visible.
+        offerZero: !!level && level.on_hand - level.reserved <= 0,
+        ledger: level,
+        shopify: { onHand: shop?.get('on_hand'), committed: shop?.get('committed'), available: shop?.get('available') },
+      });
   }
   writeResult('inventory-change-visible', {
     commit,
     load: { before: loadBefore.map((l) => +l.toFixed(2)), after: os.loadavg().map((l) => +l.toFixed(2)) },
     changes: pairs.length,
+    // Planned pairs Shopify no longer offered (available < 2) at the sale's time, replaced by a spare pair.
+    replacedPairs: replaced,
     ratePerSecond: RATE,
     visible: sorted.length,
     notVisibleIn120s: pending.size,
+    // Of those, where the ledger offers nothing any more (see offerZero below): not a push behind.
+    notVisibleOfferZero: offerZero,
     notVisibleSample: unseen,
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
