@@ -1,4 +1,4 @@
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { max } from 'drizzle-orm';
 import { channelsDb } from '../../db/client';
 import { allocationRuleVersions } from '../../db/channels/schema';
@@ -13,7 +13,11 @@ import { rulesAt } from './rules-store';
  * computation. The rules of a version never change, so a version read once is kept; each call reads only the
  * current version number.
  */
-export function channelAllocations(channels: Pool) {
+export function channelAllocations(
+  channels: Pool,
+  /** The ledger (for the Seller Central orders it has read) and the location Seller Central orders reserve at. */
+  ledger: { inventory?: Pool; amazonLocation?: string } = {},
+) {
   const db = channelsDb(channels);
   const cache = new Map<number, RuleSet>();
   const empty = parseRuleSet({ channels: {} });
@@ -38,12 +42,90 @@ export function channelAllocations(channels: Pool) {
       const { version, set } = await rulesInForce();
       return { ruleVersion: version, byChannel: allocate(available, rulesFor(set, sku)) };
     },
-    /** Shopify's share of each SKU (rules read once for the whole list): the batched stock push's caps. */
-    async shopifySharesOf(items: readonly { sku: string; available: number }[]): Promise<Map<string, number>> {
+    otherChannelsExposure: (skus: readonly string[]) => otherChannelsExposure(channels, ledger, skus),
+    /**
+     * Shopify's share of each SKU (rules read once for the whole list): the batched stock push's caps. With the
+     * other channels' exposure (`otherChannelsExposure`, read before the ledger levels `available` comes from),
+     * the share is also at most what is left once they are counted: Shopify never offers units Amazon may still be
+     * offering or may have sold without the ledger knowing.
+     */
+    async shopifySharesOf(
+      items: readonly { sku: string; available: number }[],
+      exposure?: ReadonlyMap<string, number>,
+    ): Promise<Map<string, number>> {
       const { set } = await rulesInForce();
-      return new Map(items.map((i) => [i.sku, allocate(i.available, rulesFor(set, i.sku)).get('shopify') ?? 0]));
+      return new Map(
+        items.map((i) => {
+          const share = allocate(i.available, rulesFor(set, i.sku)).get('shopify') ?? 0;
+          const left = exposure ? Math.max(0, i.available - (exposure.get(i.sku) ?? 0)) : share;
+          return [i.sku, Math.min(share, left)];
+        }),
+      );
     },
   };
 }
 
 export type ChannelAllocations = ReturnType<typeof channelAllocations>;
+
+/**
+ * Per SKU, the units the Amazon channels may be offering now plus those Seller Central may have sold that the ledger
+ * has not read yet. Amazon takes an order's units off the listing at once, so since Seller Central took a quantity
+ * `confirmed` (at `confirmed_at`) its listing plus its unread orders add up to `confirmed` less the units of its
+ * orders placed since that the ledger has read (reserved): no Amazon call is needed to bound both. A quantity sent
+ * and not confirmed (in flight, or a reply lost after Amazon applied it, or a FATAL feed that applied part of
+ * itself) may be live with every sale since overwritten, so it counts whole until a later quantity is confirmed.
+ * Vendor Central (no orders read) counts the larger of what it confirmed and what was last sent. Not covered: an
+ * order placed in the moments between a patch's acceptance and Amazon applying it (Amazon's absolute quantity
+ * overwrites that sale); the allocation rules' buffer covers that visibility lag.
+ */
+async function otherChannelsExposure(
+  channels: Pool,
+  ledger: { inventory?: Pool; amazonLocation?: string },
+  skus: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!skus.length) return out;
+  const [rows] = await channels.query<RowDataPacket[]>(
+    "SELECT channel, sku, sent, confirmed, confirmed_at FROM channel_listings WHERE channel <> 'shopify' AND sku IN (?)",
+    [skus],
+  );
+  const since = new Map<string, Date>();
+  for (const r of rows)
+    if (r.channel === 'amazon' && r.confirmed > 0 && r.confirmed_at)
+      since.set(r.sku as string, new Date(r.confirmed_at as string | Date));
+  const read = await amazonReadSince(ledger, since);
+  for (const r of rows) {
+    const confirmed = Number(r.confirmed ?? 0);
+    const sent = r.sent === null ? null : Number(r.sent);
+    const live = r.channel === 'amazon' ? Math.max(0, confirmed - (read.get(r.sku as string) ?? 0)) : confirmed;
+    const inFlight = sent !== null && (r.confirmed === null || sent !== confirmed) ? sent : 0;
+    out.set(r.sku as string, (out.get(r.sku as string) ?? 0) + Math.max(live, inFlight));
+  }
+  return out;
+}
+
+/**
+ * Units of Seller Central orders placed at or after each SKU's time that the ledger has reserved, less the releases
+ * it has read since (a cancelled order's units may go back on the listing; where Amazon does not put them back, the
+ * exposure is only overstated).
+ */
+async function amazonReadSince(
+  ledger: { inventory?: Pool; amazonLocation?: string },
+  since: ReadonlyMap<string, Date>,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!ledger.inventory || !since.size) return out;
+  // One index range per SKU (movements_level_time_idx is sku, location, occurred_at).
+  const at = ledger.amazonLocation;
+  const ranges = [...since].map(() =>
+    at ? '(sku = ? AND location = ? AND occurred_at >= ?)' : '(sku = ? AND occurred_at >= ?)',
+  );
+  const params = [...since].flatMap(([sku, t]) => (at ? [sku, at, t] : [sku, t]));
+  const [rows] = await ledger.inventory.query<RowDataPacket[]>(
+    "SELECT sku, SUM(IF(kind = 'reserve', quantity, -quantity)) AS q FROM movements WHERE channel = 'amazon' " +
+      `AND kind IN ('reserve', 'release') AND (${ranges.join(' OR ')}) GROUP BY sku`,
+    params,
+  );
+  for (const r of rows) out.set(r.sku as string, Number(r.q));
+  return out;
+}

@@ -28,10 +28,15 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     return deps.amazon;
   };
 
+  const confirmed = async (skus: string[]) => {
+    if (skus.length && deps.offersConfirmed) await deps.offersConfirmed(skus);
+  };
+
   async function patchEach(items: PendingListing[]): Promise<SendResult> {
     const channel: Channel = 'amazon';
     const r: SendResult = { sent: 0, accepted: 0, failed: 0, follow: [], pendingLeft: 0 };
     let next = 0;
+    const accepted: string[] = [];
     const worker = async () => {
       while (next < items.length) {
         const item = items[next++]!;
@@ -44,6 +49,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
             r.accepted++;
             await store.markAccepted(channel, [item.sku], id);
             await store.resolveErrors(channel, [item.sku]);
+            accepted.push(item.sku);
           } else {
             r.failed++;
             await store.markFailed(channel, [item.sku], id, false);
@@ -62,6 +68,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       }
     };
     await Promise.all(Array.from({ length: Math.min(5, items.length) }, worker));
+    await confirmed(accepted);
     return r;
   }
 
@@ -211,6 +218,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
           for (const [sku, msgs] of outcome.rejected)
             await store.recordError(channel, sku, 'FEED_MESSAGE_INVALID', msgs.join('; '));
           await store.finishSubmission(feedId, 'DONE', JSON.stringify(report.summary ?? {}));
+          await confirmed(outcome.accepted);
           return { status: 'DONE', accepted: outcome.accepted.length, rejected: outcome.rejected.size };
         }
         if (feed.processingStatus === 'FATAL' || feed.processingStatus === 'CANCELLED') {
@@ -266,6 +274,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         await store.markAccepted(channel, skus, id);
         await store.resolveErrors(channel, skus);
         await store.finishSubmission(id, 'Success', JSON.stringify(outcome));
+        await confirmed(skus);
         return { status: 'Success', accepted: skus.length, rejected: 0 };
       }
       // With several warehouses, the message names the one that refused (Amazon's errors do not).

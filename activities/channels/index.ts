@@ -1,6 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { AmazonClient } from '../../connectors/amazon';
+import { taskQueueFor } from '../../domain/platform/task-queues';
 import { dynamoTokenStore } from '../../lake/shopify-token-store';
 import { ledgerFrom } from '../inventory';
+import { requestStockCheck, wakeStockPusher } from '../inventory/stock-signals';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { ledgerStock } from './ledger-stock';
@@ -43,6 +46,10 @@ export const channelsArea: AreaRegistration = {
           stock: ledgerStock(deps.pools.inventory, reads),
           amazon: amazonClient(deps),
           vendor: deps.config.amazon?.vendor,
+          offersConfirmed: async (skus) => {
+            await requestStockCheck(deps.pools.inventory, skus);
+            await wakeStockPusher(await deps.temporal(), taskQueueFor('shopify', Context.current().info.taskQueue));
+          },
         }),
         ...createAmazonOrdersActivities({
           channels: deps.pools.channels,

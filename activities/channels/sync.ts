@@ -34,6 +34,11 @@ export interface ChannelSyncDeps {
   patchMax?: number;
   /** First backoff of a failed SKU (default 30 s). */
   retryBaseMs?: number;
+  /**
+   * The channel confirmed new quantities for these SKUs: what it may offer changed, and with it what Shopify may
+   * offer beside it (`channelAllocations.otherChannelsExposure`), so the Shopify push looks at them again.
+   */
+  offersConfirmed?(skus: string[]): Promise<void>;
 }
 
 export interface SendResult {

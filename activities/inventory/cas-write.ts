@@ -8,7 +8,7 @@ import {
 const STALE = 'CHANGE_FROM_QUANTITY_STALE';
 
 /**
- * One compare-and-set write of `lines` (inventorySetQuantities on on_hand), where a stale compare quantity costs a
+ * One compare-and-set write of `lines` (inventorySetQuantities on `name`, on_hand by default), where a stale compare quantity costs a
  * fresh read of its own job only. Shopify applies an adjustment group all or nothing, naming each stale line by
  * its index (`input.quantities.<i>.changeFromQuantity`): the jobs of the stale lines are returned for a fresh read,
  * and the other lines, whose reads still hold, are written again at once (at most 3 times; a job whose lines all
@@ -20,6 +20,8 @@ export async function setOnHandStaleAware<J>(
   lines: readonly { job: J; quantity: InventoryQuantity }[],
   key: (attempt: number) => string,
   retryStale: boolean,
+  /** The quantity set and compared (the pusher sets `available`: an order between read and write makes it stale). */
+  name: 'available' | 'on_hand' = 'on_hand',
 ): Promise<{ stale: Set<J>; written: { job: J; quantity: InventoryQuantity }[] }> {
   const stale = new Set<J>();
   let part = [...lines];
@@ -27,7 +29,7 @@ export async function setOnHandStaleAware<J>(
     try {
       await inventorySetQuantities(
         shopify,
-        { name: 'on_hand', reason: 'correction', quantities: part.map((w) => w.quantity) },
+        { name, reason: 'correction', quantities: part.map((w) => w.quantity) },
         key(attempt),
       );
       return { stale, written: part };

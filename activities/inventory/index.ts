@@ -25,6 +25,12 @@ export function ledgerFrom(deps: Deps) {
   return { ledger, reads: createLedgerReads({ inventory: deps.pools.inventory, pim: deps.pools.pim }) };
 }
 
+/** What the Shopify offer's cap counts of the Amazon channels: the ledger's Seller Central orders, at their location. */
+const allocationLedger = (deps: Deps) => ({
+  inventory: deps.pools.inventory,
+  amazonLocation: deps.config.amazon?.fulfilmentLocation,
+});
+
 /** Shopify orders → ledger reservations, for the order paths (webhook, re-read, ingest). */
 export function orderReservationsFrom(deps: Deps) {
   const { ledger, reads } = ledgerFrom(deps);
@@ -59,7 +65,7 @@ export const inventoryArea: AreaRegistration = {
       store: deps.pools.store,
       shopify: deps.shopify,
       reads,
-      allocations: channelAllocations(deps.pools.channels),
+      allocations: channelAllocations(deps.pools.channels, allocationLedger(deps)),
     });
     return {
       shopify: {
@@ -95,7 +101,7 @@ export const inventoryArea: AreaRegistration = {
           ledger,
           reads,
           temporal: deps.temporal,
-          allocations: channelAllocations(deps.pools.channels),
+          allocations: channelAllocations(deps.pools.channels, allocationLedger(deps)),
         }),
       },
     };

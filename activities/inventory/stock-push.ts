@@ -27,9 +27,9 @@ export interface SkuPushResult {
   status: 'Synced' | 'Skipped';
   /**
    * Why nothing was written: the SKU has no Shopify inventory item yet, no ledger level, or Shopify refused its
-   * inventory item (recorded in sync_errors).
+   * inventory item (recorded in sync_errors), or its levels kept changing under every re-read (`busy`: left pending).
    */
-  skippedBecause?: 'unpublished' | 'no-ledger-stock' | 'refused';
+  skippedBecause?: 'unpublished' | 'no-ledger-stock' | 'refused' | 'busy';
   locations: number;
   writes: number;
   changed: number;
@@ -155,7 +155,7 @@ export function createStockPushActivities(deps: {
   /**
    * The inputs Shopify's quantities follow from, per SKU: the mapped locations, and at each its on_hand less what
    * other channels reserved and the safety stock; Shopify's own reservations and committed units cancel out of
-   * the on_hand it is set to (`domain/inventory/offer.ts`), so an order on Shopify, its cancellation or its
+   * the offer it is set to (`domain/inventory/offer.ts`), so an order on Shopify, its cancellation or its
    * reservation leaves the signature as it was. Shopify's share enters only when it caps what is offered.
    */
   function signatureOf(
@@ -194,6 +194,9 @@ export function createStockPushActivities(deps: {
   ): Promise<SkuPushResult[]> {
     const unique = [...new Set(skus)];
     const versions = await syncVersions(unique);
+    // The Amazon channels' exposure is read before the levels: an Amazon order the ledger reads in between is then
+    // counted in neither (a lower offer), never in both.
+    const exposure = await deps.allocations?.otherChannelsExposure(unique);
     const allLevels = await deps.reads.levelsOf(unique);
     const items = await inventoryItemsOf(unique);
     const levelsBy = new Map<string, LedgerLevel[]>();
@@ -216,12 +219,16 @@ export function createStockPushActivities(deps: {
       (levelsBy.get(sku) ?? []).filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
 
     // Shopify's share of each SKU under the allocation rules (all of it when no rule says otherwise), computed on
-    // the ledger's available_to_sell as channel-sync computes the Amazon channels' shares.
+    // the ledger's available_to_sell as channel-sync computes the Amazon channels' shares, and at most what the
+    // Amazon channels' exposure leaves (what they may offer now or have sold unread: `otherChannelsExposure`).
     const availableOf = new Map(
       unique.map((sku) => [sku, (levelsBy.get(sku) ?? []).reduce((n, l) => n + l.availableToSell, 0)]),
     );
     const shares = deps.allocations
-      ? await deps.allocations.shopifySharesOf(unique.map((sku) => ({ sku, available: availableOf.get(sku)! })))
+      ? await deps.allocations.shopifySharesOf(
+          unique.map((sku) => ({ sku, available: availableOf.get(sku)! })),
+          exposure,
+        )
       : availableOf;
 
     interface Job {
@@ -349,14 +356,18 @@ export function createStockPushActivities(deps: {
             }
             job.writes++;
             job.changed++;
-          } else if (v.at.onHand !== offer + Math.max(0, v.at.committed))
+          } else if (v.at.available !== offer)
+            // `available` is set, compared-and-set on `available`: a storefront order between the read and this
+            // write commits a unit (available moves, on_hand does not), so the write is stale and re-read. Setting
+            // on_hand = offer + committed as read went through and left Shopify a unit below the offer, for good
+            // when the order's reservation did not move the signature (test stock-push-concurrent-order).
             writes.push({
               job,
               quantity: {
                 inventoryItemId: job.itemId,
                 locationId: v.locationId,
-                quantity: offer + Math.max(0, v.at.committed),
-                changeFromQuantity: v.at.onHand,
+                quantity: offer,
+                changeFromQuantity: v.at.available,
               },
             });
         }
@@ -376,6 +387,7 @@ export function createStockPushActivities(deps: {
             chunk,
             (n) => key(`set|${round}|${i}|${n}|${chunkJobs.map((j) => j.sku).join(',')}`),
             round < 5,
+            'available',
           );
           next.push(...r.stale);
           for (const j of new Set(r.written.map((w) => w.job))) j.writes++;
@@ -398,6 +410,22 @@ export function createStockPushActivities(deps: {
               results.set(j.sku, alone!);
             } catch (one) {
               if (!(one instanceof ShopifyUserError)) throw one;
+              // Still stale after every re-read (a SKU selling on the storefront as we write): not a problem of
+              // the SKU, and not pushed; it stays pending for the next pass.
+              if (one.codes.includes('CHANGE_FROM_QUANTITY_STALE')) {
+                results.set(j.sku, {
+                  sku: j.sku,
+                  version: versionOf(j.sku),
+                  status: 'Skipped',
+                  skippedBecause: 'busy',
+                  locations: mapped.size,
+                  writes: 0,
+                  changed: 0,
+                  offered: {},
+                  unmappedLocations: unmappedOf(j.sku),
+                });
+                continue;
+              }
               // Still refused alone: the SKU's recorded problem; the pusher goes on with every other SKU.
               await recordRefusal(j.sku, [
                 { code: 'INVENTORY_SET_REFUSED', message: `inventorySetQuantities: ${one.message}` },

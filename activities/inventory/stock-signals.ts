@@ -69,3 +69,19 @@ export async function requestStockPush(inventory: Pool, skus: readonly string[] 
     );
   return skus.length;
 }
+
+/**
+ * Marks SKUs pending for the batched pusher without clearing their signature: something the Shopify offer is capped
+ * by changed outside the ledger (an Amazon channel confirmed a new quantity, so its exposure moved). The pusher works
+ * the offer out again and writes only if it differs from the last push. Call `wakeStockPusher` afterwards.
+ */
+export async function requestStockCheck(inventory: Pool, skus: readonly string[]): Promise<void> {
+  const now = new Date();
+  for (let i = 0; i < skus.length; i += 1000)
+    await inventory.query(
+      'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ' +
+        'ledger_version = GREATEST(ledger_version, 1), pushed_version = LEAST(pushed_version, ledger_version - 1), ' +
+        'changed_at = VALUES(changed_at)',
+      [skus.slice(i, i + 1000).map((sku) => [sku, 1, 0, now])],
+    );
+}

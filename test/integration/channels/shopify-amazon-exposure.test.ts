@@ -1,0 +1,127 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelAllocations } from '../../../activities/channels/allocations';
+import { listingsStore } from '../../../activities/channels/listings-store';
+import { saveRules } from '../../../activities/channels/rules-store';
+import { createStockPushActivities } from '../../../activities/inventory/stock-push';
+import { channelsDb, createPool } from '../../../db/client';
+import { stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+// Product 9301 is published by no other test file (product-publish/<id> ids are server-wide).
+const ID = 9301;
+
+// #13 "at every moment the quantities offered across all channels never add up to more than available_to_sell".
+// Seller Central takes an order's units off its listing at once, and we read the order at the next searchOrders
+// (seconds; ~30 s after a worker kill). Meanwhile the ledger moves (till sales) and Shopify is pushed while Seller
+// Central, not re-synced yet, still offers its old share. Before: Shopify got its share of the ledger's figure,
+// with Seller Central's listing and its unread orders beside it (20 at Carlton, 50/50: Shopify 10 and Amazon 10;
+// Amazon sells 3 unread, the till 4: Shopify was set to 8 beside Amazon's 7 and the 3 sold, 18 of 13 left).
+describe("Shopify's offer leaves room for what Seller Central may offer or have sold unread", () => {
+  let t: TemporalHarness;
+  let s: StockFixture;
+  let channels: ReturnType<typeof createPool>;
+  let sku: string;
+  const env = new MockActivityEnvironment();
+
+  beforeAll(async () => {
+    t = await temporalHarness('shopify-amazon-exposure');
+    s = await stockFixture(t, 1, undefined, { firstId: ID });
+    await s.publish([ID]);
+    sku = (await s.publishedSkus())[0]!;
+    channels = createPool(s.f.urls.channels);
+    await saveRules(
+      channelsDb(channels),
+      { channels: { shopify: { percent: 50, priority: 1 }, amazon: { percent: 50, priority: 2 } } },
+      'test',
+    );
+    await listingsStore(channels).enroll('amazon', [sku], 'PRODUCT');
+  }, 300_000);
+  afterAll(async () => {
+    await channels?.end();
+    await s?.close();
+    await t?.close();
+  });
+
+  const now = () => new Date().toISOString();
+  const move = (m: { key: string; kind: 'count' | 'pos_sale' | 'reserve'; quantity: number; orderId?: string }) =>
+    s.ledger.applyMovements(
+      [
+        {
+          ...m,
+          sku,
+          location: 'C',
+          occurredAt: now(),
+          ...(m.kind === 'reserve' ? { channel: 'amazon', orderLineId: `${m.orderId}-1` } : {}),
+        },
+      ],
+      { source: 'test' },
+    );
+  /** Seller Central took `quantity` (a patch sent and ACCEPTED). */
+  const amazonConfirms = async (quantity: number, id: string) => {
+    const store = listingsStore(channels);
+    await store.markSent('amazon', [{ sku, quantity }], id);
+    await store.markAccepted('amazon', [sku], id);
+  };
+  const shopifyOffers = async () => {
+    const levels = await s.shopLevels();
+    return levels.find((l) => l.sku === sku && l.location === 'C')?.available;
+  };
+
+  it('caps Shopify at what the ledger has less what Seller Central may still sell, until its orders are read', async () => {
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify: s.f.shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C' }),
+    });
+    const pushNow = (tag: string) => env.run(push.pushSkuStock, sku, `exposure-test/${tag}`);
+
+    // Only Carlton has stock (the fixture's other stores are counted empty).
+    await s.ledger.applyMovements(
+      ['EMERALD', 'OISTINS', 'SUNSET'].map((location) => ({
+        key: `exposure/count/0/${location}`,
+        kind: 'count' as const,
+        sku,
+        location,
+        quantity: 0,
+        occurredAt: now(),
+      })),
+      { source: 'test' },
+    );
+    await move({ key: 'exposure/count/1', kind: 'count', quantity: 20 });
+    await amazonConfirms(10, 'patch/exposure/1');
+    await pushNow('1');
+    expect(await shopifyOffers()).toBe(10);
+
+    // Amazon sells 3 (its listing shows 7; the order is not read), and the till sells 4: the ledger says 16.
+    await move({ key: 'exposure/pos/1', kind: 'pos_sale', quantity: 4 });
+    await pushNow('2');
+    // Seller Central may still sell 7 and has sold 3 we do not know of: of the ledger's 16, 6 are Shopify's to offer.
+    expect(await shopifyOffers(), 'Shopify beside 10 units Seller Central took and no order of them read').toBe(6);
+
+    // The orders are read (the ledger reserves the 3): 13 available, Seller Central's 10 less the 3 read leaves 7.
+    await move({ key: 'exposure/amazon/1', kind: 'reserve', quantity: 3, orderId: '111-0000001-0000001' });
+    await pushNow('3');
+    expect(await shopifyOffers()).toBe(6);
+
+    // Seller Central is re-synced to its share of 13 (6): Shopify's share of 13 is 6, and nothing holds it lower.
+    await amazonConfirms(6, 'patch/exposure/2');
+    await pushNow('4');
+    expect(await shopifyOffers()).toBe(6);
+
+    // A store count of 26 (23 available beside the 3 held for the order): Shopify's share is 11, and Seller
+    // Central's 6 leave room for all of it.
+    await move({ key: 'exposure/count/2', kind: 'count', quantity: 26 });
+    await pushNow('5');
+    const [[level]] = await s.pools.inventory.query<RowDataPacket[]>(
+      'SELECT on_hand, reserved FROM stock_levels WHERE sku = ? AND location = ?',
+      [sku, 'C'],
+    );
+    expect(level).toMatchObject({ on_hand: 26, reserved: 3 });
+    expect(await shopifyOffers()).toBe(11);
+  });
+});

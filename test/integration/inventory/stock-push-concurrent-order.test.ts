@@ -1,0 +1,123 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelAllocations } from '../../../activities/channels/allocations';
+import { saveRules } from '../../../activities/channels/rules-store';
+import { createStockPushActivities } from '../../../activities/inventory/stock-push';
+import type { ShopifyClient } from '../../../connectors/shopify';
+import { channelsDb, createPool } from '../../../db/client';
+import { stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
+import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+
+// Product 9302 is published by no other test file (product-publish/<id> ids are server-wide).
+const ID = 9302;
+
+// #13's cross-channel run ended with Shopify 1 unit below its allocation on a few SKUs (available 4, allocation
+// 5, pushed_version = ledger_version). Cause: the push wrote on_hand = offer + committed as read, compared-and-set
+// on on_hand; a storefront order between the read and the write leaves on_hand alone (it commits a unit), so the
+// write went through and Shopify's available became offer − 1. When Shopify's share caps the offer (here 50 %:
+// 19 available → 9), the order's reservation moves the share by less than a unit (18 → 9), the signature stays
+// the same, and nothing pushed again: Shopify stayed at 8 for good. The push now sets `available` with its
+// compare-and-set on `available`, so the order makes the write stale and the re-read offers the share.
+describe('a storefront order between the levels read and the write', () => {
+  let t: TemporalHarness;
+  let s: StockFixture;
+  let channels: ReturnType<typeof createPool>;
+  let sku: string;
+  const env = new MockActivityEnvironment();
+
+  beforeAll(async () => {
+    t = await temporalHarness('stock-push-concurrent-order');
+    s = await stockFixture(t, 1, undefined, { firstId: ID });
+    await s.publish([ID]);
+    sku = (await s.publishedSkus())[0]!;
+    channels = createPool(s.f.urls.channels);
+    await saveRules(
+      channelsDb(channels),
+      { channels: { shopify: { percent: 50, priority: 1 }, amazon: { percent: 50, priority: 2 } } },
+      'test',
+    );
+  }, 300_000);
+  afterAll(async () => {
+    await channels?.end();
+    await s?.close();
+    await t?.close();
+  });
+
+  const now = () => new Date().toISOString();
+  const shopifyOffers = async () => (await s.shopLevels()).find((l) => l.sku === sku && l.location === 'C')?.available;
+
+  it('does not leave Shopify a unit below its share once the order is reserved', async () => {
+    // The real sandbox client; a shopper checks out right after the push's first levels read, once armed.
+    let armed = false;
+    let order: ReturnType<typeof s.f.sandbox.storefront.checkout>;
+    const real = s.f.shopify;
+    const shopify = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'request')
+          return async (...args: Parameters<ShopifyClient['request']>) => {
+            const reply = await target.request(...args);
+            if (armed && JSON.stringify(args[0]).includes('inventoryItemsLevels')) {
+              armed = false;
+              order = s.f.sandbox.storefront.checkout([{ sku, quantity: 1 }]);
+            }
+            return reply;
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as ShopifyClient;
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels),
+    });
+
+    // 20 at Carlton only: Shopify's half is 10.
+    await s.ledger.applyMovements(
+      (['C', 'EMERALD', 'OISTINS', 'SUNSET'] as const).map((location) => ({
+        key: `concurrent/count/${location}`,
+        kind: 'count' as const,
+        sku,
+        location,
+        quantity: location === 'C' ? 20 : 0,
+        occurredAt: now(),
+      })),
+      { source: 'test' },
+    );
+    await env.run(push.pushSkuStock, sku, 'concurrent/1');
+    expect(await shopifyOffers()).toBe(10);
+
+    // A till sale (19: Shopify's half is 9), pushed while a shopper buys one on the storefront.
+    await s.ledger.applyMovements(
+      [{ key: 'concurrent/pos/1', kind: 'pos_sale', sku, location: 'C', quantity: 1, occurredAt: now() }],
+      { source: 'test' },
+    );
+    armed = true;
+    await env.run(push.pushSkuStock, sku, 'concurrent/2');
+    expect(order, 'the storefront sold one during the push').toBeDefined();
+
+    // The order reaches the ledger (18 available: Shopify's half is still 9), and the pending pusher runs.
+    const line = order!.lineItems[0]!.id.split('/').pop()!;
+    await s.ledger.applyMovements(
+      [
+        {
+          key: `shopify/test/line/${line}/reserve`,
+          kind: 'reserve',
+          sku,
+          location: 'C',
+          quantity: 1,
+          channel: 'shopify',
+          orderId: order!.id.split('/').pop()!,
+          orderLineId: line,
+          occurredAt: now(),
+        },
+      ],
+      { source: 'test' },
+    );
+    await env.run(push.pushPendingStock, { runForMs: 3_000, pollMs: 100, idleStopMs: 1_000 });
+    expect(await shopifyOffers(), "Shopify's half of 18").toBe(9);
+  });
+});
