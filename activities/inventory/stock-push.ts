@@ -316,8 +316,24 @@ export function createStockPushActivities(deps: {
             });
             return { code, locationId, level, at, offer: want.offer };
           });
+        // Units Shopify committed that the ledger has not reserved yet (orders whose webhook is still on its way:
+        // after a worker kill, tens of seconds) are sold: Shopify's share is of what is left without them, as it will
+        // be once they are reserved. Before, the share of the ledger's figure re-offered some of them.
+        const unknownCommitted = views.reduce(
+          (n, v) => n + Math.max(0, (v.at?.committed ?? 0) - (v.level?.reservedBy[CHANNEL] ?? 0)),
+          0,
+        );
+        const cap =
+          unknownCommitted > 0 && deps.allocations
+            ? ((
+                await deps.allocations.shopifySharesOf(
+                  [{ sku: job.sku, available: Math.max(0, availableOf.get(job.sku)! - unknownCommitted) }],
+                  exposure,
+                )
+              ).get(job.sku) ?? 0)
+            : (shares.get(job.sku) ?? 0);
         // What each location could offer, capped so that the shop as a whole offers at most its allocation.
-        const split = shareOut(shares.get(job.sku) ?? 0, new Map(views.map((v) => [v.code, v.offer])));
+        const split = shareOut(cap, new Map(views.map((v) => [v.code, v.offer])));
         for (const v of views) {
           const offer = split.get(v.code) ?? 0;
           job.offered[v.code] = offer;
