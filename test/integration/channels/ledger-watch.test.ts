@@ -1,4 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
 import { createLedgerWatchActivities } from '../../../activities/channels/ledger-watch';
@@ -76,6 +78,35 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
       });
     } finally {
       for (const id of [`channels-ledger-watch/${t.queue('data')}`, ...ids])
+        await t.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+    }
+  }, 120_000);
+
+  // After a large commit and nothing newer, each poll (every 250 ms) re-read the whole commit from the mark minus the
+  // overlap, for as long as no newer commit moved the mark: during the 10,000-SKU re-sync, 40,000 rows a second.
+  it('a poll does not read a large commit again once it is past the overlap', async () => {
+    await f.pools.inventory.query('UPDATE sku_sync SET changed_at = ?', [new Date(Date.now() - 60_000)]);
+    await channels.query("DELETE FROM channel_cursors WHERE name = 'ledger-watch'");
+    const [[c]] = await f.pools.inventory.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM sku_sync');
+    const rows = Number(c!.n);
+    expect(rows).toBeGreaterThanOrEqual(SKUS);
+    const deps = { channels, inventory: f.pools.inventory, temporal: async () => t.client };
+    const env = new MockActivityEnvironment({ taskQueue: t.queue('data') });
+    const ids = (['amazon', 'amazon-vendor'] as const).map((ch) => channelSyncWorkflowIdOn(ch, t.queue('amazon')));
+    try {
+      const r = (await env.run(createLedgerWatchActivities(deps).watchLedger, { runForMs: 2_000, pollMs: 100 })) as {
+        polls: number;
+        rowsRead: number;
+        signalled: number;
+      };
+      expect(r.polls).toBeGreaterThanOrEqual(5);
+      expect(r.signalled).toBe(rows);
+      expect(r.rowsRead).toBeLessThanOrEqual(rows + 10);
+    } finally {
+      for (const id of ids)
         await t.client.workflow
           .getHandle(id)
           .terminate('test over')
