@@ -84,6 +84,14 @@ async function withMergeSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Rows (staged plus existing) one merge step takes. DuckDB holds most of a step's rows pinned at once (its 64 MB limit
+ * is no spill threshold for them): Lightspeed sale lines (26 columns) ran out of memory ("failed to pin block") at
+ * 250,000 rows over 32 days and at 400,000 in one day, and merged 150,000 either way, with the day's 150,000 old rows
+ * beside them. One day is never split, so a day larger than this is one step of its own.
+ */
+export const CHUNK_ROWS = 150_000;
+
 export function mergePartitions(
   lake: Lake,
   spec: LakeTableSpec,
@@ -108,7 +116,7 @@ async function mergeInSlot(
   try {
     await c.run(`SET temp_directory = ${sqlString(path.join(o.work, 'spill'))}`);
     const existing = await existingPartitions(lake, spec, [...o.days.keys()], o.known);
-    const chunks = chunkDays(o.days, existing, o.known, o.chunkRows ?? 1_000_000, o.chunkDays ?? 32);
+    const chunks = chunkDays(o.days, existing, o.known, o.chunkRows ?? CHUNK_ROWS, o.chunkDays ?? 32);
     // The staged rows of the chunk's days, typed.
     const typed = spec.columns.map((col) => `CAST(${sqlIdent(col.name)} AS ${col.type}) AS ${sqlIdent(col.name)}`);
     const jsonColumns = stagedJsonColumns(spec);

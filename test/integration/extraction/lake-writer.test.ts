@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LakeColumn } from '../../../domain/extraction/lake-schema';
+import { lightspeedSaleLines } from '../../../domain/extraction/lightspeed-tables';
 import { replayDeadLetter } from '../../../lake/dead-letter-replay';
 import { listDeadLetters, readDeadLetter, writeDeadLetter } from '../../../lake/dead-letters';
 import { extensionDirectory, s3SecretSql } from '../../../lake/duckdb';
@@ -370,6 +371,53 @@ describe('lake writer (Parquet partitions on S3, dedup, schema versions, dead le
       q.close();
     }
   });
+
+  it('a commit of 250,000 Lightspeed sale lines over 32 days stays inside the merge memory limit of DuckDB (merged in steps)', async () => {
+    // A slow lake lets a batch grow this large (four shops' staging merged in one round). In one step DuckDB ran out
+    // of its 64 MB ("failed to pin block of size 256.0 KiB") and the commit failed on every retry.
+    const days = 32;
+    const n = 250_000;
+    const start = Date.parse('2026-10-01T00:00:00Z');
+    const writer = openLakeTableWriter(lake, lightspeedSaleLines);
+    try {
+      for (let from = 0; from < n; from += 5000) {
+        const page = Array.from({ length: Math.min(5000, n - from) }, (_, j) => {
+          const i = from + j;
+          const at = new Date(start + Math.floor((i / n) * days * 86_400_000)).toISOString();
+          return {
+            sale_line_id: String(i + 1),
+            sale_id: String(Math.floor(i / 40) + 1),
+            shop_id: String(1 + (i % 4)),
+            item_id: String(i % 4000),
+            employee_id: '3',
+            created_at: at,
+            completed_at: at,
+            updated_at: at,
+            voided: false,
+            quantity: '2',
+            unit_price: '3.25',
+            normal_unit_price: '3.25',
+            discount: '0',
+            subtotal: '6.50',
+            tax1: '0.57',
+            tax2: '0',
+            total: '7.07',
+            avg_cost: '2.10',
+            fifo_cost: '2.10',
+            taxable: true,
+            tax_class_id: '1',
+          };
+        });
+        await writer.add(page);
+      }
+      const r = await writer.commit();
+      expect(r.written).toBe(n);
+      expect(r.partitions).toHaveLength(days);
+      expect(r.partitions.reduce((a, p) => a + p.rows, 0)).toBe(n);
+    } finally {
+      writer.close();
+    }
+  }, 120_000);
 
   it('a filter on dt reads only that partition (pruned), over httpfs and over the SDK fallback', async () => {
     // A corrupt partition beside good ones: a query that opened it would fail, so success proves it was skipped.
