@@ -201,6 +201,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     /** Polls getFeed (heartbeating) until DONE, FATAL or CANCELLED, then applies the processing report per SKU. */
     async followFeed(channel: Channel, feedId: string) {
       const skus = await store.submissionSkus(feedId);
+      // getFeed allows 2 a second: polled from 500 ms, doubling to 30 s (a feed takes seconds here, minutes on Amazon).
+      let pollMs = 500;
       for (;;) {
         const feed = await amazon().getFeed(feedId);
         Context.current().heartbeat(feed.processingStatus);
@@ -234,7 +236,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
           await store.finishSubmission(feedId, feed.processingStatus, null);
           return { status: feed.processingStatus, accepted: 0, rejected: skus.length };
         }
-        await sleep(2_000);
+        await sleep(pollMs);
+        pollMs = Math.min(30_000, pollMs * 2);
       }
     },
 

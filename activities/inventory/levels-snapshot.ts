@@ -4,8 +4,8 @@ import { readInventoryLevelsBulk } from '../../connectors/shopify/inventory-bulk
 /** Pending SKUs from which the pusher reads Shopify's levels with one bulk query instead of item by item. */
 export const BULK_LEVELS_ABOVE = 1_000;
 /**
- * How long a bulk read's levels may serve a push. Every write is a compare-and-set on on_hand, so a level that moved
- * since is refused and read again item by item; the age bounds what CAS cannot see (committed alone moving).
+ * How long a bulk read's levels may serve a push. Every write is a compare-and-set, so a level that moved since is
+ * refused and read again item by item; the age bounds how often that happens.
  */
 const SNAPSHOT_MAX_AGE_MS = 60_000;
 
