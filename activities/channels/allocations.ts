@@ -74,6 +74,7 @@ export type ChannelAllocations = ReturnType<typeof channelAllocations>;
  * orders placed since that the ledger has read (reserved): no Amazon call is needed to bound both. A quantity sent
  * and not confirmed (in flight, or a reply lost after Amazon applied it, or a FATAL feed that applied part of
  * itself) may be live with every sale since overwritten, so it counts whole until a later quantity is confirmed.
+ * Orders placed before our last send and unread then (`unread_held`) count until the orders read passes that send.
  * Vendor Central (no orders read) counts the larger of what it confirmed and what was last sent. Not covered: an
  * order placed in the moments between a patch's acceptance and Amazon applying it (Amazon's absolute quantity
  * overwrites that sale); the allocation rules' buffer covers that visibility lag.
@@ -86,9 +87,13 @@ async function otherChannelsExposure(
   const out = new Map<string, number>();
   if (!skus.length) return out;
   const [rows] = await channels.query<RowDataPacket[]>(
-    "SELECT channel, sku, sent, confirmed, confirmed_at FROM channel_listings WHERE channel <> 'shopify' AND sku IN (?)",
+    "SELECT channel, sku, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE channel <> 'shopify' AND sku IN (?)",
     [skus],
   );
+  const [[cursor]] = await channels.query<RowDataPacket[]>(
+    "SELECT position FROM channel_cursors WHERE name = 'amazon-orders'",
+  );
+  const readUntil = cursor ? new Date(cursor.position as string).getTime() : null;
   const since = new Map<string, Date>();
   for (const r of rows)
     if (r.channel === 'amazon' && r.confirmed > 0 && r.confirmed_at)
@@ -99,7 +104,10 @@ async function otherChannelsExposure(
     const sent = r.sent === null ? null : Number(r.sent);
     const live = r.channel === 'amazon' ? Math.max(0, confirmed - (read.get(r.sku as string) ?? 0)) : confirmed;
     const inFlight = sent !== null && (r.confirmed === null || sent !== confirmed) ? sent : 0;
-    out.set(r.sku as string, (out.get(r.sku as string) ?? 0) + Math.max(live, inFlight));
+    // Sold before our last send and not read then: unread until the orders read passes that send.
+    const heldAt = r.held_at ? new Date(r.held_at as string | Date).getTime() : null;
+    const carried = heldAt !== null && (readUntil === null || readUntil < heldAt) ? Number(r.unread_held ?? 0) : 0;
+    out.set(r.sku as string, (out.get(r.sku as string) ?? 0) + Math.max(live, inFlight) + carried);
   }
   return out;
 }

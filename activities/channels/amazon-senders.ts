@@ -80,18 +80,33 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
    */
   async function holdBackUnread(items: PendingListing[]): Promise<void> {
     const stock = deps.stock;
+    if (!stock.amazonReservedSince || !items.length) return;
+    // The units a previous send held back stay unread until the orders read passes that send: our send overwrote
+    // Amazon's quantity, so they show on the listing no more (before, the next send forgot them and re-offered them).
+    const readUntil = await store.ordersReadUntil();
+    const carried = (i: PendingListing) =>
+      i.unreadHeld && i.heldAt && (!readUntil || readUntil < i.heldAt) ? i.unreadHeld : 0;
+    const at = new Date();
     const sold = items.filter((i) => (i.confirmed ?? 0) > 0 && i.confirmedAt);
-    if (!sold.length || !stock.amazonReservedSince) return;
-    const shown = await amazon().getListingQuantities(sold.map((i) => i.sku));
-    const read = await stock.amazonReservedSince(sold.map((i) => ({ sku: i.sku, since: i.confirmedAt! })));
+    const shown = sold.length ? await amazon().getListingQuantities(sold.map((i) => i.sku)) : new Map();
+    const read = sold.length
+      ? await stock.amazonReservedSince(sold.map((i) => ({ sku: i.sku, since: i.confirmedAt! })))
+      : new Map<string, number>();
     const held: { sku: string; allocated: number }[] = [];
-    for (const i of sold) {
-      const unread = unreadSold({ confirmed: i.confirmed!, shown: shown.get(i.sku), readSince: read.get(i.sku) ?? 0 });
+    const unreadOf: { sku: string; unread: number }[] = [];
+    for (const i of items) {
+      const since =
+        i.confirmed && i.confirmedAt
+          ? unreadSold({ confirmed: i.confirmed, shown: shown.get(i.sku), readSince: read.get(i.sku) ?? 0 })
+          : 0;
+      const unread = since + carried(i);
+      unreadOf.push({ sku: i.sku, unread });
       if (!unread) continue;
       i.allocated = Math.max(0, i.allocated - unread);
       held.push({ sku: i.sku, allocated: i.allocated });
     }
     if (held.length) await store.holdBack('amazon', held);
+    await store.recordUnread('amazon', unreadOf, at);
   }
 
   /**

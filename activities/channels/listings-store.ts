@@ -11,6 +11,9 @@ export interface PendingListing {
   confirmedAt?: Date | null;
   /** Vendor Central: the allocation per warehouse. */
   split?: Record<string, number> | null;
+  /** Seller Central: units sold before our last send and not read then, and when that was (`unread_held`). */
+  unreadHeld?: number;
+  heldAt?: Date | null;
 }
 
 /** Backoff of a failed SKU: 30 s (`baseMs`), doubling per failure in a row, at most an hour. */
@@ -92,7 +95,7 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
 
     async pending(channel: Channel, limit: number): Promise<PendingListing[]> {
       const [rows] = await pool.query<RowDataPacket[]>(
-        'SELECT sku, allocated, split, product_type, confirmed, confirmed_at FROM channel_listings ' +
+        'SELECT sku, allocated, split, product_type, confirmed, confirmed_at, unread_held, held_at FROM channel_listings ' +
           "WHERE channel = ? AND status = 'pending' AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?",
         [channel, limit],
       );
@@ -103,7 +106,17 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         confirmed: r.confirmed ?? null,
         confirmedAt: r.confirmed_at ? new Date(r.confirmed_at as string | Date) : null,
         split: typeof r.split === 'string' ? (JSON.parse(r.split) as Record<string, number>) : (r.split ?? null),
+        unreadHeld: Number(r.unread_held ?? 0),
+        heldAt: r.held_at ? new Date(r.held_at as string | Date) : null,
       }));
+    },
+
+    /** Until when Seller Central's orders are in the ledger (the orders read's cursor; null: never read). */
+    async ordersReadUntil(): Promise<Date | null> {
+      const [[r]] = await pool.query<RowDataPacket[]>(
+        "SELECT position FROM channel_cursors WHERE name = 'amazon-orders'",
+      );
+      return r ? new Date(r.position as string) : null;
     },
 
     /** The earliest time a pending or failed SKU becomes due again (null: none waits). */
@@ -135,6 +148,18 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
           channel,
           i.sku,
         ]);
+    },
+
+    /** What a send is about to overwrite: per SKU the units sold and not read as of `at` (`unread_held`). */
+    async recordUnread(channel: Channel, items: { sku: string; unread: number }[], at: Date): Promise<void> {
+      for (let i = 0; i < items.length; i += 1000) {
+        const chunk = items.slice(i, i + 1000);
+        const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
+        await pool.query(
+          `UPDATE channel_listings SET unread_held = CASE sku ${cases} ELSE unread_held END, held_at = ? WHERE channel = ? AND sku IN (?)`,
+          [...chunk.flatMap((x) => [x.sku, x.unread]), at, channel, chunk.map((x) => x.sku)],
+        );
+      }
     },
 
     /**

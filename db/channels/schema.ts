@@ -59,6 +59,14 @@ export const channelListings = mysqlTable(
     confirmed: int('confirmed'),
     confirmedAt: datetime('confirmed_at', { fsp: 3 }),
     status: mysqlEnum('status', ['pending', 'sent', 'accepted', 'failed']).notNull().default('pending'),
+    /**
+     * Seller Central: units of orders placed before our last send (at `held_at`, when Amazon's quantity was read for
+     * it) that the ledger had not read then. The send overwrote Amazon's quantity, so those sales show nowhere on the
+     * listing; until the orders read passes `held_at` they are still sold-but-unread (held back from later sends, and
+     * counted in what Shopify may not offer).
+     */
+    unreadHeld: int('unread_held').notNull().default(0),
+    heldAt: datetime('held_at', { fsp: 3 }),
     /** The patch, feed or VDF transaction that carries `sent` (followed to its final status). */
     submissionId: varchar('submission_id', { length: 128 }),
     /** Sends that failed in a row; a failed SKU is retried after a backoff that grows with it. */
