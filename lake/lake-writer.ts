@@ -207,6 +207,8 @@ export interface LakeTableWriter {
   ): Promise<StageResult>;
   /** Rows staged and not yet committed. */
   readonly stagedRows: number;
+  /** Size of those rows as staged on local disk (NDJSON characters, ≈ bytes), buffered part included. */
+  readonly stagedBytes: number;
   commit(): Promise<WriteLakeTableResult>;
   close(): void;
 }
@@ -236,6 +238,9 @@ export function openLakeTableWriter(
   return {
     get stagedRows() {
       return stage?.rows ?? 0;
+    },
+    get stagedBytes() {
+      return stage?.bytes ?? 0;
     },
     async add(rows, raw) {
       if (closed) throw new Error(`lake writer of ${source}/${entity} is closed`);
@@ -309,6 +314,7 @@ export function openLakeTableWriter(
  */
 class Stage {
   rows = 0;
+  bytes = 0;
   readonly days = new Map<string, number>();
   readonly unknown = new Set<string>();
   readonly files = new Map<string, string>();
@@ -331,6 +337,7 @@ class Stage {
     if (!buffer) this.buffers.set(dt, (buffer = []));
     buffer.push(line);
     this.bufferedChars += line.length;
+    this.bytes += line.length + 1;
     this.days.set(dt, (this.days.get(dt) ?? 0) + 1);
     if (extra) for (const k of Object.keys(extra)) this.unknown.add(k);
     return this.bufferedChars >= 2 << 20;

@@ -32,10 +32,10 @@ export interface ExtractSalesInput {
   /** Lines staged before a write to the lake is started (default 20,000). */
   flushLines?: number;
   /**
-   * While a write is still running, a full batch keeps staging (on local disk) instead of holding up the fetching,
-   * up to this many lines (default 10 × flushLines); then it waits for the write.
+   * While a write is still running, a full batch keeps staging (NDJSON on local disk, not memory) instead of holding
+   * up the fetching, up to this many bytes staged (default STAGE_LIMIT_BYTES); only then does it wait for the write.
    */
-  stageLimitLines?: number;
+  stageLimitBytes?: number;
 }
 
 export interface ExtractTotals {
@@ -56,6 +56,14 @@ interface Progress {
   next: string;
   totals: ExtractTotals;
 }
+
+/**
+ * A shop's staging bound while its previous write runs: 1 GiB of local disk, about two million sale lines with their
+ * sales, payments and tax lines, so a lake slower than the bucket (a busy worker, real S3) never holds up the
+ * fetching of a window of that size. It was ten batches (200,000 lines): a commit slower than ~100 s stopped the
+ * requests.
+ */
+export const STAGE_LIMIT_BYTES = 1 << 30;
 
 const emptyTotals = (): ExtractTotals => ({
   pages: 0,
@@ -109,9 +117,9 @@ export function lightspeedFailure(e: unknown): unknown {
  * Fetching never waits for the lake: the next page is requested as soon as a page arrives (its link is in the body),
  * each page is validated and staged (local disk) as it arrives, its raw page stored alongside, and once a batch
  * holds `flushLines` lines it is committed to the four tables while the next pages are fetched into a fresh batch.
- * A batch that fills while the previous commit still runs (a slow or busy lake) keeps growing, so the bucket is
- * used at the rate it allows and each commit merges more per partition rewrite; only past `stageLimitLines` does
- * fetching wait for the lake. The
+ * A batch that fills while the previous commit still runs (a slow or busy lake) keeps growing on local disk, so the
+ * bucket is used at the rate it allows and each commit merges more per partition rewrite; only past
+ * `stageLimitBytes` (1 GiB) does fetching wait for the lake. The
  * heartbeat names the first page not yet committed, so a retry after a crash continues there, and rows written
  * twice collapse by key: nothing lost, nothing doubled. Shops extracted at once share the partitions of a day; the
  * writer merges their concurrent commits into one rewrite per partition.
@@ -131,6 +139,8 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
     const counts = { pages: 0, sales: 0, lines: 0, payments: 0, taxLines: 0 };
     return {
       counts,
+      /** What the batch holds on local disk. */
+      stagedBytes: () => writers.reduce((n, [, w]) => n + w.stagedBytes, 0),
       async add(rows: SalePageRows, raw: Promise<string>) {
         raw.catch(() => undefined); // awaited at commit; never an unhandled rejection meanwhile
         raws.push(raw);
@@ -186,7 +196,7 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
         };
         const totals = progress.totals;
         const flushAt = input.flushLines ?? 20_000;
-        const stageLimit = Math.max(flushAt, input.stageLimitLines ?? flushAt * 10);
+        const stageLimit = input.stageLimitBytes ?? STAGE_LIMIT_BYTES;
         let written = progress.next;
         let committing = false;
         // Counts move into the totals only once their rows are written, so a resumed run counts nothing twice.
@@ -242,7 +252,7 @@ export function createLightspeedSalesActivities(d: { client: () => Promise<Light
           );
           const url = page.next;
           const full = batch.counts.lines >= flushAt;
-          if (!url || (full && (!committing || batch.counts.lines >= stageLimit))) await flush(url);
+          if (!url || (full && (!committing || batch.stagedBytes() >= stageLimit))) await flush(url);
           else heartbeat({ next: written, totals });
         }
         await writing;

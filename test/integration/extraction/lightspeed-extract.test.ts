@@ -133,7 +133,7 @@ describe('Lightspeed extraction into the lake', () => {
     expect(v!.voided).toBe(true);
   });
 
-  it('fetching goes on while the lake is still writing the first batch (a slow lake never holds up the bucket); the cursor moves only after the write', async () => {
+  it('fetching goes on while the lake is still writing the first batch (a slow lake never holds up the bucket, staging bound on local disk, not ten batches); the cursor moves only after the write', async () => {
     // Every commit waits at the table lock until released: the lake as slow as it can be.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -163,12 +163,12 @@ describe('Lightspeed extraction into the lake', () => {
     const beats: { next: string }[] = [];
     env.on('heartbeat', (d: { next: string }) => beats.push(d));
     const before = sb.stats.byResource.Sale ?? 0;
-    // A batch per page, so every page after the first would wait for the lake if fetching were tied to it.
+    // A batch per page, so every page after the first would wait for the lake if fetching were tied to it; the
+    // staging bound is the default one.
     const run = env.run(acts.lightspeedExtractSales, {
       shopId: 2,
       window: { kind: 'completed' as const, from: '2026-11-28T00:00:00Z', to: '2026-12-01T00:00:00Z' },
       flushLines: 1,
-      stageLimitLines: 1e9,
     }) as Promise<ExtractTotals>;
     try {
       // Every page read, and the first commit waiting at the lock (under load it may get there after the last page).
@@ -198,6 +198,50 @@ describe('Lightspeed extraction into the lake', () => {
     } finally {
       q.close();
     }
+  }, 120_000);
+
+  it('past its staging bound on local disk, fetching waits for the lake, and everything still lands', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let commitsWaiting = 0;
+    const slowLock: LakeLock = {
+      async withLock(_key, fn) {
+        commitsWaiting++;
+        await gate;
+        return fn();
+      },
+    };
+    const bucket = `ls-bound-${randomUUID().slice(0, 8)}`;
+    await deps.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const account = lightspeedAccount(deps);
+    await account.ready();
+    const acts = createLightspeedSalesActivities({
+      client: async () => account.client,
+      lake: { ...extractionLake(deps), bucket, lock: slowLock },
+    });
+    const want = (await Promise.all(['2026-11-28', '2026-11-29', '2026-11-30'].map((d) => truth(d, 1)))).reduce(
+      (a, b) => ({ sales: a.sales + b.sales, lines: a.lines + b.lines }),
+      { sales: 0, lines: 0 },
+    );
+    const pages = Math.ceil(want.sales / 100);
+    expect(pages).toBeGreaterThan(3);
+    const before = sb.stats.byResource.Sale ?? 0;
+    const run = new MockActivityEnvironment().run(acts.lightspeedExtractSales, {
+      shopId: 1,
+      window: { kind: 'completed' as const, from: '2026-11-28T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+      flushLines: 1,
+      stageLimitBytes: 1,
+    }) as Promise<ExtractTotals>;
+    try {
+      await vi.waitFor(() => expect(commitsWaiting).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+      await new Promise((r) => setTimeout(r, 1500));
+      // The first page's commit is held; the second page filled the bound and waits; one more was prefetched.
+      expect((sb.stats.byResource.Sale ?? 0) - before).toBeLessThanOrEqual(3);
+    } finally {
+      release();
+    }
+    const totals = await run;
+    expect([totals.pages, totals.sales, totals.lines]).toEqual([pages, want.sales, want.lines]);
   }, 120_000);
 
   it('kill -9 of the worker mid-backfill loses and duplicates nothing (the retry resumes from the heartbeat)', async () => {
