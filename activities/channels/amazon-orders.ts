@@ -6,6 +6,7 @@ import { amazonOrderMovements, type AmazonOrderLite } from '../../domain/channel
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import type { createLedger } from '../inventory/ledger';
 import { wakeStockPusher } from '../inventory/stock-signals';
+import { signalChannelSync } from './channel-signals';
 import { keptAlive } from './keep-alive';
 
 const CURSOR = 'amazon-orders';
@@ -24,6 +25,11 @@ export function createAmazonOrdersActivities(deps: {
   ledger: ReturnType<typeof createLedger>;
   location: string;
   temporal(): Promise<Client>;
+  /**
+   * Marks SKUs for the Shopify pusher to look at again (the inventory area's `requestStockCheck`): what Seller
+   * Central had sold unread before our sends (`unread_held`) is read now, so what Shopify may offer beside it moved.
+   */
+  stockCheck?(skus: string[]): Promise<void>;
 }) {
   // Heartbeating throughout (also while the connector waits for a searchOrders token): a short heartbeat timeout.
   return keptAlive({
@@ -63,11 +69,30 @@ export function createAmazonOrdersActivities(deps: {
         token = page.nextToken;
         Context.current().heartbeat(totals);
       } while (token);
-      if (until)
+      if (until) {
         await deps.channels.query(
           'INSERT INTO channel_cursors (name, position) VALUES (?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position)',
           [CURSOR, until],
         );
+        // Units held back for orders unread at a send are read now (the cursor passed the send): Seller Central is
+        // planned again without the hold, and Shopify looks again at what it may offer beside it. Their movements
+        // woke both already, but before this cursor was saved, when the hold still counted.
+        const [held] = await deps.channels.query<RowDataPacket[]>(
+          "SELECT sku FROM channel_listings WHERE channel = 'amazon' AND unread_held > 0 AND held_at < ?",
+          [new Date(until)],
+        );
+        const skus = held.map((r) => r.sku as string);
+        if (skus.length) {
+          await deps.channels.query(
+            "UPDATE channel_listings SET unread_held = 0 WHERE channel = 'amazon' AND unread_held > 0 AND held_at < ?",
+            [new Date(until)],
+          );
+          const client = await deps.temporal();
+          await signalChannelSync(client, Context.current().info.taskQueue, 'amazon', skus);
+          await deps.stockCheck?.(skus);
+          await wakeStockPusher(client, taskQueueFor('shopify', Context.current().info.taskQueue));
+        }
+      }
       return totals;
     },
   });

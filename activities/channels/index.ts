@@ -57,6 +57,7 @@ export const channelsArea: AreaRegistration = {
           ledger,
           location: deps.config.amazon?.fulfilmentLocation ?? 'C',
           temporal: () => deps.temporal(),
+          stockCheck: (skus) => requestStockCheck(deps.pools.inventory, skus),
         }),
         ...createReconcileActivities({
           channels: deps.pools.channels,

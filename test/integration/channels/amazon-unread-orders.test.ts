@@ -105,14 +105,24 @@ describe('Seller Central push between an Amazon order and our read of it', () =>
     expect(amazon.state.quantity(sku), 'the order of before our last send is still unread').toBe(8 - bought);
 
     // The order is read: reserved in the ledger (available 17 − bought), and Amazon gets its share of that.
+    const checked: string[] = [];
     const orders = createAmazonOrdersActivities({
       channels: pool,
       amazon: client,
       ledger: f.ledger,
       location: 'C',
       temporal: async () => t.client,
+      stockCheck: async (skus) => void checked.push(...skus),
     });
     await env.run(orders.pullAmazonOrders);
+    // The units held back are read now: Shopify's pusher is asked to look at the SKU again (what it may offer
+    // beside Seller Central moved), and the hold is over.
+    expect(checked).toEqual([sku]);
+    const [[held]] = await pool.query<RowDataPacket[]>(
+      "SELECT unread_held FROM channel_listings WHERE channel = 'amazon' AND sku = ?",
+      [sku],
+    );
+    expect(held).toMatchObject({ unread_held: 0 });
     await round();
     expect(await shown(Math.floor((17 - bought) / 2))).toBe(Math.floor((17 - bought) / 2));
   });
