@@ -173,8 +173,9 @@ export async function startWebhookReceiver(
     'ORDERS_CREATE',
     'ORDERS_UPDATED',
     'ORDERS_RISK_ASSESSMENT_CHANGED',
-    // Where each order's lines will be fulfilled from: its reservations move there (orderRouting).
+    // Where each order's lines will be fulfilled from, and where they are moved: reservations follow (orderRouting).
     'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
+    'FULFILLMENT_ORDERS_MOVED',
   ]);
   return {
     url,

@@ -40,8 +40,14 @@ function orderGidOf(p: Record<string, unknown>): string | null {
 }
 /** Routing done: the body names only the fulfillment order (`{ fulfillment_order: { id, status } }`). */
 const ROUTING_TOPIC = 'fulfillment_orders/order_routing_complete';
-function fulfillmentOrderGidOf(p: Record<string, unknown>): string | null {
-  const id = (p.fulfillment_order as { id?: unknown } | undefined)?.id;
+/**
+ * Lines re-assigned (fulfillmentOrderMove): `original_fulfillment_order` ("the final state of the original fulfillment
+ * order") and `moved_fulfillment_order` ("the fulfillment order which now contains the re-assigned line items") are
+ * both read again, so every line of the two is held where it is assigned now.
+ */
+const MOVED_TOPIC = 'fulfillment_orders/moved';
+function fulfillmentOrderGidOf(p: Record<string, unknown>, field = 'fulfillment_order'): string | null {
+  const id = (p[field] as { id?: unknown } | undefined)?.id;
   if (typeof id === 'string' && /^gid:\/\/shopify\/FulfillmentOrder\/\d+$/.test(id)) return id;
   if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)))
     return `gid://shopify/FulfillmentOrder/${String(id)}`;
@@ -150,7 +156,7 @@ async function handle(
     );
   let payload: Record<string, unknown>;
   let orderGid: string | null = null;
-  let fulfillmentOrderGid: string | null = null;
+  let fulfillmentOrderGids: string[] = [];
   let updatedAt: string | undefined;
   try {
     payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
@@ -160,8 +166,15 @@ async function handle(
       // An order body must be readable as an order, or it is dead-lettered with the reason now, not later.
       if (BODY_TOPICS.has(topic)) updatedAt = restOrderToGql(payload).updatedAt;
     } else if (topic === ROUTING_TOPIC) {
-      fulfillmentOrderGid = fulfillmentOrderGidOf(payload);
-      if (!fulfillmentOrderGid) throw new Error('a routing webhook needs fulfillment_order.id');
+      const gid = fulfillmentOrderGidOf(payload);
+      if (!gid) throw new Error('a routing webhook needs fulfillment_order.id');
+      fulfillmentOrderGids = [gid];
+    } else if (topic === MOVED_TOPIC) {
+      const gids = ['original_fulfillment_order', 'moved_fulfillment_order'].map((f) =>
+        fulfillmentOrderGidOf(payload, f),
+      );
+      if (!gids[1]) throw new Error('a moved webhook needs moved_fulfillment_order.id');
+      fulfillmentOrderGids = [...new Set(gids.filter((g): g is string => !!g))];
     }
   } catch (err) {
     const reason = `malformed body: ${(err as Error).message}`;
@@ -189,9 +202,9 @@ async function handle(
     if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return [200, { duplicate: true }];
     throw err;
   }
-  if (!orderGid && !fulfillmentOrderGid) return [200, { accepted: true, archivedOnly: true }];
+  if (!orderGid && !fulfillmentOrderGids.length) return [200, { accepted: true, archivedOnly: true }];
   try {
-    if (fulfillmentOrderGid) await startOrderRouted(deps, fulfillmentOrderGid);
+    if (fulfillmentOrderGids.length) for (const gid of fulfillmentOrderGids) await startOrderRouted(deps, gid);
     else if (orderGid)
       await deps.temporal.workflow.signalWithStart('orderUpsert', {
         workflowId: `order/${deps.shop}/${orderGid.split('/').pop()}`,
@@ -214,8 +227,8 @@ async function handle(
 }
 
 /**
- * Hands the routed fulfillment order to the shop's `orderRouting` (started if none runs), which reads it with the
- * others of its burst: one small read per order, not a workflow and a whole-order read per fulfillment order.
+ * Hands a routed (or moved) fulfillment order to the shop's `orderRouting` (started if none runs), which reads it with
+ * the others of its burst: one small read per order, not a workflow and a whole-order read per fulfillment order.
  */
 async function startOrderRouted(deps: WebhookServerDeps, fulfillmentOrderGid: string): Promise<void> {
   await deps.temporal.workflow.signalWithStart('orderRouting', {

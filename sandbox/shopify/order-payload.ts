@@ -91,3 +91,28 @@ export function riskPayload(o: SbOrder) {
 export function routingCompletePayload(fo: { id: string; status: string }) {
   return { fulfillment_order: { id: fo.id, status: fo.status.toLowerCase() } };
 }
+
+/**
+ * fulfillment_orders/moved (WebhookSubscriptionTopic FULFILLMENT_ORDERS_MOVED: "Occurs whenever the location which is
+ * assigned to fulfill one or more fulfillment order line items is changed", with `original_fulfillment_order` "the
+ * final state of the original fulfillment order", `moved_fulfillment_order` "the fulfillment order which now contains
+ * the re-assigned line items", `source_location` "the original location which was assigned to fulfill the line
+ * items" and `destination_location_id`). Each fulfillment order as its id, status and assigned location id.
+ */
+export function movedPayload(
+  original: { id: string; status: string; locationId: string },
+  moved: { id: string; status: string; locationId: string },
+  sourceLocationId: string,
+) {
+  const fo = (f: typeof original) => ({
+    id: f.id,
+    status: f.status.toLowerCase(),
+    assigned_location_id: numericId(f.locationId),
+  });
+  return {
+    original_fulfillment_order: fo(original),
+    moved_fulfillment_order: fo(moved),
+    source_location: { id: numericId(sourceLocationId) },
+    destination_location_id: numericId(moved.locationId),
+  };
+}

@@ -24,6 +24,7 @@ const TOPIC_HEADERS: Record<string, string> = {
   INVENTORY_LEVELS_UPDATE: 'inventory_levels/update',
   BULK_OPERATIONS_FINISH: 'bulk_operations/finish',
   FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE: 'fulfillment_orders/order_routing_complete',
+  FULFILLMENT_ORDERS_MOVED: 'fulfillment_orders/moved',
 };
 
 /** ORDERS_CREATE → orders/create, as in the X-Shopify-Topic header. */

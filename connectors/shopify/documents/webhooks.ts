@@ -8,6 +8,7 @@ export const WEBHOOK_TOPICS = [
   'BULK_OPERATIONS_FINISH',
   'ORDERS_RISK_ASSESSMENT_CHANGED',
   'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
+  'FULFILLMENT_ORDERS_MOVED',
 ] as const;
 export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 export interface WebhookSubscriptionInfo {

@@ -5,7 +5,7 @@ import { orderReservationsWorkflowId } from '../../../activities/orders/ledger-q
 import { createDynamoClient, ensureTables } from '../../../lake/dynamo-tables';
 import { createS3Client } from '../../../lake/s3';
 import { newLevel, setQuantity } from '../../../sandbox/shopify/inventory-levels';
-import { routingCompletePayload } from '../../../sandbox/shopify/order-payload';
+import { movedPayload, routingCompletePayload } from '../../../sandbox/shopify/order-payload';
 import type { SbOrder } from '../../../sandbox/shopify/state';
 import { fulfillmentOrdersOf } from '../../../sandbox/shopify/views';
 import { loadConfig } from '../../../workers/config';
@@ -146,14 +146,19 @@ describe('order routing: a webhook-first reservation moves to the assigned locat
   }
 
   /**
-   * Shopify moves the line's fulfillment order to `to` (fulfillmentOrderMove) and the receiver hears of it: the
-   * sandbox reassigns the line and announces its fulfillment orders again.
+   * Shopify moves the line's fulfillment order to `to` (fulfillmentOrderMove, which the sandbox does not implement:
+   * the test reassigns the line) and announces fulfillment_orders/moved: the whole fulfillment order moved, so the
+   * original and the moved one are the same, now at `to`.
    */
   function moveLine(order: SbOrder, toStore: string) {
     const to = [...stores].find(([, code]) => code === toStore)![0];
+    const from = order.lineItems[0]!.assignedLocationId!;
+    const [before] = fulfillmentOrdersOf(order, s.f.sandbox.state);
     for (const li of order.lineItems) li.assignedLocationId = to;
-    for (const fo of fulfillmentOrdersOf(order, s.f.sandbox.state))
-      s.f.sandbox.webhooks.emit('FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE', routingCompletePayload(fo));
+    const [after] = fulfillmentOrdersOf(order, s.f.sandbox.state);
+    expect(after!.id).toBe(before!.id);
+    const moved = { id: after!.id, status: after!.status, locationId: to };
+    s.f.sandbox.webhooks.emit('FULFILLMENT_ORDERS_MOVED', movedPayload(moved, moved, from));
   }
 
   beforeAll(async () => {
@@ -274,6 +279,10 @@ describe('order routing: a webhook-first reservation moves to the assigned locat
     expect((await level(sku, first)).reserved).toBe(3);
   }, 180_000);
   it('reads an order routed to 3 locations once, for a few points (not the whole order per fulfillment order)', async () => {
+    subscribe(
+      'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`,
+    );
     const lines = [skus[2]!, skus[3]!, skus[4]!];
     const at = await Promise.all(lines.map((sku, i) => stockOneStore(sku, i, 'three')));
     expect(new Set(at).size).toBe(3);
@@ -303,14 +312,26 @@ describe('order routing: a webhook-first reservation moves to the assigned locat
     expect(spent.points).toBeLessThanOrEqual(3 * 8);
   }, 180_000);
 
-  it('moves a line back when Shopify moves it A -> B -> A (and on to B again)', async () => {
+  it('moves a line back when Shopify moves it A -> B -> A (and on to B again), told by fulfillment_orders/moved', async () => {
     const sku = skus[5]!;
     const { first, second } = await stockTwoStores(sku, 'back');
+    const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`;
+    subscribe('FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE', uri);
+    subscribe('FULFILLMENT_ORDERS_MOVED', uri);
     const order = s.f.sandbox.storefront.checkout([{ sku, quantity: 2 }])!;
     await eventually(async () => (await lineOf(order))?.location === first, 90_000, 200);
-    for (const to of [second, first, second, first]) {
+    const moves = () =>
+      s.q<{ movement_key: string }>(
+        'inventory',
+        'SELECT movement_key FROM movements WHERE order_line_id = ? ORDER BY id',
+        [order.lineItems[0]!.id.split('/').pop()],
+      );
+    for (const [i, to] of [second, first, second, first].entries()) {
       moveLine(order, to);
-      await eventually(async () => (await lineOf(order))?.location === to, 60_000, 200);
+      await eventually(async () => (await lineOf(order))?.location === to, 60_000, 200).catch(async (e: Error) => {
+        const keys = (await moves()).map((m) => m.movement_key.split('/line/')[1]);
+        throw new Error(`move ${i + 1} to ${to}: ${e.message}; movements ${JSON.stringify(keys)}`);
+      });
       expect(await lineOf(order)).toMatchObject({ location: to, open: 2 });
     }
     await eventually(async () => (await level(sku, second)).reserved === 0, 30_000, 200);

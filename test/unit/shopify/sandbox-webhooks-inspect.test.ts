@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShopifySandbox, type ShopifySandbox } from '../../../sandbox/shopify';
+import { movedPayload } from '../../../sandbox/shopify/order-payload';
 import { activate, rawAdmin } from '../../support/sandbox-client';
 
 interface Delivery {
@@ -110,6 +111,27 @@ describe('sandbox: webhooks, storefront and inspection API', () => {
     });
     const none = await gql(`{ fulfillmentOrder(id: "gid://shopify/FulfillmentOrder/999999999001") { id } }`);
     expect(none.json.data.fulfillmentOrder).toBeNull();
+  });
+
+  // WebhookSubscriptionTopic FULFILLMENT_ORDERS_MOVED (admin 2026-10): "Occurs whenever the location which is assigned
+  // to fulfill one or more fulfillment order line items is changed", with `original_fulfillment_order`,
+  // `moved_fulfillment_order`, `source_location` and `destination_location_id`.
+  it('sends fulfillment_orders/moved with the original and moved fulfillment orders and both locations', async () => {
+    const r = await receiver();
+    await subscribe('FULFILLMENT_ORDERS_MOVED', r.uri);
+    const [from, to] = [...sb.state.locations.keys()];
+    const fo = { id: 'gid://shopify/FulfillmentOrder/42001', status: 'OPEN', locationId: to! };
+    sb.webhooks.emit('FULFILLMENT_ORDERS_MOVED', movedPayload(fo, fo, from!));
+    await sb.webhooks.drain();
+    await r.close();
+    expect(r.got.map((d) => d.headers['x-shopify-topic'])).toEqual(['fulfillment_orders/moved']);
+    const toId = Number(to!.split('/').pop());
+    expect(JSON.parse(r.got[0]!.body)).toEqual({
+      original_fulfillment_order: { id: fo.id, status: 'open', assigned_location_id: toId },
+      moved_fulfillment_order: { id: fo.id, status: 'open', assigned_location_id: toId },
+      source_location: { id: Number(from!.split('/').pop()) },
+      destination_location_id: toId,
+    });
   });
 
   it('names topics in X-Shopify-Topic as Shopify does (bulk_operations/finish, inventory_levels/update, orders/risk_assessment_changed)', async () => {
