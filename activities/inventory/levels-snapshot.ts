@@ -8,6 +8,8 @@ export const BULK_LEVELS_ABOVE = 1_000;
  * refused and read again item by item; the age bounds how often that happens.
  */
 const SNAPSHOT_MAX_AGE_MS = 60_000;
+/** Bulk reads one pusher run makes at most (a backlog that comes back again and again is read item by item). */
+const MAX_READS = 10;
 
 /**
  * Shopify's levels of the whole shop from one bulk query (`readInventoryLevelsBulk`, the reconciliation's read): a
@@ -24,6 +26,7 @@ export function levelsSnapshot(shopify: ShopifyClient, opts: { maxAgeMs?: number
   let startedAt = 0;
   let reading: Promise<void> | null = null;
   let failures = 0;
+  let reads = 0;
 
   async function read(): Promise<void> {
     const at = now();
@@ -46,11 +49,12 @@ export function levelsSnapshot(shopify: ShopifyClient, opts: { maxAgeMs?: number
     reading: () => reading !== null,
 
     /** Whether a bulk read would be started now (none fresh, none running, not given up). */
-    wanted: () => !reading && !fresh() && failures < 3,
+    wanted: () => !reading && !fresh() && failures < 3 && reads < MAX_READS,
 
     /** Starts a bulk read unless a fresh one is in or one is running (returns at once; the read goes on). */
     refresh(): void {
-      if (reading || fresh() || failures >= 3) return;
+      if (reading || fresh() || failures >= 3 || reads >= MAX_READS) return;
+      reads++;
       reading = read()
         // Not now (LIMIT_REACHED: other bulk queries run), the operation failed, a transient error: the item reads
         // go on, and after three failures this activity run stops asking.
@@ -71,6 +75,9 @@ export function levelsSnapshot(shopify: ShopifyClient, opts: { maxAgeMs?: number
         out.set(id, item);
         levels!.delete(id);
       }
+      // Most of a batch already served (a second backlog of the same SKUs: an Amazon confirm, another count): the
+      // snapshot is spent, and the next backlog pass reads the shop again in bulk instead of item by item.
+      if (itemIds.length >= 50 && out.size * 2 < itemIds.length) levels = null;
       return out;
     },
 

@@ -29,6 +29,7 @@ describe('pending stock pusher with a backlog of thousands of SKUs', () => {
   let s3: ReturnType<typeof createS3Client>;
   let items: string[];
   let locations: string[];
+  let ledger: ReturnType<typeof createLedger>;
   const skus = Array.from({ length: N }, (_, i) => `BULK-${String(i + 1).padStart(5, '0')}`);
   const client = () =>
     new ShopifyClient({ shop: shop.shop, accessToken: shop.accessToken, adminUrl: shop.adminGraphqlUrl });
@@ -46,7 +47,7 @@ describe('pending stock pusher with a backlog of thousands of SKUs', () => {
     }));
     const config = loadConfig();
     s3 = createS3Client(config.aws);
-    const ledger = createLedger({ ...pools, s3, quarantineBucket: config.aws.buckets.quarantine });
+    ledger = createLedger({ ...pools, s3, quarantineBucket: config.aws.buckets.quarantine });
     const at = new Date().toISOString();
     await ledger.applyMovements(
       skus.map((sku, i) => ({
@@ -83,6 +84,54 @@ describe('pending stock pusher with a backlog of thousands of SKUs', () => {
     // Item reads: ~6 points a SKU (9,000 for 1,500). The passes before the bulk read is in still read item by item.
     expect(shopify.stats.pointsSpent).toBeLessThan(4_000);
     expect([...shop.state.bulkOperations.values()].filter((o) => o.type === 'QUERY')).toHaveLength(1);
+  }, 120_000);
+
+  // The Amazon channels' confirmations of a re-sync mark its SKUs for the pusher again seconds later: a second
+  // backlog of the same SKUs, whose levels the first bulk read had already served.
+  it('a second backlog of the same SKUs within a run is read in bulk again', async () => {
+    const shopify = client();
+    const acts = createStockPushActivities({ ...pools, shopify, reads: createLedgerReads(pools) });
+    const env = new MockActivityEnvironment();
+    const bulkQueries = () => [...shop.state.bulkOperations.values()].filter((o) => o.type === 'QUERY').length;
+    const before = bulkQueries();
+    const run = env.run(acts.pushPendingStock, { runForMs: 60_000, pollMs: 50, idleStopMs: 3_000 });
+    const at = (want: (i: number) => number) => skus.every((_, i) => level(i).get('available') === want(i));
+    const until = async (what: string, ok: () => boolean) => {
+      const end = Date.now() + 30_000;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await ledger.applyMovements(
+      skus.map((sku, i) => ({
+        key: `test/count2/${sku}`,
+        kind: 'count' as const,
+        sku,
+        location: STORE,
+        quantity: 20 + (i % 3),
+        occurredAt: new Date().toISOString(),
+      })),
+      { source: 'test' },
+    );
+    await until('the first backlog', () => at((i) => 20 + (i % 3)));
+    const points = shopify.stats.pointsSpent;
+    await ledger.applyMovements(
+      skus.map((sku, i) => ({
+        key: `test/count3/${sku}`,
+        kind: 'count' as const,
+        sku,
+        location: STORE,
+        quantity: 25 + (i % 3),
+        occurredAt: new Date().toISOString(),
+      })),
+      { source: 'test' },
+    );
+    await until('the second backlog', () => at((i) => 25 + (i % 3)));
+    await run;
+    // The second backlog alone: item reads would cost ~9,000 points.
+    expect(shopify.stats.pointsSpent - points).toBeLessThan(4_000);
+    expect(bulkQueries() - before).toBe(2);
   }, 120_000);
 
   it('a stale compare quantity sends only its own SKU to a fresh read; the other lines are written', async () => {
