@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { AmazonClient } from '../../connectors/amazon';
 import { amazonOrderMovements, type AmazonOrderLite } from '../../domain/channels/amazon-orders';
 import { taskQueueFor } from '../../domain/platform/task-queues';
@@ -44,6 +44,8 @@ export function createAmazonOrdersActivities(deps: {
         ? new Date(new Date(cur.position as string).getTime() - OVERLAP_MS)
         : new Date(Date.now() - 86_400_000);
       const totals = { orders: 0, applied: 0, duplicates: 0, rejected: 0 };
+      /** Per SKU, the latest time one of its orders was placed (in this read). */
+      const orderedAt = new Map<string, Date>();
       let token: string | undefined;
       let until: string | undefined;
       do {
@@ -57,6 +59,10 @@ export function createAmazonOrdersActivities(deps: {
         const movements = page.orders.flatMap((o) =>
           amazonOrderMovements(amazon.sellerId, o as unknown as AmazonOrderLite, deps.location),
         );
+        for (const m of movements) {
+          const at = new Date(m.occurredAt);
+          if (m.kind === 'reserve' && at.getTime() > (orderedAt.get(m.sku)?.getTime() ?? 0)) orderedAt.set(m.sku, at);
+        }
         if (movements.length) {
           const r = await deps.ledger.applyMovements(movements, { source: 'amazon-orders' });
           totals.applied += r.applied;
@@ -82,6 +88,16 @@ export function createAmazonOrdersActivities(deps: {
           [new Date(until)],
         );
         const skus = held.map((r) => r.sku as string);
+        // A listing Seller Central confirmed before one of these orders shows that much less now (Amazon took the
+        // units off): it is pending again, so a plan whose allocation equals the quantity confirmed (the share moved
+        // by less than a unit) still sends it. Orders re-read in the overlap are older than a later confirm.
+        for (const [sku, at] of orderedAt) {
+          const [r] = await deps.channels.query<ResultSetHeader>(
+            "UPDATE channel_listings SET status = 'pending' WHERE channel = 'amazon' AND sku = ? AND status = 'accepted' AND confirmed_at < ?",
+            [sku, at],
+          );
+          if (r.affectedRows && !skus.includes(sku)) skus.push(sku);
+        }
         if (skus.length) {
           await deps.channels.query(
             "UPDATE channel_listings SET unread_held = 0 WHERE channel = 'amazon' AND unread_held > 0 AND held_at < ?",

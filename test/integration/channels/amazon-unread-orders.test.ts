@@ -126,4 +126,63 @@ describe('Seller Central push between an Amazon order and our read of it', () =>
     await round();
     expect(await shown(Math.floor((17 - bought) / 2))).toBe(Math.floor((17 - bought) / 2));
   });
+
+  // An order after Seller Central confirmed a quantity takes its units off the listing; once read, the ledger has
+  // one less, but Amazon's share of it may be the quantity it confirmed (21 → 10, 20 → 10). Before, the listing
+  // stayed `accepted` (confirmed = allocated) and Amazon kept showing 9 for good.
+  it('sends the allocation again when an order read lowered the listing but not the share', async () => {
+    const other = f.skus[1]!;
+    amazon.state.addCatalogListing({ sku: other, quantity: 0 });
+    await listingsStore(pool).enroll('amazon', [other], 'GROCERY');
+    const client = new AmazonClient({
+      endpoint: amazon.url,
+      lwa: {
+        clientId: amazon.clientId,
+        clientSecret: amazon.clientSecret,
+        refreshToken: amazon.refreshToken,
+        tokenUrl: amazon.tokenUrl,
+      },
+      sellerId: amazon.config.sellerId,
+      marketplaceId: amazon.config.marketplaceId,
+    });
+    const sync = createChannelSyncActivities({
+      channels: pool,
+      stock: ledgerStock(f.pools.inventory, f.reads),
+      amazon: client,
+    });
+    const round = async () => {
+      await env.run(sync.planChannel, { channel: 'amazon' as const, skus: [other] });
+      await env.run(sync.sendPending, { channel: 'amazon' as const });
+    };
+    const orders = createAmazonOrdersActivities({
+      channels: pool,
+      amazon: client,
+      ledger: f.ledger,
+      location: 'C',
+      temporal: async () => t.client,
+    });
+    await f.ledger.applyMovements(
+      [
+        {
+          key: 'test/count/other',
+          kind: 'count',
+          sku: other,
+          location: 'C',
+          quantity: 21,
+          occurredAt: new Date().toISOString(),
+        },
+      ],
+      { source: 'test' },
+    );
+    await round();
+    const end = Date.now() + 10_000;
+    while (amazon.state.quantity(other) !== 10 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(amazon.state.quantity(other)).toBe(10);
+    expect(amazon.marketplace.placeOrder({ skus: [other], maxLines: 1, maxUnits: 1, pendingMs: 0 })).toBeDefined();
+    await env.run(orders.pullAmazonOrders);
+    await round();
+    const until = Date.now() + 10_000;
+    while (amazon.state.quantity(other) !== 10 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(amazon.state.quantity(other), "Seller Central's share of 20").toBe(10);
+  });
 });
