@@ -106,7 +106,16 @@ const before = await inspect();
 const loadBefore = os.loadavg().map((l) => Number(l.toFixed(1)));
 const samples: { t: number; requests: number; level: number }[] = [];
 const started = performance.now();
+// The worker's memory: the V8 heap's peak and the most seen outside it (RSS less the heap: DuckDB, buffers, code).
+const memory = { heap: 0, outsideHeap: 0 };
 const sampler = setInterval(() => {
+  const { rss, heapTotal } = process.memoryUsage();
+  memory.heap = Math.max(memory.heap, Math.round(heapTotal / 2 ** 20));
+  memory.outsideHeap = Math.max(memory.outsideHeap, Math.round((rss - heapTotal) / 2 ** 20));
+  if (process.env.BENCH_MEM_TRACE)
+    console.error(
+      `[mem] ${Math.round(performance.now() - started)} rss ${Math.round(rss / 2 ** 20)} heap ${Math.round(heapTotal / 2 ** 20)}`,
+    );
   // A sample lost (the sandbox closed an idle keep-alive socket under load) is skipped, not a crash of the run.
   void inspect()
     .then((s) =>
@@ -159,5 +168,7 @@ console.log(
     saleLinesPerSecond: Math.round(lines / seconds),
     quarantined: results.reduce((s, r) => s + r.quarantined, 0),
     workerPeakRssMiB: mib('VmHWM'),
+    workerPeakHeapMiB: memory.heap,
+    workerPeakOutsideHeapMiB: memory.outsideHeap,
   }),
 );
