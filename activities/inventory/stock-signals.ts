@@ -79,9 +79,10 @@ export async function requestStockCheck(inventory: Pool, skus: readonly string[]
   const now = new Date();
   for (let i = 0; i < skus.length; i += 1000)
     await inventory.query(
+      // A new version, not a lowered pushed_version: a pass that read the old version before this call and marks it
+      // pushed after would otherwise take the request with it (cross-channel run: Shopify left 1 below).
       'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ' +
-        'ledger_version = GREATEST(ledger_version, 1), pushed_version = LEAST(pushed_version, ledger_version - 1), ' +
-        'changed_at = VALUES(changed_at)',
+        'ledger_version = ledger_version + 1, changed_at = VALUES(changed_at)',
       [skus.slice(i, i + 1000).map((sku) => [sku, 1, 0, now])],
     );
 }

@@ -2,6 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelAllocations } from '../../../activities/channels/allocations';
 import { saveRules } from '../../../activities/channels/rules-store';
+import { requestStockCheck } from '../../../activities/inventory/stock-signals';
 import { createStockPushActivities } from '../../../activities/inventory/stock-push';
 import type { ShopifyClient } from '../../../connectors/shopify';
 import { channelsDb, createPool } from '../../../db/client';
@@ -150,5 +151,44 @@ describe('a storefront order between the levels read and the write', () => {
     await env.run(push.pushSkuStock, sku, 'concurrent/4');
     // 19 on hand, 1 order reserved, 3 committed in Shopify only: 15 left, Shopify's half is 7.
     expect(await shopifyOffers()).toBe(7);
+  });
+
+  // An Amazon channel confirms a quantity while a pass is pushing the SKU (it read the SKU's version and the other
+  // channels' exposure before): the pass must not mark the look it was asked for as done. Before, requestStockCheck
+  // lowered pushed_version and the pass set it back to the version it had read: nothing pushed again.
+  it('a stock check asked for while a pass pushes the SKU is not lost', async () => {
+    let asked = false;
+    const real = s.f.shopify;
+    const shopify = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'request')
+          return async (...args: Parameters<ShopifyClient['request']>) => {
+            const reply = await target.request(...args);
+            if (!asked && JSON.stringify(args[0]).includes('inventoryItemsLevels')) {
+              asked = true;
+              await requestStockCheck(s.pools.inventory, [sku]);
+            }
+            return reply;
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as ShopifyClient;
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels),
+    });
+    await env.run(push.pushSkuStock, sku, 'concurrent/5');
+    expect(asked).toBe(true);
+    const [row] = await s.q<{ ledger_version: number; pushed_version: number }>(
+      'inventory',
+      'SELECT ledger_version, pushed_version FROM sku_sync WHERE sku = ?',
+      [sku],
+    );
+    expect(row!.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row!.ledger_version);
   });
 });
