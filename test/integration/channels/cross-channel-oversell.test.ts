@@ -32,8 +32,8 @@ const RULES = {
   },
 };
 // The rules change made as the faults start: every SKU is re-planned, so Seller Central gets a feed (made to end FATAL).
-// Each channel holds back 2 units (the rules' per-channel buffer) for the till. A worker kill stops every pipeline for
-// up to its heartbeat timeout (the pickup 20 s, the Shopify pusher 30 s, the Amazon orders read 20 s) while the store
+// Each channel holds back 1 unit (the rules' per-channel buffer; it was 2) for the till. A worker kill stops every
+// pipeline for up to its heartbeat timeout (the pickup 20 s, the Shopify pusher 30 s, the Amazon orders read 20 s) while the store
 // keeps selling: its till sales reach the ledger only when the pickup runs again, and no channel can know of them
 // before, nor of a till sale in the second or two a change takes to reach the channels. What the buffer no longer has
 // to cover: units Seller Central sold that the ledger has not read (the Shopify push leaves them out,
@@ -41,15 +41,15 @@ const RULES = {
 // the ledger has not reserved (Shopify's share is of what is left without them).
 const RULES_2 = {
   channels: {
-    shopify: { percent: 40, buffer: 2, priority: 1 },
-    amazon: { percent: 40, buffer: 2, priority: 2 },
-    'amazon-vendor': { percent: 20, buffer: 2, priority: 3 },
+    shopify: { percent: 40, buffer: 1, priority: 1 },
+    amazon: { percent: 40, buffer: 1, priority: 2 },
+    'amazon-vendor': { percent: 20, buffer: 1, priority: 3 },
   },
 };
 /**
  * An Amazon order every 500 ms beside a Shopify checkout every 200 ms (was 1 a second: at 4 a second the exposure after
- * a kill oversold). At 4 a second it still fails now and then, on till sales made while a killed worker's pickup and
- * pusher wait out their heartbeat timeouts, which the 2-unit buffer does not always cover at that rate.
+ * a kill oversold). At 4 a second it failed now and then, on till sales made while a killed worker's pickup and
+ * pusher wait out their heartbeat timeouts, which the buffer does not always cover at that rate.
  */
 const AMAZON_EVERY_MS = 500;
 const FAULTS = { seed: 13, http5xxRate: 0.05, throttledRate: 0.05, dropAfterCommitRate: 0.05 };
