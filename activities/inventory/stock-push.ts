@@ -146,7 +146,10 @@ export function createStockPushActivities(deps: {
     const now = new Date();
     await deps.inventory.query(
       'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at, pushed_at, pushed_signature) VALUES ? ' +
-        'ON DUPLICATE KEY UPDATE pushed_signature = IF(VALUES(pushed_version) >= pushed_version, VALUES(pushed_signature), pushed_signature), ' +
+        // A pass older than a newer pass keeps that one's signature; one older than the ledger (a change or a forced
+        // push since its read) leaves none, so the next pass reads and compares instead of trusting a stale skip.
+        'ON DUPLICATE KEY UPDATE pushed_signature = IF(VALUES(pushed_version) < pushed_version, pushed_signature, ' +
+        'IF(VALUES(pushed_version) >= ledger_version, VALUES(pushed_signature), NULL)), ' +
         'pushed_version = GREATEST(pushed_version, VALUES(pushed_version)), pushed_at = VALUES(pushed_at)',
       [done.map((d) => [d.sku, d.version, d.version, now, now, d.signature])],
     );

@@ -54,11 +54,15 @@ export async function wakeStockPusher(client: Client, taskQueue: string) {
  * `wakeStockPusher` afterwards. A SKU without a row gets one (nothing has been pushed for it).
  */
 export async function requestStockPush(inventory: Pool, skus: readonly string[] | 'all'): Promise<number> {
-  const force =
-    'pushed_signature = NULL, ledger_version = GREATEST(ledger_version, 1), ' +
-    'pushed_version = LEAST(pushed_version, ledger_version - 1)';
+  // A new version and no signature, not a lowered pushed_version: a pass that read the old version before this call
+  // and marks it pushed after would otherwise take the request with it (its markPushed keeps no signature of a
+  // version older than the ledger's, so the next pass reads and compares).
+  const force = 'pushed_signature = NULL, ledger_version = ledger_version + 1, changed_at = VALUES(changed_at)';
   if (skus === 'all') {
-    const [r] = await inventory.query(`UPDATE sku_sync SET ${force}`);
+    const [r] = await inventory.query(
+      'UPDATE sku_sync SET pushed_signature = NULL, ledger_version = ledger_version + 1, changed_at = ?',
+      [new Date()],
+    );
     return (r as { affectedRows: number }).affectedRows;
   }
   const now = new Date();

@@ -34,7 +34,12 @@ export function demoTransfers(s: ShopState, desk: TransferDesk, o: DemoTransfers
   const end = Date.parse(`${o.to}T00:00:00Z`);
   const counts = { transfers: 0, shipments: 0, received: 0, rejectedUnits: 0, canceled: 0, inTransit: 0 };
   const iso = (ms: number) => new Date(ms).toISOString();
-  for (let week = Date.parse(`${o.from}T00:00:00Z`); week <= end; week += 7 * DAY) {
+  // Weeks counted back from two days before `to`, so the last week's trucks, shipped the day before `to`, are still
+  // in transit whatever weekday `to` falls on (the grid used to start at `from`, and on some weekdays the last truck
+  // had been received already); the first week may start a few days before `from`.
+  const last = end - 2 * DAY;
+  const first = last - Math.ceil((last - Date.parse(`${o.from}T00:00:00Z`)) / (7 * DAY)) * 7 * DAY;
+  for (let week = first; week <= last; week += 7 * DAY) {
     const routes = stores.map((st) => [warehouse, st] as const);
     if (stores.length > 1 && rnd() < 0.5) routes.push([stores[0]!, stores[1]!]);
     for (const [from, to] of routes) {

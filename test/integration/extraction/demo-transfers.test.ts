@@ -84,7 +84,7 @@ describe('npm start’s demo transfers: placed once in a new shop, extracted int
       await t.client.workflow.getHandle(p.workflowId).result();
       return p;
     });
-    expect(placed.transfers).toBeGreaterThan(60); // 17 weeks × 3 stores, and swaps
+    expect(placed.transfers).toBeGreaterThan(50); // 17 weeks or more × 3 stores, and swaps
     expect(placed.received).toBeGreaterThan(0);
     expect(placed.inTransit).toBeGreaterThan(0);
 

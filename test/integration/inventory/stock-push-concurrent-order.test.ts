@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelAllocations } from '../../../activities/channels/allocations';
 import { saveRules } from '../../../activities/channels/rules-store';
-import { requestStockCheck } from '../../../activities/inventory/stock-signals';
+import { requestStockCheck, requestStockPush } from '../../../activities/inventory/stock-signals';
 import { createStockPushActivities } from '../../../activities/inventory/stock-push';
 import type { ShopifyClient } from '../../../connectors/shopify';
 import { channelsDb, createPool } from '../../../db/client';
@@ -190,5 +190,44 @@ describe('a storefront order between the levels read and the write', () => {
       [sku],
     );
     expect(row!.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row!.ledger_version);
+  });
+  // The same race for a forced push (a rules change, a reconciliation's correction, resync-stock): it used to lower
+  // pushed_version and clear the signature, and the pass that had read the SKU before marked it pushed afterwards
+  // with the signature of its read, so the force was lost (before: expected 2 to be less than 2).
+  it('a forced push asked for while a pass pushes the SKU is not lost', async () => {
+    let asked = false;
+    const real = s.f.shopify;
+    const shopify = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'request')
+          return async (...args: Parameters<ShopifyClient['request']>) => {
+            const reply = await target.request(...args);
+            if (!asked && JSON.stringify(args[0]).includes('inventoryItemsLevels')) {
+              asked = true;
+              await requestStockPush(s.pools.inventory, [sku]);
+            }
+            return reply;
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as ShopifyClient;
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels),
+    });
+    await env.run(push.pushSkuStock, sku, 'concurrent/6');
+    expect(asked).toBe(true);
+    const [row] = await s.q<{ ledger_version: number; pushed_version: number; pushed_signature: string | null }>(
+      'inventory',
+      'SELECT ledger_version, pushed_version, pushed_signature FROM sku_sync WHERE sku = ?',
+      [sku],
+    );
+    expect(row!.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row!.ledger_version);
+    expect(row!.pushed_signature, 'and the next pass does not skip it as unchanged').toBeNull();
   });
 });
