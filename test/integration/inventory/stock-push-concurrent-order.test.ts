@@ -153,10 +153,11 @@ describe('a storefront order between the levels read and the write', () => {
     expect(await shopifyOffers()).toBe(7);
   });
 
-  // An Amazon channel confirms a quantity while a pass is pushing the SKU (it read the SKU's version and the other
-  // channels' exposure before): the pass must not mark the look it was asked for as done. Before, requestStockCheck
-  // lowered pushed_version and the pass set it back to the version it had read: nothing pushed again.
-  it('a stock check asked for while a pass pushes the SKU is not lost', async () => {
+  /**
+   * Runs one forced pass over the SKU and calls `ask` right after its levels read (the pass has read the SKU's
+   * version and signature by then); returns the SKU's sku_sync row afterwards.
+   */
+  async function pushWhile(ask: () => Promise<unknown>, operationId: string) {
     let asked = false;
     const real = s.f.shopify;
     const shopify = new Proxy(real, {
@@ -166,7 +167,7 @@ describe('a storefront order between the levels read and the write', () => {
             const reply = await target.request(...args);
             if (!asked && JSON.stringify(args[0]).includes('inventoryItemsLevels')) {
               asked = true;
-              await requestStockCheck(s.pools.inventory, [sku]);
+              await ask();
             }
             return reply;
           };
@@ -182,52 +183,29 @@ describe('a storefront order between the levels read and the write', () => {
       reads: s.reads,
       allocations: channelAllocations(channels),
     });
-    await env.run(push.pushSkuStock, sku, 'concurrent/5');
-    expect(asked).toBe(true);
-    const [row] = await s.q<{ ledger_version: number; pushed_version: number }>(
-      'inventory',
-      'SELECT ledger_version, pushed_version FROM sku_sync WHERE sku = ?',
-      [sku],
-    );
-    expect(row!.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row!.ledger_version);
-  });
-  // The same race for a forced push (a rules change, a reconciliation's correction, resync-stock): it used to lower
-  // pushed_version and clear the signature, and the pass that had read the SKU before marked it pushed afterwards
-  // with the signature of its read, so the force was lost (before: expected 2 to be less than 2).
-  it('a forced push asked for while a pass pushes the SKU is not lost', async () => {
-    let asked = false;
-    const real = s.f.shopify;
-    const shopify = new Proxy(real, {
-      get(target, prop) {
-        if (prop === 'request')
-          return async (...args: Parameters<ShopifyClient['request']>) => {
-            const reply = await target.request(...args);
-            if (!asked && JSON.stringify(args[0]).includes('inventoryItemsLevels')) {
-              asked = true;
-              await requestStockPush(s.pools.inventory, [sku]);
-            }
-            return reply;
-          };
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as ShopifyClient;
-    const push = createStockPushActivities({
-      inventory: s.pools.inventory,
-      pim: s.pools.pim,
-      store: s.pools.store,
-      shopify,
-      reads: s.reads,
-      allocations: channelAllocations(channels),
-    });
-    await env.run(push.pushSkuStock, sku, 'concurrent/6');
+    await env.run(push.pushSkuStock, sku, operationId);
     expect(asked).toBe(true);
     const [row] = await s.q<{ ledger_version: number; pushed_version: number; pushed_signature: string | null }>(
       'inventory',
       'SELECT ledger_version, pushed_version, pushed_signature FROM sku_sync WHERE sku = ?',
       [sku],
     );
-    expect(row!.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row!.ledger_version);
-    expect(row!.pushed_signature, 'and the next pass does not skip it as unchanged').toBeNull();
+    return row!;
+  }
+
+  // An Amazon channel confirms a quantity while a pass is pushing the SKU (it read the SKU's version and the other
+  // channels' exposure before): the pass must not mark the look it was asked for as done. Before, requestStockCheck
+  // lowered pushed_version and the pass set it back to the version it had read: nothing pushed again.
+  it('a stock check asked for while a pass pushes the SKU is not lost', async () => {
+    const row = await pushWhile(() => requestStockCheck(s.pools.inventory, [sku]), 'concurrent/5');
+    expect(row.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row.ledger_version);
+  });
+  // The same race for a forced push (a rules change, a reconciliation's correction, resync-stock): it used to lower
+  // pushed_version and clear the signature, and the pass that had read the SKU before marked it pushed afterwards
+  // with the signature of its read, so the force was lost (before: expected 2 to be less than 2).
+  it('a forced push asked for while a pass pushes the SKU is not lost', async () => {
+    const row = await pushWhile(() => requestStockPush(s.pools.inventory, [sku]), 'concurrent/6');
+    expect(row.pushed_version, 'the SKU is still pending for the pusher').toBeLessThan(row.ledger_version);
+    expect(row.pushed_signature, 'and the next pass does not skip it as unchanged').toBeNull();
   });
 });
