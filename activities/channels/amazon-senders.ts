@@ -20,6 +20,28 @@ const VDF_BATCH = 1_000;
 const FEED_TURNAROUND_DEFAULT_MS = 60_000;
 /** Most SKUs one send patches when the feed quota is spent (a minute of patches at the default 5 a second). */
 const PATCH_ROUND_MAX = 300;
+/**
+ * A large send is cut into at most this many feeds (a re-sync: the listing reads of each slice overlap the earlier
+ * slices' feeds, whose confirms wake the Shopify push, instead of one feed after 100 s of reads).
+ */
+const FEED_SLICES_MAX = 5;
+/**
+ * Feeds kept back from the quota when a send is sliced: createFeed refills one per 120 s and getFeedDocument one per
+ * 45 s, so a small feed soon after (or a FATAL slice's retry) still finds a token.
+ */
+const FEED_RESERVE = 3;
+/**
+ * Fewest SKUs in a slice by default: 2,000 SKUs are 100 listing reads (20 s at searchListingsItems' 5 a second),
+ * about ten times a feed's own overhead (its three calls and the report), which they overlap.
+ */
+const FEED_SLICE_MIN_DEFAULT = 2_000;
+/**
+ * getFeed allows 2 a second (burst 15): a feed is polled every 500 ms for its first 30 s (the feeds being followed at
+ * once share 80 % of that rate), then from there doubling to 30 s (a feed takes seconds here, minutes on Amazon).
+ */
+const FEED_POLL_MS = 500;
+const FEED_POLL_STEADY_MS = 30_000;
+const FEED_POLL_MAX_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore) {
@@ -128,13 +150,93 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     return patchMs > wait + turnaround;
   }
 
+  /**
+   * SKUs per feed when `n` pending SKUs are sent in slices: as many feeds as the quota has left beyond the reserve
+   * (createFeedDocument, createFeed, and getFeedDocument less one per feed still being followed, whose report takes
+   * one), at most FEED_SLICES_MAX, none smaller than `minSlice`; `n` (one feed) when the quota is low.
+   */
+  function sliceSize(n: number, inFlight: number): number {
+    const limiter = amazon().limiter;
+    const feeds = Math.min(
+      limiter.available('createFeedDocument'),
+      limiter.available('createFeed'),
+      limiter.available('getFeedDocument') - inFlight,
+    );
+    const minSlice = deps.feedSliceMin ?? FEED_SLICE_MIN_DEFAULT;
+    const k = Math.max(1, Math.min(FEED_SLICES_MAX, feeds - FEED_RESERVE, Math.floor(n / minSlice)));
+    return Math.ceil(n / k);
+  }
+
+  let feedsFollowed = 0;
+
+  /** Polls getFeed (heartbeating) until DONE, FATAL or CANCELLED, then applies the processing report per SKU. */
+  async function followFeedOnce(channel: Channel, feedId: string) {
+    const skus = await store.submissionSkus(feedId);
+    const started = Date.now();
+    let backoff = 0;
+    // Steady at first (the feeds followed at once share getFeed's rate), then doubling to FEED_POLL_MAX_MS.
+    const pollMs = (elapsed: number) => {
+      const share = (feedsFollowed * 1000) / (0.8 * amazon().limiter.plan('getFeed').rate);
+      const steady = Math.max(FEED_POLL_MS, share);
+      if (elapsed < FEED_POLL_STEADY_MS) return steady;
+      backoff = Math.min(FEED_POLL_MAX_MS, backoff ? backoff * 2 : steady * 2);
+      return Math.max(steady, backoff);
+    };
+    for (;;) {
+      const feed = await amazon().getFeed(feedId);
+      Context.current().heartbeat(feed.processingStatus);
+      if (feed.processingStatus === 'DONE') {
+        const report = feed.resultFeedDocumentId
+          ? await amazon().getResultDocument<ProcessingReport>(feed.resultFeedDocumentId)
+          : { issues: [] };
+        const outcome = feedOutcome(
+          skus.map((sku) => ({ sku, quantity: 0, productType: '' })),
+          report,
+        );
+        await store.markAccepted(channel, outcome.accepted, feedId);
+        await store.resolveErrors(channel, outcome.accepted);
+        await store.markFailed(channel, [...outcome.rejected.keys()], feedId, false);
+        for (const [sku, msgs] of outcome.rejected)
+          await store.recordError(channel, sku, 'FEED_MESSAGE_INVALID', msgs.join('; '));
+        await store.finishSubmission(feedId, 'DONE', JSON.stringify(report.summary ?? {}));
+        await confirmed(outcome.accepted);
+        return { status: 'DONE', accepted: outcome.accepted.length, rejected: outcome.rejected.size };
+      }
+      if (feed.processingStatus === 'FATAL' || feed.processingStatus === 'CANCELLED') {
+        // The whole feed failed: every SKU in it goes again (a feed of its own or patches), after a backoff.
+        await store.markFailed(channel, skus, feedId, true);
+        for (const sku of skus)
+          await store.recordError(
+            channel,
+            sku,
+            `FEED_${feed.processingStatus}`,
+            `feed ${feedId} ended ${feed.processingStatus}`,
+          );
+        await store.finishSubmission(feedId, feed.processingStatus, null);
+        return { status: feed.processingStatus, accepted: 0, rejected: skus.length };
+      }
+      await sleep(pollMs(Date.now() - started));
+    }
+  }
+
   return {
-    async sellerCentral(patchMax: number): Promise<SendResult> {
+    /**
+     * Sends Seller Central's pending SKUs: patches when few, else a feed. `sliced` (the sync workflow's re-sync): the
+     * feed takes one slice of them (`size`, or sized here from the feed quota on the first call, handed back in
+     * `feedSlice` for the next), so the workflow follows it while the next slice's listings are read; each slice's
+     * hold-back comes from reads made just before its own feed.
+     */
+    async sellerCentral(patchMax: number, sliced?: { size?: number }): Promise<SendResult> {
       const { follow: unfinished } = await store.recoverInterrupted('amazon');
       const pending = await store.pending('amazon', LISTINGS_FEED_MAX_MESSAGES);
       const asFeed = pending.length > patchMax && (await feedIsFaster(pending.length));
       // Patches when few, or when the feed quota is spent and patching is quicker: a round's worth, the rest next.
-      const items = asFeed ? pending : pending.slice(0, Math.max(patchMax, PATCH_ROUND_MAX));
+      const size = !asFeed
+        ? Math.max(patchMax, PATCH_ROUND_MAX)
+        : sliced
+          ? (sliced.size ?? sliceSize(pending.length, unfinished.filter((f) => f.kind === 'listings-feed').length))
+          : pending.length;
+      const items = pending.slice(0, size);
       await holdBackUnread(items);
       if (!asFeed) {
         const r = await patchEach(items);
@@ -158,7 +260,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         accepted: 0,
         failed: 0,
         follow: [...unfinished, { kind: 'listings-feed', id: feedId }],
-        pendingLeft: 0,
+        pendingLeft: items.length < pending.length ? (await store.pending('amazon', 1)).length : 0,
+        ...(sliced ? { feedSlice: size } : {}),
       };
     },
 
@@ -215,44 +318,11 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
 
     /** Polls getFeed (heartbeating) until DONE, FATAL or CANCELLED, then applies the processing report per SKU. */
     async followFeed(channel: Channel, feedId: string) {
-      const skus = await store.submissionSkus(feedId);
-      // getFeed allows 2 a second: polled from 500 ms, doubling to 30 s (a feed takes seconds here, minutes on Amazon).
-      let pollMs = 500;
-      for (;;) {
-        const feed = await amazon().getFeed(feedId);
-        Context.current().heartbeat(feed.processingStatus);
-        if (feed.processingStatus === 'DONE') {
-          const report = feed.resultFeedDocumentId
-            ? await amazon().getResultDocument<ProcessingReport>(feed.resultFeedDocumentId)
-            : { issues: [] };
-          const outcome = feedOutcome(
-            skus.map((sku) => ({ sku, quantity: 0, productType: '' })),
-            report,
-          );
-          await store.markAccepted(channel, outcome.accepted, feedId);
-          await store.resolveErrors(channel, outcome.accepted);
-          await store.markFailed(channel, [...outcome.rejected.keys()], feedId, false);
-          for (const [sku, msgs] of outcome.rejected)
-            await store.recordError(channel, sku, 'FEED_MESSAGE_INVALID', msgs.join('; '));
-          await store.finishSubmission(feedId, 'DONE', JSON.stringify(report.summary ?? {}));
-          await confirmed(outcome.accepted);
-          return { status: 'DONE', accepted: outcome.accepted.length, rejected: outcome.rejected.size };
-        }
-        if (feed.processingStatus === 'FATAL' || feed.processingStatus === 'CANCELLED') {
-          // The whole feed failed: every SKU in it goes again (a feed of its own or patches), after a backoff.
-          await store.markFailed(channel, skus, feedId, true);
-          for (const sku of skus)
-            await store.recordError(
-              channel,
-              sku,
-              `FEED_${feed.processingStatus}`,
-              `feed ${feedId} ended ${feed.processingStatus}`,
-            );
-          await store.finishSubmission(feedId, feed.processingStatus, null);
-          return { status: feed.processingStatus, accepted: 0, rejected: skus.length };
-        }
-        await sleep(pollMs);
-        pollMs = Math.min(30_000, pollMs * 2);
+      feedsFollowed++;
+      try {
+        return await followFeedOnce(channel, feedId);
+      } finally {
+        feedsFollowed--;
       }
     },
 

@@ -32,6 +32,11 @@ export interface ChannelSyncDeps {
   vendor?: VendorConfig;
   /** At most this many pending SKUs go as single patches; more go as one feed (default 20). */
   patchMax?: number;
+  /**
+   * Fewest SKUs per feed when a large Seller Central send is cut into slices (default 2,000; tests use less to
+   * slice a few thousand SKUs).
+   */
+  feedSliceMin?: number;
   /** First backoff of a failed SKU (default 30 s). */
   retryBaseMs?: number;
   /**
@@ -50,6 +55,8 @@ export interface SendResult {
   /** SKUs that could not be sent now (throttled, no reply): due again after this many ms. */
   retryAfterMs?: number;
   pendingLeft: number;
+  /** A sliced Seller Central send: the SKUs per feed it chose, for the workflow to pass back on its next call. */
+  feedSlice?: number;
 }
 
 /**
@@ -97,9 +104,13 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
       return { released, nextRetryAt: next?.toISOString() ?? null };
     },
 
-    async sendPending(input: { channel: Channel; patchMax?: number }): Promise<SendResult> {
+    /**
+     * `sliced` (Seller Central): a feed takes one slice of the pending SKUs (`size` SKUs, or sized from the feed
+     * quota when absent), so the caller follows it while the next slice is read and sent; see `sellerCentral`.
+     */
+    async sendPending(input: { channel: Channel; patchMax?: number; sliced?: { size?: number } }): Promise<SendResult> {
       const patchMax = input.patchMax ?? deps.patchMax ?? 20;
-      if (input.channel === 'amazon') return senders.sellerCentral(patchMax);
+      if (input.channel === 'amazon') return senders.sellerCentral(patchMax, input.sliced);
       if (input.channel === 'amazon-vendor') return senders.vendorCentral();
       throw new Error(`channel ${input.channel} is synced by its own pipeline (inventory-sync), not here`);
     },

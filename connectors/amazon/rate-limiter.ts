@@ -51,6 +51,11 @@ export class OperationRateLimiter {
     return b.tokens >= 1 ? 0 : Math.ceil(((1 - b.tokens) / b.rate) * 1000);
   }
 
+  /** The calls of `op` that can be made now without waiting (whole tokens left in the bucket); takes nothing. */
+  available(op: Operation): number {
+    return Math.max(0, Math.floor(this.bucket(op).tokens));
+  }
+
   /** A reply's `x-amzn-RateLimit-Limit` (requests/s): the rate Amazon applies to this operation. */
   observe(op: Operation, header: string | undefined): void {
     const rate = header === undefined ? NaN : Number.parseFloat(header);

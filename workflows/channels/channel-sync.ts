@@ -159,15 +159,25 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
       }
       failed += (await Promise.all(follows)).reduce((a, b) => a + b, 0);
     }
+    // Seller Central sends a large round as a few feeds, one slice at a time, and follows each while the next
+    // slice's listings are read (each feed's confirms wake the Shopify push); the slices' follows end with the round.
+    const sellerSlices = state.channel === 'amazon' && patched('feed-slices');
+    const sliceFollows: Promise<number>[] = [];
+    let feedSlice: number | undefined;
     for (let round = 0; round < 100; round++) {
       const sent = await withSummary(acts, `send pending SKUs to ${state.channel}`).sendPending({
         channel: state.channel,
+        ...(sellerSlices ? { sliced: feedSlice ? { size: feedSlice } : {} } : {}),
       });
       failed += sent.failed;
       retryAfterMs = sent.retryAfterMs;
-      failed += await followAll(sent.follow);
+      if (sellerSlices) {
+        feedSlice = sent.feedSlice ?? feedSlice;
+        sliceFollows.push(followAll(sent.follow));
+      } else failed += await followAll(sent.follow);
       if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
     }
+    if (sellerSlices) failed += (await Promise.all(sliceFollows)).reduce((a, b) => a + b, 0);
     const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);
     retryAt = next.nextRetryAt ? Date.parse(next.nextRetryAt) : retryAfterMs ? Date.now() + retryAfterMs : null;
     setStatus(failed ? 'Failed' : 'Synced');
