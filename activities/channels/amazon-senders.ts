@@ -29,7 +29,7 @@ const FEED_SLICES_MAX = 5;
  * Feeds kept back from the quota when a send is sliced: createFeed refills one per 120 s and getFeedDocument one per
  * 45 s, so a small feed soon after (or a FATAL slice's retry) still finds a token.
  */
-const FEED_RESERVE = 3;
+const FEED_RESERVE = 2;
 /**
  * Fewest SKUs in a slice by default: 2,000 SKUs are 100 listing reads (20 s at searchListingsItems' 5 a second),
  * about ten times a feed's own overhead (its three calls and the report), which they overlap.

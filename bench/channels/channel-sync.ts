@@ -367,7 +367,13 @@ try {
   const c = amz.config;
   const rateWait = (calls: number, rate: number, burst: number) => Math.max(0, (calls - burst) / rate) * 1000;
   const limits = JSON.parse(
-    fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/amazon/amazon-rate-limits.json'), 'utf8'),
+    fs.readFileSync(
+      path.join(
+        process.env.AMAZON_MODELS_DIR ?? path.resolve(import.meta.dirname, '../../../shared/amazon'),
+        'amazon-rate-limits.json',
+      ),
+      'utf8',
+    ),
   ) as Record<string, { rate: number; burst: number }>;
   const plan = (op: string) => Object.entries(limits).find(([k]) => k.startsWith(`${op}@`))![1];
   const waitFor = (op: string, calls: number) => rateWait(calls, plan(op).rate, plan(op).burst);
@@ -395,6 +401,17 @@ try {
     perChannelMs: full.perChannelMs,
     left: full.left,
     submissions,
+    // Seller Central's feeds (a large send goes as a few slices, each read just before its own feed).
+    sellerCentralFeeds: (() => {
+      const f = submissions.filter((x) => x.channel === 'amazon' && x.kind === 'listings-feed');
+      return {
+        count: f.length,
+        items: f.map((x) => x.items),
+        firstSubmittedMs: f[0]?.submittedMs ?? null,
+        lastSubmittedMs: f.at(-1)?.submittedMs ?? null,
+        lastFinishedMs: f.length ? Math.max(...f.map((x) => x.finishedMs ?? 0)) : null,
+      };
+    })(),
     lowerBoundMs: {
       bound: boundMs,
       sellerCentral: sellerWithReads,
