@@ -57,7 +57,9 @@ describe('customers import survives a killed worker', () => {
     const handle = await t.client.workflow.start(customersImport, {
       taskQueue: `${queuePrefix}.data`,
       workflowId: customersImportWorkflowId(key, file.etag),
-      args: [{ file, sliceRows: 4000, chunkRows: 250, heartbeatTimeoutSeconds: 2 }],
+      // 6 s, not 2: a chunk's 250 conditional writes to DynamoDB Local can take over 2 s on a loaded machine, and each
+      // missed heartbeat then restarted the slice from its checkpoint (at load 11-17 the test timed out after 180 s).
+      args: [{ file, sliceRows: 4000, chunkRows: 250, heartbeatTimeoutSeconds: 6 }],
     });
 
     // Kill only once the running slice has heartbeated a checkpoint past its start: a genuine mid-slice crash.
