@@ -101,5 +101,5 @@ describe('customers import survives a killed worker', () => {
     } finally {
       await worker.kill();
     }
-  }, 180_000);
+  }, 300_000);
 });
