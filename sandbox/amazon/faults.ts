@@ -9,7 +9,10 @@ export interface AmazonFaults {
   throttleNext?: number;
   /** Share of state-changing calls applied, then the connection dropped before the reply. */
   dropAfterCommitRate?: number;
-  /** When set, the faults above apply only to these operationIds. */
+  /**
+   * When set, the faults above (5xx, 429, dropped replies) apply only to these operationIds. A feed's or a VDF
+   * transaction's outcome (below) is not a call's fault and applies whatever this lists.
+   */
   operations?: string[];
   /** Share of feeds, and the next N feeds, that end FATAL. */
   fatalFeedRate?: number;
@@ -54,12 +57,13 @@ export class FaultInjector {
   }
   roll(kind: Rate, operationId?: string): boolean {
     const p = this.faults[kind] ?? 0;
-    return p > 0 && this.applies(operationId) && this.next() < p;
+    const outcome = kind === 'fatalFeedRate' || kind === 'failTransactionRate';
+    return p > 0 && (outcome || this.applies(operationId)) && this.next() < p;
   }
   /** Consumes one of a counted fault (throttleNext, fatalNextFeeds, failNextTransactions). */
   take(kind: 'throttleNext' | 'fatalNextFeeds' | 'failNextTransactions', operationId?: string): boolean {
     const n = this.faults[kind] ?? 0;
-    if (n <= 0 || !this.applies(operationId)) return false;
+    if (n <= 0 || (kind === 'throttleNext' && !this.applies(operationId))) return false;
     this.faults = { ...this.faults, [kind]: n - 1 };
     return true;
   }
