@@ -1,7 +1,11 @@
 import { Context } from '@temporalio/activity';
 
-/** How often a running channel activity tells Temporal its worker is alive. */
-const BEAT_MS = 3_000;
+/**
+ * How often a running activity tells Temporal its worker is alive. The workers send each beat at once (at most one a
+ * second, `maxHeartbeatThrottleInterval` in workers/worker-tuning.ts), so a 5 s heartbeat timeout leaves 4 s for a
+ * busy event loop before a live attempt is given up.
+ */
+const BEAT_MS = 1_000;
 
 /**
  * Runs `work` heartbeating every few seconds, so the workflow can give the activity a short heartbeat timeout: a

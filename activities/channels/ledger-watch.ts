@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { signalChannelSync, SYNCED_CHANNELS } from './channel-signals';
+import { keptAlive } from './keep-alive';
 
 /** A commit can land with a `changed_at` a little older than one already read: each poll re-reads this much. */
 const OVERLAP_MS = 2_000;
@@ -18,7 +19,7 @@ const PAGE = 5000;
  * restarted watch misses nothing (re-signalled SKUs are coalesced by the channel workflow).
  */
 export function createLedgerWatchActivities(deps: { inventory: Pool; channels: Pool; temporal(): Promise<Client> }) {
-  return {
+  return keptAlive({
     async watchLedger(input: {
       runForMs: number;
       pollMs: number;
@@ -86,5 +87,5 @@ export function createLedgerWatchActivities(deps: { inventory: Pool; channels: P
       }
       return { signalled, polls, rowsRead };
     },
-  };
+  });
 }

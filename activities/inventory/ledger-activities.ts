@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'mysql2/promise';
 import type { Movement } from '../../domain/inventory/movements';
 import { taskQueueFor } from '../../domain/platform/task-queues';
+import { keepAlive } from '../channels/keep-alive';
 import type { ApplyResult, Ledger } from './ledger';
 import { pickUpPass, type PickupPass } from './stock-pickup';
 import { wakeStockPusher } from './stock-signals';
@@ -63,50 +64,59 @@ export function createLedgerActivities(deps: {
     /**
      * Picks up POS sales and stock counts for `runForMs`, a pass every `pollMs`, signalling the pushes of what
      * changed after each pass; every `sweepEveryMs` it also re-signals SKUs whose change has not reached Shopify
-     * for `sweepAfterMs` (a signal lost to a crash between commit and signal). Heartbeats each pass.
+     * for `sweepAfterMs` (a signal lost to a crash between commit and signal). Heartbeats each pass, each page, and
+     * every second while the process lives (keepAlive), so the workflow's short heartbeat timeout gives up only a
+     * dead worker's attempt.
      */
-    async pickUpStoreStock(opts: {
+    pickUpStoreStock(opts: {
       runForMs: number;
       pollMs: number;
       sweepAfterMs?: number;
       notify?: boolean;
     }): Promise<PickupReport> {
-      const until = Date.now() + opts.runForMs;
-      const report: PickupReport = {
-        passes: 0,
-        read: 0,
-        applied: 0,
-        duplicates: 0,
-        rejected: 0,
-        incidents: 0,
-        retries: 0,
-        signalled: 0,
-        posSaleId: 0,
-        stockUpdatedAt: null,
-      };
-      const notify = opts.notify ?? true;
-      let sweptAt = 0;
-      const ctx = Context.current();
-      // A heartbeat per page, not per pass: a pass of a big backlog outlasts the heartbeat timeout, and a timed-out
-      // attempt still running beside its retry would race it for the same levels. A given-up attempt stops.
-      const onPage = () => {
-        ctx.heartbeat(report);
-        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('pickup cancelled');
-      };
-      do {
-        const pass = await pickUpPass(deps, { onPage });
-        add(report, pass);
-        if (notify) report.signalled += await signal(pass.changes);
-        if (notify && Date.now() - sweptAt > (opts.sweepAfterMs ?? 10_000)) {
-          sweptAt = Date.now();
-          report.signalled += await signal(
-            (await deps.laggingSkus(opts.sweepAfterMs ?? 10_000)).map((sku) => ({ sku })),
-          );
-        }
-        Context.current().heartbeat(report);
-        if (pass.read === 0 || pass.applied === 0) await new Promise((r) => setTimeout(r, opts.pollMs));
-      } while (Date.now() < until && !ctx.cancellationSignal.aborted);
-      return report;
+      return keepAlive(() => pickUp(opts));
     },
   };
+
+  async function pickUp(opts: {
+    runForMs: number;
+    pollMs: number;
+    sweepAfterMs?: number;
+    notify?: boolean;
+  }): Promise<PickupReport> {
+    const until = Date.now() + opts.runForMs;
+    const report: PickupReport = {
+      passes: 0,
+      read: 0,
+      applied: 0,
+      duplicates: 0,
+      rejected: 0,
+      incidents: 0,
+      retries: 0,
+      signalled: 0,
+      posSaleId: 0,
+      stockUpdatedAt: null,
+    };
+    const notify = opts.notify ?? true;
+    let sweptAt = 0;
+    const ctx = Context.current();
+    // A heartbeat per page, not per pass: a pass of a big backlog outlasts the heartbeat timeout, and a timed-out
+    // attempt still running beside its retry would race it for the same levels. A given-up attempt stops.
+    const onPage = () => {
+      ctx.heartbeat(report);
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('pickup cancelled');
+    };
+    do {
+      const pass = await pickUpPass(deps, { onPage });
+      add(report, pass);
+      if (notify) report.signalled += await signal(pass.changes);
+      if (notify && Date.now() - sweptAt > (opts.sweepAfterMs ?? 10_000)) {
+        sweptAt = Date.now();
+        report.signalled += await signal((await deps.laggingSkus(opts.sweepAfterMs ?? 10_000)).map((sku) => ({ sku })));
+      }
+      Context.current().heartbeat(report);
+      if (pass.read === 0 || pass.applied === 0) await new Promise((r) => setTimeout(r, opts.pollMs));
+    } while (Date.now() < until && !ctx.cancellationSignal.aborted);
+    return report;
+  }
 }

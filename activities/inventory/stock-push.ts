@@ -17,6 +17,7 @@ import { CHANNEL, recordSyncError } from '../catalog/catalog';
 import { INVENTORY_CHANNEL } from './inventory';
 import type { LedgerLevel, LedgerReads } from './ledger-reads';
 import { activationProblem, createLocationMatcher } from './location-mappings';
+import { keepAlive } from '../channels/keep-alive';
 import { setOnHandStaleAware } from './cas-write';
 import { BULK_LEVELS_ABOVE, levelsSnapshot, type LevelsSnapshot } from './levels-snapshot';
 
@@ -539,80 +540,83 @@ export function createStockPushActivities(deps: {
     /**
      * Every SKU whose ledger changed since its last push, for `runForMs` or until nothing has been pending for
      * `idleStopMs`: each pass takes up to 250 SKUs (from the changed_at index, with an overlap; the whole table
-     * every 10 s) and pushes them as a batch. Heartbeats each pass; a killed worker's retry starts over from
-     * sku_sync, where nothing is marked pushed before Shopify has it.
+     * every 10 s) and pushes them as a batch. Heartbeats each pass and every second while the process lives
+     * (keepAlive); a killed worker's retry starts over from sku_sync, where nothing is marked pushed before Shopify
+     * has it.
      */
-    async pushPendingStock(opts: { runForMs: number; pollMs: number; idleStopMs: number }): Promise<PendingPushReport> {
-      const ctx = Context.current();
-      const report: PendingPushReport = { passes: 0, skus: 0, unchanged: 0, writes: 0, changed: 0, skipped: 0 };
-      const until = Date.now() + opts.runForMs;
-      let idleSince = Date.now();
-      let sweptAt = 0;
-      let backlog = false;
-      let scannedAt = 0;
-      let pass = 0;
-      const wroteAt = new Map<string, number>();
-      const snapshot = levelsSnapshot(deps.shopify);
-      while (Date.now() < until && !ctx.cancellationSignal.aborted) {
-        const started = Date.now();
-        // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
-        const sweep: boolean = backlog || !scannedAt || started - sweptAt > SWEEP_EVERY_MS;
-        // Fresh changes first (newest first, from the changed_at index), then the oldest of the rest: a new change
-        // never waits behind a first start's, a rules change's or a reconciliation's thousands of pending SKUs.
-        const [fresh]: [RowDataPacket[], unknown] = scannedAt
-          ? await deps.inventory.query<RowDataPacket[]>(
-              'SELECT sku FROM sku_sync WHERE changed_at >= ? AND pushed_version < ledger_version ORDER BY changed_at DESC LIMIT ?',
-              [new Date(scannedAt - SCAN_OVERLAP_MS), PASS_SKUS],
-            )
-          : [[], undefined];
-        const [old]: [RowDataPacket[], unknown] =
-          sweep && fresh.length < PASS_SKUS
+    pushPendingStock(opts: { runForMs: number; pollMs: number; idleStopMs: number }): Promise<PendingPushReport> {
+      return keepAlive(async () => {
+        const ctx = Context.current();
+        const report: PendingPushReport = { passes: 0, skus: 0, unchanged: 0, writes: 0, changed: 0, skipped: 0 };
+        const until = Date.now() + opts.runForMs;
+        let idleSince = Date.now();
+        let sweptAt = 0;
+        let backlog = false;
+        let scannedAt = 0;
+        let pass = 0;
+        const wroteAt = new Map<string, number>();
+        const snapshot = levelsSnapshot(deps.shopify);
+        while (Date.now() < until && !ctx.cancellationSignal.aborted) {
+          const started = Date.now();
+          // A sweep that came back full means a backlog (a rules change, a reconciliation): sweep again at once.
+          const sweep: boolean = backlog || !scannedAt || started - sweptAt > SWEEP_EVERY_MS;
+          // Fresh changes first (newest first, from the changed_at index), then the oldest of the rest: a new change
+          // never waits behind a first start's, a rules change's or a reconciliation's thousands of pending SKUs.
+          const [fresh]: [RowDataPacket[], unknown] = scannedAt
             ? await deps.inventory.query<RowDataPacket[]>(
-                'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
-                [PASS_SKUS],
+                'SELECT sku FROM sku_sync WHERE changed_at >= ? AND pushed_version < ledger_version ORDER BY changed_at DESC LIMIT ?',
+                [new Date(scannedAt - SCAN_OVERLAP_MS), PASS_SKUS],
               )
             : [[], undefined];
-        const rows = [...new Set([...fresh, ...old].map((r) => r.sku as string))]
-          .slice(0, PASS_SKUS)
-          .map((sku) => ({ sku }));
-        if (sweep) sweptAt = started;
-        // A full pass means more is waiting: the next pass sweeps again, at once.
-        backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
-        scannedAt = started;
-        report.passes++;
-        // A SKU written less than a second ago waits for the rest of its burst (still pending, it is seen again).
-        for (const [sku, at] of wroteAt) if (started - at >= SAME_SKU_EVERY_MS) wroteAt.delete(sku);
-        let due = rows.map((r) => r.sku as string).filter((sku) => !wroteAt.has(sku));
-        if (rows.length) idleSince = Date.now();
-        // A backlog of thousands: its levels come from one bulk read. While that runs, a trickle of fresh changes is
-        // still pushed (item reads); the backlog, and a flood of fresh ones (a whole-catalogue count), wait for it.
-        if (backlog && snapshot.wanted() && (await pendingAtLeast(BULK_LEVELS_ABOVE))) snapshot.refresh();
-        const waiting = snapshot.reading();
-        if (waiting) {
-          const trickle = new Set(fresh.length < PASS_SKUS ? fresh.map((r) => r.sku as string) : []);
-          due = due.filter((sku) => trickle.has(sku));
-        }
-        if (due.length) {
-          const results = await pushSkus(
-            due,
-            `${ctx.info.workflowExecution?.workflowId ?? ''}|${ctx.info.activityId}|${pass++}`,
-            { snapshot },
-          );
-          report.skus += results.length;
-          for (const r of results) {
-            if (r.unchanged) report.unchanged++;
-            if (r.status === 'Skipped') report.skipped++;
-            if (r.writes) wroteAt.set(r.sku, Date.now());
-            report.writes += r.writes;
-            report.changed += r.changed;
+          const [old]: [RowDataPacket[], unknown] =
+            sweep && fresh.length < PASS_SKUS
+              ? await deps.inventory.query<RowDataPacket[]>(
+                  'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version ORDER BY changed_at LIMIT ?',
+                  [PASS_SKUS],
+                )
+              : [[], undefined];
+          const rows = [...new Set([...fresh, ...old].map((r) => r.sku as string))]
+            .slice(0, PASS_SKUS)
+            .map((sku) => ({ sku }));
+          if (sweep) sweptAt = started;
+          // A full pass means more is waiting: the next pass sweeps again, at once.
+          backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
+          scannedAt = started;
+          report.passes++;
+          // A SKU written less than a second ago waits for the rest of its burst (still pending, it is seen again).
+          for (const [sku, at] of wroteAt) if (started - at >= SAME_SKU_EVERY_MS) wroteAt.delete(sku);
+          let due = rows.map((r) => r.sku as string).filter((sku) => !wroteAt.has(sku));
+          if (rows.length) idleSince = Date.now();
+          // A backlog of thousands: its levels come from one bulk read. While that runs, a trickle of fresh changes is
+          // still pushed (item reads); the backlog, and a flood of fresh ones (a whole-catalogue count), wait for it.
+          if (backlog && snapshot.wanted() && (await pendingAtLeast(BULK_LEVELS_ABOVE))) snapshot.refresh();
+          const waiting = snapshot.reading();
+          if (waiting) {
+            const trickle = new Set(fresh.length < PASS_SKUS ? fresh.map((r) => r.sku as string) : []);
+            due = due.filter((sku) => trickle.has(sku));
           }
-        } else if (!rows.length && Date.now() - idleSince > opts.idleStopMs) break;
-        ctx.heartbeat(report);
-        // A full pass means more is waiting: go on at once (or as soon as the bulk read is in).
-        if (waiting) await Promise.race([snapshot.settled(), new Promise((r) => setTimeout(r, opts.pollMs))]);
-        else if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
-      }
-      return report;
+          if (due.length) {
+            const results = await pushSkus(
+              due,
+              `${ctx.info.workflowExecution?.workflowId ?? ''}|${ctx.info.activityId}|${pass++}`,
+              { snapshot },
+            );
+            report.skus += results.length;
+            for (const r of results) {
+              if (r.unchanged) report.unchanged++;
+              if (r.status === 'Skipped') report.skipped++;
+              if (r.writes) wroteAt.set(r.sku, Date.now());
+              report.writes += r.writes;
+              report.changed += r.changed;
+            }
+          } else if (!rows.length && Date.now() - idleSince > opts.idleStopMs) break;
+          ctx.heartbeat(report);
+          // A full pass means more is waiting: go on at once (or as soon as the bulk read is in).
+          if (waiting) await Promise.race([snapshot.settled(), new Promise((r) => setTimeout(r, opts.pollMs))]);
+          else if (rows.length < PASS_SKUS) await new Promise((r) => setTimeout(r, opts.pollMs));
+        }
+        return report;
+      });
     },
 
     /** The SKUs among these that have a Shopify inventory item. */

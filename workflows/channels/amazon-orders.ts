@@ -11,11 +11,11 @@ import { SA } from '../../domain/platform/search-attributes';
 import { withSummary } from '../platform/activity-summary';
 
 // searchOrders' plan is 1 call per 180 s after a burst of 20: the connector waits for its token inside the
-// activity, so the start-to-close leaves room for that wait; the activity heartbeats while it waits, so a killed
-// worker's pull is retried after 20 s.
+// activity, so the start-to-close leaves room for that wait; the activity heartbeats every second, also while it
+// waits, so a killed worker's pull is retried after 5 s.
 const acts = proxyActivities<ReturnType<typeof createAmazonOrdersActivities>>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' },
 });
 

@@ -48,21 +48,22 @@ const SETTLE_MAX_STEPS = 8;
  */
 const VENDOR_PLAN_SLICE = 2_000;
 
-// The activities heartbeat every few seconds (activities/channels/keep-alive.ts): a worker killed mid-call is
-// noticed after the heartbeat timeout, not the 10-minute start-to-close.
+// The activities heartbeat every second (activities/channels/keep-alive.ts): a worker killed mid-call is noticed
+// after the heartbeat timeout (5 s), not the 10-minute start-to-close.
 const a = (q: string) =>
   proxyActivities<ChannelSyncActivities>({
     taskQueue: q,
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '20 seconds',
+    heartbeatTimeout: '5 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
-// Feeds take minutes on Amazon; the follower polls with heartbeats, so a killed worker's poll resumes in 30 s.
+// Feeds take minutes on Amazon; the follower heartbeats every second while it polls, so a killed worker's poll
+// resumes in 5 s (a round waits for its follows: with 30 s, Seller Central got no send for half a minute after a kill).
 const follower = (q: string) =>
   proxyActivities<ChannelSyncActivities>({
     taskQueue: q,
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '30 seconds',
+    heartbeatTimeout: '5 seconds',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
   });
 

@@ -9,10 +9,11 @@ import type { createLedgerWatchActivities } from '../../activities/channels/ledg
 import { SA } from '../../domain/platform/search-attributes';
 import { withSummary } from '../platform/activity-summary';
 
-// The watch polls for a minute per activity, heartbeating; a killed worker's poll is retried after 10 s.
+// The watch polls for a minute per activity, heartbeating every second (keepAlive); a killed worker's poll is
+// retried after 5 s.
 const acts = proxyActivities<ReturnType<typeof createLedgerWatchActivities>>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 

@@ -32,7 +32,9 @@ export async function stockPickup(opts: StockPickupOptions = {}): Promise<void> 
   const a = proxyActivities<ReturnType<typeof createLedgerActivities>>({
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '20 seconds',
+    // The activity heartbeats every second while its process lives (keepAlive) and after every page: a killed
+    // worker's pickup is retried ~5 s after the kill (it was 20 s, in which till sales reached no channel).
+    heartbeatTimeout: '5 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
   const totals = opts.totals ?? { read: 0, applied: 0, rejected: 0, incidents: 0 };

@@ -44,7 +44,8 @@ export async function stockPush(input: StockPushInput = {}): Promise<PendingPush
   ]);
   const a = proxyActivities<ReturnType<typeof createStockPushActivities>>({
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '30 seconds',
+    // Heartbeats every second while its process lives (keepAlive): a killed worker's pass is retried after ~5 s.
+    heartbeatTimeout: '5 seconds',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,

@@ -41,9 +41,9 @@ export async function orderReservations(input: OrderReservationsInput): Promise<
   const a = proxyActivities<ReturnType<typeof createLedgerQueueActivities>>({
     taskQueue: taskQueueFor('data', workflowInfo().taskQueue),
     startToCloseTimeout: '2 minutes',
-    // The activity heartbeats (keepAlive): a batch a killed worker held is retried after 20 s, not 2 minutes, in
-    // which every channel offered the units of the orders it held as if they were free.
-    heartbeatTimeout: '20 seconds',
+    // The activity heartbeats every second (keepAlive): a batch a killed worker held is retried after 5 s, not 2
+    // minutes, in which every channel offered the units of the orders it held as if they were free.
+    heartbeatTimeout: '5 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
   let signalled = false;
