@@ -347,6 +347,24 @@ try {
     submittedMs: since(x.created_at),
     finishedMs: since(x.finished_at),
   }));
+  // Seller Central's sync during the re-sync: each activity it scheduled and each signal it took, in seconds from the
+  // count (where the time between the slices' feeds goes: the reads, a new round, planning).
+  const sellerCentralSteps: string[] = [];
+  for await (const w of client.workflow.list({ query: "WorkflowType = 'channelSync'" })) {
+    if (!/^channel-sync\/amazon(@|$)/.test(w.workflowId)) continue;
+    const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const at = e.eventTime?.seconds ? Number(e.eventTime.seconds) * 1000 + (e.eventTime.nanos ?? 0) / 1e6 : 0;
+      const ms = at - fullStart.getTime();
+      if (ms < 0) continue;
+      const name =
+        e.activityTaskScheduledEventAttributes?.activityType?.name ??
+        (e.workflowExecutionSignaledEventAttributes
+          ? `signal ${e.workflowExecutionSignaledEventAttributes.signalName}`
+          : null);
+      if (name) sellerCentralSteps.push(`${(ms / 1000).toFixed(1)} s ${name}`);
+    }
+  }
   // The least time the published limits allow, per channel (the channels run side by side: the bound is the
   // largest), every figure read from amazon-rate-limits.json and the sandbox's documented processing times:
   //  - Seller Central: ceil(N / 25,000) feeds (listings-feed-schema-v2's message limit). Each costs one
@@ -401,6 +419,7 @@ try {
     perChannelMs: full.perChannelMs,
     left: full.left,
     submissions,
+    sellerCentralSteps: sellerCentralSteps.slice(0, 200),
     // Seller Central's feeds (a large send goes as a few slices, each read just before its own feed).
     sellerCentralFeeds: (() => {
       const f = submissions.filter((x) => x.channel === 'amazon' && x.kind === 'listings-feed');

@@ -176,7 +176,19 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
         feedSlice = sent.feedSlice ?? feedSlice;
         sliceFollows.push(followAll(sent.follow));
       } else failed += await followAll(sent.follow);
-      if (sent.sent === 0 || sent.pendingLeft === 0 || dirty.size > 0) break;
+      if (sent.sent === 0 || sent.pendingLeft === 0) break;
+      if (dirty.size === 0) continue;
+      // SKUs that changed while the slices go out are planned at once and go with the next slices (before, the round
+      // ended, waited for the feeds in flight and planned them in a new one: ~9 s lost per change in the bench).
+      if (!(sellerSlices && patched('feed-slices-plan-changes'))) break;
+      const changed = [...dirty].slice(0, ROUND_SKUS);
+      changed.forEach((s) => dirty.delete(s));
+      planned += (
+        await withSummary(acts, `plan ${changed.length} changed SKUs on ${state.channel}`).planChannel({
+          channel: state.channel,
+          skus: changed,
+        })
+      ).planned;
     }
     if (sellerSlices) failed += (await Promise.all(sliceFollows)).reduce((a, b) => a + b, 0);
     const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);

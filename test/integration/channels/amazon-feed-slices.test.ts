@@ -89,6 +89,7 @@ describe('Seller Central: a large send goes as pipelined feed slices', () => {
       sellerId: amazon.config.sellerId,
       marketplaceId: amazon.config.marketplaceId,
     });
+    const workflowId = `channel-sync/amazon/${t.queue('amazon')}`;
     // When each reply came back (the client's own axios instance, after its rate limiter and retries).
     const replies: { at: number; op: 'read' | 'createFeed' }[] = [];
     const confirms: { at: number; skus: string[] }[] = [];
@@ -106,7 +107,14 @@ describe('Seller Central: a large send goes as pipelined feed slices', () => {
       if (url.includes('/listings/2021-08-01/items/') && r.config.method === 'get')
         replies.push({ at: Date.now(), op: 'read' });
       if (url.endsWith('/feeds/2021-06-30/feeds') && r.config.method === 'post') {
-        if (!replies.some((x) => x.op === 'createFeed')) placeLate();
+        if (!replies.some((x) => x.op === 'createFeed')) {
+          placeLate();
+          // A change while the slices go out (a SKU of the first slice, counted again): planned within the round.
+          void t.client.workflow
+            .getHandle(workflowId)
+            .signal('skusChanged', { skus: [skus[0]!] })
+            .catch(() => undefined);
+        }
         replies.push({ at: Date.now(), op: 'createFeed' });
       }
       return r;
@@ -125,7 +133,6 @@ describe('Seller Central: a large send goes as pipelined feed slices', () => {
       }),
     );
     await count(COUNT, new Date());
-    const workflowId = `channel-sync/amazon/${t.queue('amazon')}`;
     const want = (sku: string) => COUNT / 2 - (sku === early ? earlyBought : sku === late ? lateBought : 0);
     await t.withWorkers({ amazon: activities }, async () => {
       await t.client.workflow.signalWithStart('channelSync', {
@@ -190,6 +197,18 @@ describe('Seller Central: a large send goes as pipelined feed slices', () => {
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'followSubmission',
     );
     expect(follows).toHaveLength(subs.length);
+    // The change that came in while the slices went out was planned between two of them, in the same round (before,
+    // the round ended and the slices left went in a new round after the feeds in flight were followed).
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((n): n is string => !!n);
+    const sends = scheduled.flatMap((n, i) => (n === 'sendPending' ? [i] : []));
+    const between = scheduled.slice(sends[0], sends.at(-1));
+    expect(
+      between.filter((n) => n === 'releaseDueRetries'),
+      'a new round between the slices',
+    ).toEqual([]);
+    expect(between.filter((n) => n === 'planChannel')).toHaveLength(1);
     await t.client.workflow.getHandle(workflowId).terminate('test over');
   }, 240_000);
 });
