@@ -208,8 +208,8 @@ export type ChannelAllocations = ReturnType<typeof channelAllocations>;
  * the new one overwrote that decrement (before, it was subtracted, and Shopify's cap was too high by its units). A
  * quantity sent and not confirmed (in flight, or a reply lost after Amazon applied it, or a FATAL feed that applied
  * part of itself) may be live with every sale since overwritten, so it counts whole until a later quantity is
- * confirmed; so does a quantity planned and not sent yet (`pending`): the other channels leave room for it now, not
- * after it is sent. Orders placed before our last send and unread then (`unread_held`) count until the orders read
+ * confirmed (a quantity planned and not sent yet does not count: a later plan may lower it, or a send's backoff hold
+ * it, with nothing to tell the Shopify push; the channels' plans race only between a read and a send). Orders placed before our last send and unread then (`unread_held`) count until the orders read
  * passes that send. Vendor Central (no orders read) counts the larger of what it confirmed and what was last sent.
  * Shopify counts what the push last set (`shopifyOffered`), or is about to set when that is more. `live` is what the
  * channel offers at least: what it confirmed less every order read since (Seller Central), never a planned value.
@@ -224,7 +224,7 @@ export async function channelExposures(
   const out = new Map<string, Map<Channel, ChannelExposure>>();
   if (!skus.length) return out;
   const [rows] = await channels.query<RowDataPacket[]>(
-    'SELECT channel, sku, allocated, status, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE sku IN (?)',
+    'SELECT channel, sku, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE sku IN (?)',
     [skus],
   );
   const [[cursor]] = await channels.query<RowDataPacket[]>(
@@ -245,12 +245,11 @@ export async function channelExposures(
     const net = channel === 'amazon' ? Math.max(0, confirmed - (orders?.net ?? 0)) : confirmed;
     const live = channel === 'amazon' ? Math.max(0, confirmed - (orders?.reserved ?? 0)) : confirmed;
     const inFlight = sent !== null && (r.confirmed === null || sent !== confirmed) ? sent : 0;
-    const planned = channel !== 'shopify' && r.status === 'pending' ? Number(r.allocated ?? 0) : 0;
     // Sold before our last send and not read then: unread until the orders read passes that send.
     const heldAt = r.held_at ? new Date(r.held_at as string | Date).getTime() : null;
     const carried = heldAt !== null && (readUntil === null || readUntil < heldAt) ? Number(r.unread_held ?? 0) : 0;
     const by = out.get(r.sku as string) ?? new Map<Channel, ChannelExposure>();
-    by.set(channel, { live, total: Math.max(net, inFlight, planned) + carried });
+    by.set(channel, { live, total: Math.max(net, inFlight) + carried });
     out.set(r.sku as string, by);
   }
   return out;
