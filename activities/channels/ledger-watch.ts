@@ -58,12 +58,15 @@ export function createLedgerWatchActivities(deps: { inventory: Pool; channels: P
         polledAt = Date.now();
         for (;;) {
           const [rows] = await deps.inventory.query<RowDataPacket[]>(
-            'SELECT sku, ledger_version, changed_at FROM sku_sync WHERE (changed_at, sku) > (?, ?) ORDER BY changed_at, sku LIMIT ?',
+            'SELECT sku, stock_version, changed_at FROM sku_sync WHERE (changed_at, sku) > (?, ?) ORDER BY changed_at, sku LIMIT ?',
             [...from, PAGE],
           );
           rowsRead += rows.length;
-          const changed = rows.filter((r) => seen.get(r.sku) !== Number(r.ledger_version)).map((r) => r.sku as string);
-          for (const r of rows) seen.set(r.sku, Number(r.ledger_version));
+          // The ledger's own changes (stock_version), not a request that Shopify look again (which bumps
+          // ledger_version and changed_at too): an Amazon confirm asks Shopify to look at its SKUs, and before, that
+          // sent every one of them back to every Amazon channel to be planned again (10,000 SKUs mid re-sync).
+          const changed = rows.filter((r) => seen.get(r.sku) !== Number(r.stock_version)).map((r) => r.sku as string);
+          for (const r of rows) seen.set(r.sku, Number(r.stock_version));
           if (changed.length) {
             for (const channel of SYNCED_CHANNELS) await signalChannelSync(client, queue, channel, changed);
             signalled += changed.length;

@@ -368,7 +368,8 @@ async function bumpSkus(conn: PoolConnection, skus: string[]) {
   for (const part of chunks(skus.sort()))
     if (part.length)
       await conn.query(
-        'INSERT INTO sku_sync (sku, ledger_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ledger_version = ledger_version + 1, changed_at = VALUES(changed_at)',
-        [part.map((s) => [s, 1, 0, now])],
+        'INSERT INTO sku_sync (sku, ledger_version, stock_version, pushed_version, changed_at) VALUES ? ON DUPLICATE KEY UPDATE ' +
+          'ledger_version = ledger_version + 1, stock_version = stock_version + 1, changed_at = VALUES(changed_at)',
+        [part.map((s) => [s, 1, 1, 0, now])],
       );
 }

@@ -105,6 +105,11 @@ export const skuSync = mysqlTable(
   {
     sku: varchar('sku', { length: 64 }).primaryKey(),
     ledgerVersion: bigint('ledger_version', { mode: 'number', unsigned: true }).notNull(),
+    /**
+     * Counts the ledger's own changes only (movements applied), not a request that Shopify look again
+     * (`requestStockCheck`, `requestStockPush` also bump `ledger_version`): what the channels' ledger watch follows.
+     */
+    stockVersion: bigint('stock_version', { mode: 'number', unsigned: true }).notNull().default(0),
     pushedVersion: bigint('pushed_version', { mode: 'number', unsigned: true }).notNull().default(0),
     changedAt: datetime('changed_at', { fsp: 3 }).notNull(),
     pushedAt: datetime('pushed_at', { fsp: 3 }),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelSyncWorkflowIdOn } from '../../../activities/channels/channel-signals';
 import { createLedgerWatchActivities } from '../../../activities/channels/ledger-watch';
 import { withTemporalFailures } from '../../../activities/platform/failures';
+import { requestStockCheck } from '../../../activities/inventory/stock-signals';
 import { createPool } from '../../../db/client';
 import { eventually } from '../../support/inventory/stock-fixture';
 import { ledgerFixture, type LedgerFixture } from '../../support/inventory/ledger-fixture';
@@ -105,6 +106,75 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
       expect(r.polls).toBeGreaterThanOrEqual(5);
       expect(r.signalled).toBe(rows);
       expect(r.rowsRead).toBeLessThanOrEqual(rows + 10);
+    } finally {
+      for (const id of ids)
+        await t.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+    }
+  }, 120_000);
+  // An Amazon confirm asks the Shopify push to look at its SKUs again (requestStockCheck: a new ledger_version and
+  // changed_at, so the pusher takes them at once). The watch followed ledger_version, so every confirm sent its SKUs
+  // back to every Amazon channel to be planned again: in the 10,000-SKU re-sync, Vendor Central's confirms had
+  // Seller Central plan all 10,000 again between its feed slices.
+  it('signals a ledger change, not a request that Shopify look again', async () => {
+    await f.pools.inventory.query('UPDATE sku_sync SET changed_at = ?', [new Date(Date.now() - 60_000)]);
+    await channels.query("DELETE FROM channel_cursors WHERE name = 'ledger-watch'");
+    const [checked, moved] = f.skus;
+    const deps = { channels, inventory: f.pools.inventory, temporal: async () => t.client };
+    const env = new MockActivityEnvironment({ taskQueue: t.queue('amazon') });
+    const ids = (['amazon', 'amazon-vendor'] as const).map((ch) => channelSyncWorkflowIdOn(ch, t.queue('amazon')));
+    for (const id of ids)
+      await t.client.workflow
+        .getHandle(id)
+        .terminate('a fresh history for this test')
+        .catch(() => undefined);
+    try {
+      // Both SKUs seen once first (the watch signals every SKU it has not seen in this run).
+      await f.ledger.applyMovements(
+        [checked!, moved!].map((sku, i) => ({
+          key: `lw-check/count/${i}`,
+          kind: 'count' as const,
+          sku,
+          location: 'C',
+          quantity: 20,
+          occurredAt: new Date().toISOString(),
+        })),
+        { source: 'test' },
+      );
+      const run = env.run(createLedgerWatchActivities(deps).watchLedger, { runForMs: 4_000, pollMs: 100 });
+      await new Promise((r) => setTimeout(r, 1_500));
+      const before = await Promise.all(ids.map(signalledSkus));
+      await requestStockCheck(f.pools.inventory, [checked!]);
+      await f.ledger.applyMovements(
+        [
+          {
+            key: 'lw-check/sale',
+            kind: 'pos_sale',
+            sku: moved!,
+            location: 'C',
+            quantity: 1,
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+        { source: 'test' },
+      );
+      await run;
+      for (const [i, id] of ids.entries()) {
+        const history = await t.client.workflow.getHandle(id).fetchHistory();
+        const batches = history
+          .events!.map((e) => e.workflowExecutionSignaledEventAttributes)
+          .filter((a) => a?.signalName === 'skusChanged')
+          .map((a) => defaultPayloadConverter.fromPayload<{ skus: string[] }>(a!.input!.payloads![0]!).skus);
+        expect(before[i]!.has(checked!) && before[i]!.has(moved!), `${id} saw both SKUs first`).toBe(true);
+        const later = batches.slice(-1)[0] ?? [];
+        expect(later, `${id}: the last signal`).toEqual([moved]);
+        expect(
+          batches.filter((b) => b.includes(checked!)),
+          `${id}: signals naming the checked SKU`,
+        ).toHaveLength(1);
+      }
     } finally {
       for (const id of ids)
         await t.client.workflow

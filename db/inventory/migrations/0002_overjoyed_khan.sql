@@ -1,0 +1,1 @@
+ALTER TABLE `sku_sync` ADD `stock_version` bigint unsigned DEFAULT 0 NOT NULL;
