@@ -13,11 +13,6 @@ export interface AmazonConfig {
   vendor?: VendorConfig;
   /** The ledger location that ships Amazon orders (their reservations are made there). */
   fulfilmentLocation: string;
-  /**
-   * At most how long Seller Central takes to apply a quantity it accepted (`AMAZON_LISTING_APPLY_MS`): orders placed
-   * in that time may have come off the old quantity, which the new one overwrote (`ExposureLedger.listingApplyMs`).
-   */
-  listingApplyMs: number;
 }
 
 /**
@@ -62,11 +57,6 @@ const schema = z.object({
   /** Comma-separated warehouses, `CODE` or `CODE=LOC+LOC` (parseVendorWarehouses). */
   AMAZON_VENDOR_WAREHOUSES: z.string().min(1).optional(),
   AMAZON_FULFILMENT_LOCATION: z.string().min(1).default('C'),
-  /**
-   * Amazon processes an ACCEPTED listings submission asynchronously ("accepted for processing"); an upper bound on
-   * the time to apply it. Larger is safe (an order in the doubt counts as not taken from the new quantity).
-   */
-  AMAZON_LISTING_APPLY_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 /** Reads the AMAZON_* keys; adds a line to `problems` for each that is missing or bad (reported with the rest). */
@@ -99,6 +89,5 @@ export function amazonConfig(env: Record<string, string | undefined>, problems: 
     vendor:
       c.AMAZON_VENDOR_PARTY_ID && warehouses.length ? { partyId: c.AMAZON_VENDOR_PARTY_ID, warehouses } : undefined,
     fulfilmentLocation: c.AMAZON_FULFILMENT_LOCATION,
-    listingApplyMs: c.AMAZON_LISTING_APPLY_MS,
   };
 }

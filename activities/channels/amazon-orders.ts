@@ -105,9 +105,6 @@ export function createAmazonOrdersActivities(deps: {
           );
           const client = await deps.temporal();
           await signalChannelSync(client, Context.current().info.taskQueue, 'amazon', skus);
-          // What Seller Central may have sold unread counts no more: Vendor Central, if held below its share beside
-          // it, has room now.
-          await signalChannelSync(client, Context.current().info.taskQueue, 'amazon-vendor', skus);
           await deps.stockCheck?.(skus);
           await wakeStockPusher(client, taskQueueFor('shopify', Context.current().info.taskQueue));
         }

@@ -112,11 +112,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     const sold = items.filter((i) => (i.confirmed ?? 0) > 0 && i.confirmedAt);
     const shown = sold.length ? await amazon().getListingQuantities(sold.map((i) => i.sku)) : new Map();
     const read = sold.length
-      ? await stock.amazonReservedSince(
-          // Orders placed before the confirmed quantity applied took their units from the old one, which it then
-          // overwrote: they are not among the units the listing shows less (before, they hid as many unread ones).
-          sold.map((i) => ({ sku: i.sku, since: new Date(i.confirmedAt!.getTime() + (deps.listingApplyMs ?? 0)) })),
-        )
+      ? await stock.amazonReservedSince(sold.map((i) => ({ sku: i.sku, since: i.confirmedAt! })))
       : new Map<string, number>();
     const held: { sku: string; allocated: number }[] = [];
     const unreadOf: { sku: string; unread: number }[] = [];

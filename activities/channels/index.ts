@@ -2,8 +2,7 @@ import { Context } from '@temporalio/activity';
 import { AmazonClient } from '../../connectors/amazon';
 import { taskQueueFor } from '../../domain/platform/task-queues';
 import { dynamoTokenStore } from '../../lake/shopify-token-store';
-import { allocationLedger, ledgerFrom } from '../inventory';
-import { channelAllocations } from './allocations';
+import { ledgerFrom } from '../inventory';
 import { requestStockCheck, wakeStockPusher } from '../inventory/stock-signals';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
@@ -47,8 +46,6 @@ export const channelsArea: AreaRegistration = {
           stock: ledgerStock(deps.pools.inventory, reads),
           amazon: amazonClient(deps),
           vendor: deps.config.amazon?.vendor,
-          allocations: channelAllocations(deps.pools.channels, allocationLedger(deps)),
-          listingApplyMs: deps.config.amazon?.listingApplyMs,
           offersConfirmed: async (skus) => {
             await requestStockCheck(deps.pools.inventory, skus);
             await wakeStockPusher(await deps.temporal(), taskQueueFor('shopify', Context.current().info.taskQueue));

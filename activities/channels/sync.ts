@@ -10,7 +10,6 @@ import { listingsStore, type PendingListing } from './listings-store';
 import { currentRules } from './rules-store';
 import { createAmazonSenders } from './amazon-senders';
 import { keptAlive } from './keep-alive';
-import type { ChannelAllocations } from './allocations';
 
 /** What the ledger says may be sold of each SKU (all locations), and the SKU's ledger change counter. */
 export interface StockSource {
@@ -45,14 +44,6 @@ export interface ChannelSyncDeps {
    * offer beside it (`channelAllocations.otherChannelsExposure`), so the Shopify push looks at them again.
    */
   offersConfirmed?(skus: string[]): Promise<void>;
-  /**
-   * The other channels' exposure (`channelAllocations`): a raise of an Amazon channel is capped at what Shopify's
-   * recorded offer and the other Amazon channel leave (`capBeside`), and a confirm wakes the other Amazon channel
-   * where it is held below its share. Without it, each channel gets its allocation whole.
-   */
-  allocations?: ChannelAllocations;
-  /** How long Seller Central may take to apply an accepted quantity (`ExposureLedger.listingApplyMs`; default 0). */
-  listingApplyMs?: number;
 }
 
 export interface SendResult {
@@ -76,25 +67,7 @@ export interface SendResult {
 export function createChannelSyncActivities(deps: ChannelSyncDeps) {
   const store = listingsStore(deps.channels, { retryBaseMs: deps.retryBaseMs });
   const db = channelsDb(deps.channels);
-  // Each channel's senders report its confirms: Shopify looks again (`offersConfirmed`), and so does the other Amazon
-  // channel where it is held below its share by what this one offered.
-  const sendersOf = (channel: Channel) =>
-    createAmazonSenders(
-      {
-        ...deps,
-        offersConfirmed: async (skus) => {
-          await deps.offersConfirmed?.(skus);
-          if (!deps.allocations) return;
-          const stock = await deps.stock.availableToSell(skus);
-          await deps.allocations.wakeHeld(
-            skus.map((sku) => ({ sku, available: stock.get(sku)?.available ?? 0 })),
-            channel,
-          );
-        },
-      },
-      store,
-    );
-  const senders = { amazon: sendersOf('amazon'), 'amazon-vendor': sendersOf('amazon-vendor') };
+  const senders = createAmazonSenders(deps, store);
 
   // Heartbeating throughout: the workflow gives these a short heartbeat timeout, so a killed worker costs seconds.
   return keptAlive({
@@ -108,44 +81,18 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
       for (let i = 0; i < skus.length; i += 1000) {
         const chunk = skus.slice(i, i + 1000);
         const stock = await deps.stock.availableToSell(chunk);
-        const wanted = chunk.map((sku) => {
+        const rows = chunk.map((sku) => {
           const s = stock.get(sku) ?? { available: 0, version: 0 };
-          return { sku, s, allocated: allocate(s.available, rulesFor(set, sku)).get(input.channel) ?? 0 };
+          const allocated = allocate(s.available, rulesFor(set, sku)).get(input.channel) ?? 0;
+          if (input.channel !== 'amazon-vendor' || !deps.vendor) return { sku, allocated, ledgerVersion: s.version };
+          // Each warehouse offers what its own locations hold, within Vendor Central's allocation.
+          const split = Object.fromEntries(
+            shareOut(allocated, warehouseStock(deps.vendor, s.available, s.byLocation)).entries(),
+          );
+          const total = Object.values(split).reduce((a, b) => a + b, 0);
+          return { sku, allocated: total, split, ledgerVersion: s.version };
         });
-        // A raise only as far as Shopify's offer and the other Amazon channel leave room (a SKU held below its
-        // share is planned again when they lower: `wakeHeld`).
-        const capOf = async (of: typeof wanted) =>
-          deps.allocations
-            ? await deps.allocations.capBeside(
-                input.channel,
-                of.map((w) => ({ sku: w.sku, allocated: w.allocated, available: w.s.available })),
-              )
-            : new Map<string, number>();
-        const capped = await capOf(wanted);
-        const rowsOf = (of: typeof wanted) =>
-          of.map(({ sku, s, allocated: full }) => {
-            const allocated = capped.get(sku) ?? full;
-            if (input.channel !== 'amazon-vendor' || !deps.vendor) return { sku, allocated, ledgerVersion: s.version };
-            // Each warehouse offers what its own locations hold, within Vendor Central's allocation.
-            const split = Object.fromEntries(
-              shareOut(allocated, warehouseStock(deps.vendor, s.available, s.byLocation)).entries(),
-            );
-            const total = Object.values(split).reduce((a, b) => a + b, 0);
-            return { sku, allocated: total, split, ledgerVersion: s.version };
-          });
-        pending += await store.setAllocations(input.channel, rowsOf(wanted), version);
-        // A channel that lowered between our read of its exposure and this write found this one not held yet and
-        // woke nobody (it looks after recording its offer, this one after recording its plan): what it leaves is
-        // read again for the SKUs held, so either it sees them held or this sees its lower offer.
-        for (let round = 0; round < 3; round++) {
-          const held = wanted.filter((w) => (capped.get(w.sku) ?? w.allocated) < w.allocated);
-          if (!held.length) break;
-          const again = await capOf(held);
-          const raised = held.filter((w) => again.get(w.sku)! > capped.get(w.sku)!);
-          if (!raised.length) break;
-          for (const w of raised) capped.set(w.sku, again.get(w.sku)!);
-          await store.setAllocations(input.channel, rowsOf(raised), version);
-        }
+        pending += await store.setAllocations(input.channel, rows, version);
         Context.current().heartbeat(i);
       }
       return { planned: skus.length, pending, ruleVersion: version };
@@ -163,16 +110,15 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
      */
     async sendPending(input: { channel: Channel; patchMax?: number; sliced?: { size?: number } }): Promise<SendResult> {
       const patchMax = input.patchMax ?? deps.patchMax ?? 20;
-      if (input.channel === 'amazon') return senders.amazon.sellerCentral(patchMax, input.sliced);
-      if (input.channel === 'amazon-vendor') return senders['amazon-vendor'].vendorCentral();
+      if (input.channel === 'amazon') return senders.sellerCentral(patchMax, input.sliced);
+      if (input.channel === 'amazon-vendor') return senders.vendorCentral();
       throw new Error(`channel ${input.channel} is synced by its own pipeline (inventory-sync), not here`);
     },
 
     async followSubmission(input: { channel: Channel; kind: 'listings-feed' | 'vdf-inventory'; id: string }) {
-      const of = input.channel === 'amazon-vendor' ? senders['amazon-vendor'] : senders.amazon;
       return input.kind === 'listings-feed'
-        ? of.followFeed(input.channel, input.id)
-        : of.followVendor(input.channel, input.id);
+        ? senders.followFeed(input.channel, input.id)
+        : senders.followVendor(input.channel, input.id);
     },
   });
 }

@@ -1,9 +1,7 @@
 import { pimDb, storeDb } from '../../db/client';
 import { storeIntakeAllRun } from '../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../domain/inventory/recon-summaries';
-import { Context } from '@temporalio/activity';
-import { channelAllocations, type ExposureLedger } from '../channels/allocations';
-import { signalChannelSync } from '../channels/channel-signals';
+import { channelAllocations } from '../channels/allocations';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { createIntakeActivities } from './intake';
@@ -27,17 +25,10 @@ export function ledgerFrom(deps: Deps) {
   return { ledger, reads: createLedgerReads({ inventory: deps.pools.inventory, pim: deps.pools.pim }) };
 }
 
-/**
- * What the Shopify offer's cap counts of the Amazon channels (the ledger's Seller Central orders, at their location,
- * from when a quantity applied), and whom a lower Shopify offer wakes (Amazon channels held below their share).
- */
-export const allocationLedger = (deps: Deps): ExposureLedger => ({
+/** What the Shopify offer's cap counts of the Amazon channels: the ledger's Seller Central orders, at their location. */
+const allocationLedger = (deps: Deps) => ({
   inventory: deps.pools.inventory,
   amazonLocation: deps.config.amazon?.fulfilmentLocation,
-  listingApplyMs: deps.config.amazon?.listingApplyMs,
-  wake: deps.config.amazon
-    ? async (channel, skus) => signalChannelSync(await deps.temporal(), Context.current().info.taskQueue, channel, skus)
-    : undefined,
 });
 
 /** Shopify orders → ledger reservations, for the order paths (webhook, re-read, ingest). */

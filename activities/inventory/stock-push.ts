@@ -73,8 +73,6 @@ const SAME_SKU_EVERY_MS = 1_000;
 /** Every so often the whole table is swept, whatever its changed_at (a failed pass, another worker's crash). */
 const SWEEP_EVERY_MS = 10_000;
 
-const offeredTotal = (offered: Record<string, number>) => Object.values(offered).reduce((n, q) => n + q, 0);
-
 /**
  * Ledger → Shopify at every mapped location, for one SKU (`pushSkuStock`, the `inventory-sync/<sku>` workflow of an
  * operator's resync or a rules change) or for every SKU whose ledger changed (`pushPendingStock`, the
@@ -399,11 +397,6 @@ export function createStockPushActivities(deps: {
         for (const j of pending) j.offered = {};
         continue;
       }
-      // What Shopify is about to offer, recorded before it is written: the Amazon channels leave room for a raise
-      // before Shopify shows it (a lowering counts once written, below).
-      await deps.allocations?.shopifyOffering(
-        pending.filter((j) => !j.refused.has('*')).map((j) => ({ sku: j.sku, offered: offeredTotal(j.offered) })),
-      );
       for (let i = 0; i < writes.length; i += QUANTITIES_PER_WRITE) {
         const chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
         const chunkJobs = [...new Set(chunk.map((w) => w.job))];
@@ -494,25 +487,6 @@ export function createStockPushActivities(deps: {
       }
       pending = next;
       for (const j of pending) j.offered = {};
-    }
-    if (deps.allocations) {
-      // What Shopify offers now, for the channels area (the Amazon channels' cap beside it: `capBeside`); a SKU not
-      // written (same inputs as its last push) offers at most its cap, recorded only if nothing is yet.
-      const all = unique.map((sku) => results.get(sku)!);
-      await deps.allocations.shopifyOffered(
-        all
-          .filter((r) => r.status === 'Synced' && !r.unchanged)
-          .map((r) => ({ sku: r.sku, offered: offeredTotal(r.offered), available: availableOf.get(r.sku)! })),
-      );
-      await deps.allocations.shopifyOffered(
-        all
-          .filter((r) => r.unchanged)
-          .map((r) => {
-            const available = availableOf.get(r.sku)!;
-            return { sku: r.sku, offered: Math.min(available, shares.get(r.sku) ?? 0), available };
-          }),
-        { ifAbsent: true },
-      );
     }
     await markPushed(done);
     return unique.map((sku) => results.get(sku)!);

@@ -276,8 +276,6 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
       AMAZON_VENDOR_PARTY_ID: config.vendorPartyId,
       AMAZON_VENDOR_WAREHOUSES: config.warehouses.join(','),
       AMAZON_SANDBOX_URL: baseUrl,
-      // Its accepted listings changes show after this delay: what the workers may wait for an apply.
-      AMAZON_LISTING_APPLY_MS: String(config.listingDelayMs),
     }),
     close: async () => {
       marketplace.stop();
