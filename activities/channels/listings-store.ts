@@ -70,6 +70,10 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         await pool.query(
           'INSERT INTO channel_listings (channel, sku, allocated, split, ledger_version, rule_version) VALUES ? ' +
             'ON DUPLICATE KEY UPDATE ' +
+            // A lower quantity than the channel may be offering goes now, even during a failed send's backoff: the
+            // backoff spares Amazon a repeat of what failed, and a decrease is what keeps the channel from selling
+            // stock that is gone (a FATAL feed held every SKU in it at its old quantity for the 30 s backoff).
+            'retry_at = IF(VALUES(allocated) < GREATEST(COALESCE(sent, 0), COALESCE(confirmed, 0)), NULL, retry_at), ' +
             `status = IF(status = 'accepted' AND confirmed = VALUES(allocated) AND ${same}, 'accepted', ` +
             `IF(status = 'failed' AND sent = VALUES(allocated) AND ${same}, 'failed', IF(status = 'sent' AND sent = VALUES(allocated) AND ${same}, 'sent', 'pending'))), ` +
             'allocated = VALUES(allocated), split = VALUES(split), ledger_version = VALUES(ledger_version), rule_version = VALUES(rule_version)',

@@ -67,6 +67,38 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
     await dbs?.drop();
   });
 
+  // The cross-channel oversell run on 1d596b9 (CI): a FATAL feed put all 28 SKUs in a 30 s backoff, the ledger fell
+  // meanwhile, and Seller Central kept offering the old quantities until the backoff ended: an Amazon order took a unit
+  // a till had sold 1.6 s before. A lower allocation is now pending at once; a higher one still waits out the backoff.
+  it('a decrease goes at once during a failed send backoff; a raise waits for it', async () => {
+    const store = listingsStore(pool, { retryBaseMs: 60_000 });
+    const [down, up] = ['SKU-BACKOFF-1', 'SKU-BACKOFF-2'];
+    await store.enroll('amazon', [down!, up!], 'GROCERY');
+    await store.setAllocations(
+      'amazon',
+      [down!, up!].map((sku) => ({ sku, allocated: 6, ledgerVersion: 1 })),
+      1,
+    );
+    await store.markSent(
+      'amazon',
+      [down!, up!].map((sku) => ({ sku, quantity: 6 })),
+      'feed/fatal',
+    );
+    await store.markFailed('amazon', [down!, up!], 'feed/fatal', true);
+    const due = async () =>
+      (await store.pending('amazon', 1000)).map((p) => p.sku).filter((s) => s.startsWith('SKU-BACKOFF'));
+    expect(await due(), 'both wait out the backoff').toEqual([]);
+    await store.setAllocations(
+      'amazon',
+      [
+        { sku: down!, allocated: 4, ledgerVersion: 2 },
+        { sku: up!, allocated: 7, ledgerVersion: 2 },
+      ],
+      1,
+    );
+    expect(await due()).toEqual([down]);
+  });
+
   const activities = () =>
     withTemporalFailures(
       createChannelSyncActivities({
