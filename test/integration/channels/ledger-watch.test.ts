@@ -32,6 +32,15 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
     await f?.close();
   });
 
+  /** Ends these workflows (each may not exist). */
+  const terminateAll = async (ids: readonly string[], why: string) => {
+    for (const id of ids)
+      await t.client.workflow
+        .getHandle(id)
+        .terminate(why)
+        .catch(() => undefined);
+  };
+
   /** The SKUs signalled to one channel's sync workflow, read from its history (no worker runs it here). */
   async function signalledSkus(workflowId: string): Promise<Set<string>> {
     const history = await t.client.workflow
@@ -107,11 +116,7 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
       expect(r.signalled).toBe(rows);
       expect(r.rowsRead).toBeLessThanOrEqual(rows + 10);
     } finally {
-      for (const id of ids)
-        await t.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateAll(ids, 'test over');
     }
   }, 120_000);
   // An Amazon confirm asks the Shopify push to look at its SKUs again (requestStockCheck: a new ledger_version and
@@ -125,11 +130,7 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
     const deps = { channels, inventory: f.pools.inventory, temporal: async () => t.client };
     const env = new MockActivityEnvironment({ taskQueue: t.queue('amazon') });
     const ids = (['amazon', 'amazon-vendor'] as const).map((ch) => channelSyncWorkflowIdOn(ch, t.queue('amazon')));
-    for (const id of ids)
-      await t.client.workflow
-        .getHandle(id)
-        .terminate('a fresh history for this test')
-        .catch(() => undefined);
+    await terminateAll(ids, 'a fresh history for this test');
     try {
       // Both SKUs seen once first (the watch signals every SKU it has not seen in this run).
       await f.ledger.applyMovements(
@@ -176,11 +177,7 @@ describe('channels ledger watch: one ledger commit changing more SKUs than a rea
         ).toHaveLength(1);
       }
     } finally {
-      for (const id of ids)
-        await t.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateAll(ids, 'test over');
     }
   }, 120_000);
 });
