@@ -58,7 +58,6 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     const channel: Channel = 'amazon';
     const r: SendResult = { sent: 0, accepted: 0, failed: 0, follow: [], pendingLeft: 0 };
     let next = 0;
-    const accepted: string[] = [];
     const worker = async () => {
       while (next < items.length) {
         const item = items[next++]!;
@@ -70,8 +69,10 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
           if (s.status === 'ACCEPTED') {
             r.accepted++;
             await store.markAccepted(channel, [item.sku], id);
+            // Told at once, not when the whole send ends: a worker killed mid-send left the SKUs it had confirmed
+            // unannounced (accepted, so never sent again), and Shopify stayed capped by the old quantity.
+            await confirmed([item.sku]);
             await store.resolveErrors(channel, [item.sku]);
-            accepted.push(item.sku);
           } else {
             r.failed++;
             await store.markFailed(channel, [item.sku], id, false);
@@ -90,7 +91,6 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       }
     };
     await Promise.all(Array.from({ length: Math.min(5, items.length) }, worker));
-    await confirmed(accepted);
     return r;
   }
 
@@ -194,12 +194,12 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
           report,
         );
         await store.markAccepted(channel, outcome.accepted, feedId);
+        await confirmed(outcome.accepted);
         await store.resolveErrors(channel, outcome.accepted);
         await store.markFailed(channel, [...outcome.rejected.keys()], feedId, false);
         for (const [sku, msgs] of outcome.rejected)
           await store.recordError(channel, sku, 'FEED_MESSAGE_INVALID', msgs.join('; '));
         await store.finishSubmission(feedId, 'DONE', JSON.stringify(report.summary ?? {}));
-        await confirmed(outcome.accepted);
         return { status: 'DONE', accepted: outcome.accepted.length, rejected: outcome.rejected.size };
       }
       if (feed.processingStatus === 'FATAL' || feed.processingStatus === 'CANCELLED') {
@@ -360,9 +360,9 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       const failed = outcome.filter((o) => o.status === 'Failure');
       if (!failed.length) {
         await store.markAccepted(channel, skus, id);
+        await confirmed(skus);
         await store.resolveErrors(channel, skus);
         await store.finishSubmission(id, 'Success', JSON.stringify(outcome));
-        await confirmed(skus);
         return { status: 'Success', accepted: skus.length, rejected: 0 };
       }
       // With several warehouses, the message names the one that refused (Amazon's errors do not).

@@ -30,9 +30,11 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
     async enroll(channel: Channel, skus: string[], productType: string | null): Promise<number> {
       let n = 0;
       for (let i = 0; i < skus.length; i += 1000) {
-        const rows = skus.slice(i, i + 1000).map((s) => [channel, s, productType, 0]);
+        // ledger_version -1: never planned. Its allocation of 0 is a placeholder, not sent until a plan sets one (a
+        // large Vendor Central round sent the 3,000 SKUs of its later slices at 0, then again once planned).
+        const rows = skus.slice(i, i + 1000).map((s) => [channel, s, productType, 0, -1]);
         const [r] = await pool.query<ResultSetHeader>(
-          'INSERT INTO channel_listings (channel, sku, product_type, allocated) VALUES ? ' +
+          'INSERT INTO channel_listings (channel, sku, product_type, allocated, ledger_version) VALUES ? ' +
             'ON DUPLICATE KEY UPDATE product_type = COALESCE(VALUES(product_type), product_type)',
           [rows],
         );
@@ -100,7 +102,8 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
     async pending(channel: Channel, limit: number): Promise<PendingListing[]> {
       const [rows] = await pool.query<RowDataPacket[]>(
         'SELECT sku, allocated, split, product_type, confirmed, confirmed_at, unread_held, held_at FROM channel_listings ' +
-          "WHERE channel = ? AND status = 'pending' AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) ORDER BY sku LIMIT ?",
+          "WHERE channel = ? AND status = 'pending' AND ledger_version >= 0 AND (retry_at IS NULL OR retry_at <= UTC_TIMESTAMP(3)) " +
+          'ORDER BY sku LIMIT ?',
         [channel, limit],
       );
       return rows.map((r) => ({
@@ -113,6 +116,33 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         unreadHeld: Number(r.unread_held ?? 0),
         heldAt: r.held_at ? new Date(r.held_at as string | Date) : null,
       }));
+    },
+
+    /**
+     * Runs `send` as the channel's only sender. The sync workflow sends one step at a time, but a retried attempt
+     * can start beside the one it replaces: an attempt whose worker stalled past the heartbeat timeout is given up by
+     * Temporal while its process still runs it. Two senders interleaving their calls and their `markSent`s leave the
+     * channel on the older quantity while the store records the newer one as sent (Vendor Central kept 0 for the
+     * SKUs a stale batch carried). A MariaDB named lock per database and channel makes the second wait; it is freed
+     * when the first ends, or when its connection drops (its worker died).
+     */
+    async exclusive<T>(channel: Channel, send: () => Promise<T>): Promise<T> {
+      const conn = await pool.getConnection();
+      const name = "CONCAT('send/', ?, '/', MD5(DATABASE()))";
+      try {
+        // One-second waits, so a waiting attempt stays responsive (it heartbeats meanwhile: keepAlive).
+        for (;;) {
+          const [[r]] = await conn.query<RowDataPacket[]>(`SELECT GET_LOCK(${name}, 1) AS got`, [channel]);
+          if (Number(r?.got) === 1) break;
+        }
+        try {
+          return await send();
+        } finally {
+          await conn.query(`SELECT RELEASE_LOCK(${name})`, [channel]);
+        }
+      } finally {
+        conn.release();
+      }
     },
 
     /** Until when Seller Central's orders are in the ledger (the orders read's cursor; null: never read). */

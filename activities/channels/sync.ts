@@ -110,8 +110,9 @@ export function createChannelSyncActivities(deps: ChannelSyncDeps) {
      */
     async sendPending(input: { channel: Channel; patchMax?: number; sliced?: { size?: number } }): Promise<SendResult> {
       const patchMax = input.patchMax ?? deps.patchMax ?? 20;
-      if (input.channel === 'amazon') return senders.sellerCentral(patchMax, input.sliced);
-      if (input.channel === 'amazon-vendor') return senders.vendorCentral();
+      if (input.channel === 'amazon')
+        return store.exclusive('amazon', () => senders.sellerCentral(patchMax, input.sliced));
+      if (input.channel === 'amazon-vendor') return store.exclusive('amazon-vendor', () => senders.vendorCentral());
       throw new Error(`channel ${input.channel} is synced by its own pipeline (inventory-sync), not here`);
     },
 

@@ -52,6 +52,7 @@ export const channelListings = mysqlTable(
     allocated: int('allocated').notNull(),
     /** Vendor Central: `allocated` per warehouse (what each warehouse's locations hold, `shareOut`); null elsewhere. */
     split: json('split').$type<Record<string, number>>(),
+    /** The ledger version the allocation was planned from; -1 for a SKU enrolled and not yet planned (not sent). */
     ledgerVersion: int('ledger_version').notNull().default(0),
     ruleVersion: int('rule_version').notNull().default(0),
     sent: int('sent'),

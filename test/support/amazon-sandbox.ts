@@ -1,4 +1,5 @@
 import { startAmazonSandbox, type AmazonSandbox, type AmazonSandboxOptions } from '../../sandbox/amazon';
+import { AmazonClient, type AmazonClientOptions } from '../../connectors/amazon';
 
 /** What a test sees of one SP-API reply. */
 export interface SpReply<T = unknown> {
@@ -67,4 +68,15 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(50);
   }
+}
+
+/** The project's SP-API connector pointed at a sandbox (its LWA app and seller), as a worker would be configured. */
+export function amazonClientFor(sb: AmazonSandbox, opts: Partial<AmazonClientOptions> = {}): AmazonClient {
+  return new AmazonClient({
+    endpoint: sb.url,
+    lwa: { clientId: sb.clientId, clientSecret: sb.clientSecret, refreshToken: sb.refreshToken, tokenUrl: sb.tokenUrl },
+    sellerId: sb.config.sellerId,
+    marketplaceId: sb.config.marketplaceId,
+    ...opts,
+  });
 }

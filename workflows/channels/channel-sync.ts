@@ -58,7 +58,7 @@ const a = (q: string) =>
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
 // Feeds take minutes on Amazon; the follower heartbeats every second while it polls, so a killed worker's poll
-// resumes in 5 s (a round waits for its follows: with 30 s, Seller Central got no send for half a minute after a kill).
+// resumes in 5 s (with 30 s, a feed's confirms, and before 'follow-beyond-round' the next round, waited half a minute).
 const follower = (q: string) =>
   proxyActivities<ChannelSyncActivities>({
     taskQueue: q,
@@ -97,9 +97,22 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
   setHandler(channelStatusQuery, () => ({ ...state, dirty: [...dirty].slice(0, 100), status }));
 
   let retryAt: number | null = null;
+  // Submissions followed beyond the round that sent them (patched 'follow-beyond-round'): before, a round ended only
+  // once its feeds' reports were in, so a throttled getFeedDocument (one per 45 s) held every change behind it; an
+  // Amazon order then sold stock a till had already taken. A follow that rejected SKUs wakes a round (their retry
+  // timer); the last one to end while the workflow waits marks the channel Synced.
+  const inFlight = new Map<string, Promise<void>>();
+  const followed = new Set<string>();
+  let followEnded = false;
+  let followRejected = 0;
+  let waiting = false;
   while (!workflowInfo().continueAsNewSuggested && state.rounds < 2_000) {
     const timeout = retryAt === null ? '1 hour' : Math.max(1_000, retryAt - Date.now());
-    await condition(() => dirty.size > 0 || state.all, timeout);
+    waiting = true;
+    await condition(() => dirty.size > 0 || state.all || followEnded, timeout);
+    waiting = false;
+    followEnded = false;
+    const background = patched('follow-beyond-round');
     // A large change arrives as several signals (the ledger watch sends 5,000 SKUs a signal): while it still grows,
     // wait a little (2 s at most), so it is planned and sent as one feed instead of one feed per signal.
     if (patched('settle-large-rounds'))
@@ -120,10 +133,36 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
     // round's), which includes a slice's transactions still being followed.
     const following = new Set<string>();
     const followAll = async (list: SendResult['follow']) => {
-      const fresh = list.filter((f) => !following.has(f.id));
+      const fresh = list.filter((f) => !following.has(f.id) && !followed.has(f.id));
       fresh.forEach((f) => following.add(f.id));
       const followOne = (f: SendResult['follow'][number]) =>
         withSummary(follow, `follow ${f.kind} ${f.id}`).followSubmission({ channel: state.channel, ...f });
+      if (background) {
+        for (const f of fresh) {
+          followed.add(f.id);
+          const run = followOne(f).then(
+            (r) => {
+              followRejected += r.rejected;
+              if (r.rejected) followEnded = true;
+            },
+            (err: unknown) => {
+              // Still `submitted`: the next send hands it back, and it is followed again.
+              followed.delete(f.id);
+              followRejected++;
+              followEnded = true;
+              state.lastError = `follow ${f.kind} ${f.id}: ${err instanceof Error ? err.message : String(err)}`;
+            },
+          );
+          inFlight.set(
+            f.id,
+            run.then(() => {
+              inFlight.delete(f.id);
+              if (!inFlight.size && waiting && !followEnded && status === 'Running') setStatus('Synced');
+            }),
+          );
+        }
+        return 0;
+      }
       // Submissions are followed side by side (a batch of VDF transactions, a feed beside an interrupted one).
       if (patched('follow-in-parallel'))
         return (await Promise.all(fresh.map(followOne))).reduce((n, r) => n + r.rejected, 0);
@@ -191,9 +230,11 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
       ).planned;
     }
     if (sellerSlices) failed += (await Promise.all(sliceFollows)).reduce((a, b) => a + b, 0);
+    failed += followRejected;
+    followRejected = 0;
     const next = await withSummary(acts, `release due retries on ${state.channel}`).releaseDueRetries(state.channel);
     retryAt = next.nextRetryAt ? Date.parse(next.nextRetryAt) : retryAfterMs ? Date.now() + retryAfterMs : null;
-    setStatus(failed ? 'Failed' : 'Synced');
+    setStatus(failed ? 'Failed' : inFlight.size ? 'Running' : 'Synced');
     setCurrentDetails(
       `**${state.channel}** · round ${state.rounds}: planned ${planned} SKUs, ${released.released} retries released, ` +
         `${failed} failed` +
@@ -202,6 +243,7 @@ export async function channelSync(input: ChannelSyncState): Promise<void> {
     // A due retry with nothing dirty still needs a round: the condition's timeout brings us back.
     if (retryAt !== null && retryAt <= Date.now()) await sleep(1_000);
   }
+  await Promise.all(inFlight.values());
   await condition(allHandlersFinished);
   await continueAsNew<typeof channelSync>({ ...state, dirty: [...dirty], rounds: 0 });
 }

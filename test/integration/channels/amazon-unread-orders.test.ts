@@ -6,11 +6,11 @@ import { ledgerStock } from '../../../activities/channels/ledger-stock';
 import { listingsStore } from '../../../activities/channels/listings-store';
 import { saveRules } from '../../../activities/channels/rules-store';
 import { createChannelSyncActivities } from '../../../activities/channels/sync';
-import { AmazonClient } from '../../../connectors/amazon';
 import { channelsDb, createPool } from '../../../db/client';
 import { startAmazonSandbox, type AmazonSandbox } from '../../../sandbox/amazon';
 import { ledgerFixture, type LedgerFixture } from '../../support/inventory/ledger-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import { amazonClientFor } from '../../support/amazon-sandbox';
 
 // #13: an Amazon order takes its units off the listing at once, but we read it only at the next searchOrders
 // (one call per 180 s once the burst is spent). A push in between must not raise Seller Central's quantity
@@ -52,17 +52,7 @@ describe('Seller Central push between an Amazon order and our read of it', () =>
   };
 
   it('holds back the units of orders not read yet, and offers them again once the orders are in the ledger', async () => {
-    const client = new AmazonClient({
-      endpoint: amazon.url,
-      lwa: {
-        clientId: amazon.clientId,
-        clientSecret: amazon.clientSecret,
-        refreshToken: amazon.refreshToken,
-        tokenUrl: amazon.tokenUrl,
-      },
-      sellerId: amazon.config.sellerId,
-      marketplaceId: amazon.config.marketplaceId,
-    });
+    const client = amazonClientFor(amazon);
     const sync = createChannelSyncActivities({
       channels: pool,
       stock: ledgerStock(f.pools.inventory, f.reads),
@@ -134,17 +124,7 @@ describe('Seller Central push between an Amazon order and our read of it', () =>
     const other = f.skus[1]!;
     amazon.state.addCatalogListing({ sku: other, quantity: 0 });
     await listingsStore(pool).enroll('amazon', [other], 'GROCERY');
-    const client = new AmazonClient({
-      endpoint: amazon.url,
-      lwa: {
-        clientId: amazon.clientId,
-        clientSecret: amazon.clientSecret,
-        refreshToken: amazon.refreshToken,
-        tokenUrl: amazon.tokenUrl,
-      },
-      sellerId: amazon.config.sellerId,
-      marketplaceId: amazon.config.marketplaceId,
-    });
+    const client = amazonClientFor(amazon);
     const sync = createChannelSyncActivities({
       channels: pool,
       stock: ledgerStock(f.pools.inventory, f.reads),

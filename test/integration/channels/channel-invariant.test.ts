@@ -7,12 +7,12 @@ import { createRulesActivities } from '../../../activities/channels/rules-activi
 import { createChannelSyncActivities } from '../../../activities/channels/sync';
 import { createStockPushActivities } from '../../../activities/inventory/stock-push';
 import { withTemporalFailures } from '../../../activities/platform/failures';
-import { AmazonClient } from '../../../connectors/amazon';
 import { createPool } from '../../../db/client';
 import { startAmazonSandbox, type AmazonSandbox } from '../../../sandbox/amazon';
 import { stockPickup } from '../../../workflows/inventory/stock-pickup';
 import { eventually, stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
+import { amazonClientFor } from '../../support/amazon-sandbox';
 
 // Products 247–252 are published by no other test file (product-publish/<id>, inventory-sync/<sku> are shared ids).
 const IDS = Array.from({ length: 6 }, (_, i) => 247 + i);
@@ -126,17 +126,7 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
     ]);
 
   it('holds after the first allocation, after ledger changes and after a rules change', async () => {
-    const client = new AmazonClient({
-      endpoint: amazon.url,
-      lwa: {
-        clientId: amazon.clientId,
-        clientSecret: amazon.clientSecret,
-        refreshToken: amazon.refreshToken,
-        tokenUrl: amazon.tokenUrl,
-      },
-      sellerId: amazon.config.sellerId,
-      marketplaceId: amazon.config.marketplaceId,
-    });
+    const client = amazonClientFor(amazon);
     const push = createStockPushActivities({
       inventory: s.pools.inventory,
       pim: s.pools.pim,

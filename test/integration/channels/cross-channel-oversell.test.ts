@@ -468,16 +468,24 @@ describe('zero oversell across Shopify, Seller Central and Vendor Central, with 
           .join('\n');
         const ledger = await s.reads.levelsOf(skus);
         const sync = await s.q<RowDataPacket>('inventory', 'SELECT * FROM sku_sync WHERE sku IN (?)', [skus]);
-        const detail = skus
-          .filter(
-            (sku) =>
-              shop.find((l) => l.sku === sku && l.location === 'C')?.available !== after.get(sku)!.get('shopify'),
+        const listings = (
+          await channels.query<RowDataPacket[]>(
+            'SELECT channel, sku, allocated, sent, sent_at, confirmed, confirmed_at, status, unread_held, held_at, submission_id FROM channel_listings WHERE sku IN (?)',
+            [skus],
           )
-          .map(
-            (sku) =>
-              `${sku} shop ${JSON.stringify(shop.filter((l) => l.sku === sku))} ledger ${JSON.stringify(ledger.filter((l) => l.sku === sku))} sync ${JSON.stringify(sync.filter((r) => r.sku === sku))}`,
-          )
-          .join('\n');
+        )[0];
+        const [cursor] = await channels.query<RowDataPacket[]>('SELECT * FROM channel_cursors');
+        const detail =
+          skus
+            .filter(
+              (sku) =>
+                shop.find((l) => l.sku === sku && l.location === 'C')?.available !== after.get(sku)!.get('shopify'),
+            )
+            .map(
+              (sku) =>
+                `${sku} shop ${JSON.stringify(shop.filter((l) => l.sku === sku))} ledger ${JSON.stringify(ledger.filter((l) => l.sku === sku))} sync ${JSON.stringify(sync.filter((r) => r.sku === sku))} listings ${JSON.stringify(listings.filter((r) => r.sku === sku))}`,
+            )
+            .join('\n') + `\ncursors ${JSON.stringify(cursor)}`;
         throw new Error(`${(err as Error).message}\n${diff}\n${detail}`);
       });
       // The rules change went as a feed, and Amazon failed it.

@@ -5,11 +5,11 @@ import { ledgerStock } from '../../../activities/channels/ledger-stock';
 import { listingsStore } from '../../../activities/channels/listings-store';
 import { saveRules } from '../../../activities/channels/rules-store';
 import { createChannelSyncActivities, type SendResult } from '../../../activities/channels/sync';
-import { AmazonClient } from '../../../connectors/amazon';
 import { channelsDb, createPool } from '../../../db/client';
 import { startAmazonSandbox, type AmazonSandbox } from '../../../sandbox/amazon';
 import { parseVendorWarehouses } from '../../../workers/amazon-config';
 import { ledgerFixture, type LedgerFixture } from '../../support/inventory/ledger-fixture';
+import { amazonClientFor } from '../../support/amazon-sandbox';
 
 // #13: Vendor Central stock goes to every configured warehouse, each with what its own locations hold, and each
 // warehouse's transaction is followed to its status.
@@ -46,17 +46,7 @@ describe('Vendor Central: every warehouse of AMAZON_VENDOR_WAREHOUSES', () => {
       channels: pool,
       stock: ledgerStock(f.pools.inventory, f.reads),
       retryBaseMs: 100,
-      amazon: new AmazonClient({
-        endpoint: amazon.url,
-        lwa: {
-          clientId: amazon.clientId,
-          clientSecret: amazon.clientSecret,
-          refreshToken: amazon.refreshToken,
-          tokenUrl: amazon.tokenUrl,
-        },
-        sellerId: amazon.config.sellerId,
-        marketplaceId: amazon.config.marketplaceId,
-      }),
+      amazon: amazonClientFor(amazon),
       vendor: { partyId: amazon.config.vendorPartyId, warehouses: parseVendorWarehouses('EM=EMERALD,C', []) },
     });
     const round = async () => {

@@ -10,7 +10,18 @@ import { gzipSync } from 'node:zlib';
  */
 export interface ModelServer {
   url: string;
-  requests: { method: string; path: string; query: URLSearchParams; token?: string; body?: unknown }[];
+  requests: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    token?: string;
+    body?: unknown;
+    /** When the request arrived and when its reply went out (ms since the epoch). */
+    at: number;
+    repliedAt?: number;
+  }[];
+  /** Holds the next replies of an operation back this many ms each, after the call took effect (a slow reply). */
+  replyDelays: Map<string, number[]>;
   faults: Map<string, { status: number; limit?: string }[]>;
   /** The `x-amzn-RateLimit-Limit` each reply carries, per operation (absent: no header). */
   grantedRate: Map<string, string>;
@@ -44,6 +55,7 @@ export async function startModelServer(): Promise<ModelServer> {
     url: '',
     requests: [],
     faults: new Map(),
+    replyDelays: new Map(),
     grantedRate: new Map(),
     validTokens: new Set(),
     grants: 0,
@@ -60,9 +72,16 @@ export async function startModelServer(): Promise<ModelServer> {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
+    let delay = 0;
+    const seen: { entry?: ModelServer['requests'][number] } = {};
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      const reply = () => {
+        if (seen.entry) seen.entry.repliedAt = Date.now();
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      };
+      if (delay) setTimeout(reply, delay);
+      else reply();
     };
     if (url.pathname === '/auth/o2/token') {
       const form = new URLSearchParams(raw);
@@ -93,8 +112,10 @@ export async function startModelServer(): Promise<ModelServer> {
     }
     const token = req.headers['x-amz-access-token'] as string | undefined;
     const body = raw ? JSON.parse(raw) : undefined;
-    s.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, token, body });
+    seen.entry = { method: req.method ?? '', path: url.pathname, query: url.searchParams, token, body, at: Date.now() };
+    s.requests.push(seen.entry);
     const op = opName(req.method ?? '', url.pathname);
+    delay = s.replyDelays.get(op)?.shift() ?? 0;
     const limit = s.grantedRate.get(op);
     const rl: Record<string, string> = limit ? { 'x-amzn-RateLimit-Limit': limit } : {};
     const fault = s.faults.get(op)?.shift();
