@@ -9,12 +9,11 @@ import { loadConfig } from '../../../workers/config';
 import { saveRules } from '../../../activities/channels/rules-store';
 import { createChannelSyncActivities, type StockSource } from '../../../activities/channels/sync';
 import { withTemporalFailures } from '../../../activities/platform/failures';
-import { AmazonClient } from '../../../connectors/amazon';
 import { createPool, channelsDb } from '../../../db/client';
 import { allocate } from '../../../domain/channels/allocation';
 import type { Channel } from '../../../domain/channels/channels';
 import { rulesFor, parseRuleSet } from '../../../domain/channels/rules';
-import { startModelServer, type ModelServer } from '../../support/channels/model-server';
+import { modelServerClient, startModelServer, type ModelServer } from '../../support/channels/model-server';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
@@ -105,16 +104,7 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
         channels: pool,
         stock: stockSource,
         retryBaseMs: 500,
-        amazon: new AmazonClient({
-          endpoint: amazon.url,
-          lwa: {
-            clientId: 'c',
-            clientSecret: 'secret-1',
-            refreshToken: 'Atzr|r',
-            tokenUrl: `${amazon.url}/auth/o2/token`,
-          },
-          sellerId: 'A1SELLER',
-          marketplaceId: 'A1F83G8C2ARO7P',
+        amazon: modelServerClient(amazon, {
           backoffMs: 20,
           rateOverrides: { createFeed: { rate: 10, burst: 15 }, getFeedDocument: { rate: 10, burst: 10 } },
         }),
@@ -211,17 +201,7 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
     { timeout: 120_000 },
     async () => {
       const store = listingsStore(pool);
-      const client = new AmazonClient({
-        endpoint: amazon.url,
-        lwa: {
-          clientId: 'c',
-          clientSecret: 'secret-1',
-          refreshToken: 'Atzr|r',
-          tokenUrl: `${amazon.url}/auth/o2/token`,
-        },
-        sellerId: 'A1SELLER',
-        marketplaceId: 'A1F83G8C2ARO7P',
-      });
+      const client = modelServerClient(amazon);
       stock.set('SKU-021', 20);
       stock.set('SKU-022', 20);
       const sc = expected('amazon', 'SKU-021');
@@ -265,18 +245,7 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
     { timeout: 90_000 },
     async () => {
       for (const s of SKUS) stock.set(s, (stock.get(s) ?? 0) + 5);
-      const client = new AmazonClient({
-        endpoint: amazon.url,
-        lwa: {
-          clientId: 'c',
-          clientSecret: 'secret-1',
-          refreshToken: 'Atzr|r',
-          tokenUrl: `${amazon.url}/auth/o2/token`,
-        },
-        sellerId: 'A1SELLER',
-        marketplaceId: 'A1F83G8C2ARO7P',
-        backoffMs: 20,
-      });
+      const client = modelServerClient(amazon, { backoffMs: 20 });
       // Amazon answered createFeed with 429: its bucket is empty, the next token 1 / 0.0083 s away.
       client.limiter.throttled('createFeed', '0.0083');
       const acts = withTemporalFailures(
@@ -303,12 +272,7 @@ describe('channel sync (ledger allocation → Amazon Seller Central and Vendor C
   it('reconciliation finds a listing offering more than its allocation, reports it to the lake and re-sends it', async () => {
     const config = loadConfig();
     const s3 = createS3Client(config.aws);
-    const client = new AmazonClient({
-      endpoint: amazon.url,
-      lwa: { clientId: 'c', clientSecret: 'secret-1', refreshToken: 'Atzr|r', tokenUrl: `${amazon.url}/auth/o2/token` },
-      sellerId: 'A1SELLER',
-      marketplaceId: 'A1F83G8C2ARO7P',
-    });
+    const client = modelServerClient(amazon);
     const reconcile = createReconcileActivities({
       channels: pool,
       amazon: client,

@@ -5,11 +5,10 @@ import { listingsStore } from '../../../activities/channels/listings-store';
 import { saveRules } from '../../../activities/channels/rules-store';
 import { createChannelSyncActivities, type SendResult, type StockSource } from '../../../activities/channels/sync';
 import { withTemporalFailures } from '../../../activities/platform/failures';
-import { AmazonClient } from '../../../connectors/amazon';
 import { channelsDb, createPool } from '../../../db/client';
 import { allocate } from '../../../domain/channels/allocation';
 import { parseRuleSet, rulesFor } from '../../../domain/channels/rules';
-import { startModelServer, type ModelServer } from '../../support/channels/model-server';
+import { modelServerClient, startModelServer, type ModelServer } from '../../support/channels/model-server';
 import { freshDatabases, type FreshDatabases } from '../../support/db';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
 
@@ -50,18 +49,7 @@ describe('Vendor Central: a large round', () => {
       createChannelSyncActivities({
         channels: pool,
         stock: stockSource,
-        amazon: new AmazonClient({
-          endpoint: amazon.url,
-          lwa: {
-            clientId: 'c',
-            clientSecret: 'secret-1',
-            refreshToken: 'Atzr|r',
-            tokenUrl: `${amazon.url}/auth/o2/token`,
-          },
-          sellerId: 'A1SELLER',
-          marketplaceId: 'A1F83G8C2ARO7P',
-          backoffMs: 20,
-        }),
+        amazon: modelServerClient(amazon, { backoffMs: 20 }),
         vendor: { partyId: 'VENDOR1', warehouses: [{ id: 'WH1', locations: null }] },
       }),
     );
@@ -143,18 +131,7 @@ describe('Vendor Central: two sends at once', () => {
       createChannelSyncActivities({
         channels: pool,
         stock: source,
-        amazon: new AmazonClient({
-          endpoint: amazon.url,
-          lwa: {
-            clientId: 'c',
-            clientSecret: 'secret-1',
-            refreshToken: 'Atzr|r',
-            tokenUrl: `${amazon.url}/auth/o2/token`,
-          },
-          sellerId: 'A1SELLER',
-          marketplaceId: 'A1F83G8C2ARO7P',
-          backoffMs: 20,
-        }),
+        amazon: modelServerClient(amazon, { backoffMs: 20 }),
         vendor: { partyId: 'VENDOR1', warehouses: [{ id: 'WH1', locations: null }] },
       });
     const [stalled, retry] = [worker(), worker()];

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { AmazonClient, type AmazonClientOptions } from '../../../connectors/amazon';
 
 /**
  * A tiny SP-API for the connector's unit tests, written from Amazon's models in ../shared/amazon (not the
@@ -274,4 +275,15 @@ function opName(method: string, path: string): string {
   if (path.startsWith('/vendor/directFulfillment/')) return 'submitInventoryUpdate';
   if (path.startsWith('/vendor/transactions/')) return 'getTransaction';
   return 'other';
+}
+
+/** The project's SP-API connector pointed at a model server (the LWA app and seller it accepts). */
+export function modelServerClient(s: ModelServer, opts: Partial<AmazonClientOptions> = {}): AmazonClient {
+  return new AmazonClient({
+    endpoint: s.url,
+    lwa: { clientId: 'c', clientSecret: 'secret-1', refreshToken: 'Atzr|r', tokenUrl: `${s.url}/auth/o2/token` },
+    sellerId: 'A1SELLER',
+    marketplaceId: 'A1F83G8C2ARO7P',
+    ...opts,
+  });
 }
