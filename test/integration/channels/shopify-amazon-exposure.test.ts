@@ -124,4 +124,55 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
     expect(level).toMatchObject({ on_hand: 26, reserved: 3 });
     expect(await shopifyOffers()).toBe(11);
   });
+
+  // Capped by its share, Shopify is set to the share, not to what on_hand leaves: a storefront sale takes a unit off
+  // Shopify's `available`, and its reservation often leaves the share as it was (40 % of 21 and of 20 are both 8). The
+  // pending pusher (signatures, not forced) must then read Shopify again and put the unit back. Before, the SKU's
+  // signature left Shopify's reservations out, the pass skipped it, and Shopify stayed a unit below its share for good
+  // (cross-channel-oversell on 2026-12-02: 3 of 28 SKUs, want 5 got 4).
+  it("puts Shopify back to its share after its own sale when the share caps it (the pending pusher's signature)", async () => {
+    await saveRules(
+      channelsDb(channels),
+      { channels: { shopify: { percent: 40, priority: 1 }, amazon: { percent: 60, priority: 2 } } },
+      'test',
+    );
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify: s.f.shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C' }),
+    });
+    const pending = (tag: string) => env.run(push.pushSkus, [sku], `exposure-test/pending/${tag}`);
+    // Seller Central has its share (60 % of 24 - 3 = 21: 12); Shopify's is 8.
+    await amazonConfirms(12, 'patch/exposure/3');
+    await move({ key: 'exposure/count/3', kind: 'count', quantity: 24 });
+    await pending('1');
+    expect(await shopifyOffers()).toBe(8);
+
+    const order = s.f.sandbox.storefront.checkout([{ sku, quantity: 1 }]);
+    expect(order).toBeDefined();
+    expect(await shopifyOffers(), 'the storefront sale').toBe(7);
+    // Its webhook reaches the ledger: 20 available, of which Shopify's 40 % is still 8.
+    await s.ledger.applyMovements(
+      [
+        {
+          key: 'exposure/shopify/1',
+          kind: 'reserve',
+          sku,
+          location: 'C',
+          quantity: 1,
+          channel: 'shopify',
+          orderLineId: `shopify:${order!.lineItems[0]!.id.split('/').pop()}`,
+          occurredAt: now(),
+        },
+      ],
+      { source: 'test' },
+    );
+    const [result] = await pending('2');
+    expect(result).toMatchObject({ status: 'Synced' });
+    expect(result!.unchanged, 'read again, not skipped as unchanged').toBeUndefined();
+    expect(await shopifyOffers(), "back to Shopify's share of 20").toBe(8);
+  });
 });

@@ -62,16 +62,21 @@ describe('customers import survives a killed worker', () => {
       args: [{ file, sliceRows: 4000, chunkRows: 250, heartbeatTimeoutSeconds: 6 }],
     });
 
-    // Kill only once the running slice has heartbeated a checkpoint past its start: a genuine mid-slice crash.
+    // Kill only once the running slice has heartbeated a checkpoint past its start: a genuine mid-slice crash. The
+    // second kill waits for a checkpoint past the first kill's: until the retry runs, the pending activity still shows
+    // the killed attempt's last heartbeat (CI, 2026-12-02: both kills at row 250, the second of a worker that had
+    // not started the retry yet). A retry that started the slice over instead of resuming never gets past it in time.
+    let killedRow = 0;
     const killMidSlice = async () => {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const d = await handle.describe();
         const details = d.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
         const checkpoint = details && defaultPayloadConverter.fromPayload<{ cursor: { rowNumber: number } }>(details);
-        if (checkpoint && checkpoint.cursor.rowNumber % 4000 !== 0) {
+        if (checkpoint && checkpoint.cursor.rowNumber % 4000 !== 0 && checkpoint.cursor.rowNumber > killedRow) {
           await worker.kill();
-          return checkpoint.cursor.rowNumber;
+          killedRow = checkpoint.cursor.rowNumber;
+          return killedRow;
         }
         if (Date.now() > deadline) throw new Error('no mid-slice checkpoint seen');
         await new Promise((r) => setTimeout(r, 30));
