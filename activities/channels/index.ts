@@ -5,6 +5,7 @@ import { dynamoTokenStore } from '../../lake/shopify-token-store';
 import { ledgerFrom } from '../inventory';
 import { requestStockCheck, wakeStockPusher } from '../inventory/stock-signals';
 import type { AreaRegistration } from '../platform/area';
+import { activityCancellation } from '../platform/cancellation';
 import type { Deps } from '../platform/deps';
 import { ledgerStock } from './ledger-stock';
 import { createLedgerWatchActivities } from './ledger-watch';
@@ -28,6 +29,8 @@ function amazonClient(deps: Deps): AmazonClient | undefined {
       marketplaceId: c.marketplaceId,
       // The same DynamoDB item table as Shopify's shared token, keyed amazon/<sellerId>.
       tokenStore: dynamoTokenStore(deps.dynamo, deps.config.aws.tablePrefix),
+      // A cancelled activity (a worker shutting down) stops waiting for its rate-limit token or backoff.
+      abortSignal: activityCancellation,
     });
     clients.set(deps, client);
   }

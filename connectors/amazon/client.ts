@@ -8,7 +8,7 @@ import type { SharedTokenStore } from '../leased-token-cache';
 import { AmazonApiError, errorsOf, type AmazonErrorEntry } from './errors';
 import { LwaTokens } from './lwa-tokens';
 import type { Operation } from './operations';
-import { OperationRateLimiter } from './rate-limiter';
+import { abortableSleep, OperationRateLimiter } from './rate-limiter';
 import { createTransport } from './transport';
 
 /** searchListingsItems calls `getListingQuantities` keeps in flight (the limiter paces them to the plan). */
@@ -25,6 +25,8 @@ export interface AmazonClientOptions {
   rateOverrides?: Partial<Record<Operation, { rate: number; burst: number }>>;
   maxAttempts?: number;
   backoffMs?: number;
+  /** The running call's cancellation, read per request (`TransportOptions.abortSignal`). */
+  abortSignal?: () => AbortSignal | undefined;
 }
 
 /** Amazon's verdict on one listings submission (patchListingsItem). */
@@ -63,11 +65,13 @@ export class AmazonClient {
   readonly sellerId: string;
   readonly marketplaceId: string;
   private readonly endpoint: string;
+  private readonly cancellation: () => AbortSignal | undefined;
 
   constructor(opts: AmazonClientOptions) {
     this.sellerId = opts.sellerId;
     this.marketplaceId = opts.marketplaceId;
     this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    this.cancellation = opts.abortSignal ?? (() => undefined);
     this.limiter = new OperationRateLimiter(opts.rateOverrides);
     this.tokens = new LwaTokens({ ...opts.lwa, store: opts.tokenStore, storeKey: `amazon/${opts.sellerId}` });
     this.http = createTransport({
@@ -75,6 +79,7 @@ export class AmazonClient {
       limiter: this.limiter,
       maxAttempts: opts.maxAttempts,
       backoffMs: opts.backoffMs,
+      abortSignal: opts.abortSignal,
     });
     // The generated classes take (configuration, basePath, axios): no configuration, so nothing overrides the base.
     this.listings = new ListingsItemsApi(undefined, this.endpoint, this.http);
@@ -249,16 +254,20 @@ export class AmazonClient {
           method,
           headers: contentType ? { 'content-type': contentType } : undefined,
           body,
-          signal: AbortSignal.timeout(60_000),
+          signal: this.cancellation()
+            ? AbortSignal.any([AbortSignal.timeout(60_000), this.cancellation()!])
+            : AbortSignal.timeout(60_000),
         });
         status = res.status;
         if (res.ok) return Buffer.from(await res.arrayBuffer());
         if (status < 500) throw new AmazonApiError('document', status, errorsOf(await res.text(), status), false);
       } catch (err) {
         if (err instanceof AmazonApiError) throw err;
+        const cancelled = this.cancellation();
+        if (cancelled?.aborted) throw cancelled.reason ?? err;
       }
       if (attempt >= 4) throw new AmazonApiError('document', status, [], true, 1_000);
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      await abortableSleep(250 * 2 ** attempt, this.cancellation());
     }
   }
 }

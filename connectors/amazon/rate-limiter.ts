@@ -1,4 +1,14 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { OPERATIONS, type Operation } from './operations';
+
+/** Waits `ms`, or until `signal` aborts (then rejects with the signal's reason: the caller was cancelled). */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch (err) {
+    throw signal?.aborted ? (signal.reason ?? err) : err;
+  }
+}
 
 interface Bucket {
   rate: number;
@@ -20,7 +30,7 @@ export class OperationRateLimiter {
   constructor(
     private readonly overrides: Partial<Record<Operation, { rate: number; burst: number }>> = {},
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> = abortableSleep,
   ) {}
 
   private bucket(op: Operation): Bucket {
@@ -36,12 +46,22 @@ export class OperationRateLimiter {
     return b;
   }
 
-  /** Waits until a call of `op` fits the plan, then counts it. Returns the ms waited. */
-  async acquire(op: Operation): Promise<number> {
+  /**
+   * Waits until a call of `op` fits the plan, then counts it. Returns the ms waited. A wait `signal` ends (the
+   * activity was cancelled: a worker shutting down, a workflow that moved on) gives the token back and rejects.
+   */
+  async acquire(op: Operation, signal?: AbortSignal): Promise<number> {
+    signal?.throwIfAborted();
     const b = this.bucket(op);
     b.tokens -= 1;
     const waitMs = b.tokens >= 0 ? 0 : Math.ceil((-b.tokens / b.rate) * 1000);
-    if (waitMs > 0) await this.sleep(waitMs);
+    if (waitMs > 0)
+      try {
+        await this.sleep(waitMs, signal);
+      } catch (err) {
+        this.bucket(op).tokens += 1;
+        throw err;
+      }
     return waitMs;
   }
 

@@ -2,7 +2,7 @@ import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig 
 import { AmazonApiError, errorsOf } from './errors';
 import type { LwaTokens } from './lwa-tokens';
 import { operationOf, type Operation } from './operations';
-import type { OperationRateLimiter } from './rate-limiter';
+import { abortableSleep, type OperationRateLimiter } from './rate-limiter';
 
 export interface TransportOptions {
   tokens: LwaTokens;
@@ -12,6 +12,11 @@ export interface TransportOptions {
   /** First backoff (doubles per attempt, with jitter; a 429 waits at least a token of the granted rate). */
   backoffMs?: number;
   timeoutMs?: number;
+  /**
+   * The running call's cancellation (an activity's), read per request: a rate-limit wait, a backoff or the request
+   * itself ends when it aborts, so a cancelled activity or a worker shutting down is not held for a 45 s token.
+   */
+  abortSignal?: () => AbortSignal | undefined;
   /** Sees every call's outcome (metrics, tests); never the token. */
   onCall?: (e: { operation: Operation; status?: number; attempt: number; waitedMs: number }) => void;
 }
@@ -24,8 +29,6 @@ interface CallState {
   waitedMs?: number;
 }
 type Config = InternalAxiosRequestConfig & { amazon?: CallState };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The axios instance every generated SP-API client is built on: each request waits for its operation's rate
@@ -51,7 +54,9 @@ export function createTransport(opts: TransportOptions): AxiosInstance {
       );
     const state: CallState = config.amazon ?? { operation, attempt: 0 };
     state.attempt++;
-    const waitedMs = await opts.limiter.acquire(operation);
+    const signal = opts.abortSignal?.();
+    if (signal && !config.signal) config.signal = signal;
+    const waitedMs = await opts.limiter.acquire(operation, signal);
     state.token = await opts.tokens.token();
     config.headers.set('x-amz-access-token', state.token);
     state.waitedMs = waitedMs;
@@ -75,6 +80,9 @@ export function createTransport(opts: TransportOptions): AxiosInstance {
     },
     async (err: unknown) => {
       if (err instanceof AmazonApiError) throw err;
+      // Cancelled (in the rate-limit wait or in flight): the caller's reason, not a failure to retry.
+      const cancelled = opts.abortSignal?.();
+      if (cancelled?.aborted) throw cancelled.reason ?? err;
       const e = err as AxiosError;
       const config = e.config as Config | undefined;
       const state = config?.amazon;
@@ -99,7 +107,7 @@ export function createTransport(opts: TransportOptions): AxiosInstance {
       const errors = errorsOf(body, status);
       if (waitMs === undefined) throw new AmazonApiError(state.operation, status, errors, false);
       if (state.attempt >= maxAttempts) throw new AmazonApiError(state.operation, status, errors, true, waitMs);
-      await sleep(waitMs);
+      await abortableSleep(waitMs, opts.abortSignal?.());
       return instance.request(config);
     },
   );

@@ -1,5 +1,6 @@
 import { startAmazonSandbox, type AmazonSandbox, type AmazonSandboxOptions } from '../../sandbox/amazon';
 import { AmazonClient, type AmazonClientOptions } from '../../connectors/amazon';
+import { activityCancellation } from '../../activities/platform/cancellation';
 
 /** What a test sees of one SP-API reply. */
 export interface SpReply<T = unknown> {
@@ -77,6 +78,7 @@ export function amazonClientFor(sb: AmazonSandbox, opts: Partial<AmazonClientOpt
     lwa: { clientId: sb.clientId, clientSecret: sb.clientSecret, refreshToken: sb.refreshToken, tokenUrl: sb.tokenUrl },
     sellerId: sb.config.sellerId,
     marketplaceId: sb.config.marketplaceId,
+    abortSignal: activityCancellation,
     ...opts,
   });
 }

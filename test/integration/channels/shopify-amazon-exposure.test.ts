@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelAllocations } from '../../../activities/channels/allocations';
 import { listingsStore } from '../../../activities/channels/listings-store';
 import { saveRules } from '../../../activities/channels/rules-store';
-import { createStockPushActivities } from '../../../activities/inventory/stock-push';
+import { createStockPushActivities, type SkuPushResult } from '../../../activities/inventory/stock-push';
 import { channelsDb, createPool } from '../../../db/client';
 import { stockFixture, type StockFixture } from '../../support/inventory/stock-fixture';
 import { temporalHarness, type TemporalHarness } from '../../support/temporal';
@@ -144,7 +144,8 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       reads: s.reads,
       allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C' }),
     });
-    const pending = (tag: string) => env.run(push.pushSkus, [sku], `exposure-test/pending/${tag}`);
+    const pending = (tag: string): Promise<SkuPushResult[]> =>
+      env.run(push.pushSkus, [sku], `exposure-test/pending/${tag}`) as Promise<SkuPushResult[]>;
     // Seller Central has its share (60 % of 24 - 3 = 21: 12); Shopify's is 8.
     await amazonConfirms(12, 'patch/exposure/3');
     await move({ key: 'exposure/count/3', kind: 'count', quantity: 24 });

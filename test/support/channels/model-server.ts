@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { AmazonClient, type AmazonClientOptions } from '../../../connectors/amazon';
+import { activityCancellation } from '../../../activities/platform/cancellation';
 
 /**
  * A tiny SP-API for the connector's unit tests, written from Amazon's models in ../shared/amazon (not the
@@ -284,6 +285,7 @@ export function modelServerClient(s: ModelServer, opts: Partial<AmazonClientOpti
     lwa: { clientId: 'c', clientSecret: 'secret-1', refreshToken: 'Atzr|r', tokenUrl: `${s.url}/auth/o2/token` },
     sellerId: 'A1SELLER',
     marketplaceId: 'A1F83G8C2ARO7P',
+    abortSignal: activityCancellation,
     ...opts,
   });
 }

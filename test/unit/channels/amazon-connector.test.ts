@@ -162,6 +162,29 @@ describe('Amazon connector against a model-following server', () => {
     expect(elapsed).toBeLessThan(4_000);
   });
 
+  // A cancelled activity (a worker shutting down, the throttled-report test's 45 s getFeedDocument token) was held
+  // for the whole wait before: the sleep did not look at the activity's cancellation.
+  it('a call waiting for its rate-limit token ends when its cancellation signal aborts, and gives the token back', async () => {
+    server.listings.set('SKU-C', { quantity: 1, productType: 'GROCERY' });
+    const abort = new AbortController();
+    const c = client({
+      rateOverrides: { getListingsItem: { rate: 0.1, burst: 1 } },
+      abortSignal: () => abort.signal,
+    });
+    await c.getListingQuantity('SKU-C'); // the burst's one token
+    const waitBefore = c.limiter.waitMs('getListingsItem');
+    expect(waitBefore).toBeGreaterThan(9_000);
+    const t0 = Date.now();
+    const waiting = c.getListingQuantity('SKU-C').catch((e: unknown) => e);
+    setTimeout(() => abort.abort(new Error('activity cancelled')), 100);
+    const err = (await waiting) as Error;
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(err.message).toBe('activity cancelled');
+    expect(server.requests.filter((r) => r.method === 'GET' && r.path.includes('SKU-C'))).toHaveLength(1);
+    // The cancelled call's reserved token is back: the next call waits no longer than it would have before it.
+    expect(c.limiter.waitMs('getListingsItem')).toBeLessThanOrEqual(waitBefore);
+  });
+
   it('feeds: document upload, createFeed, getFeed to DONE, processing report → per-SKU outcome', async () => {
     const c = client({ rateOverrides: { getFeed: { rate: 100, burst: 100 } } });
     const updates = [
