@@ -44,6 +44,21 @@ export function channelAllocations(
     },
     otherChannelsExposure: (skus: readonly string[]) => otherChannelsExposure(channels, ledger, skus),
     /**
+     * Per SKU, what every channel but `channel` may offer now or has sold unread: Shopify (`shopifyExposure`) and
+     * the other Amazon channel (`otherChannelsExposure`). An Amazon send leaves room for it, as the Shopify push
+     * leaves room for the Amazon channels: before, Seller Central took its new share while Shopify still offered its
+     * old one (a rules change moving units between them).
+     */
+    async exposureBeside(skus: readonly string[], channel: Channel): Promise<Map<string, number>> {
+      const [amazon, shopify] = await Promise.all([
+        otherChannelsExposure(channels, ledger, skus, channel),
+        shopifyExposure(ledger, skus),
+      ]);
+      const out = new Map(amazon);
+      for (const [sku, n] of shopify) out.set(sku, (out.get(sku) ?? 0) + n);
+      return out;
+    },
+    /**
      * Shopify's share of each SKU (rules read once for the whole list): the batched stock push's caps. With the
      * other channels' exposure (`otherChannelsExposure`, read before the ledger levels `available` comes from),
      * the share is also at most what is left once they are counted: Shopify never offers units Amazon may still be
@@ -83,12 +98,14 @@ async function otherChannelsExposure(
   channels: Pool,
   ledger: { inventory?: Pool; amazonLocation?: string },
   skus: readonly string[],
+  /** Leave this channel out (its own send asks what the others hold). */
+  except?: Channel,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!skus.length) return out;
   const [rows] = await channels.query<RowDataPacket[]>(
-    "SELECT channel, sku, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE channel <> 'shopify' AND sku IN (?)",
-    [skus],
+    "SELECT channel, sku, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE channel <> 'shopify' AND channel <> ? AND sku IN (?)",
+    [except ?? 'shopify', skus],
   );
   const [[cursor]] = await channels.query<RowDataPacket[]>(
     "SELECT position FROM channel_cursors WHERE name = 'amazon-orders'",
@@ -135,5 +152,39 @@ async function amazonReadSince(
     params,
   );
   for (const r of rows) out.set(r.sku as string, Number(r.q));
+  return out;
+}
+
+/**
+ * Shopify orders placed this long after a push's read or write count as sold from what it set (Shopify's clock and
+ * ours may differ by this much: an order counted too early would understate what Shopify offers).
+ */
+const SHOPIFY_CLOCK_MARGIN_MS = 2_000;
+
+/**
+ * Per SKU, what Shopify may offer now plus what it sold that the ledger has not read: what the last push read or set
+ * (`sku_sync.shopify_offered`, the larger of old and new while a write is in flight) less the Shopify orders placed
+ * since that the ledger has reserved (releases add back: Shopify restocks a cancelled order). A SKU never pushed is
+ * absent (nothing is known to leave room for).
+ */
+async function shopifyExposure(ledger: { inventory?: Pool }, skus: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!ledger.inventory || !skus.length) return out;
+  const [rows] = await ledger.inventory.query<RowDataPacket[]>(
+    'SELECT sku, shopify_offered AS offered, shopify_offered_at AS at FROM sku_sync WHERE sku IN (?) AND shopify_offered IS NOT NULL',
+    [skus],
+  );
+  if (!rows.length) return out;
+  const params = rows.flatMap((r) => [
+    r.sku,
+    new Date(new Date(r.at as string | Date).getTime() + SHOPIFY_CLOCK_MARGIN_MS),
+  ]);
+  const [sold] = await ledger.inventory.query<RowDataPacket[]>(
+    "SELECT sku, SUM(IF(kind = 'reserve', quantity, -quantity)) AS q FROM movements WHERE channel = 'shopify' " +
+      `AND kind IN ('reserve', 'release') AND (${rows.map(() => '(sku = ? AND occurred_at >= ?)').join(' OR ')}) GROUP BY sku`,
+    params,
+  );
+  const since = new Map(sold.map((r) => [r.sku as string, Number(r.q)]));
+  for (const r of rows) out.set(r.sku as string, Math.max(0, Number(r.offered) - (since.get(r.sku as string) ?? 0)));
   return out;
 }

@@ -7,6 +7,7 @@ import {
   quantityFeed,
   type ProcessingReport,
 } from '../../connectors/amazon';
+import { shareOut } from '../../domain/channels/allocation';
 import { unreadSold } from '../../domain/channels/amazon-orders';
 import type { Channel } from '../../domain/channels/channels';
 import type { ListingsStore, PendingListing } from './listings-store';
@@ -43,6 +44,8 @@ const FEED_POLL_MS = 500;
 const FEED_POLL_STEADY_MS = 30_000;
 const FEED_POLL_MAX_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A SKU held below its allocation by the other channels' offers is looked at again this often. */
+const RECHECK_MS = 2_000;
 
 export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore) {
   const amazon = () => {
@@ -53,6 +56,58 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
   const confirmed = async (skus: string[]) => {
     if (skus.length && deps.offersConfirmed) await deps.offersConfirmed(skus);
   };
+  /** After a follow: SKUs accepted below their allocation are looked at again by the channel's sync. */
+  const recheckAccepted = async (channel: Channel, skus: string[]) => {
+    if (!deps.recheck || !deps.exposure || !skus.length) return;
+    const again = await store.stillPending(channel, skus);
+    if (again.length) await deps.recheck(channel, again);
+  };
+
+  /**
+   * Leaves room for the other channels: records each item's quantity as sent first (an intent: what the Shopify push
+   * then leaves room for), reads the ledger and what the others may offer or have sold unread, and lowers each item
+   * to what is left. Of a send and a Shopify write racing, at least one sees the other's figure (the push records
+   * its offer before it reads ours). Before, a channel was raised to its new share while another still offered its
+   * old one (a rules change moving units from Shopify to Seller Central: both at once above available_to_sell).
+   * Items with nothing new to send are pending again and looked at in RECHECK_MS; `capped` lists every lowered SKU.
+   */
+  async function leaveRoom(
+    channel: Channel,
+    items: PendingListing[],
+  ): Promise<{ send: PendingListing[]; capped: string[] }> {
+    if (!deps.exposure || !items.length) return { send: items, capped: [] };
+    const intent = `intent/${channel}/${Date.now()}`;
+    await store.markSent(
+      channel,
+      items.map((i) => ({ sku: i.sku, quantity: i.allocated })),
+      intent,
+    );
+    const skus = items.map((i) => i.sku);
+    const [stock, others] = await Promise.all([deps.stock.availableToSell(skus), deps.exposure(skus, channel)]);
+    const lowered: PendingListing[] = [];
+    const idle = new Set<string>();
+    for (const i of items) {
+      const room = Math.max(0, (stock.get(i.sku)?.available ?? 0) - (others.get(i.sku) ?? 0));
+      if (i.allocated <= room) continue;
+      i.allocated = room;
+      if (i.split) i.split = Object.fromEntries(shareOut(room, new Map(Object.entries(i.split))));
+      lowered.push(i);
+      if ((i.confirmed ?? null) === room) idle.add(i.sku);
+    }
+    if (lowered.length)
+      await store.markSent(
+        channel,
+        lowered.map((i) => ({ sku: i.sku, quantity: i.allocated })),
+        intent,
+      );
+    if (idle.size) await store.recheckLater(channel, [...idle], new Date(Date.now() + RECHECK_MS));
+    return { send: items.filter((i) => !idle.has(i.sku)), capped: lowered.map((i) => i.sku) };
+  }
+
+  /** Capped SKUs the send made pending again (a patch accepted below the allocation) wait RECHECK_MS. */
+  async function recheckCapped(channel: Channel, capped: string[]) {
+    if (capped.length) await store.recheckLater(channel, capped, new Date(Date.now() + RECHECK_MS));
+  }
 
   async function patchEach(items: PendingListing[]): Promise<SendResult> {
     const channel: Channel = 'amazon';
@@ -195,6 +250,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         );
         await store.markAccepted(channel, outcome.accepted, feedId);
         await confirmed(outcome.accepted);
+        await recheckAccepted(channel, outcome.accepted);
         await store.resolveErrors(channel, outcome.accepted);
         await store.markFailed(channel, [...outcome.rejected.keys()], feedId, false);
         for (const [sku, msgs] of outcome.rejected)
@@ -236,12 +292,22 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         : sliced
           ? (sliced.size ?? sliceSize(pending.length, unfinished.filter((f) => f.kind === 'listings-feed').length))
           : pending.length;
-      const items = pending.slice(0, size);
-      await holdBackUnread(items);
+      const chosen = pending.slice(0, size);
+      await holdBackUnread(chosen);
+      const { send: items, capped } = await leaveRoom('amazon', chosen);
       if (!asFeed) {
         const r = await patchEach(items);
+        await recheckCapped('amazon', capped);
         return { ...r, follow: [...unfinished, ...r.follow], pendingLeft: (await store.pending('amazon', 1)).length };
       }
+      if (!items.length)
+        return {
+          sent: 0,
+          accepted: 0,
+          failed: 0,
+          follow: unfinished,
+          pendingLeft: (await store.pending('amazon', 1)).length,
+        };
       const updates = items.map((i) => ({
         sku: i.sku,
         quantity: i.allocated,
@@ -260,7 +326,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         accepted: 0,
         failed: 0,
         follow: [...unfinished, { kind: 'listings-feed', id: feedId }],
-        pendingLeft: items.length < pending.length ? (await store.pending('amazon', 1)).length : 0,
+        pendingLeft: chosen.length < pending.length ? (await store.pending('amazon', 1)).length : 0,
         ...(sliced ? { feedSlice: size } : {}),
       };
     },
@@ -275,8 +341,11 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       if (!v) throw new Error('Vendor Central is not configured (AMAZON_VENDOR_* settings)');
       const { follow } = await store.recoverInterrupted('amazon-vendor');
       const items = await store.pending('amazon-vendor', VDF_BATCH * 10);
+      let sent = 0;
       for (let i = 0; i < items.length; i += VDF_BATCH) {
-        const batch = items.slice(i, i + VDF_BATCH);
+        const { send: batch } = await leaveRoom('amazon-vendor', items.slice(i, i + VDF_BATCH));
+        if (!batch.length) continue;
+        sent += batch.length;
         const transactions: { warehouseId: string; transactionId: string }[] = [];
         for (const w of v.warehouses) {
           const tx = await amazon().submitVendorInventory(
@@ -308,7 +377,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         Context.current().heartbeat(i);
       }
       return {
-        sent: items.length,
+        sent,
         accepted: 0,
         failed: 0,
         follow,
@@ -361,6 +430,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       if (!failed.length) {
         await store.markAccepted(channel, skus, id);
         await confirmed(skus);
+        await recheckAccepted(channel, skus);
         await store.resolveErrors(channel, skus);
         await store.finishSubmission(id, 'Success', JSON.stringify(outcome));
         return { status: 'Success', accepted: skus.length, rejected: 0 };

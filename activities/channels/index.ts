@@ -7,6 +7,8 @@ import { requestStockCheck, wakeStockPusher } from '../inventory/stock-signals';
 import type { AreaRegistration } from '../platform/area';
 import { activityCancellation } from '../platform/cancellation';
 import type { Deps } from '../platform/deps';
+import { channelAllocations } from './allocations';
+import { signalChannelSync } from './channel-signals';
 import { ledgerStock } from './ledger-stock';
 import { createLedgerWatchActivities } from './ledger-watch';
 import { createAmazonOrdersActivities } from './amazon-orders';
@@ -42,6 +44,10 @@ export const channelsArea: AreaRegistration = {
   name: 'channels',
   activities: (deps) => {
     const { ledger, reads } = ledgerFrom(deps);
+    const allocations = channelAllocations(deps.pools.channels, {
+      inventory: deps.pools.inventory,
+      amazonLocation: deps.config.amazon?.fulfilmentLocation,
+    });
     return {
       amazon: {
         ...createChannelSyncActivities({
@@ -53,6 +59,9 @@ export const channelsArea: AreaRegistration = {
             await requestStockCheck(deps.pools.inventory, skus);
             await wakeStockPusher(await deps.temporal(), taskQueueFor('shopify', Context.current().info.taskQueue));
           },
+          exposure: (skus, channel) => allocations.exposureBeside(skus, channel),
+          recheck: async (channel, skus) =>
+            signalChannelSync(await deps.temporal(), Context.current().info.taskQueue, channel, skus),
         }),
         ...createAmazonOrdersActivities({
           channels: deps.pools.channels,

@@ -184,6 +184,32 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
         ]);
     },
 
+    /**
+     * SKUs held below their allocation by what the other channels offer, with nothing new to send: pending again,
+     * looked at from `at` (a `sent` row of an intent not sent goes back to pending too).
+     */
+    async recheckLater(channel: Channel, skus: string[], at: Date): Promise<void> {
+      for (let i = 0; i < skus.length; i += 1000)
+        await pool.query(
+          "UPDATE channel_listings SET status = 'pending', retry_at = ? WHERE channel = ? AND sku IN (?) " +
+            "AND (status = 'pending' OR (status = 'sent' AND submission_id LIKE 'intent/%'))",
+          [at, channel, skus.slice(i, i + 1000)],
+        );
+    },
+
+    /** Of these SKUs, those pending on the channel (a capped send accepted below the allocation). */
+    async stillPending(channel: Channel, skus: string[]): Promise<string[]> {
+      const out: string[] = [];
+      for (let i = 0; i < skus.length; i += 1000) {
+        const [rows] = await pool.query<RowDataPacket[]>(
+          "SELECT sku FROM channel_listings WHERE channel = ? AND status = 'pending' AND sku IN (?)",
+          [channel, skus.slice(i, i + 1000)],
+        );
+        out.push(...rows.map((r) => r.sku as string));
+      }
+      return out;
+    },
+
     /** What a send is about to overwrite: per SKU the units sold and not read as of `at` (`unread_held`). */
     async recordUnread(channel: Channel, items: { sku: string; unread: number }[], at: Date): Promise<void> {
       for (let i = 0; i < items.length; i += 1000) {
@@ -205,8 +231,9 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
     async recoverInterrupted(
       channel: Channel,
     ): Promise<{ repatch: number; follow: { kind: 'listings-feed' | 'vdf-inventory'; id: string }[] }> {
+      // `intent/…`: a quantity recorded before its send (`exposureBeside`) whose send never went.
       const [r] = await pool.query<ResultSetHeader>(
-        "UPDATE channel_listings SET status = 'pending' WHERE channel = ? AND status = 'sent' AND submission_id LIKE 'patch/%'",
+        "UPDATE channel_listings SET status = 'pending' WHERE channel = ? AND status = 'sent' AND (submission_id LIKE 'patch/%' OR submission_id LIKE 'intent/%')",
         [channel],
       );
       const [subs] = await pool.query<RowDataPacket[]>(

@@ -44,6 +44,17 @@ export interface ChannelSyncDeps {
    * offer beside it (`channelAllocations.otherChannelsExposure`), so the Shopify push looks at them again.
    */
   offersConfirmed?(skus: string[]): Promise<void>;
+  /**
+   * Per SKU, what every other channel (Shopify, the other Amazon channel) may offer now or has sold unread
+   * (`channelAllocations.exposureBeside`): a send leaves room for it. Without it, a channel is sent its allocation
+   * whatever the others still offer.
+   */
+  exposure?(skus: string[], channel: Channel): Promise<Map<string, number>>;
+  /**
+   * SKUs a submission's follow left below their allocation (sent lowered by `exposure`, accepted, still pending):
+   * the channel's sync is told to look at them again (its `skusChanged` signal), as the follow ends after its round.
+   */
+  recheck?(channel: Channel, skus: string[]): Promise<void>;
 }
 
 export interface SendResult {

@@ -157,6 +157,51 @@ export function createStockPushActivities(deps: {
   }
 
   /**
+   * Records what Shopify may offer of each SKU from `at` (sku_sync.shopify_offered): the Amazon senders leave room
+   * for it, less the Shopify orders the ledger reserves after `at` (`channelAllocations.exposureBeside`).
+   */
+  async function recordOffers(items: { sku: string; offered: number; at: Date }[]) {
+    for (let i = 0; i < items.length; i += 500) {
+      const chunk = items.slice(i, i + 500);
+      const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
+      await deps.inventory.query(
+        `UPDATE sku_sync SET shopify_offered = CASE sku ${cases} END, shopify_offered_at = CASE sku ${cases} END WHERE sku IN (?)`,
+        [...chunk.flatMap((x) => [x.sku, x.offered]), ...chunk.flatMap((x) => [x.sku, x.at]), chunk.map((x) => x.sku)],
+      );
+    }
+  }
+
+  /**
+   * Before a write: records the larger of what Shopify offers and what it is about to be set to, then reads the
+   * Amazon channels' exposure again. An Amazon send records its quantity before it reads Shopify's, so of a send and
+   * a write racing, at least one sees the other's figure (before, each could raise its channel on the other's old
+   * one). Returns the jobs whose exposure grew since the pass read it (`exposure` is updated), to be worked out again.
+   */
+  async function publishOffers<J extends { sku: string; current: number; offered: Record<string, number> }>(
+    jobs: readonly J[],
+    exposure: Map<string, number>,
+    round: number,
+  ): Promise<J[]> {
+    const now = new Date();
+    await recordOffers(
+      jobs.map((j) => ({
+        sku: j.sku,
+        offered: Math.max(
+          j.current,
+          Object.values(j.offered).reduce((a, b) => a + b, 0),
+        ),
+        at: now,
+      })),
+    );
+    // The fifth round writes what it has (it is the last one a stale read gets).
+    if (round >= 5) return [];
+    const again = await deps.allocations!.otherChannelsExposure(jobs.map((j) => j.sku));
+    const grown = jobs.filter((j) => (again.get(j.sku) ?? 0) > (exposure.get(j.sku) ?? 0));
+    for (const j of grown) exposure.set(j.sku, again.get(j.sku)!);
+    return grown;
+  }
+
+  /**
    * The inputs Shopify's quantities follow from, per SKU: the mapped locations, and at each its on_hand less what
    * other channels reserved and the safety stock; Shopify's own reservations and committed units cancel out of
    * the offer it is set to (`domain/inventory/offer.ts`), so an order on Shopify, its cancellation or its
@@ -224,6 +269,8 @@ export function createStockPushActivities(deps: {
     const key = (what: string) => createHash('sha256').update(`${operationId}|${attempt}|stock|${what}`).digest('hex');
     const results = new Map<string, SkuPushResult>();
     const done: { sku: string; version: number; signature: string | null }[] = [];
+    /** What Shopify offers of each SKU once this push is done (sku_sync.shopify_offered). */
+    const offers: { sku: string; offered: number; at: Date }[] = [];
     const versionOf = (sku: string) => versions.get(sku)?.ledgerVersion ?? 0;
     const unmappedOf = (sku: string) =>
       (levelsBy.get(sku) ?? []).filter((l) => !mapped.has(l.location) && l.onHand > 0).map((l) => l.location);
@@ -250,6 +297,11 @@ export function createStockPushActivities(deps: {
       writes: number;
       changed: number;
       offered: Record<string, number>;
+      /** What Shopify offered at the mapped locations as last read, and when that read was made. */
+      current: number;
+      readAt: number;
+      /** When the last write of it was sent. */
+      writeAt?: number;
     }
     const jobs: Job[] = [];
     for (const sku of unique) {
@@ -278,7 +330,18 @@ export function createStockPushActivities(deps: {
         done.push({ sku, version: versionOf(sku), signature });
         continue;
       }
-      jobs.push({ sku, itemId, levels, signature, refused: new Map(), writes: 0, changed: 0, offered: {} });
+      jobs.push({
+        sku,
+        itemId,
+        levels,
+        signature,
+        refused: new Map(),
+        writes: 0,
+        changed: 0,
+        offered: {},
+        current: 0,
+        readAt: 0,
+      });
     }
 
     let rematched = false;
@@ -289,6 +352,7 @@ export function createStockPushActivities(deps: {
       // A backlog's first round takes what it can from the pusher's bulk read (levels-snapshot.ts), the rest and
       // every later round (stale compare quantities, a remap) read item by item.
       const ids = pending.map((j) => j.itemId);
+      const readAt = Date.now();
       const bulk = round === 1 && opts.snapshot ? opts.snapshot.take(ids) : new Map();
       const shop = new Map([
         ...bulk,
@@ -326,6 +390,8 @@ export function createStockPushActivities(deps: {
             });
             return { code, locationId, level, at, offer: want.offer };
           });
+        job.current = views.reduce((n, v) => n + (v.at?.available ?? 0), 0);
+        job.readAt = readAt;
         // Units Shopify committed that the ledger has not reserved yet (orders whose webhook is still on its way:
         // after a worker kill, tens of seconds) are sold: Shopify's share is of what is left without them, as it will
         // be once they are reserved. Before, the share of the ledger's figure re-offered some of them.
@@ -351,6 +417,8 @@ export function createStockPushActivities(deps: {
             // Not stocked there yet: activate with the offer (nothing is committed at a location without a level).
             // Where the ledger has no level the item is not stocked there; a level of 0 is stocked, and sold out.
             if (!v.level) continue;
+            // What Shopify may offer while the activation goes: all it offered plus this location's offer.
+            if (deps.allocations) await recordOffers([{ sku: job.sku, offered: job.current + offer, at: new Date() }]);
             try {
               await activateInventory(
                 deps.shopify,
@@ -404,8 +472,26 @@ export function createStockPushActivities(deps: {
         continue;
       }
       for (let i = 0; i < writes.length; i += QUANTITIES_PER_WRITE) {
-        const chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
-        const chunkJobs = [...new Set(chunk.map((w) => w.job))];
+        let chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
+        let chunkJobs = [...new Set(chunk.map((w) => w.job))];
+        if (deps.allocations && exposure) {
+          const grown = await publishOffers(chunkJobs, exposure, round);
+          if (grown.length) {
+            // An Amazon send raised what it may offer since this pass read it: these SKUs' offers are worked out
+            // again from a fresh read, the rest of the chunk goes.
+            const fresh = await deps.allocations.shopifySharesOf(
+              grown.map((j) => ({ sku: j.sku, available: availableOf.get(j.sku)! })),
+              exposure,
+            );
+            for (const [sku, n] of fresh) shares.set(sku, n);
+            next.push(...grown);
+            chunk = chunk.filter((w) => !grown.includes(w.job));
+            chunkJobs = chunkJobs.filter((j) => !grown.includes(j));
+            if (!chunk.length) continue;
+          }
+        }
+        const writeAt = Date.now();
+        for (const j of chunkJobs) j.writeAt = writeAt;
         try {
           // A stale compare quantity sends only its own SKU to the next round's fresh read.
           const r = await setOnHandStaleAware(
@@ -490,11 +576,18 @@ export function createStockPushActivities(deps: {
           ...(job.refused.size ? { refusedLocations: [...job.refused.keys()].filter((k) => k !== '*') } : {}),
         });
         done.push({ sku: job.sku, version: versionOf(job.sku), signature: job.refused.size ? null : job.signature });
+        if (!job.refused.size)
+          offers.push({
+            sku: job.sku,
+            offered: Object.values(job.offered).reduce((a, b) => a + b, 0),
+            at: new Date(job.writeAt ?? job.readAt),
+          });
       }
       pending = next;
       for (const j of pending) j.offered = {};
     }
     await markPushed(done);
+    if (deps.allocations) await recordOffers(offers);
     return unique.map((sku) => results.get(sku)!);
   }
 

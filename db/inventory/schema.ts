@@ -119,6 +119,13 @@ export const skuSync = mysqlTable(
      * needs no Shopify read or write.
      */
     pushedSignature: char('pushed_signature', { length: 32 }),
+    /**
+     * What Shopify offers of the SKU (its `available` summed over the mapped locations) as the last push read or set
+     * it, and when: the other channels' senders leave room for it, less the Shopify orders the ledger has reserved
+     * since (`shopifyExposure`). Before a write it holds the larger of the old and new offer. Null: never pushed.
+     */
+    shopifyOffered: int('shopify_offered'),
+    shopifyOfferedAt: datetime('shopify_offered_at', { fsp: 3 }),
   },
   (t) => [index('sku_sync_changed_idx').on(t.changedAt)],
 );

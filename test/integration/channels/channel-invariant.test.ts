@@ -1,4 +1,6 @@
+import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalChannelSync } from '../../../activities/channels/channel-signals';
 import { channelAllocations } from '../../../activities/channels/allocations';
 import { ledgerStock } from '../../../activities/channels/ledger-stock';
 import { createLedgerWatchActivities } from '../../../activities/channels/ledger-watch';
@@ -80,6 +82,13 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
       vendor: [...amazon.state.vendorInventory.values()].reduce((n, w) => n + (w.get(sku) ?? 0), 0),
     }));
   }
+  /** What each channel offers of a SKU now, read from the sandboxes' state at once (no await between them). */
+  const shopifyOffer = (sku: string) =>
+    [...s.f.sandbox.state.inventoryItems.values()]
+      .filter((i) => i.sku === sku)
+      .reduce((n, i) => n + [...i.levels.values()].reduce((m, l) => m + (l.get('available') ?? 0), 0), 0);
+  const vendorOffer = (sku: string) =>
+    [...amazon.state.vendorInventory.values()].reduce((n, w) => n + (w.get(sku) ?? 0), 0);
   /** Every push done: the ledger's changes reached Shopify and each Amazon listing took its allocation. */
   async function settled() {
     const [lag] = await s.q<{ n: number }>(
@@ -127,13 +136,14 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
 
   it('holds after the first allocation, after ledger changes and after a rules change', async () => {
     const client = amazonClientFor(amazon);
+    const allocations = channelAllocations(channels, { inventory: s.pools.inventory });
     const push = createStockPushActivities({
       inventory: s.pools.inventory,
       pim: s.pools.pim,
       store: s.pools.store,
       shopify: s.f.shopify,
       reads: s.reads,
-      allocations: channelAllocations(channels),
+      allocations,
     });
     const activities = {
       shopify: {
@@ -160,6 +170,8 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
             ],
           },
           retryBaseMs: 500,
+          exposure: (skus, channel) => allocations.exposureBeside(skus, channel),
+          recheck: (channel, skus) => signalChannelSync(t.client, Context.current().info.taskQueue, channel, skus),
         }),
       ),
     };
@@ -212,8 +224,30 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
         }, 60_000);
         await expectInvariant('after ledger changes');
 
+        // Through the rules change, sampled every few ms as the three channels show it (the ledger does not move
+        // meanwhile): Seller Central's share grows while Vendor Central's shrinks and Shopify's grows, each through its
+        // own pipeline. Before, Seller Central was raised beside Shopify's and Vendor Central's old offers (its send
+        // left no room for them), and for a moment the three offered more than there was.
+        const availableNow = new Map((await offers()).map((r) => [r.sku, r.available]));
+        const over: string[] = [];
+        let sampling = true;
+        let samples = 0;
+        const sampler = (async () => {
+          while (sampling) {
+            samples++;
+            for (const sku of skus) {
+              const o = { shopify: shopifyOffer(sku), seller: amazon.state.quantity(sku), vendor: vendorOffer(sku) };
+              if (o.shopify + o.seller + o.vendor > availableNow.get(sku)!)
+                over.push(`${sku} ${JSON.stringify(o)} > ${availableNow.get(sku)} at ${new Date().toISOString()}`);
+            }
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
         await rulesChange(RULES_V2, 2);
-        const after = await expectInvariant('after the rules change');
+        const after = await expectInvariant('after the rules change').finally(() => (sampling = false));
+        await sampler;
+        expect(samples).toBeGreaterThan(20);
+        expect(over.slice(0, 5), `${over.length} samples above available_to_sell`).toEqual([]);
         // Amazon is served first and capped at 9 under v2.
         expect(after.every((r) => r.seller <= 9)).toBe(true);
       } finally {
