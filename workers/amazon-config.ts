@@ -13,6 +13,11 @@ export interface AmazonConfig {
   vendor?: VendorConfig;
   /** The ledger location that ships Amazon orders (their reservations are made there). */
   fulfilmentLocation: string;
+  /**
+   * How long after accepting a lower quantity Amazon may still show the higher one (listing changes take up to ~15
+   * minutes): the other channels leave room for the old quantity that long. A sandbox sets its own delay.
+   */
+  listingApplyMs: number;
 }
 
 /**
@@ -57,6 +62,7 @@ const schema = z.object({
   /** Comma-separated warehouses, `CODE` or `CODE=LOC+LOC` (parseVendorWarehouses). */
   AMAZON_VENDOR_WAREHOUSES: z.string().min(1).optional(),
   AMAZON_FULFILMENT_LOCATION: z.string().min(1).default('C'),
+  AMAZON_LISTING_APPLY_MS: z.coerce.number().int().min(0).default(900_000),
 });
 
 /** Reads the AMAZON_* keys; adds a line to `problems` for each that is missing or bad (reported with the rest). */
@@ -89,5 +95,6 @@ export function amazonConfig(env: Record<string, string | undefined>, problems: 
     vendor:
       c.AMAZON_VENDOR_PARTY_ID && warehouses.length ? { partyId: c.AMAZON_VENDOR_PARTY_ID, warehouses } : undefined,
     fulfilmentLocation: c.AMAZON_FULFILMENT_LOCATION,
+    listingApplyMs: c.AMAZON_LISTING_APPLY_MS,
   };
 }

@@ -5,6 +5,7 @@ import { allocationRuleVersions } from '../../db/channels/schema';
 import { allocate } from '../../domain/channels/allocation';
 import type { Channel } from '../../domain/channels/channels';
 import { parseRuleSet, rulesFor, type RuleSet } from '../../domain/channels/rules';
+import { DEFAULT_APPLY_WINDOW_MS } from './listings-store';
 import { rulesAt } from './rules-store';
 
 /**
@@ -15,8 +16,11 @@ import { rulesAt } from './rules-store';
  */
 export function channelAllocations(
   channels: Pool,
-  /** The ledger (for the Seller Central orders it has read) and the location Seller Central orders reserve at. */
-  ledger: { inventory?: Pool; amazonLocation?: string } = {},
+  /**
+   * The ledger (for the Seller Central orders it has read), the location Seller Central orders reserve at, and how
+   * long Amazon may still show a quantity it replaced (default 15 minutes; `AMAZON_LISTING_APPLY_MS`).
+   */
+  ledger: Ledger = {},
 ) {
   const db = channelsDb(channels);
   const cache = new Map<number, RuleSet>();
@@ -42,7 +46,12 @@ export function channelAllocations(
       const { version, set } = await rulesInForce();
       return { ruleVersion: version, byChannel: allocate(available, rulesFor(set, sku)) };
     },
-    otherChannelsExposure: (skus: readonly string[]) => otherChannelsExposure(channels, ledger, skus),
+    /**
+     * `windows` collects, per SKU, when a replaced quantity counted in its exposure stops counting (the Shopify push
+     * looks again then: `sku_sync.recheck_at`).
+     */
+    otherChannelsExposure: (skus: readonly string[], windows?: Map<string, number>) =>
+      otherChannelsExposure(channels, ledger, skus, undefined, windows),
     /**
      * Per SKU, what every channel but `channel` may offer now or has sold unread: Shopify (`shopifyExposure`) and
      * the other Amazon channel (`otherChannelsExposure`). An Amazon send leaves room for it, as the Shopify push
@@ -82,6 +91,12 @@ export function channelAllocations(
 
 export type ChannelAllocations = ReturnType<typeof channelAllocations>;
 
+interface Ledger {
+  inventory?: Pool;
+  amazonLocation?: string;
+  listingApplyMs?: number;
+}
+
 /**
  * Per SKU, the units the Amazon channels may be offering now plus those Seller Central may have sold that the ledger
  * has not read yet. Amazon takes an order's units off the listing at once, so since Seller Central took a quantity
@@ -96,15 +111,16 @@ export type ChannelAllocations = ReturnType<typeof channelAllocations>;
  */
 async function otherChannelsExposure(
   channels: Pool,
-  ledger: { inventory?: Pool; amazonLocation?: string },
+  ledger: Ledger,
   skus: readonly string[],
   /** Leave this channel out (its own send asks what the others hold). */
   except?: Channel,
+  windows?: Map<string, number>,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!skus.length) return out;
   const [rows] = await channels.query<RowDataPacket[]>(
-    "SELECT channel, sku, sent, confirmed, confirmed_at, unread_held, held_at FROM channel_listings WHERE channel <> 'shopify' AND channel <> ? AND sku IN (?)",
+    "SELECT channel, sku, sent, confirmed, confirmed_at, replaced, unread_held, held_at FROM channel_listings WHERE channel <> 'shopify' AND channel <> ? AND sku IN (?)",
     [except ?? 'shopify', skus],
   );
   const [[cursor]] = await channels.query<RowDataPacket[]>(
@@ -116,6 +132,8 @@ async function otherChannelsExposure(
     if (r.channel === 'amazon' && r.confirmed > 0 && r.confirmed_at)
       since.set(r.sku as string, new Date(r.confirmed_at as string | Date));
   const read = await amazonReadSince(ledger, since);
+  const applyMs = ledger.listingApplyMs ?? DEFAULT_APPLY_WINDOW_MS;
+  const now = Date.now();
   for (const r of rows) {
     const confirmed = Number(r.confirmed ?? 0);
     const sent = r.sent === null ? null : Number(r.sent);
@@ -124,7 +142,12 @@ async function otherChannelsExposure(
     // Sold before our last send and not read then: unread until the orders read passes that send.
     const heldAt = r.held_at ? new Date(r.held_at as string | Date).getTime() : null;
     const carried = heldAt !== null && (readUntil === null || readUntil < heldAt) ? Number(r.unread_held ?? 0) : 0;
-    out.set(r.sku as string, (out.get(r.sku as string) ?? 0) + Math.max(live, inFlight) + carried);
+    // A higher quantity this one replaced may still show until Amazon applies the change (accepted is not shown).
+    const until = r.confirmed_at ? new Date(r.confirmed_at as string | Date).getTime() + applyMs : 0;
+    const replaced = r.replaced !== null && until > now ? Number(r.replaced) : 0;
+    if (replaced > Math.max(live, inFlight))
+      windows?.set(r.sku as string, Math.min(windows.get(r.sku as string) ?? Infinity, until));
+    out.set(r.sku as string, (out.get(r.sku as string) ?? 0) + Math.max(live, inFlight, replaced) + carried);
   }
   return out;
 }

@@ -47,6 +47,7 @@ export const channelsArea: AreaRegistration = {
     const allocations = channelAllocations(deps.pools.channels, {
       inventory: deps.pools.inventory,
       amazonLocation: deps.config.amazon?.fulfilmentLocation,
+      listingApplyMs: deps.config.amazon?.listingApplyMs,
     });
     return {
       amazon: {
@@ -55,6 +56,7 @@ export const channelsArea: AreaRegistration = {
           stock: ledgerStock(deps.pools.inventory, reads),
           amazon: amazonClient(deps),
           vendor: deps.config.amazon?.vendor,
+          applyWindowMs: deps.config.amazon?.listingApplyMs,
           offersConfirmed: async (skus) => {
             await requestStockCheck(deps.pools.inventory, skus);
             await wakeStockPusher(await deps.temporal(), taskQueueFor('shopify', Context.current().info.taskQueue));

@@ -16,6 +16,9 @@ export interface PendingListing {
   heldAt?: Date | null;
 }
 
+/** Amazon shows an accepted listing change up to ~15 minutes later (sandbox/amazon/README.md). */
+export const DEFAULT_APPLY_WINDOW_MS = 900_000;
+
 /** Backoff of a failed SKU: 30 s (`baseMs`), doubling per failure in a row, at most an hour. */
 export const retryDelayMs = (failures: number, baseMs = 30_000) =>
   Math.min(3_600_000, baseMs * 2 ** Math.max(0, failures - 1));
@@ -24,7 +27,14 @@ export const retryDelayMs = (failures: number, baseMs = 30_000) =>
  * The channels database's listing state, in plain parameterized SQL: the bulk paths (10,000 SKUs) need
  * multi-row upserts and conditional updates drizzle's builder cannot express in one statement.
  */
-export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
+export function listingsStore(
+  pool: Pool,
+  opts: {
+    retryBaseMs?: number;
+    /** How long Amazon may still show a quantity it replaced (`replaced`; default 15 minutes). */
+    applyWindowMs?: number;
+  } = {},
+) {
   return {
     /** Puts SKUs on a channel (idempotent; an enrolled SKU keeps its state, a new product type replaces the old). */
     async enroll(channel: Channel, skus: string[], productType: string | null): Promise<number> {
@@ -259,9 +269,18 @@ export function listingsStore(pool: Pool, opts: { retryBaseMs?: number } = {}) {
     async markAccepted(channel: Channel, skus: string[], submissionId: string): Promise<void> {
       for (let i = 0; i < skus.length; i += 1000)
         await pool.query(
-          'UPDATE channel_listings SET confirmed = sent, confirmed_at = UTC_TIMESTAMP(3), failures = 0, retry_at = NULL, ' +
+          // A lower quantity: the one it replaces may still show for a while (`replaced`, the higher of it and a
+          // replaced quantity still within its window). Assigned before `confirmed`, from the old values.
+          'UPDATE channel_listings SET replaced = NULLIF(GREATEST(IF(confirmed_at >= ?, COALESCE(replaced, 0), 0), ' +
+            'IF(COALESCE(confirmed, 0) > sent, confirmed, 0)), 0), ' +
+            'confirmed = sent, confirmed_at = UTC_TIMESTAMP(3), failures = 0, retry_at = NULL, ' +
             "status = IF(allocated = sent, 'accepted', 'pending') WHERE channel = ? AND submission_id = ? AND sku IN (?)",
-          [channel, submissionId, skus.slice(i, i + 1000)],
+          [
+            new Date(Date.now() - (opts.applyWindowMs ?? DEFAULT_APPLY_WINDOW_MS)),
+            channel,
+            submissionId,
+            skus.slice(i, i + 1000),
+          ],
         );
     },
 

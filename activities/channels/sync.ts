@@ -39,6 +39,8 @@ export interface ChannelSyncDeps {
   feedSliceMin?: number;
   /** First backoff of a failed SKU (default 30 s). */
   retryBaseMs?: number;
+  /** How long Amazon may still show a quantity it replaced (`AMAZON_LISTING_APPLY_MS`; default 15 minutes). */
+  applyWindowMs?: number;
   /**
    * The channel confirmed new quantities for these SKUs: what it may offer changed, and with it what Shopify may
    * offer beside it (`channelAllocations.otherChannelsExposure`), so the Shopify push looks at them again.
@@ -76,7 +78,7 @@ export interface SendResult {
  * adapter, `followSubmission` waits a feed or VDF transaction out and applies its per-SKU result.
  */
 export function createChannelSyncActivities(deps: ChannelSyncDeps) {
-  const store = listingsStore(deps.channels, { retryBaseMs: deps.retryBaseMs });
+  const store = listingsStore(deps.channels, { retryBaseMs: deps.retryBaseMs, applyWindowMs: deps.applyWindowMs });
   const db = channelsDb(deps.channels);
   const senders = createAmazonSenders(deps, store);
 

@@ -29,6 +29,7 @@ export function ledgerFrom(deps: Deps) {
 const allocationLedger = (deps: Deps) => ({
   inventory: deps.pools.inventory,
   amazonLocation: deps.config.amazon?.fulfilmentLocation,
+  listingApplyMs: deps.config.amazon?.listingApplyMs,
 });
 
 /** Shopify orders → ledger reservations, for the order paths (webhook, re-read, ingest). */

@@ -171,6 +171,18 @@ export function createStockPushActivities(deps: {
     }
   }
 
+  /** The SKUs' `recheck_at` (sku_sync): the pusher's sweep marks them pending then (`pushPendingStock`). */
+  async function recheckAt(windows: ReadonlyMap<string, number>) {
+    const items = [...windows];
+    for (let i = 0; i < items.length; i += 500) {
+      const chunk = items.slice(i, i + 500);
+      await deps.inventory.query(
+        `UPDATE sku_sync SET recheck_at = CASE sku ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE sku IN (?)`,
+        [...chunk.flatMap(([sku, at]) => [sku, new Date(at + 100)]), chunk.map(([sku]) => sku)],
+      );
+    }
+  }
+
   /**
    * Before a write: records the larger of what Shopify offers and what it is about to be set to, then reads the
    * Amazon channels' exposure again. An Amazon send records its quantity before it reads Shopify's, so of a send and
@@ -181,6 +193,7 @@ export function createStockPushActivities(deps: {
     jobs: readonly J[],
     exposure: Map<string, number>,
     round: number,
+    windows: Map<string, number>,
   ): Promise<J[]> {
     const now = new Date();
     await recordOffers(
@@ -195,7 +208,10 @@ export function createStockPushActivities(deps: {
     );
     // The fifth round writes what it has (it is the last one a stale read gets).
     if (round >= 5) return [];
-    const again = await deps.allocations!.otherChannelsExposure(jobs.map((j) => j.sku));
+    const again = await deps.allocations!.otherChannelsExposure(
+      jobs.map((j) => j.sku),
+      windows,
+    );
     const grown = jobs.filter((j) => (again.get(j.sku) ?? 0) > (exposure.get(j.sku) ?? 0));
     for (const j of grown) exposure.set(j.sku, again.get(j.sku)!);
     return grown;
@@ -251,7 +267,9 @@ export function createStockPushActivities(deps: {
     const versions = await syncVersions(unique);
     // The Amazon channels' exposure is read before the levels: an Amazon order the ledger reads in between is then
     // counted in neither (a lower offer), never in both.
-    const exposure = await deps.allocations?.otherChannelsExposure(unique);
+    // When a quantity an Amazon channel replaced (and may still show) stops counting: the SKU is looked at again then.
+    const windows = new Map<string, number>();
+    const exposure = await deps.allocations?.otherChannelsExposure(unique, windows);
     const allLevels = await deps.reads.levelsOf(unique);
     const items = await inventoryItemsOf(unique);
     const levelsBy = new Map<string, LedgerLevel[]>();
@@ -475,7 +493,7 @@ export function createStockPushActivities(deps: {
         let chunk = writes.slice(i, i + QUANTITIES_PER_WRITE);
         let chunkJobs = [...new Set(chunk.map((w) => w.job))];
         if (deps.allocations && exposure) {
-          const grown = await publishOffers(chunkJobs, exposure, round);
+          const grown = await publishOffers(chunkJobs, exposure, round, windows);
           if (grown.length) {
             // An Amazon send raised what it may offer since this pass read it: these SKUs' offers are worked out
             // again from a fresh read, the rest of the chunk goes.
@@ -587,7 +605,10 @@ export function createStockPushActivities(deps: {
       for (const j of pending) j.offered = {};
     }
     await markPushed(done);
-    if (deps.allocations) await recordOffers(offers);
+    if (deps.allocations) {
+      await recordOffers(offers);
+      await recheckAt(windows);
+    }
     return unique.map((sku) => results.get(sku)!);
   }
 
@@ -651,7 +672,14 @@ export function createStockPushActivities(deps: {
           const rows = [...new Set([...fresh, ...old].map((r) => r.sku as string))]
             .slice(0, PASS_SKUS)
             .map((sku) => ({ sku }));
-          if (sweep) sweptAt = started;
+          if (sweep) {
+            sweptAt = started;
+            // SKUs whose Shopify share a replaced Amazon quantity held down until now: pending again.
+            await deps.inventory.query(
+              'UPDATE sku_sync SET ledger_version = ledger_version + 1, changed_at = ?, recheck_at = NULL WHERE recheck_at <= ?',
+              [new Date(), new Date()],
+            );
+          }
           // A full pass means more is waiting: the next pass sweeps again, at once.
           backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
           scannedAt = started;
@@ -697,13 +725,26 @@ export function createStockPushActivities(deps: {
       return new Set((await inventoryItemsOf(skus)).keys());
     },
 
-    /** SKUs whose last change has not reached Shopify (a lost signal, a crash between commit and signal). */
+    /**
+     * SKUs whose last change has not reached Shopify (a lost signal, a crash between commit and signal), and SKUs
+     * whose `recheck_at` has come (made pending here: the pusher may be idle, and nothing else would wake it).
+     */
     async laggingSkus(olderThanMs: number, limit = 500): Promise<string[]> {
       const [rows] = await deps.inventory.query<RowDataPacket[]>(
         'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version AND changed_at < ? ORDER BY changed_at LIMIT ?',
         [new Date(Date.now() - olderThanMs), limit],
       );
-      return rows.map((r) => r.sku as string);
+      const now = new Date();
+      const [due] = await deps.inventory.query<RowDataPacket[]>(
+        'SELECT sku FROM sku_sync WHERE recheck_at <= ? ORDER BY recheck_at LIMIT ?',
+        [now, limit],
+      );
+      if (due.length)
+        await deps.inventory.query(
+          'UPDATE sku_sync SET ledger_version = ledger_version + 1, changed_at = ?, recheck_at = NULL WHERE sku IN (?) AND recheck_at <= ?',
+          [now, due.map((r) => r.sku as string), now],
+        );
+      return [...new Set([...rows, ...due].map((r) => r.sku as string))];
     },
   };
 }

@@ -59,6 +59,12 @@ export const channelListings = mysqlTable(
     sentAt: datetime('sent_at', { fsp: 3 }),
     confirmed: int('confirmed'),
     confirmedAt: datetime('confirmed_at', { fsp: 3 }),
+    /**
+     * A higher quantity the last confirmed one replaced: Amazon accepts a change before it shows it (up to ~15 minutes
+     * for listings), so until then the listing may still sell from the old quantity (counted in what the other
+     * channels leave room for, `AMAZON_LISTING_APPLY_MS` from `confirmed_at`).
+     */
+    replaced: int('replaced'),
     status: mysqlEnum('status', ['pending', 'sent', 'accepted', 'failed']).notNull().default('pending'),
     /**
      * Seller Central: units of orders placed before our last send (at `held_at`, when Amazon's quantity was read for

@@ -126,8 +126,13 @@ export const skuSync = mysqlTable(
      */
     shopifyOffered: int('shopify_offered'),
     shopifyOfferedAt: datetime('shopify_offered_at', { fsp: 3 }),
+    /**
+     * When the push must look again although the ledger did not move: Shopify's share was held down by a quantity an
+     * Amazon channel replaced and may still show (`channel_listings.replaced`) until then.
+     */
+    recheckAt: datetime('recheck_at', { fsp: 3 }),
   },
-  (t) => [index('sku_sync_changed_idx').on(t.changedAt)],
+  (t) => [index('sku_sync_changed_idx').on(t.changedAt), index('sku_sync_recheck_idx').on(t.recheckAt)],
 );
 
 /** High-water marks of the continuous pickup from the store DB (one row per source). */

@@ -276,6 +276,9 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
       AMAZON_VENDOR_PARTY_ID: config.vendorPartyId,
       AMAZON_VENDOR_WAREHOUSES: config.warehouses.join(','),
       AMAZON_SANDBOX_URL: baseUrl,
+      // How long an accepted listing change takes to show here (listingDelayMs), with a margin: what the channels
+      // leave room for after an Amazon channel's quantity goes down (Amazon itself: up to ~15 minutes).
+      AMAZON_LISTING_APPLY_MS: String(config.listingDelayMs + 500),
     }),
     close: async () => {
       marketplace.stop();

@@ -136,7 +136,10 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
 
   it('holds after the first allocation, after ledger changes and after a rules change', async () => {
     const client = amazonClientFor(amazon);
-    const allocations = channelAllocations(channels, { inventory: s.pools.inventory });
+    // The sandbox shows an accepted listing change after 100 ms (listingDelayMs): until then the quantity it replaced
+    // may still sell, and the other channels leave room for it (`replaced`).
+    const applyMs = 600;
+    const allocations = channelAllocations(channels, { inventory: s.pools.inventory, listingApplyMs: applyMs });
     const push = createStockPushActivities({
       inventory: s.pools.inventory,
       pim: s.pools.pim,
@@ -170,6 +173,7 @@ describe('cross-channel invariant: Shopify + Seller Central + Vendor Central ≤
             ],
           },
           retryBaseMs: 500,
+          applyWindowMs: applyMs,
           exposure: (skus, channel) => allocations.exposureBeside(skus, channel),
           recheck: (channel, skus) => signalChannelSync(t.client, Context.current().info.taskQueue, channel, skus),
         }),

@@ -59,8 +59,8 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       { source: 'test' },
     );
   /** Seller Central took `quantity` (a patch sent and ACCEPTED). */
-  const amazonConfirms = async (quantity: number, id: string) => {
-    const store = listingsStore(channels);
+  const amazonConfirms = async (quantity: number, id: string, applyWindowMs?: number) => {
+    const store = listingsStore(channels, { applyWindowMs });
     await store.markSent('amazon', [{ sku, quantity }], id);
     await store.markAccepted('amazon', [sku], id);
   };
@@ -76,7 +76,12 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       store: s.pools.store,
       shopify: s.f.shopify,
       reads: s.reads,
-      allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C' }),
+      // Amazon here is the listings store alone: a confirmed quantity is what it shows (no apply delay).
+      allocations: channelAllocations(channels, {
+        inventory: s.pools.inventory,
+        amazonLocation: 'C',
+        listingApplyMs: 0,
+      }),
     });
     const pushNow = (tag: string) => env.run(push.pushSkuStock, sku, `exposure-test/${tag}`);
 
@@ -142,7 +147,12 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       store: s.pools.store,
       shopify: s.f.shopify,
       reads: s.reads,
-      allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C' }),
+      // Amazon here is the listings store alone: a confirmed quantity is what it shows (no apply delay).
+      allocations: channelAllocations(channels, {
+        inventory: s.pools.inventory,
+        amazonLocation: 'C',
+        listingApplyMs: 0,
+      }),
     });
     const pending = (tag: string): Promise<SkuPushResult[]> =>
       env.run(push.pushSkus, [sku], `exposure-test/pending/${tag}`) as Promise<SkuPushResult[]>;
@@ -175,5 +185,57 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
     expect(result).toMatchObject({ status: 'Synced' });
     expect(result!.unchanged, 'read again, not skipped as unchanged').toBeUndefined();
     expect(await shopifyOffers(), "back to Shopify's share of 20").toBe(8);
+  });
+
+  // Amazon accepts a change before it shows it (the sandbox: listingDelayMs; Amazon: up to ~15 minutes). After a lower
+  // Seller Central quantity is accepted, the listing may still sell from the old one for that long. Before, Shopify
+  // took the units at once: channel-invariant saw Shopify 148 + Seller Central 63 (accepted 9, not shown yet) +
+  // Vendor Central 42 = 253 of 212 for a few ms.
+  it('leaves room for a quantity Seller Central replaced until Amazon may show the new one, then looks again', async () => {
+    const applyMs = 1_500;
+    await saveRules(
+      channelsDb(channels),
+      { channels: { shopify: { percent: 80, priority: 1 }, amazon: { percent: 20, priority: 2 } } },
+      'test',
+    );
+    const push = createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify: s.f.shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels, {
+        inventory: s.pools.inventory,
+        amazonLocation: 'C',
+        listingApplyMs: applyMs,
+      }),
+    });
+    const pending = (tag: string): Promise<SkuPushResult[]> =>
+      env.run(push.pushSkus, [sku], `exposure-test/window/${tag}`) as Promise<SkuPushResult[]>;
+    const lagging = () => env.run(push.laggingSkus, 60_000) as Promise<string[]>;
+    // 20 available (on_hand 24, 4 held for orders); Seller Central shows 10 under the old rules.
+    await amazonConfirms(10, 'patch/exposure/5', applyMs);
+    // (the 12 it replaced counts for the window too)
+    await new Promise((r) => setTimeout(r, applyMs + 200));
+    await pending('1');
+    expect(await shopifyOffers(), "Shopify's 16 less room for Seller Central's 10").toBe(10);
+
+    // Seller Central accepts 4 (its new share): it may go on selling from 10 until Amazon shows the 4.
+    await amazonConfirms(4, 'patch/exposure/6', applyMs);
+    const [[row]] = await channels.query<RowDataPacket[]>(
+      "SELECT replaced FROM channel_listings WHERE channel = 'amazon' AND sku = ?",
+      [sku],
+    );
+    expect(row!.replaced).toBe(10);
+    await s.q('inventory', 'UPDATE sku_sync SET ledger_version = ledger_version + 1 WHERE sku = ?', [sku]);
+    await pending('2');
+    expect(await shopifyOffers(), 'still room for the 10 Seller Central may show').toBe(10);
+    expect(await lagging(), 'nothing due before the window ends').not.toContain(sku);
+
+    // Once Amazon shows the 4, the pickup's sweep (laggingSkus) marks the SKU pending, and the push gives Shopify 16.
+    await new Promise((r) => setTimeout(r, applyMs + 200));
+    expect(await lagging()).toContain(sku);
+    await pending('3');
+    expect(await shopifyOffers(), "Shopify's share of 20").toBe(16);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `channel_listings` ADD `replaced` int;
