@@ -672,14 +672,14 @@ export function createStockPushActivities(deps: {
           const rows = [...new Set([...fresh, ...old].map((r) => r.sku as string))]
             .slice(0, PASS_SKUS)
             .map((sku) => ({ sku }));
-          if (sweep) {
-            sweptAt = started;
-            // SKUs whose Shopify share a replaced Amazon quantity held down until now: pending again.
+          if (sweep) sweptAt = started;
+          // SKUs whose Shopify share a replaced Amazon quantity held down until now: pending again, seen by the next
+          // pass's scan (an index range, empty but for those; the pickup's sweep does it while this pusher is idle).
+          if (deps.allocations)
             await deps.inventory.query(
               'UPDATE sku_sync SET ledger_version = ledger_version + 1, changed_at = ?, recheck_at = NULL WHERE recheck_at <= ?',
               [new Date(), new Date()],
             );
-          }
           // A full pass means more is waiting: the next pass sweeps again, at once.
           backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
           scannedAt = started;

@@ -276,9 +276,10 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
       AMAZON_VENDOR_PARTY_ID: config.vendorPartyId,
       AMAZON_VENDOR_WAREHOUSES: config.warehouses.join(','),
       AMAZON_SANDBOX_URL: baseUrl,
-      // How long an accepted listing change takes to show here (listingDelayMs), with a margin: what the channels
-      // leave room for after an Amazon channel's quantity goes down (Amazon itself: up to ~15 minutes).
-      AMAZON_LISTING_APPLY_MS: String(config.listingDelayMs + 500),
+      // How long an accepted listing change takes to show here (listingDelayMs, from Amazon's acceptance, which comes
+      // before our confirm; 100 ms more for timer slack): what the channels leave room for after an Amazon channel's
+      // quantity goes down (Amazon itself: up to ~15 minutes).
+      AMAZON_LISTING_APPLY_MS: String(config.listingDelayMs + 100),
     }),
     close: async () => {
       marketplace.stop();

@@ -64,25 +64,26 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
     await store.markSent('amazon', [{ sku, quantity }], id);
     await store.markAccepted('amazon', [sku], id);
   };
+  /**
+   * The Shopify push beside the Amazon listings of this file. `listingApplyMs`: how long a replaced Amazon quantity
+   * may still show (0 by default: Amazon here is the listings store alone, a confirmed quantity is what it shows).
+   */
+  const pushActivities = (listingApplyMs = 0) =>
+    createStockPushActivities({
+      inventory: s.pools.inventory,
+      pim: s.pools.pim,
+      store: s.pools.store,
+      shopify: s.f.shopify,
+      reads: s.reads,
+      allocations: channelAllocations(channels, { inventory: s.pools.inventory, amazonLocation: 'C', listingApplyMs }),
+    });
   const shopifyOffers = async () => {
     const levels = await s.shopLevels();
     return levels.find((l) => l.sku === sku && l.location === 'C')?.available;
   };
 
   it('caps Shopify at what the ledger has less what Seller Central may still sell, until its orders are read', async () => {
-    const push = createStockPushActivities({
-      inventory: s.pools.inventory,
-      pim: s.pools.pim,
-      store: s.pools.store,
-      shopify: s.f.shopify,
-      reads: s.reads,
-      // Amazon here is the listings store alone: a confirmed quantity is what it shows (no apply delay).
-      allocations: channelAllocations(channels, {
-        inventory: s.pools.inventory,
-        amazonLocation: 'C',
-        listingApplyMs: 0,
-      }),
-    });
+    const push = pushActivities();
     const pushNow = (tag: string) => env.run(push.pushSkuStock, sku, `exposure-test/${tag}`);
 
     // Only Carlton has stock (the fixture's other stores are counted empty).
@@ -141,19 +142,7 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       { channels: { shopify: { percent: 40, priority: 1 }, amazon: { percent: 60, priority: 2 } } },
       'test',
     );
-    const push = createStockPushActivities({
-      inventory: s.pools.inventory,
-      pim: s.pools.pim,
-      store: s.pools.store,
-      shopify: s.f.shopify,
-      reads: s.reads,
-      // Amazon here is the listings store alone: a confirmed quantity is what it shows (no apply delay).
-      allocations: channelAllocations(channels, {
-        inventory: s.pools.inventory,
-        amazonLocation: 'C',
-        listingApplyMs: 0,
-      }),
-    });
+    const push = pushActivities();
     const pending = (tag: string): Promise<SkuPushResult[]> =>
       env.run(push.pushSkus, [sku], `exposure-test/pending/${tag}`) as Promise<SkuPushResult[]>;
     // Seller Central has its share (60 % of 24 - 3 = 21: 12); Shopify's is 8.
@@ -198,18 +187,7 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
       { channels: { shopify: { percent: 80, priority: 1 }, amazon: { percent: 20, priority: 2 } } },
       'test',
     );
-    const push = createStockPushActivities({
-      inventory: s.pools.inventory,
-      pim: s.pools.pim,
-      store: s.pools.store,
-      shopify: s.f.shopify,
-      reads: s.reads,
-      allocations: channelAllocations(channels, {
-        inventory: s.pools.inventory,
-        amazonLocation: 'C',
-        listingApplyMs: applyMs,
-      }),
-    });
+    const push = pushActivities(applyMs);
     const pending = (tag: string): Promise<SkuPushResult[]> =>
       env.run(push.pushSkus, [sku], `exposure-test/window/${tag}`) as Promise<SkuPushResult[]>;
     const lagging = () => env.run(push.laggingSkus, 60_000) as Promise<string[]>;
