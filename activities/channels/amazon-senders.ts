@@ -44,7 +44,7 @@ const FEED_POLL_MS = 500;
 const FEED_POLL_STEADY_MS = 30_000;
 const FEED_POLL_MAX_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** A SKU held below its allocation by the other channels' offers is looked at again this often. */
+/** A SKU held below its allocation by the other channels' offers is looked at again after this, then less often. */
 const RECHECK_MS = 2_000;
 
 export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore) {
@@ -69,7 +69,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
    * to what is left. Of a send and a Shopify write racing, at least one sees the other's figure (the push records
    * its offer before it reads ours). Before, a channel was raised to its new share while another still offered its
    * old one (a rules change moving units from Shopify to Seller Central: both at once above available_to_sell).
-   * Items with nothing new to send are pending again and looked at in RECHECK_MS; `capped` lists every lowered SKU.
+   * Items with nothing new to send are pending again and looked at in RECHECK_MS (doubling while nothing changes:
+   * `recheckLater`); `capped` lists every lowered SKU.
    */
   async function leaveRoom(
     channel: Channel,
@@ -100,13 +101,13 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
         lowered.map((i) => ({ sku: i.sku, quantity: i.allocated })),
         intent,
       );
-    if (idle.size) await store.recheckLater(channel, [...idle], new Date(Date.now() + RECHECK_MS));
+    if (idle.size) await store.recheckLater(channel, [...idle], RECHECK_MS);
     return { send: items.filter((i) => !idle.has(i.sku)), capped: lowered.map((i) => i.sku) };
   }
 
   /** Capped SKUs the send made pending again (a patch accepted below the allocation) wait RECHECK_MS. */
   async function recheckCapped(channel: Channel, capped: string[]) {
-    if (capped.length) await store.recheckLater(channel, capped, new Date(Date.now() + RECHECK_MS));
+    if (capped.length) await store.recheckLater(channel, capped, RECHECK_MS);
   }
 
   async function patchEach(items: PendingListing[]): Promise<SendResult> {

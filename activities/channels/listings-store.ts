@@ -196,14 +196,18 @@ export function listingsStore(
 
     /**
      * SKUs held below their allocation by what the other channels offer, with nothing new to send: pending again,
-     * looked at from `at` (a `sent` row of an intent not sent goes back to pending too).
+     * looked at after `firstMs`, doubling with each look in a row (`rechecks`) to `maxMs`, so a SKU held for minutes
+     * (a replaced Amazon quantity's 15-minute window) costs a few looks, not one every 2 s. A `sent` row of an intent
+     * not sent goes back to pending too.
      */
-    async recheckLater(channel: Channel, skus: string[], at: Date): Promise<void> {
+    async recheckLater(channel: Channel, skus: string[], firstMs: number, maxMs = 60_000): Promise<void> {
       for (let i = 0; i < skus.length; i += 1000)
         await pool.query(
-          "UPDATE channel_listings SET status = 'pending', retry_at = ? WHERE channel = ? AND sku IN (?) " +
+          "UPDATE channel_listings SET status = 'pending', " +
+            'retry_at = UTC_TIMESTAMP(3) + INTERVAL LEAST(?, ? * POW(2, LEAST(rechecks, 20))) * 1000 MICROSECOND, ' +
+            'rechecks = rechecks + 1 WHERE channel = ? AND sku IN (?) ' +
             "AND (status = 'pending' OR (status = 'sent' AND submission_id LIKE 'intent/%'))",
-          [at, channel, skus.slice(i, i + 1000)],
+          [maxMs, firstMs, channel, skus.slice(i, i + 1000)],
         );
     },
 
@@ -273,7 +277,7 @@ export function listingsStore(
           // replaced quantity still within its window). Assigned before `confirmed`, from the old values.
           'UPDATE channel_listings SET replaced = NULLIF(GREATEST(IF(confirmed_at >= ?, COALESCE(replaced, 0), 0), ' +
             'IF(COALESCE(confirmed, 0) > sent, confirmed, 0)), 0), ' +
-            'confirmed = sent, confirmed_at = UTC_TIMESTAMP(3), failures = 0, retry_at = NULL, ' +
+            'confirmed = sent, confirmed_at = UTC_TIMESTAMP(3), failures = 0, rechecks = 0, retry_at = NULL, ' +
             "status = IF(allocated = sent, 'accepted', 'pending') WHERE channel = ? AND submission_id = ? AND sku IN (?)",
           [
             new Date(Date.now() - (opts.applyWindowMs ?? DEFAULT_APPLY_WINDOW_MS)),

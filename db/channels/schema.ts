@@ -78,6 +78,11 @@ export const channelListings = mysqlTable(
     submissionId: varchar('submission_id', { length: 128 }),
     /** Sends that failed in a row; a failed SKU is retried after a backoff that grows with it. */
     failures: int('failures').notNull().default(0),
+    /**
+     * Looks in a row at a SKU held below its allocation by the other channels with nothing new to send: each waits
+     * twice as long as the last (2 s to a minute), until a send of it is accepted.
+     */
+    rechecks: int('rechecks').notNull().default(0),
     retryAt: datetime('retry_at', { fsp: 3 }),
     updatedAt: updatedAtColumn(),
   },

@@ -216,4 +216,33 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
     await pending('3');
     expect(await shopifyOffers(), "Shopify's share of 20").toBe(16);
   });
+
+  // A SKU held below its allocation for a replaced quantity's window (Amazon: 15 minutes) was looked at every 2 s: a
+  // round of the channel's sync each time, for thousands of SKUs after a store-wide count downward.
+  it('looks at a SKU held below its allocation less and less often while nothing changes, and at once after a send', async () => {
+    const store = listingsStore(channels);
+    const waitMs = async () => {
+      const [[r]] = await channels.query<RowDataPacket[]>(
+        "SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), retry_at) / 1000 AS ms, rechecks, status FROM channel_listings WHERE channel = 'amazon' AND sku = ?",
+        [sku],
+      );
+      return { ms: Number(r!.ms), rechecks: Number(r!.rechecks), status: r!.status as string };
+    };
+    await store.markSent('amazon', [{ sku, quantity: 4 }], 'intent/amazon/test');
+    const waits = [];
+    for (let i = 0; i < 7; i++) {
+      await store.recheckLater('amazon', [sku], 2_000);
+      waits.push((await waitMs()).ms);
+    }
+    expect((await waitMs()).status).toBe('pending');
+    // 2, 4, 8, 16, 32 s, then a minute at most.
+    const expected = [2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000];
+    waits.forEach((ms, i) => expect(Math.abs(ms - expected[i]!), `look ${i + 1}: ${ms} ms`).toBeLessThan(1_000));
+    // A send of it accepted: the next look comes after 2 s again.
+    await amazonConfirms(4, 'patch/exposure/7');
+    expect((await waitMs()).rechecks).toBe(0);
+    await store.markSent('amazon', [{ sku, quantity: 4 }], 'intent/amazon/test-2');
+    await store.recheckLater('amazon', [sku], 2_000);
+    expect(Math.abs((await waitMs()).ms - 2_000)).toBeLessThan(1_000);
+  });
 });

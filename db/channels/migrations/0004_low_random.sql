@@ -1,0 +1,1 @@
+ALTER TABLE `channel_listings` ADD `rechecks` int DEFAULT 0 NOT NULL;
