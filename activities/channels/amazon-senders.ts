@@ -10,7 +10,7 @@ import {
 import { shareOut } from '../../domain/channels/allocation';
 import { unreadSold } from '../../domain/channels/amazon-orders';
 import type { Channel } from '../../domain/channels/channels';
-import type { ListingsStore, PendingListing } from './listings-store';
+import { DEFAULT_APPLY_WINDOW_MS, type ListingsStore, type PendingListing } from './listings-store';
 import type { ChannelSyncDeps, SendResult } from './sync';
 
 /** Amazon's product type for a SKU we enrolled without one (the generic type every marketplace has). */
@@ -61,6 +61,17 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     if (!deps.recheck || !deps.exposure || !skus.length) return;
     const again = await store.stillPending(channel, skus);
     if (again.length) await deps.recheck(channel, again);
+    await recheckOther(channel, skus);
+  };
+  const recheckOther = async (channel: Channel, skus: string[]) => {
+    if (!deps.recheck || !deps.exposure || !skus.length) return;
+    // The other Amazon channel's SKUs held below their allocation beside these: looked at once what this channel may
+    // still show is known (a lower quantity counts at the one it replaced for the apply window), not at the end of
+    // their backoff (a store-wide count downward left Vendor Central waiting up to a minute per Seller Central slice).
+    const other: Channel = channel === 'amazon' ? 'amazon-vendor' : 'amazon';
+    const at = new Date(Date.now() + (deps.applyWindowMs ?? DEFAULT_APPLY_WINDOW_MS) + 100);
+    const held = await store.wakeCapped(other, skus, at);
+    if (held.length) await deps.recheck(other, held);
   };
 
   /**
@@ -114,6 +125,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     const channel: Channel = 'amazon';
     const r: SendResult = { sent: 0, accepted: 0, failed: 0, follow: [], pendingLeft: 0 };
     let next = 0;
+    const accepted: string[] = [];
     const worker = async () => {
       while (next < items.length) {
         const item = items[next++]!;
@@ -128,6 +140,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
             // Told at once, not when the whole send ends: a worker killed mid-send left the SKUs it had confirmed
             // unannounced (accepted, so never sent again), and Shopify stayed capped by the old quantity.
             await confirmed([item.sku]);
+            accepted.push(item.sku);
             await store.resolveErrors(channel, [item.sku]);
           } else {
             r.failed++;
@@ -147,6 +160,7 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       }
     };
     await Promise.all(Array.from({ length: Math.min(5, items.length) }, worker));
+    await recheckOther(channel, accepted);
     return r;
   }
 

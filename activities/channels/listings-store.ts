@@ -211,6 +211,29 @@ export function listingsStore(
         );
     },
 
+    /**
+     * The other channel took new quantities of these SKUs: those of them held here below their allocation
+     * (`rechecks` > 0, waiting) are looked at from `at` (when what the other may still show is known), their backoff
+     * reset. Returns them, for the channel's sync to be woken.
+     */
+    async wakeCapped(channel: Channel, skus: string[], at: Date): Promise<string[]> {
+      const out: string[] = [];
+      for (let i = 0; i < skus.length; i += 1000) {
+        const [rows] = await pool.query<RowDataPacket[]>(
+          "SELECT sku FROM channel_listings WHERE channel = ? AND status = 'pending' AND rechecks > 0 AND sku IN (?)",
+          [channel, skus.slice(i, i + 1000)],
+        );
+        if (!rows.length) continue;
+        const held = rows.map((r) => r.sku as string);
+        await pool.query(
+          "UPDATE channel_listings SET retry_at = LEAST(COALESCE(retry_at, ?), ?), rechecks = 0 WHERE channel = ? AND status = 'pending' AND sku IN (?)",
+          [at, at, channel, held],
+        );
+        out.push(...held);
+      }
+      return out;
+    },
+
     /** Of these SKUs, those pending on the channel (a capped send accepted below the allocation). */
     async stillPending(channel: Channel, skus: string[]): Promise<string[]> {
       const out: string[] = [];

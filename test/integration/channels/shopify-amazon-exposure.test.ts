@@ -238,6 +238,12 @@ describe("Shopify's offer leaves room for what Seller Central may offer or have 
     // 2, 4, 8, 16, 32 s, then a minute at most.
     const expected = [2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000];
     waits.forEach((ms, i) => expect(Math.abs(ms - expected[i]!), `look ${i + 1}: ${ms} ms`).toBeLessThan(1_000));
+    // The other Amazon channel took new quantities of it: looked at once that one's apply window ends, backoff reset.
+    expect(await store.wakeCapped('amazon', [sku], new Date(Date.now() + 1_000))).toEqual([sku]);
+    expect(Math.abs((await waitMs()).ms - 1_000)).toBeLessThan(500);
+    expect((await waitMs()).rechecks).toBe(0);
+    await store.recheckLater('amazon', [sku], 2_000);
+    await store.recheckLater('amazon', [sku], 2_000);
     // A send of it accepted: the next look comes after 2 s again.
     await amazonConfirms(4, 'patch/exposure/7');
     expect((await waitMs()).rechecks).toBe(0);
