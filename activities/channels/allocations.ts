@@ -5,6 +5,7 @@ import { allocationRuleVersions } from '../../db/channels/schema';
 import { allocate } from '../../domain/channels/allocation';
 import type { Channel } from '../../domain/channels/channels';
 import { parseRuleSet, rulesFor, type RuleSet } from '../../domain/channels/rules';
+import type { Deps } from '../platform/deps';
 import { DEFAULT_APPLY_WINDOW_MS } from './listings-store';
 import { rulesAt } from './rules-store';
 
@@ -90,6 +91,17 @@ export function channelAllocations(
 }
 
 export type ChannelAllocations = ReturnType<typeof channelAllocations>;
+
+/**
+ * The worker's allocations, for the Shopify push (inventory area) and the Amazon senders (this area) alike: the
+ * ledger's Seller Central orders at their location, and Amazon's apply window, from the configuration.
+ */
+export const allocationsFor = (deps: Deps): ChannelAllocations =>
+  channelAllocations(deps.pools.channels, {
+    inventory: deps.pools.inventory,
+    amazonLocation: deps.config.amazon?.fulfilmentLocation,
+    listingApplyMs: deps.config.amazon?.listingApplyMs,
+  });
 
 interface Ledger {
   inventory?: Pool;

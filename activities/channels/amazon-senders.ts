@@ -116,11 +116,6 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
     return { send: items.filter((i) => !idle.has(i.sku)), capped: lowered.map((i) => i.sku) };
   }
 
-  /** Capped SKUs the send made pending again (a patch accepted below the allocation) wait RECHECK_MS. */
-  async function recheckCapped(channel: Channel, capped: string[]) {
-    if (capped.length) await store.recheckLater(channel, capped, RECHECK_MS);
-  }
-
   async function patchEach(items: PendingListing[]): Promise<SendResult> {
     const channel: Channel = 'amazon';
     const r: SendResult = { sent: 0, accepted: 0, failed: 0, follow: [], pendingLeft: 0 };
@@ -312,7 +307,8 @@ export function createAmazonSenders(deps: ChannelSyncDeps, store: ListingsStore)
       const { send: items, capped } = await leaveRoom('amazon', chosen);
       if (!asFeed) {
         const r = await patchEach(items);
-        await recheckCapped('amazon', capped);
+        // Capped SKUs the patches made pending again (accepted below the allocation) wait like idle ones.
+        await store.recheckLater('amazon', capped, RECHECK_MS);
         return { ...r, follow: [...unfinished, ...r.follow], pendingLeft: (await store.pending('amazon', 1)).length };
       }
       if (!items.length)

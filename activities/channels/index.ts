@@ -7,7 +7,7 @@ import { requestStockCheck, wakeStockPusher } from '../inventory/stock-signals';
 import type { AreaRegistration } from '../platform/area';
 import { activityCancellation } from '../platform/cancellation';
 import type { Deps } from '../platform/deps';
-import { channelAllocations } from './allocations';
+import { allocationsFor } from './allocations';
 import { signalChannelSync } from './channel-signals';
 import { ledgerStock } from './ledger-stock';
 import { createLedgerWatchActivities } from './ledger-watch';
@@ -44,11 +44,7 @@ export const channelsArea: AreaRegistration = {
   name: 'channels',
   activities: (deps) => {
     const { ledger, reads } = ledgerFrom(deps);
-    const allocations = channelAllocations(deps.pools.channels, {
-      inventory: deps.pools.inventory,
-      amazonLocation: deps.config.amazon?.fulfilmentLocation,
-      listingApplyMs: deps.config.amazon?.listingApplyMs,
-    });
+    const allocations = allocationsFor(deps);
     return {
       amazon: {
         ...createChannelSyncActivities({

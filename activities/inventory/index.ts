@@ -1,7 +1,7 @@
 import { pimDb, storeDb } from '../../db/client';
 import { storeIntakeAllRun } from '../../domain/inventory/intake-summaries';
 import { stockReconcileRun } from '../../domain/inventory/recon-summaries';
-import { channelAllocations } from '../channels/allocations';
+import { allocationsFor } from '../channels/allocations';
 import type { AreaRegistration } from '../platform/area';
 import type { Deps } from '../platform/deps';
 import { createIntakeActivities } from './intake';
@@ -24,13 +24,6 @@ export function ledgerFrom(deps: Deps) {
   });
   return { ledger, reads: createLedgerReads({ inventory: deps.pools.inventory, pim: deps.pools.pim }) };
 }
-
-/** What the Shopify offer's cap counts of the Amazon channels: the ledger's Seller Central orders, at their location. */
-const allocationLedger = (deps: Deps) => ({
-  inventory: deps.pools.inventory,
-  amazonLocation: deps.config.amazon?.fulfilmentLocation,
-  listingApplyMs: deps.config.amazon?.listingApplyMs,
-});
 
 /** Shopify orders → ledger reservations, for the order paths (webhook, re-read, ingest). */
 export function orderReservationsFrom(deps: Deps) {
@@ -66,7 +59,7 @@ export const inventoryArea: AreaRegistration = {
       store: deps.pools.store,
       shopify: deps.shopify,
       reads,
-      allocations: channelAllocations(deps.pools.channels, allocationLedger(deps)),
+      allocations: allocationsFor(deps),
     });
     return {
       shopify: {
@@ -102,7 +95,7 @@ export const inventoryArea: AreaRegistration = {
           ledger,
           reads,
           temporal: deps.temporal,
-          allocations: channelAllocations(deps.pools.channels, allocationLedger(deps)),
+          allocations: allocationsFor(deps),
         }),
       },
     };

@@ -20,6 +20,10 @@ import { activationProblem, createLocationMatcher } from './location-mappings';
 import { keepAlive } from '../channels/keep-alive';
 import { setOnHandStaleAware } from './cas-write';
 import { BULK_LEVELS_ABOVE, levelsSnapshot, type LevelsSnapshot } from './levels-snapshot';
+import { requestStockCheck } from './stock-signals';
+
+/** Units over every location of an offer split (`Job.offered`). */
+const total = (offered: Record<string, number>) => Object.values(offered).reduce((a, b) => a + b, 0);
 
 export interface SkuPushResult {
   sku: string;
@@ -161,26 +165,42 @@ export function createStockPushActivities(deps: {
    * for it, less the Shopify orders the ledger reserves after `at` (`channelAllocations.exposureBeside`).
    */
   async function recordOffers(items: { sku: string; offered: number; at: Date }[]) {
-    for (let i = 0; i < items.length; i += 500) {
-      const chunk = items.slice(i, i + 500);
+    await setPerSku(
+      ['shopify_offered', 'shopify_offered_at'],
+      items.map((x) => ({ sku: x.sku, values: [x.offered, x.at] })),
+    );
+  }
+
+  /** Per SKU, sets sku_sync's `columns` (names from this file, never input) to that SKU's `values`, in that order. */
+  async function setPerSku(columns: readonly string[], rows: { sku: string; values: unknown[] }[]) {
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
       const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
       await deps.inventory.query(
-        `UPDATE sku_sync SET shopify_offered = CASE sku ${cases} END, shopify_offered_at = CASE sku ${cases} END WHERE sku IN (?)`,
-        [...chunk.flatMap((x) => [x.sku, x.offered]), ...chunk.flatMap((x) => [x.sku, x.at]), chunk.map((x) => x.sku)],
+        `UPDATE sku_sync SET ${columns.map((c) => `${c} = CASE sku ${cases} END`).join(', ')} WHERE sku IN (?)`,
+        [...columns.flatMap((_, k) => chunk.flatMap((r) => [r.sku, r.values[k]])), chunk.map((r) => r.sku)],
       );
     }
   }
 
-  /** The SKUs' `recheck_at` (sku_sync): the pusher's sweep marks them pending then (`pushPendingStock`). */
-  async function recheckAt(windows: ReadonlyMap<string, number>) {
-    const items = [...windows];
-    for (let i = 0; i < items.length; i += 500) {
-      const chunk = items.slice(i, i + 500);
-      await deps.inventory.query(
-        `UPDATE sku_sync SET recheck_at = CASE sku ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE sku IN (?)`,
-        [...chunk.flatMap(([sku, at]) => [sku, new Date(at + 100)]), chunk.map(([sku]) => sku)],
-      );
-    }
+  /**
+   * SKUs whose `recheck_at` has come: marked for a look (`requestStockCheck`), then their recheck cleared (one made
+   * since for later stays). Each pusher pass and the pickup's sweep (`laggingSkus`, while the pusher is idle) call it.
+   */
+  async function releaseDueRechecks(limit = 500): Promise<string[]> {
+    const now = new Date();
+    const [rows] = await deps.inventory.query<RowDataPacket[]>(
+      'SELECT sku FROM sku_sync WHERE recheck_at <= ? ORDER BY recheck_at LIMIT ?',
+      [now, limit],
+    );
+    const skus = rows.map((r) => r.sku as string);
+    if (!skus.length) return skus;
+    await requestStockCheck(deps.inventory, skus);
+    await deps.inventory.query('UPDATE sku_sync SET recheck_at = NULL WHERE sku IN (?) AND recheck_at <= ?', [
+      skus,
+      now,
+    ]);
+    return skus;
   }
 
   /**
@@ -199,10 +219,7 @@ export function createStockPushActivities(deps: {
     await recordOffers(
       jobs.map((j) => ({
         sku: j.sku,
-        offered: Math.max(
-          j.current,
-          Object.values(j.offered).reduce((a, b) => a + b, 0),
-        ),
+        offered: Math.max(j.current, total(j.offered)),
         at: now,
       })),
     );
@@ -597,7 +614,7 @@ export function createStockPushActivities(deps: {
         if (!job.refused.size)
           offers.push({
             sku: job.sku,
-            offered: Object.values(job.offered).reduce((a, b) => a + b, 0),
+            offered: total(job.offered),
             at: new Date(job.writeAt ?? job.readAt),
           });
       }
@@ -607,7 +624,11 @@ export function createStockPushActivities(deps: {
     await markPushed(done);
     if (deps.allocations) {
       await recordOffers(offers);
-      await recheckAt(windows);
+      // When Shopify's share stops being held down by a quantity an Amazon channel replaced: looked at again then.
+      await setPerSku(
+        ['recheck_at'],
+        [...windows].map(([sku, at]) => ({ sku, values: [new Date(at + 100)] })),
+      );
     }
     return unique.map((sku) => results.get(sku)!);
   }
@@ -675,11 +696,7 @@ export function createStockPushActivities(deps: {
           if (sweep) sweptAt = started;
           // SKUs whose Shopify share a replaced Amazon quantity held down until now: pending again, seen by the next
           // pass's scan (an index range, empty but for those; the pickup's sweep does it while this pusher is idle).
-          if (deps.allocations)
-            await deps.inventory.query(
-              'UPDATE sku_sync SET ledger_version = ledger_version + 1, changed_at = ?, recheck_at = NULL WHERE recheck_at <= ?',
-              [new Date(), new Date()],
-            );
+          if (deps.allocations) await releaseDueRechecks();
           // A full pass means more is waiting: the next pass sweeps again, at once.
           backlog = fresh.length === PASS_SKUS || (sweep && old.length === PASS_SKUS);
           scannedAt = started;
@@ -734,17 +751,8 @@ export function createStockPushActivities(deps: {
         'SELECT sku FROM sku_sync WHERE pushed_version < ledger_version AND changed_at < ? ORDER BY changed_at LIMIT ?',
         [new Date(Date.now() - olderThanMs), limit],
       );
-      const now = new Date();
-      const [due] = await deps.inventory.query<RowDataPacket[]>(
-        'SELECT sku FROM sku_sync WHERE recheck_at <= ? ORDER BY recheck_at LIMIT ?',
-        [now, limit],
-      );
-      if (due.length)
-        await deps.inventory.query(
-          'UPDATE sku_sync SET ledger_version = ledger_version + 1, changed_at = ?, recheck_at = NULL WHERE sku IN (?) AND recheck_at <= ?',
-          [now, due.map((r) => r.sku as string), now],
-        );
-      return [...new Set([...rows, ...due].map((r) => r.sku as string))];
+      const due = await releaseDueRechecks(limit);
+      return [...new Set([...rows.map((r) => r.sku as string), ...due])];
     },
   };
 }
